@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** One environment variable: its schema, default and help, next to each other (the docs are generated from these). */
+export interface Setting<T> {
+  env: string;
+  schema: z.ZodType<T>;
+  help: string;
+  default?: string;
+  /** Never echoed: not in errors, logs or generated docs. */
+  secret?: boolean;
+}
+
+function setting<T>(env: string, schema: z.ZodType<T>, help: string, extra: Omit<Setting<T>, 'env' | 'schema' | 'help'> = {}): Setting<T> {
+  return { env, schema, help, ...extra };
+}
+
+const redisUrl = z
+  .string()
+  .refine((text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol), 'is not a redis:// or rediss:// URL');
+const httpUrl = z
+  .string()
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'is not an http:// or https:// URL');
+const port = z.coerce.number().int('is not a whole number').min(0, 'is not a port (0–65535)').max(65535, 'is not a port (0–65535)');
+const positiveInt = z.coerce.number().int('is not a whole number').positive('must be at least 1');
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'is not one of fatal, error, warn, info, debug, trace, silent',
+});
+
+export const REDIS_SETTINGS = {
+  redisUrl: setting('REDIS_URL', redisUrl, 'The Redis herald keeps its queues and campaigns in.', {
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+  }),
+  prefix: setting(
+    'HERALD_PREFIX',
+    z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -'),
+    'Prefix of every Redis key herald writes; lets several herald installations share one Redis.',
+    { default: 'herald' },
+  ),
+};
+
+export const TWILIO_SETTINGS = {
+  accountSid: setting(
+    'TWILIO_ACCOUNT_SID',
+    z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits'),
+    'The Twilio account to send from.',
+  ),
+  authToken: setting(
+    'TWILIO_AUTH_TOKEN',
+    z.string().min(8, 'is too short to be an auth token'),
+    'The account’s auth token. Never logged.',
+    { secret: true },
+  ),
+  baseUrl: setting(
+    'HERALD_TWILIO_BASE_URL',
+    httpUrl.optional(),
+    'Send API requests to this origin instead of https://api.twilio.com (the herald sandbox). Unset in production.',
+  ),
+  caFile: setting(
+    'HERALD_TWILIO_CA_FILE',
+    z.string().min(1).optional(),
+    'PEM file of an extra certificate authority to trust for the API (the sandbox’s self-signed certificate).',
+  ),
+  timeoutMs: setting('HERALD_SEND_TIMEOUT_MS', positiveInt, 'Timeout of one API request, in milliseconds.', {
+    default: '15000',
+  }),
+};
+
+export const WORKER_SETTINGS = {
+  concurrency: setting(
+    'HERALD_CONCURRENCY',
+    positiveInt,
+    'Sends a worker process keeps in flight per sender queue.',
+    { default: '10' },
+  ),
+  maxInFlight: setting(
+    'HERALD_MAX_IN_FLIGHT',
+    positiveInt,
+    'Sends a worker process keeps in flight in all; also the size of its socket pool to the API.',
+    { default: '200' },
+  ),
+  attempts: setting(
+    'HERALD_ATTEMPTS',
+    positiveInt,
+    'Attempts per message for transient faults (HTTP 429, 5xx, refused connections) before it is failed.',
+    { default: '5' },
+  ),
+  metricsPort: setting('HERALD_METRICS_PORT', port, 'Port of /metrics, /healthz and /readyz (0: any free port).', {
+    default: '9464',
+  }),
+  metricsHost: setting('HERALD_METRICS_HOST', z.string().min(1), 'Address the metrics server listens on.', {
+    default: '0.0.0.0',
+  }),
+  shutdownTimeoutMs: setting(
+    'HERALD_SHUTDOWN_TIMEOUT_MS',
+    positiveInt,
+    'On SIGTERM, how long in-flight sends may take to finish before the process exits anyway.',
+    { default: '20000' },
+  ),
+};
+
+export const LOG_SETTINGS = {
+  logLevel: setting('LOG_LEVEL', logLevel, 'Log level of herald’s JSON logs.', { default: 'info' }),
+};
+
+export type Settings = Record<string, Setting<unknown>>;
+export type ConfigOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };

@@ -1,0 +1,130 @@
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+import { CsvError, type InfoRecord, parse } from 'csv-parse';
+
+/** The file cannot be read as a CSV at all (one readable line; nothing was queued). */
+export class CsvFileError extends Error {
+  override name = 'CsvFileError';
+}
+
+export type CsvItem =
+  | { kind: 'row'; line: number; fields: readonly string[] }
+  /** A stretch of the file the parser could not read as a record (e.g. an unterminated quote). */
+  | { kind: 'unreadable'; line: number; reason: string };
+
+export interface CsvFile {
+  columns: readonly string[];
+  items: AsyncIterable<CsvItem>;
+}
+
+/** What csv-parse yields with `info: true`: the fields and a snapshot of its counters (blank lines skipped so far). */
+interface ParsedRecord {
+  record: string[];
+  info: InfoRecord;
+}
+
+/** A record longer than this is reported and skipped instead of growing the producer's memory without bound. */
+const MAX_RECORD_BYTES = 1 << 20;
+const SNIFF_BYTES = 8192;
+
+/**
+ * Opens a recipient CSV for streaming: BOM, CRLF or LF, quoted newlines and blank lines are handled, and every
+ * row carries the line it starts on. csv-parse's own line counter counts a CRLF inside quotes twice, so lines
+ * are counted here from the newlines inside values and the blank lines it skipped.
+ */
+export async function openCsv(path: string): Promise<CsvFile> {
+  await rejectBinary(path);
+  const handle = await open(path);
+  return readCsv(handle.createReadStream());
+}
+
+export async function readCsv(input: Readable): Promise<CsvFile> {
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: MAX_RECORD_BYTES,
+    }),
+  );
+  const skipped: CsvError[] = [];
+  parser.on('skip', (error: CsvError) => skipped.push(error));
+  input.on('error', (error) => parser.destroy(error));
+
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
+  const first = await iterator.next();
+  if (first.done === true) throw new CsvFileError('the file is empty: no header row');
+  const columns = first.value.record.map((name) => name.trim());
+  if (columns.every((name) => name === '')) throw new CsvFileError('the header row is empty');
+
+  async function* items(): AsyncGenerator<CsvItem> {
+    let nextLine = 1 + newlinesIn(first.value!.record) + 1;
+    let emptySeen = first.value!.info.empty_lines;
+    // The parser reads ahead, so a skip event can arrive before records that precede it in the file; its
+    // `records` count (records read before the fault) puts it back in order.
+    function* unreadableBefore(records: number): Generator<CsvItem> {
+      while (skipped.length > 0 && counter(skipped[0], 'records') < records) {
+        const error = skipped.shift()!;
+        const line = nextLine + Math.max(0, counter(error, 'empty_lines') - emptySeen);
+        yield { kind: 'unreadable', line, reason: describeCsvError(error) };
+      }
+    }
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        yield* unreadableBefore(Number.POSITIVE_INFINITY);
+        return;
+      }
+      yield* unreadableBefore(next.value.info.records);
+      const line = nextLine + (next.value.info.empty_lines - emptySeen);
+      emptySeen = next.value.info.empty_lines;
+      nextLine = line + newlinesIn(next.value.record) + 1;
+      yield { kind: 'row', line, fields: next.value.record };
+    }
+  }
+  return { columns, items: items() };
+}
+
+/** CsvError carries the parser's counters at the fault as untyped properties. */
+function counter(error: CsvError | undefined, name: 'records' | 'empty_lines'): number {
+  const value = error?.[name];
+  return typeof value === 'number' ? value : 0;
+}
+
+function newlinesIn(fields: readonly string[]): number {
+  let count = 0;
+  for (const field of fields) {
+    if (field.includes('\n') || field.includes('\r')) count += field.match(/\r\n|\r|\n/g)?.length ?? 0;
+  }
+  return count;
+}
+
+function describeCsvError(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'unterminated quoted field: the rest of the file could not be read';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `record longer than ${MAX_RECORD_BYTES} bytes (an unterminated quote?)`;
+    default:
+      return `unreadable CSV: ${error.message}`;
+  }
+}
+
+/** A file with NUL bytes in its first kilobytes is binary (a spreadsheet, an archive), not a CSV. */
+async function rejectBinary(path: string): Promise<void> {
+  const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
+    throw new CsvFileError(`cannot open ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    if (buffer.subarray(0, bytesRead).includes(0)) {
+      throw new CsvFileError(`${path} is not a CSV file (it holds binary data; export it as CSV first)`);
+    }
+  } finally {
+    await handle.close();
+  }
+}

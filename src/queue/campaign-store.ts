@@ -1,0 +1,118 @@
+import type { Redis } from 'ioredis';
+
+import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
+import type { Keys } from './keys.js';
+
+export const CAMPAIGN_STATES = ['running', 'paused', 'cancelled', 'finished'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export interface CampaignRecord {
+  spec: CampaignSpec;
+  state: CampaignState;
+  /** Whether the producer has read the whole file ('done') or is still adding jobs ('running'). */
+  ingest: 'running' | 'done';
+  createdAt: string;
+  finishedAt?: string;
+}
+
+/** Counters of a campaign: `queued`, `sent`, `failed`, `unknown`, `rejected`, and the same per channel (`sent:sms`). */
+export type CampaignCounts = Readonly<Record<string, number>>;
+
+export class CampaignConflictError extends Error {
+  override name = 'CampaignConflictError';
+}
+
+/** What may not change between two runs of `herald send` for one campaign, because jobs already depend on it. */
+function identity(spec: CampaignSpec): string {
+  const { createdAt: _createdAt, ...rest } = spec;
+  return JSON.stringify(rest);
+}
+
+function differences(a: CampaignSpec, b: CampaignSpec): string[] {
+  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry'] as const;
+  return fields.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
+}
+
+/** Campaign records in Redis. */
+export class CampaignStore {
+  readonly #client: Redis;
+  readonly #keys: Keys;
+
+  constructor(client: Redis, keys: Keys) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  /**
+   * Creates the campaign, or reopens it for another pass of the producer when its spec is the same (a re-run
+   * resumes an interrupted ingest and queues nobody twice). Then tells workers to serve it.
+   */
+  async open(spec: CampaignSpec): Promise<{ created: boolean; record: CampaignRecord }> {
+    const key = this.#keys.campaign(spec.name);
+    const created = (await this.#client.hsetnx(key, 'spec', JSON.stringify(spec))) === 1;
+    const existing = await this.get(spec.name);
+    if (existing === undefined) throw new Error(`campaign ${spec.name} vanished while it was being opened`);
+    if (!created && identity(existing.spec) !== identity(spec)) {
+      throw new CampaignConflictError(
+        `campaign ${spec.name} already exists with other ${differences(existing.spec, spec).join(', ')}; ` +
+          'use a new --campaign name',
+      );
+    }
+    const state = existing.state === 'finished' || created ? 'running' : existing.state;
+    await this.#client
+      .multi()
+      .hset(key, { state, ingest: 'running', ...(created ? { createdAt: spec.createdAt } : {}) })
+      .hdel(key, 'finishedAt')
+      .exec();
+    await this.#client.zadd(this.#keys.campaignIndex, 'NX', Date.parse(existing.spec.createdAt), spec.name);
+    await this.activate(spec.name);
+    return { created, record: { ...existing, state, ingest: 'running' } };
+  }
+
+  async get(name: CampaignName): Promise<CampaignRecord | undefined> {
+    const fields = await this.#client.hgetall(this.#keys.campaign(name));
+    if (fields['spec'] === undefined) return undefined;
+    const spec = JSON.parse(fields['spec']) as CampaignSpec;
+    return {
+      spec,
+      state: (fields['state'] ?? 'running') as CampaignState,
+      ingest: fields['ingest'] === 'done' ? 'done' : 'running',
+      createdAt: fields['createdAt'] ?? spec.createdAt,
+      ...(fields['finishedAt'] === undefined ? {} : { finishedAt: fields['finishedAt'] }),
+    };
+  }
+
+  async counts(name: CampaignName): Promise<CampaignCounts> {
+    const raw = await this.#client.hgetall(this.#keys.counts(name));
+    return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
+  }
+
+  async addRejected(name: CampaignName, rows: number): Promise<void> {
+    if (rows > 0) await this.#client.hincrby(this.#keys.counts(name), 'rejected', rows);
+  }
+
+  /** Campaigns that workers must serve. */
+  async activeNames(): Promise<CampaignName[]> {
+    return (await this.#client.smembers(this.#keys.activeCampaigns)) as CampaignName[];
+  }
+
+  async activate(name: CampaignName): Promise<void> {
+    await this.#client.sadd(this.#keys.activeCampaigns, name);
+    await this.#client.publish(this.#keys.control, JSON.stringify({ type: 'campaigns-changed' }));
+  }
+
+  /**
+   * Stops serving a finished campaign. A producer may reopen it at the same moment (it sets the state to running
+   * before it re-activates), so the state is read again after the removal and the campaign put back if needed.
+   */
+  async deactivateIfFinished(name: CampaignName): Promise<boolean> {
+    await this.#client.srem(this.#keys.activeCampaigns, name);
+    const state = await this.#client.hget(this.#keys.campaign(name), 'state');
+    if (state === 'finished' || state === 'cancelled') {
+      await this.#client.publish(this.#keys.control, JSON.stringify({ type: 'campaigns-changed' }));
+      return true;
+    }
+    await this.activate(name);
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+import type { CampaignName } from '../domain/campaign.js';
+
+/**
+ * Every Redis key herald writes, in one place. A campaign's own keys share the hash tag `{name}` so the Lua
+ * scripts that touch several of them stay in one Redis Cluster slot; each (campaign, sender) queue has its own
+ * tag `{name~sender}`, so queues spread over the shards.
+ */
+export interface Keys {
+  /** BullMQ's `prefix` option. */
+  readonly prefix: string;
+  /** Hash: the campaign's spec, state, timestamps and ingest progress. */
+  campaign(name: CampaignName): string;
+  /** Hash: E.164 → the recipient's state (see ledger-scripts.ts). */
+  recipients(name: CampaignName): string;
+  /** Hash: counters of the campaign (`queued`, `sent:sms`, `failed:mms`, …). */
+  counts(name: CampaignName): string;
+  /** Sorted set of every campaign by creation time. */
+  readonly campaignIndex: string;
+  /** Set of campaigns that workers must serve. */
+  readonly activeCampaigns: string;
+  /** Pub/sub channel on which producers and CLI commands tell workers that something changed. */
+  readonly control: string;
+}
+
+export function makeKeys(prefix: string): Keys {
+  return {
+    prefix,
+    campaign: (name) => `${prefix}:campaign:{${name}}`,
+    recipients: (name) => `${prefix}:campaign:{${name}}:recipients`,
+    counts: (name) => `${prefix}:campaign:{${name}}:counts`,
+    campaignIndex: `${prefix}:campaigns`,
+    activeCampaigns: `${prefix}:campaigns:active`,
+    control: `${prefix}:control`,
+  };
+}
+
+/** The BullMQ queue of one campaign's messages from one sender. `~` cannot occur in either part. */
+export function queueNameOf(campaign: CampaignName, senderId: string): string {
+  return `{${campaign}~${senderId}}`;
+}

@@ -1,0 +1,116 @@
+import { RedisScript } from './redis-script.js';
+
+/*
+ * The recipient ledger: one field per recipient in the campaign's `recipients` hash, whose value is its state:
+ *   q:<senderId>       queued on that sender's queue, never attempted (or released after a clean failure)
+ *   i:<ms>:<jobToken>  a send is in flight: the request may have reached Twilio
+ *   s:<sid>            sent (Twilio answered 201)
+ *   f:<code>           failed for good (Twilio error code or herald reason)
+ *   u:<reason>         unknown: a request may have reached Twilio and herald could not tell; never resent
+ * s, f and u are final. Counters in the `counts` hash move in the same script as the state, so they are exact
+ * however often BullMQ redelivers a job.
+ */
+
+// Marks the campaign finished once ingest is done and every queued recipient is settled. Needs KEYS[2]=counts,
+// KEYS[3]=campaign and the local `now`; returns 1 when this call finished it.
+const FINISH_IF_DONE = `
+local function finishIfDone(now)
+  local c = redis.call('HMGET', KEYS[2], 'queued', 'sent', 'failed', 'unknown')
+  local settled = tonumber(c[2] or 0) + tonumber(c[3] or 0) + tonumber(c[4] or 0)
+  local meta = redis.call('HMGET', KEYS[3], 'ingest', 'state')
+  if meta[1] == 'done' and meta[2] == 'running' and settled >= tonumber(c[1] or 0) then
+    redis.call('HSET', KEYS[3], 'state', 'finished', 'finishedAt', now)
+    return 1
+  end
+  return 0
+end
+`;
+
+/**
+ * Claims recipients for a campaign before their jobs are added.
+ * KEYS[1] recipients, KEYS[2] counts.
+ * ARGV triples: e164, senderId, channel.
+ * Output: one integer per triple: 1 new (counted as queued), 0 already queued on the same sender (its job may be
+ * re-added: BullMQ dedupes by job id, and an interrupted run is resumed this way), -1 taken (queued on another
+ * sender or already attempted): must not be queued.
+ */
+export const CLAIM = new RedisScript(`
+local out = {}
+for i = 1, #ARGV, 3 do
+  local to, sender, channel = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local current = redis.call('HGET', KEYS[1], to)
+  if not current then
+    redis.call('HSET', KEYS[1], to, 'q:' .. sender)
+    redis.call('HINCRBY', KEYS[2], 'queued', 1)
+    redis.call('HINCRBY', KEYS[2], 'queued:' .. channel, 1)
+    out[#out + 1] = 1
+  elseif current == 'q:' .. sender then
+    out[#out + 1] = 0
+  else
+    out[#out + 1] = -1
+  end
+end
+return out
+`);
+
+/**
+ * Records that a send is about to start.
+ * KEYS[1] recipients. ARGV[1] e164, ARGV[2] now (ms), ARGV[3] token of this attempt.
+ * Output: 'go' (state is now in flight), the earlier in-flight state `i:…` (a previous attempt may have reached
+ * Twilio), 'final:<state>' (already settled: do nothing), or 'missing'.
+ */
+export const BEGIN_SEND = new RedisScript(`
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 'missing' end
+local kind = string.sub(current, 1, 1)
+if kind == 'q' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'i:' .. ARGV[2] .. ':' .. ARGV[3])
+  return 'go'
+end
+if kind == 'i' then return current end
+return 'final:' .. current
+`);
+
+/**
+ * Puts a recipient back to queued after a failure that proves the request was not processed (so a retry cannot
+ * duplicate). KEYS[1] recipients. ARGV[1] e164, ARGV[2] senderId. Output: 1 if released.
+ */
+export const RELEASE = new RedisScript(`
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and string.sub(current, 1, 1) == 'i' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'q:' .. ARGV[2])
+  return 1
+end
+return 0
+`);
+
+/**
+ * Settles a recipient once: sent, failed or unknown, counting it.
+ * KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign.
+ * ARGV[1] e164, ARGV[2] 's' | 'f' | 'u', ARGV[3] detail (sid, code, reason), ARGV[4] channel, ARGV[5] now.
+ * Output: 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
+ */
+export const SETTLE = new RedisScript(`
+${FINISH_IF_DONE}
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+  local kind = string.sub(current, 1, 1)
+  if kind == 's' or kind == 'f' or kind == 'u' then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
+local names = { s = 'sent', f = 'failed', u = 'unknown' }
+local field = names[ARGV[2]]
+redis.call('HINCRBY', KEYS[2], field, 1)
+redis.call('HINCRBY', KEYS[2], field .. ':' .. ARGV[4], 1)
+return 1 + finishIfDone(ARGV[5])
+`);
+
+/**
+ * Marks a campaign's ingest done (the producer read the whole file) and finishes it if nothing is outstanding.
+ * KEYS[1] unused (recipients), KEYS[2] counts, KEYS[3] campaign. ARGV[1] now. Output: 1 if now finished.
+ */
+export const FINISH_INGEST = new RedisScript(`
+${FINISH_IF_DONE}
+redis.call('HSET', KEYS[3], 'ingest', 'done')
+return finishIfDone(ARGV[1])
+`);

@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+
+import type { CampaignName } from '../domain/campaign.js';
+import type { Channel } from '../domain/channel.js';
+import type { E164 } from '../domain/e164.js';
+import type { Keys } from './keys.js';
+import { BEGIN_SEND, CLAIM, FINISH_INGEST, RELEASE, SETTLE } from './ledger-scripts.js';
+
+export type ClaimResult = 'new' | 'queued' | 'taken';
+
+export type BeginResult =
+  | { kind: 'go' }
+  /** An earlier attempt set the in-flight mark and never cleared it: it may have reached Twilio. */
+  | { kind: 'in-flight'; since: number }
+  | { kind: 'final'; state: string }
+  | { kind: 'missing' };
+
+export type Settlement =
+  | { state: 'sent'; sid: string }
+  | { state: 'failed'; code: string }
+  | { state: 'unknown'; reason: string };
+
+const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '-1': 'taken' };
+const SETTLE_CODES = { sent: 's', failed: 'f', unknown: 'u' } as const;
+
+/** The campaign's recipient ledger (see ledger-scripts.ts): the one record of what happened to each recipient. */
+export class Ledger {
+  readonly #client: Redis;
+  readonly #keys: Keys;
+
+  constructor(client: Redis, keys: Keys) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  #campaignKeys(campaign: CampaignName): string[] {
+    return [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
+  }
+
+  async claim(
+    campaign: CampaignName,
+    entries: readonly { to: E164; senderId: string; channel: Channel }[],
+  ): Promise<ClaimResult[]> {
+    if (entries.length === 0) return [];
+    const args = entries.flatMap((entry) => [entry.to, entry.senderId, entry.channel]);
+    const codes = (await CLAIM.run(this.#client, this.#campaignKeys(campaign).slice(0, 2), args)) as number[];
+    return codes.map((code) => CLAIM_RESULTS[String(code)] ?? 'taken');
+  }
+
+  async begin(campaign: CampaignName, to: E164, token: string): Promise<BeginResult> {
+    const keys = [this.#keys.recipients(campaign)];
+    const answer = String(await BEGIN_SEND.run(this.#client, keys, [to, Date.now(), token]));
+    if (answer === 'go') return { kind: 'go' };
+    if (answer === 'missing') return { kind: 'missing' };
+    if (answer.startsWith('final:')) return { kind: 'final', state: answer.slice('final:'.length) };
+    return { kind: 'in-flight', since: Number(answer.split(':')[1]) };
+  }
+
+  async release(campaign: CampaignName, to: E164, senderId: string): Promise<void> {
+    await RELEASE.run(this.#client, [this.#keys.recipients(campaign)], [to, senderId]);
+  }
+
+  /** Settles a recipient; `finished` is true when this settlement completed the campaign. */
+  async settle(
+    campaign: CampaignName,
+    to: E164,
+    channel: Channel,
+    settlement: Settlement,
+  ): Promise<{ changed: boolean; finished: boolean }> {
+    const detail = settlement.state === 'sent' ? settlement.sid : settlement.state === 'failed' ? settlement.code : settlement.reason;
+    const args = [to, SETTLE_CODES[settlement.state], detail, channel, new Date().toISOString()];
+    const code = Number(await SETTLE.run(this.#client, this.#campaignKeys(campaign), args));
+    return { changed: code >= 1, finished: code === 2 };
+  }
+
+  /** Marks the producer's pass over the file complete; true when that also finished the campaign. */
+  async finishIngest(campaign: CampaignName): Promise<boolean> {
+    const args = [new Date().toISOString()];
+    return Number(await FINISH_INGEST.run(this.#client, this.#campaignKeys(campaign), args)) === 1;
+  }
+}

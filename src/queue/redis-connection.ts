@@ -1,0 +1,41 @@
+import { Redis } from 'ioredis';
+
+/** Thrown when Redis cannot be reached at start-up; its message is one line without credentials. */
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
+export interface RedisOptions {
+  /**
+   * Blocking clients (BullMQ workers) must wait for Redis forever (`maxRetriesPerRequest: null`, which BullMQ
+   * requires); clients of short-lived commands fail a request after a few reconnection attempts instead.
+   */
+  role: 'worker' | 'command';
+  connectTimeoutMs?: number;
+}
+
+/** The URL without its password, for messages. */
+export function describeRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+}
+
+/** Connects and waits until Redis answers, so that a wrong URL fails at start-up with one readable line. */
+export async function connectRedis(url: string, options: RedisOptions): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    maxRetriesPerRequest: options.role === 'worker' ? null : 3,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RedisUnreachableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${reason}`);
+  }
+}
