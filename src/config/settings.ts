@@ -91,6 +91,12 @@ export const WORKER_SETTINGS = {
   metricsHost: setting('HERALD_METRICS_HOST', z.string().min(1), 'Address the metrics server listens on.', {
     default: '0.0.0.0',
   }),
+  metricsRetentionS: setting(
+    'HERALD_METRICS_RETENTION_S',
+    positiveInt,
+    'Seconds a finished campaign stays in /metrics before its series are dropped (bounds label cardinality).',
+    { default: '3600' },
+  ),
   shutdownTimeoutMs: setting(
     'HERALD_SHUTDOWN_TIMEOUT_MS',
     positiveInt,

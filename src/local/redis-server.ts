@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -59,6 +59,7 @@ export function findRedisServer(install: boolean): string {
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const binary = findRedisServer(options.install ?? false);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'herald-redis-'));
+  mkdirSync(dir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await findFreePort());
     try {

@@ -82,13 +82,28 @@ export class CampaignStore {
     };
   }
 
+  /** The campaign's counters, with `rejected` summed over its source files. */
   async counts(name: CampaignName): Promise<CampaignCounts> {
-    const raw = await this.#client.hgetall(this.#keys.counts(name));
-    return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
+    const [counts, rejected] = await Promise.all([
+      this.#client.hgetall(this.#keys.counts(name)),
+      this.#client.hvals(this.#keys.rejected(name)),
+    ]);
+    const out: Record<string, number> = Object.fromEntries(Object.entries(counts).map(([field, value]) => [field, Number(value)]));
+    out['rejected'] = rejected.reduce((sum, value) => sum + Number(value), 0);
+    return out;
   }
 
-  async addRejected(name: CampaignName, rows: number): Promise<void> {
-    if (rows > 0) await this.#client.hincrby(this.#keys.counts(name), 'rejected', rows);
+  /**
+   * Records how many rows of a source file were refused in its latest run. Set, not added, so that running the
+   * same file again (to resume, or after fixing rows) does not count its bad rows twice.
+   */
+  async setRejected(name: CampaignName, file: string, rows: number): Promise<void> {
+    await this.#client.hset(this.#keys.rejected(name), file, rows);
+  }
+
+  /** Every campaign, oldest first. */
+  async allNames(): Promise<CampaignName[]> {
+    return (await this.#client.zrange(this.#keys.campaignIndex, '0', '-1')) as CampaignName[];
   }
 
   /** Campaigns that workers must serve. */

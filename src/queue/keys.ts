@@ -14,6 +14,8 @@ export interface Keys {
   recipients(name: CampaignName): string;
   /** Hash: counters of the campaign (`queued`, `sent:sms`, `failed:mms`, …). */
   counts(name: CampaignName): string;
+  /** Hash: source file name → rows of it refused at ingest in its latest run. */
+  rejected(name: CampaignName): string;
   /** Sorted set of every campaign by creation time. */
   readonly campaignIndex: string;
   /** Set of campaigns that workers must serve. */
@@ -28,6 +30,7 @@ export function makeKeys(prefix: string): Keys {
     campaign: (name) => `${prefix}:campaign:{${name}}`,
     recipients: (name) => `${prefix}:campaign:{${name}}:recipients`,
     counts: (name) => `${prefix}:campaign:{${name}}:counts`,
+    rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     campaignIndex: `${prefix}:campaigns`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,

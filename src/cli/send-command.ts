@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+
+import type { Command } from 'commander';
+
+import { loadClientConfig } from '../config/load-config.js';
+import { CampaignStore } from '../queue/campaign-store.js';
+import { makeKeys } from '../queue/keys.js';
+import { Ledger } from '../queue/ledger.js';
+import { connectRedis } from '../queue/redis-connection.js';
+import { runIngest } from '../ingest/run-ingest.js';
+import { buildCampaignSpec, type SendOptions } from './campaign-options.js';
+import { formatIngestSummary } from './format-summary.js';
+import { UsageError } from './usage-error.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerSendCommand(program: Command): void {
+  program
+    .command('send')
+    .description('Stream a recipient CSV into a campaign’s queues; running workers send it.')
+    .argument('<file>', 'recipient CSV: a header row, a phone column, any other columns as template variables')
+    .requiredOption('--campaign <name>', 'campaign name (letters, digits, . _ -); re-running resumes it')
+    .option('--from <sender>', 'sender: +E.164, short code, whatsapp:+E.164 or MG… (repeat for a pool)', collect, [])
+    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
+    .option('--media <url>', 'media URL template (repeat for up to 10); makes a row MMS', collect, [])
+    .option('--channel <channel>', 'force sms, mms or whatsapp (default: a row’s channel column, else inferred)')
+    .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
+    .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')
+    .option('--to-column <name>', 'column holding the recipient’s number', 'phone')
+    .option('--default-country <CC>', 'ISO country for numbers written without +country code, e.g. US')
+    .option('--rejected <path>', 'where to write refused rows (default: ./<campaign>.rejected.csv)')
+    .option('--chunk-size <n>', 'jobs per Redis round trip', (text) => Number.parseInt(text, 10), 1000)
+    .addHelpText(
+      'after',
+      `
+Example:
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --from +14155550101 \\
+    --body "Hi {{first_name}}, your code is {{code}}" --default-country US`,
+    )
+    .action(async (file: string, options: SendOptions & { rejected?: string; chunkSize: number }) => {
+      const built = buildCampaignSpec(options, new Date());
+      if (!built.ok) throw new UsageError(built.reason);
+      if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1) throw new UsageError('--chunk-size must be a positive whole number');
+      const config = loadClientConfig(process.env);
+      const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
+      try {
+        const keys = makeKeys(config.redis.prefix);
+        const summary = await runIngest(
+          { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) },
+          {
+            file,
+            spec: built.spec,
+            rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
+            chunkSize: options.chunkSize,
+            onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+          },
+        );
+        process.stdout.write(formatIngestSummary(built.spec.name, summary));
+      } finally {
+        await connection.quit().catch(() => connection.disconnect());
+      }
+    });
+}

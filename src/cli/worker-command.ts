@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+
+import { runSenderWorker } from '../../workers/sender.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Run a sending worker: serves every active campaign until SIGTERM (configured by environment).')
+    .addHelpText(
+      'after',
+      `
+Environment: REDIS_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, HERALD_TWILIO_BASE_URL (sandbox only),
+HERALD_CONCURRENCY, HERALD_METRICS_PORT, LOG_LEVEL … (see docs/configuration.md)
+
+Example:
+  REDIS_URL=redis://127.0.0.1:6379 TWILIO_ACCOUNT_SID=AC… TWILIO_AUTH_TOKEN=… herald worker`,
+    )
+    .action(() => runSenderWorker(process.env));
+}

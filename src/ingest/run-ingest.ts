@@ -1,0 +1,146 @@
+import { basename } from 'node:path';
+
+import type { Redis } from 'ioredis';
+
+import type { CampaignSpec } from '../domain/campaign.js';
+import type { Channel } from '../domain/channel.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
+import type { Keys } from '../queue/keys.js';
+import type { Ledger } from '../queue/ledger.js';
+import { type CsvRow, planRow } from './plan-row.js';
+import { openCsv } from './read-csv.js';
+import { RejectedReport } from './rejected-report.js';
+import { prepareRowContext } from './row-context.js';
+
+/** The file or its header cannot be used at all; nothing was queued. One readable line. */
+export class IngestError extends Error {
+  override name = 'IngestError';
+}
+
+export interface IngestDeps {
+  connection: Redis;
+  keys: Keys;
+  store: CampaignStore;
+  ledger: Ledger;
+}
+
+export interface IngestOptions {
+  file: string;
+  spec: CampaignSpec;
+  rejectedPath: string;
+  /** Jobs per addBulk round trip. */
+  chunkSize: number;
+  onRejected?: (line: number, reason: string) => void;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  rows: number;
+  queued: number;
+  rejected: number;
+}
+
+export interface IngestSummary extends IngestProgress {
+  alreadyQueued: number;
+  /** Newly queued recipients per channel and per sender. */
+  byChannel: Partial<Record<Channel, number>>;
+  bySender: Record<string, number>;
+  /** Rate cost of the newly queued recipients: SMS segments, plus one per MMS or WhatsApp message. */
+  segments: number;
+  rejectedPath: string | undefined;
+  /** True when every recipient was already settled by the time the file was read. */
+  finished: boolean;
+}
+
+/** Chunks in flight at once: while Redis runs one addBulk the producer parses and validates the next. */
+const CHUNKS_IN_FLIGHT = 2;
+
+/**
+ * Streams a recipient CSV into the campaign's queues in constant memory: each row is validated (a bad one is
+ * reported with its line and reason and never stops the rest), claimed in the ledger and added in chunks.
+ */
+export async function runIngest(deps: IngestDeps, options: IngestOptions): Promise<IngestSummary> {
+  const csv = await openCsv(options.file).catch((error: unknown) => {
+    throw new IngestError(error instanceof Error ? error.message : String(error));
+  });
+  const prepared = prepareRowContext(options.spec, csv.columns);
+  if (!prepared.ok) throw new IngestError(prepared.reason);
+  const context = prepared.context;
+
+  await deps.store.open(options.spec);
+  const report = new RejectedReport(options.rejectedPath, csv.columns);
+  const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
+  const summary: IngestSummary = {
+    rows: 0, queued: 0, rejected: 0, alreadyQueued: 0, byChannel: {}, bySender: {}, segments: 0,
+    rejectedPath: undefined, finished: false,
+  };
+  const reject = async (line: number, reason: string, fields: readonly string[]) => {
+    summary.rejected += 1;
+    options.onRejected?.(line, reason);
+    await report.add(line, reason, fields);
+  };
+
+  const pending = new Set<Promise<void>>();
+  const flush = async (batch: PlannedSend[]) => {
+    const result = await enqueuer.enqueue(batch);
+    summary.queued += result.queued;
+    summary.alreadyQueued += result.alreadyQueued;
+    for (const taken of result.taken) {
+      await reject(taken.job.line, 'recipient already in this campaign on another channel or sender', []);
+    }
+    for (const [index, { job, senderId }] of batch.entries()) {
+      if (result.claims[index] !== 'new') continue;
+      summary.byChannel[job.channel] = (summary.byChannel[job.channel] ?? 0) + 1;
+      summary.bySender[senderId] = (summary.bySender[senderId] ?? 0) + 1;
+      summary.segments += job.segments;
+    }
+    options.onProgress?.({ rows: summary.rows, queued: summary.queued, rejected: summary.rejected });
+  };
+  const submit = async (batch: PlannedSend[]) => {
+    const task = flush(batch).finally(() => pending.delete(task));
+    pending.add(task);
+    if (pending.size >= CHUNKS_IN_FLIGHT) await Promise.race(pending);
+  };
+
+  try {
+    let batch: PlannedSend[] = [];
+    for await (const item of csv.items) {
+      summary.rows += 1;
+      if (item.kind === 'unreadable') {
+        await reject(item.line, item.reason, []);
+        continue;
+      }
+      const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields));
+      if (!plan.ok) {
+        await reject(plan.line, plan.reason, item.fields);
+        continue;
+      }
+      batch.push({ job: plan.job, senderId: plan.senderId });
+      if (batch.length >= options.chunkSize) {
+        await submit(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await submit(batch);
+    await Promise.all(pending);
+  } finally {
+    await Promise.allSettled(pending);
+    await enqueuer.close();
+    await report.close();
+  }
+  await deps.store.setRejected(options.spec.name, basename(options.file), summary.rejected);
+  summary.finished = await deps.ledger.finishIngest(options.spec.name);
+  if (summary.finished) await deps.store.deactivateIfFinished(options.spec.name);
+  summary.rejectedPath = report.count > 0 ? report.path : undefined;
+  return summary;
+}
+
+function toCsvRow(columns: readonly string[], line: number, fields: readonly string[]): CsvRow {
+  const record: Record<string, string | undefined> = {};
+  for (let index = 0; index < columns.length; index++) {
+    const column = columns[index];
+    if (column !== undefined) record[column] = fields[index];
+  }
+  return { record, line, fieldCount: fields.length };
+}

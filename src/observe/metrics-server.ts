@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Registry } from 'prom-client';
+
+export interface MetricsServerOptions {
+  registry: Registry;
+  host: string;
+  port: number;
+  /** Resolves when the process can do its work (Redis answers); /readyz reports it. */
+  ready: () => Promise<boolean>;
+}
+
+export interface MetricsServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves /metrics (Prometheus text), /healthz (the process is alive) and /readyz (Redis answers). */
+export function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const reply = (status: number, type: string, body: string) => {
+      response.writeHead(status, { 'content-type': type });
+      response.end(body);
+    };
+    if (request.method !== 'GET') return reply(405, 'text/plain', 'method not allowed\n');
+    if (path === '/healthz') return reply(200, 'text/plain', 'ok\n');
+    if (path === '/readyz') {
+      return void options
+        .ready()
+        .catch(() => false)
+        .then((ok) => reply(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'redis unreachable\n'));
+    }
+    if (path === '/metrics') {
+      return void options.registry
+        .metrics()
+        .then((text) => reply(200, options.registry.contentType, text))
+        .catch((error: unknown) => reply(500, 'text/plain', `metrics failed: ${String(error)}\n`));
+    }
+    reply(404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const { port } = server.address() as AddressInfo;
+      const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+      resolve({
+        url: `http://${shown}:${port}/metrics`,
+        port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}

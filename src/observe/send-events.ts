@@ -1,0 +1,46 @@
+import { EventEmitter } from 'node:events';
+
+import type { Channel } from '../domain/channel.js';
+
+/** What happened to one attempt at one message; metrics and logs subscribe to these. */
+export interface SendAttempt {
+  campaign: string;
+  senderId: string;
+  channel: Channel;
+  /** sent/failed/unknown settle the recipient; retry will try again; skipped found it already settled. */
+  outcome: 'sent' | 'failed' | 'unknown' | 'retry' | 'skipped';
+  /** Twilio error code or herald's reason code, for failed and retry. */
+  code?: string;
+  reason?: string;
+  /** Time the create call took, when one was made. */
+  durationSeconds?: number;
+  jobId: string;
+  line: number;
+  sid?: string;
+}
+
+export interface SendEventMap {
+  attempt: [SendAttempt];
+  'campaign:finished': [{ campaign: string }];
+}
+
+/** A typed event emitter: the worker emits, metrics and logs listen, neither knows the other. */
+export class SendEvents {
+  readonly #emitter = new EventEmitter();
+
+  on<K extends keyof SendEventMap>(event: K, listener: (...args: SendEventMap[K]) => void): this {
+    this.#emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** A listener that throws must not break a send, so errors are caught and reported as 'error' events. */
+  emit<K extends keyof SendEventMap>(event: K, ...args: SendEventMap[K]): void {
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as (...values: SendEventMap[K]) => void)(...args);
+      } catch (error) {
+        process.emitWarning(`herald: a ${event} listener threw: ${String(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { CampaignSpec } from '../domain/campaign.js';
+import { senderId } from '../domain/sender.js';
+import type { SendJobData } from '../ingest/plan-row.js';
+import { SEND_JOB, sendJobOptions } from './job-options.js';
+import { type Keys, queueNameOf } from './keys.js';
+import type { ClaimResult, Ledger } from './ledger.js';
+
+export interface PlannedSend {
+  job: SendJobData;
+  senderId: string;
+}
+
+export interface EnqueueResult {
+  /** The ledger's answer for each planned send, in batch order. */
+  claims: ClaimResult[];
+  /** Recipients seen for the first time in this campaign. */
+  queued: number;
+  /** Recipients already queued on the same sender (a re-run, or the same number twice in a file). */
+  alreadyQueued: number;
+  /** Recipients this campaign already holds on another sender or channel, or has already attempted. */
+  taken: PlannedSend[];
+}
+
+/**
+ * Adds a campaign's jobs, one chunk at a time: the ledger claims each recipient first, so a recipient is queued
+ * once per campaign however often the file is run and whatever format the number was written in; then each
+ * sender's jobs go to its queue in one addBulk.
+ */
+export class CampaignEnqueuer {
+  readonly #ledger: Ledger;
+  readonly #spec: CampaignSpec;
+  readonly #queues = new Map<string, Queue<SendJobData>>();
+
+  constructor(connection: Redis, keys: Keys, ledger: Ledger, spec: CampaignSpec) {
+    this.#ledger = ledger;
+    this.#spec = spec;
+    for (const { sender } of spec.senders) {
+      const id = senderId(sender);
+      this.#queues.set(id, new Queue<SendJobData>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
+    }
+  }
+
+  async enqueue(batch: readonly PlannedSend[]): Promise<EnqueueResult> {
+    const claims = await this.#ledger.claim(
+      this.#spec.name,
+      batch.map(({ job, senderId: id }) => ({ to: job.to, senderId: id, channel: job.channel })),
+    );
+    const bySender = new Map<string, PlannedSend[]>();
+    const result: EnqueueResult = { claims, queued: 0, alreadyQueued: 0, taken: [] };
+    batch.forEach((planned, index) => {
+      const claim = claims[index];
+      if (claim === 'taken') return void result.taken.push(planned);
+      if (claim === 'new') result.queued += 1;
+      else result.alreadyQueued += 1;
+      const sends = bySender.get(planned.senderId);
+      if (sends === undefined) bySender.set(planned.senderId, [planned]);
+      else sends.push(planned);
+    });
+    await Promise.all(
+      [...bySender].map(([id, sends]) => {
+        const queue = this.#queues.get(id);
+        if (queue === undefined) throw new Error(`sender ${id} is not in campaign ${this.#spec.name}`);
+        return queue.addBulk(sends.map(({ job }) => ({ name: SEND_JOB, data: job, opts: sendJobOptions(job.to) })));
+      }),
+    );
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,135 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { CampaignName } from '../domain/campaign.js';
+import { senderId } from '../domain/sender.js';
+import { parseMessageTemplates } from '../domain/template.js';
+import type { SendJobData } from '../ingest/plan-row.js';
+import type { Logger } from '../observe/logger.js';
+import { describeError } from '../observe/logger.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import { BACKOFF_STRATEGY } from '../queue/job-options.js';
+import { type Keys, queueNameOf } from '../queue/keys.js';
+import { computeBackoffMs } from './backoff.js';
+import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
+
+export interface CampaignWorkersOptions {
+  connection: Redis;
+  keys: Keys;
+  store: CampaignStore;
+  deps: SendDeps;
+  /** Sends in flight per (campaign, sender) queue in this process. */
+  concurrency: number;
+  logger: Logger;
+  /** How often to re-read the active campaigns in case a control message was missed. */
+  reconcileIntervalMs?: number;
+}
+
+/**
+ * Runs one BullMQ Worker per (campaign, sender) queue of every active campaign, and follows the set of active
+ * campaigns: a producer or CLI command publishes on the control channel, and every worker process starts or
+ * stops the matching Workers without a restart.
+ */
+export class CampaignWorkers {
+  readonly #options: CampaignWorkersOptions;
+  readonly #running = new Map<CampaignName, Worker<SendJobData, SendResult>[]>();
+  #subscriber: Redis | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #reconciling: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: CampaignWorkersOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    const { connection, keys, logger } = this.#options;
+    this.#subscriber = connection.duplicate();
+    this.#subscriber.on('message', () => this.reconcile());
+    await this.#subscriber.subscribe(keys.control);
+    this.#options.deps.events.on('campaign:finished', ({ campaign }) => {
+      logger.info({ campaign }, 'campaign finished');
+      void this.#options.store.deactivateIfFinished(campaign as CampaignName).catch((error: unknown) => {
+        logger.error({ campaign, err: describeError(error) }, 'could not deactivate a finished campaign');
+      });
+    });
+    this.#timer = setInterval(() => this.reconcile(), this.#options.reconcileIntervalMs ?? 5000);
+    this.#timer.unref();
+    await this.reconcile();
+  }
+
+  /** Campaigns this process currently serves. */
+  get campaigns(): CampaignName[] {
+    return [...this.#running.keys()];
+  }
+
+  /** Serialised, so overlapping triggers never start two Workers for one queue. */
+  reconcile(): Promise<void> {
+    this.#reconciling = this.#reconciling.then(() => this.#reconcileOnce()).catch((error: unknown) => {
+      this.#options.logger.error({ err: describeError(error) }, 'could not read the active campaigns');
+    });
+    return this.#reconciling;
+  }
+
+  async #reconcileOnce(): Promise<void> {
+    if (this.#closed) return;
+    const active = new Set(await this.#options.store.activeNames());
+    for (const name of active) if (!this.#running.has(name)) await this.#startCampaign(name);
+    for (const name of [...this.#running.keys()]) if (!active.has(name)) await this.#stopCampaign(name);
+  }
+
+  async #startCampaign(name: CampaignName): Promise<void> {
+    const { connection, keys, concurrency, deps, logger } = this.#options;
+    const record = await this.#options.store.get(name);
+    if (record === undefined) return;
+    const parsed = parseMessageTemplates(record.spec.templates);
+    if (!parsed.ok) {
+      logger.error({ campaign: name, reason: parsed.reason }, 'campaign templates do not parse; not serving it');
+      return;
+    }
+    const workers = record.spec.senders.map((entry) => {
+      const processor = makeSendProcessor(deps, { spec: record.spec, templates: parsed.templates, entry });
+      const worker = new Worker<SendJobData, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
+        connection,
+        prefix: keys.prefix,
+        concurrency,
+        settings: {
+          backoffStrategy: (attemptsMade, type, error) =>
+            type === BACKOFF_STRATEGY
+              ? computeBackoffMs(attemptsMade, error instanceof RetryableSendError ? error.retryAfterMs : undefined)
+              : 0,
+        },
+      });
+      worker.on('error', (error) => logger.error({ campaign: name, err: describeError(error) }, 'worker error'));
+      return worker;
+    });
+    this.#running.set(name, workers);
+    logger.info({ campaign: name, queues: workers.length }, 'serving campaign');
+  }
+
+  async #stopCampaign(name: CampaignName): Promise<void> {
+    const workers = this.#running.get(name) ?? [];
+    this.#running.delete(name);
+    await Promise.all(workers.map((worker) => worker.close()));
+    this.#options.logger.info({ campaign: name }, 'stopped serving campaign');
+  }
+
+  /**
+   * Stops taking jobs and waits for the ones in flight, at most `timeoutMs`; after that the Workers are closed
+   * without waiting, their jobs' locks expire and another process picks them up (the ledger prevents resends).
+   */
+  async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#reconciling;
+    this.#subscriber?.disconnect();
+    const workers = [...this.#running.values()].flat();
+    this.#running.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const result = await Promise.race([Promise.all(workers.map((worker) => worker.close())), timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true)));
+    return { timedOut: result === 'timeout' };
+  }
+}

@@ -1,0 +1,118 @@
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { LimitFunction } from 'p-limit';
+
+import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
+import { composeMessage } from '../domain/compose-message.js';
+import { countryOf } from '../domain/e164.js';
+import { senderId as idOf } from '../domain/sender.js';
+import type { ParsedTemplates } from '../domain/template.js';
+import type { SendJobData } from '../ingest/plan-row.js';
+import type { SendAttempt, SendEvents } from '../observe/send-events.js';
+import type { Ledger, Settlement } from '../queue/ledger.js';
+import { buildCreateParams } from './build-create-params.js';
+import { classifyFailure } from './classify.js';
+import type { TwilioClient } from './twilio-client.js';
+
+/** A transient fault: BullMQ retries the job after the backoff computed from it (see backoff.ts). */
+export class RetryableSendError extends Error {
+  override name = 'RetryableSendError';
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, retryAfterMs?: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export interface SendDeps {
+  ledger: Ledger;
+  client: TwilioClient;
+  events: SendEvents;
+  /** Bounds this process's sends in flight across all queues (and so its sockets). */
+  inFlight: LimitFunction;
+  /** Attempts per recipient for transient faults. */
+  attempts: number;
+  statusCallback?: string;
+}
+
+export interface SendTarget {
+  spec: CampaignSpec;
+  templates: ParsedTemplates;
+  entry: SenderEntry;
+}
+
+export type SendResult = { sid: string } | { settled: string } | { unknown: string };
+
+/**
+ * Sends one job's message at most once. The ledger is marked before the call and settled after it, so a job
+ * that BullMQ delivers again (a killed worker, an expired lock) finds the recipient settled and sends nothing,
+ * and one that finds an earlier attempt still marked in flight records `unknown` rather than risk a duplicate.
+ */
+export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
+  const { spec, templates, entry } = target;
+  const senderId = idOf(entry.sender);
+
+  return async function processSend(job: Job<SendJobData>): Promise<SendResult> {
+    const { to, channel, line, vars } = job.data;
+    const report = (attempt: Omit<SendAttempt, 'campaign' | 'senderId' | 'channel' | 'jobId' | 'line'>) =>
+      deps.events.emit('attempt', { campaign: spec.name, senderId, channel, jobId: job.id ?? '', line, ...attempt });
+    const settle = async (settlement: Settlement) => {
+      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement);
+      if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
+    };
+
+    const composed = composeMessage({ templates, vars, channel, country: countryOf(to), sender: entry.sender });
+    if (!composed.ok) {
+      await settle({ state: 'failed', code: 'invalid-content' });
+      report({ outcome: 'failed', code: 'invalid-content', reason: composed.reason });
+      throw new UnrecoverableError(composed.reason);
+    }
+
+    const begun = await deps.ledger.begin(spec.name, to, `${job.id}/${job.attemptsStarted}`);
+    if (begun.kind === 'final') {
+      report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
+      return { settled: begun.state };
+    }
+    if (begun.kind === 'missing') throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);
+    if (begun.kind === 'in-flight') {
+      const reason = `an earlier attempt started at ${new Date(begun.since).toISOString()} may have reached Twilio`;
+      await settle({ state: 'unknown', reason: 'interrupted' });
+      report({ outcome: 'unknown', code: 'interrupted', reason });
+      return { unknown: reason };
+    }
+
+    const params = buildCreateParams(entry.sender, to, composed.content, deps.statusCallback);
+    const started = performance.now();
+    try {
+      const message = await deps.inFlight(() => deps.client.messages.create(params));
+      const durationSeconds = (performance.now() - started) / 1000;
+      await settle({ state: 'sent', sid: message.sid });
+      report({ outcome: 'sent', sid: message.sid, durationSeconds });
+      return { sid: message.sid };
+    } catch (error) {
+      const durationSeconds = (performance.now() - started) / 1000;
+      const outcome = classifyFailure(error);
+      switch (outcome.kind) {
+        case 'failed':
+          await settle({ state: 'failed', code: outcome.code });
+          report({ outcome: 'failed', code: outcome.code, reason: outcome.reason, durationSeconds });
+          throw new UnrecoverableError(`${outcome.code}: ${outcome.reason}`);
+        case 'unknown':
+          await settle({ state: 'unknown', reason: 'no-answer' });
+          report({ outcome: 'unknown', code: 'no-answer', reason: outcome.reason, durationSeconds });
+          return { unknown: outcome.reason };
+        case 'retry': {
+          const code = outcome.code === undefined ? 'transient' : String(outcome.code);
+          if (job.attemptsMade + 1 >= deps.attempts) {
+            await settle({ state: 'failed', code });
+            report({ outcome: 'failed', code, reason: `gave up after ${deps.attempts} attempts: ${outcome.reason}`, durationSeconds });
+            throw new UnrecoverableError(`gave up after ${deps.attempts} attempts: ${outcome.reason}`);
+          }
+          await deps.ledger.release(spec.name, to, senderId);
+          report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
+          throw new RetryableSendError(outcome.reason, outcome.retryAfterMs);
+        }
+      }
+    }
+  };
+}

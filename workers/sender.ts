@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+import pLimit from 'p-limit';
+
+import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
+import { createLogger, describeError } from '../src/observe/logger.js';
+import { createMetrics } from '../src/observe/metrics.js';
+import { startMetricsServer } from '../src/observe/metrics-server.js';
+import { SendEvents } from '../src/observe/send-events.js';
+import { CampaignStore } from '../src/queue/campaign-store.js';
+import { makeKeys } from '../src/queue/keys.js';
+import { Ledger } from '../src/queue/ledger.js';
+import { connectRedis, RedisUnreachableError } from '../src/queue/redis-connection.js';
+import { CampaignWorkers } from '../src/send/campaign-workers.js';
+import { createTwilioClient } from '../src/send/twilio-client.js';
+
+/**
+ * The sending worker process, for systemd, containers and `herald worker`: serves every active campaign,
+ * exports /metrics, and on SIGTERM or SIGINT lets in-flight sends finish (bounded) and exits 0.
+ */
+export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadWorkerConfig(env);
+  const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
+  const connection = await connectRedis(config.redis.redisUrl, { role: 'worker' });
+  const keys = makeKeys(config.redis.prefix);
+  const store = new CampaignStore(connection, keys);
+  const events = new SendEvents();
+  const client = createTwilioClient({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    timeoutMs: config.twilio.timeoutMs,
+    maxSockets: config.worker.maxInFlight,
+    ...(config.twilio.baseUrl === undefined ? {} : { baseUrl: config.twilio.baseUrl }),
+    ...(config.twilio.caFile === undefined ? {} : { ca: readFileSync(config.twilio.caFile, 'utf8') }),
+  });
+  const workers = new CampaignWorkers({
+    connection,
+    keys,
+    store,
+    concurrency: config.worker.concurrency,
+    logger,
+    deps: {
+      ledger: new Ledger(connection, keys),
+      client,
+      events,
+      inFlight: pLimit(config.worker.maxInFlight),
+      attempts: config.worker.attempts,
+    },
+  });
+  events.on('attempt', (attempt) => {
+    const level = attempt.outcome === 'sent' || attempt.outcome === 'skipped' ? 'debug' : attempt.outcome === 'retry' ? 'warn' : 'info';
+    logger[level](attempt, `send ${attempt.outcome}`);
+  });
+
+  const registry = createMetrics({
+    store,
+    events,
+    finishedRetentionMs: config.worker.metricsRetentionS * 1000,
+    listCampaigns: () => store.allNames(),
+  });
+  const metrics = await startMetricsServer({
+    registry,
+    host: config.worker.metricsHost,
+    port: config.worker.metricsPort,
+    ready: async () => (await connection.ping()) === 'PONG',
+  });
+  await workers.start();
+  logger.info(
+    { metrics: metrics.url, twilio: config.twilio.baseUrl ?? 'https://api.twilio.com', campaigns: workers.campaigns },
+    'worker started',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, timeoutMs: config.worker.shutdownTimeoutMs }, 'stopping: letting in-flight sends finish');
+    const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
+    await metrics.close();
+    await connection.quit().catch(() => connection.disconnect());
+    logger.info({ timedOut }, 'stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Turns start-up failures into one readable line and exit code 1. */
+export function reportStartupFailure(error: unknown): never {
+  const known = error instanceof ConfigError || error instanceof RedisUnreachableError;
+  console.error(`herald: ${known ? (error as Error).message : JSON.stringify(describeError(error))}`);
+  process.exit(1);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runSenderWorker().catch(reportStartupFailure);
+}
