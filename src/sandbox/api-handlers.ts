@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { createMessage } from './create-message.js';
+import { buildMessagesPage } from './list-page.js';
+import { parseListQuery } from './list-query.js';
+import { buildMessageResource, makeMessagesPath } from './message-resource.js';
+import type { MessageStore } from './message-store.js';
+import { type ApiRequest, type Handler, type Reply, replyError, replyJson } from './pipeline.js';
+import { makeNotFoundError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
+
+export interface ApiDependencies {
+  accountSid: string;
+  store: MessageStore;
+}
+
+/** Answers authenticated requests to the Messages API: create, list and fetch. */
+export function makeMessagesHandler(dependencies: ApiDependencies): Handler {
+  return async (request) => {
+    const route = request.route;
+    switch (route.kind) {
+      case 'messages':
+        if (request.method === 'POST') return createAndStore(request, dependencies);
+        if (request.method === 'GET') return listMessages(request, dependencies);
+        return replyError(METHOD_NOT_ALLOWED_ERROR);
+      case 'message': {
+        // Update (redaction, cancel) and delete are not modelled: herald only creates, lists and fetches.
+        if (request.method !== 'GET') return replyError(METHOD_NOT_ALLOWED_ERROR);
+        const facts = dependencies.store.get(route.messageSid);
+        if (facts === undefined) return replyError(makeNotFoundError(request.url.pathname));
+        return replyJson(200, buildMessageResource(facts));
+      }
+      default:
+        return replyError(makeNotFoundError(request.url.pathname));
+    }
+  };
+}
+
+function createAndStore(request: ApiRequest, dependencies: ApiDependencies): Reply {
+  const outcome = createMessage(request.params, {
+    accountSid: dependencies.accountSid,
+    now: new Date(),
+    makeHex32: () => randomBytes(16).toString('hex'),
+  });
+  if (!outcome.ok) return replyError(outcome.error);
+  dependencies.store.add(outcome.facts);
+  return { ...replyJson(201, buildMessageResource(outcome.facts)), sid: outcome.facts.sid };
+}
+
+function listMessages(request: ApiRequest, dependencies: ApiDependencies): Reply {
+  const parsed = parseListQuery(request.url.searchParams);
+  if (!parsed.ok) return replyError(parsed.error);
+  const matching = dependencies.store.findNewestFirst(parsed.query.filter);
+  const outcome = buildMessagesPage(matching, parsed.query, `${makeMessagesPath(dependencies.accountSid)}.json`);
+  return outcome.ok ? replyJson(200, outcome.page) : replyError(outcome.error);
+}

@@ -1,0 +1,29 @@
+/** What a path addresses. Everything under an account needs that account's credentials, even unknown paths. */
+export type Route =
+  | { kind: 'messages'; accountSid: string }
+  | { kind: 'message'; accountSid: string; messageSid: string }
+  | { kind: 'account'; accountSid: string }
+  | { kind: 'sandbox-requests' }
+  | { kind: 'sandbox-health' }
+  | { kind: 'unknown' };
+
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
+const MESSAGE_PATH = /^\/Messages\/([^/]+)\.json$/;
+
+export function matchRoute(pathname: string): Route {
+  if (pathname === '/sandbox/requests') return { kind: 'sandbox-requests' };
+  if (pathname === '/sandbox/health') return { kind: 'sandbox-health' };
+  const account = ACCOUNT_PATH.exec(pathname);
+  const accountSid = account?.[1];
+  if (accountSid === undefined) return { kind: 'unknown' };
+  const rest = account?.[2] ?? '';
+  if (rest === '/Messages.json') return { kind: 'messages', accountSid };
+  const messageSid = MESSAGE_PATH.exec(rest)?.[1];
+  if (messageSid !== undefined) return { kind: 'message', accountSid, messageSid };
+  return { kind: 'account', accountSid };
+}
+
+/** The account a route belongs to, for the routes that have one. */
+export function accountOf(route: Route): string | undefined {
+  return 'accountSid' in route ? route.accountSid : undefined;
+}
