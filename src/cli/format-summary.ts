@@ -6,7 +6,7 @@ export function formatIngestSummary(campaign: string, summary: IngestSummary): s
   const lines = [
     `campaign ${campaign}: ${summary.rows} rows read`,
     `  queued    ${summary.queued}${channels === '' ? '' : ` (${channels})`}, ${summary.segments} sends counted in segments`,
-    ...(summary.alreadyQueued > 0 ? [`  already   ${summary.alreadyQueued} (queued before: a re-run or a repeated number)`] : []),
+    ...(summary.alreadyInCampaign > 0 ? [`  already   ${summary.alreadyInCampaign} (in the campaign before: a re-run or a repeated number)`] : []),
     `  rejected  ${summary.rejected}${summary.rejectedPath === undefined ? '' : ` → ${summary.rejectedPath}`}`,
     `  senders   ${Object.entries(summary.bySender).map(([sender, count]) => `${sender} ${count}`).join(', ') || 'none'}`,
     summary.finished ? '  nothing left to send: the campaign is finished' : '  workers are sending it: herald status ' + campaign,

@@ -42,7 +42,7 @@ export interface IngestProgress {
 }
 
 export interface IngestSummary extends IngestProgress {
-  alreadyQueued: number;
+  alreadyInCampaign: number;
   /** Newly queued recipients per channel and per sender. */
   byChannel: Partial<Record<Channel, number>>;
   bySender: Record<string, number>;
@@ -72,7 +72,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
   const summary: IngestSummary = {
-    rows: 0, queued: 0, rejected: 0, alreadyQueued: 0, byChannel: {}, bySender: {}, segments: 0,
+    rows: 0, queued: 0, rejected: 0, alreadyInCampaign: 0, byChannel: {}, bySender: {}, segments: 0,
     rejectedPath: undefined, finished: false,
   };
   const reject = async (line: number, reason: string, fields: readonly string[]) => {
@@ -85,9 +85,9 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const flush = async (batch: PlannedSend[]) => {
     const result = await enqueuer.enqueue(batch);
     summary.queued += result.queued;
-    summary.alreadyQueued += result.alreadyQueued;
+    summary.alreadyInCampaign += result.alreadyInCampaign;
     for (const taken of result.taken) {
-      await reject(taken.job.line, 'recipient already in this campaign on another channel or sender', []);
+      await reject(taken.job.line, 'recipient already in this campaign on another channel', []);
     }
     for (const [index, { job, senderId }] of batch.entries()) {
       if (result.claims[index] !== 'new') continue;

@@ -18,9 +18,9 @@ export interface EnqueueResult {
   claims: ClaimResult[];
   /** Recipients seen for the first time in this campaign. */
   queued: number;
-  /** Recipients already queued on the same sender (a re-run, or the same number twice in a file). */
-  alreadyQueued: number;
-  /** Recipients this campaign already holds on another sender or channel, or has already attempted. */
+  /** Recipients the campaign already holds: a re-run, or the same number twice in a file. */
+  alreadyInCampaign: number;
+  /** The same number already queued on another channel's sender: refused, it would be texted twice. */
   taken: PlannedSend[];
 }
 
@@ -49,12 +49,13 @@ export class CampaignEnqueuer {
       batch.map(({ job, senderId: id }) => ({ to: job.to, senderId: id, channel: job.channel })),
     );
     const bySender = new Map<string, PlannedSend[]>();
-    const result: EnqueueResult = { claims, queued: 0, alreadyQueued: 0, taken: [] };
+    const result: EnqueueResult = { claims, queued: 0, alreadyInCampaign: 0, taken: [] };
     batch.forEach((planned, index) => {
       const claim = claims[index];
       if (claim === 'taken') return void result.taken.push(planned);
       if (claim === 'new') result.queued += 1;
-      else result.alreadyQueued += 1;
+      else result.alreadyInCampaign += 1;
+      if (claim === 'done') return;
       const sends = bySender.get(planned.senderId);
       if (sends === undefined) bySender.set(planned.senderId, [planned]);
       else sends.push(planned);

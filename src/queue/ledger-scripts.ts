@@ -30,9 +30,10 @@ end
  * Claims recipients for a campaign before their jobs are added.
  * KEYS[1] recipients, KEYS[2] counts.
  * ARGV triples: e164, senderId, channel.
- * Output: one integer per triple: 1 new (counted as queued), 0 already queued on the same sender (its job may be
- * re-added: BullMQ dedupes by job id, and an interrupted run is resumed this way), -1 taken (queued on another
- * sender or already attempted): must not be queued.
+ * Output: one integer per triple: 1 new (counted as queued); 0 already queued on the same sender and never
+ * attempted (its job may be re-added: BullMQ dedupes by job id, and an interrupted run is resumed this way);
+ * 2 already attempted or settled (nothing to add); -1 queued on another sender, i.e. the same number on another
+ * channel (must not be queued).
  */
 export const CLAIM = new RedisScript(`
 local out = {}
@@ -46,8 +47,10 @@ for i = 1, #ARGV, 3 do
     out[#out + 1] = 1
   elseif current == 'q:' .. sender then
     out[#out + 1] = 0
-  else
+  elseif string.sub(current, 1, 2) == 'q:' then
     out[#out + 1] = -1
+  else
+    out[#out + 1] = 2
   end
 end
 return out

@@ -6,7 +6,8 @@ import type { E164 } from '../domain/e164.js';
 import type { Keys } from './keys.js';
 import { BEGIN_SEND, CLAIM, FINISH_INGEST, RELEASE, SETTLE } from './ledger-scripts.js';
 
-export type ClaimResult = 'new' | 'queued' | 'taken';
+/** new: first time in the campaign; queued: waiting on this sender; done: already attempted; taken: on another sender. */
+export type ClaimResult = 'new' | 'queued' | 'done' | 'taken';
 
 export type BeginResult =
   | { kind: 'go' }
@@ -20,7 +21,7 @@ export type Settlement =
   | { state: 'failed'; code: string }
   | { state: 'unknown'; reason: string };
 
-const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '-1': 'taken' };
+const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '2': 'done', '-1': 'taken' };
 const SETTLE_CODES = { sent: 's', failed: 'f', unknown: 'u' } as const;
 
 /** The campaign's recipient ledger (see ledger-scripts.ts): the one record of what happened to each recipient. */

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+
+import type { Redis } from 'ioredis';
+import pLimit from 'p-limit';
+
+import type { CampaignName } from '../../src/domain/campaign.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { SendEvents } from '../../src/observe/send-events.js';
+import { CampaignStore } from '../../src/queue/campaign-store.js';
+import { type Keys, makeKeys } from '../../src/queue/keys.js';
+import { Ledger } from '../../src/queue/ledger.js';
+import { connectRedis } from '../../src/queue/redis-connection.js';
+import { CampaignWorkers } from '../../src/send/campaign-workers.js';
+import { createTwilioClient } from '../../src/send/twilio-client.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+
+/** Credentials of the sandbox account the tests use; the token must never show up in anything herald writes. */
+export const TEST_ACCOUNT_SID = `AC${'7e57'.repeat(8)}`;
+export const TEST_AUTH_TOKEN = `test-token-${'5ecre7'.repeat(4)}`;
+
+export function testRedisUrl(): string {
+  const url = process.env['HERALD_TEST_REDIS_URL'];
+  if (url === undefined) throw new Error('HERALD_TEST_REDIS_URL is not set: run the tests with npm test');
+  return url;
+}
+
+/** A key prefix of its own, so test files sharing the run's redis-server never see each other's keys. */
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface Stack {
+  connection: Redis;
+  keys: Keys;
+  store: CampaignStore;
+  ledger: Ledger;
+  sandbox: Sandbox;
+  events: SendEvents;
+  workers: CampaignWorkers;
+  close(): Promise<void>;
+}
+
+/** Redis, the sandbox and an in-process CampaignWorkers, all real; everything is closed and the keys deleted. */
+export async function startStack(label: string, options: { concurrency?: number; attempts?: number } = {}): Promise<Stack> {
+  const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
+  const keys = makeKeys(uniquePrefix(label));
+  const store = new CampaignStore(connection, keys);
+  const ledger = new Ledger(connection, keys);
+  const sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+  const events = new SendEvents();
+  const client = createTwilioClient({
+    accountSid: TEST_ACCOUNT_SID,
+    authToken: TEST_AUTH_TOKEN,
+    baseUrl: sandbox.url,
+    timeoutMs: 5000,
+    maxSockets: 50,
+  });
+  const workers = new CampaignWorkers({
+    connection,
+    keys,
+    store,
+    concurrency: options.concurrency ?? 5,
+    logger: createLogger({ level: 'silent', name: 'test' }),
+    deps: { ledger, client, events, inFlight: pLimit(50), attempts: options.attempts ?? 3 },
+    reconcileIntervalMs: 500,
+  });
+  await workers.start();
+  return {
+    connection, keys, store, ledger, sandbox, events, workers,
+    async close() {
+      await workers.close(5000);
+      await sandbox.close();
+      await deleteKeys(connection, keys.prefix);
+      await connection.quit();
+    },
+  };
+}
+
+export async function deleteKeys(connection: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await connection.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Resolves when the campaign is finished; fails with its counts if that takes longer than `timeoutMs`. */
+export async function waitForFinished(store: CampaignStore, name: CampaignName, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await store.get(name))?.state !== 'finished') {
+    if (Date.now() > deadline) {
+      throw new Error(`campaign ${name} did not finish in ${timeoutMs} ms: ${JSON.stringify(await store.counts(name))}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
