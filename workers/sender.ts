@@ -23,7 +23,10 @@ import { createTwilioClient } from '../src/send/twilio-client.js';
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
-  const connection = await connectRedis(config.redis.redisUrl, { role: 'worker' });
+  const connection = await connectRedis(config.redis.redisUrl, {
+    role: 'worker',
+    onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
+  });
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();

@@ -12,6 +12,11 @@ export interface RedisOptions {
    */
   role: 'worker' | 'command';
   connectTimeoutMs?: number;
+  /**
+   * Connection errors after start-up (ioredis reconnects by itself). Without a listener ioredis prints each one
+   * as an "Unhandled error event" with a stack trace.
+   */
+  onError?: (error: Error) => void;
 }
 
 /** The URL without its password, for messages. */
@@ -29,13 +34,19 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // connect() rejects with "Connection is closed." when the socket fails; the error event says why.
+  let firstError: Error | undefined;
+  client.on('error', (error: Error) => {
+    firstError ??= error;
+    if (client.status === 'ready' || client.status === 'reconnecting') options.onError?.(error);
+  });
   try {
     await client.connect();
     await client.ping();
     return client;
   } catch (error) {
     client.disconnect();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (firstError ?? (error instanceof Error ? error : new Error(String(error)))).message;
     throw new RedisUnreachableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${reason}`);
   }
 }
