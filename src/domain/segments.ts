@@ -4,11 +4,15 @@ import type { SegmentCount } from './channel.js';
 export const MAX_BODY_LENGTH = 1600;
 
 // GSM 03.38 default alphabet (without ESC, which no text should contain) and its extension table, whose
-// characters are sent as ESC + char and so take two septets.
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM_EXTENDED = new Set('\f^{}\\[~]|€');
+// characters are sent as ESC + char and so take two septets. Every GSM character is in the BMP, so one UTF-16
+// code unit indexes a table of septet sizes (0: not GSM), which keeps the count allocation-free on the hot path
+// (the producer counts every row of a file).
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENDED = '\f^{}\\[~]|€';
+const GSM_SEPTETS = new Uint8Array(0x10000);
+for (const char of GSM_BASIC) GSM_SEPTETS[char.charCodeAt(0)] = 1;
+for (const char of GSM_EXTENDED) GSM_SEPTETS[char.charCodeAt(0)] = 2;
 
 const GSM_SINGLE = 160;
 const GSM_PART = 153;
@@ -22,24 +26,35 @@ const UCS2_PART = 67;
  */
 export function countSegments(body: string): SegmentCount {
   const ucs2Chars: string[] = [];
-  for (const char of body) {
-    if (!GSM_BASIC.has(char) && !GSM_EXTENDED.has(char) && !ucs2Chars.includes(char)) ucs2Chars.push(char);
+  let septets = 0;
+  for (let index = 0; index < body.length; index++) {
+    const size = GSM_SEPTETS[body.charCodeAt(index)] ?? 0;
+    septets += size;
+    if (size !== 0) continue;
+    const char = String.fromCodePoint(body.codePointAt(index) ?? 0);
+    if (!ucs2Chars.includes(char)) ucs2Chars.push(char);
+    index += char.length - 1;
   }
   if (ucs2Chars.length === 0) {
-    const units = Array.from(body, (char) => (GSM_EXTENDED.has(char) ? 2 : 1));
-    return { encoding: 'GSM-7', segments: countParts(units, GSM_SINGLE, GSM_PART), ucs2Chars };
+    const segments = septets <= GSM_SINGLE ? 1 : countParts(body, GSM_PART, (code) => GSM_SEPTETS[code] ?? 0);
+    return { encoding: 'GSM-7', segments, ucs2Chars };
   }
-  const units = Array.from(body, (char) => char.length);
-  return { encoding: 'UCS-2', segments: countParts(units, UCS2_SINGLE, UCS2_PART), ucs2Chars };
+  const segments = body.length <= UCS2_SINGLE ? 1 : countParts(body, UCS2_PART, () => 1);
+  return { encoding: 'UCS-2', segments, ucs2Chars };
 }
 
-/** Packs indivisible characters (given as their sizes) into parts; a message is always at least one segment. */
-function countParts(sizes: readonly number[], single: number, part: number): number {
-  const total = sizes.reduce((sum, size) => sum + size, 0);
-  if (total <= single) return 1;
+/**
+ * Packs a longer body into parts of `part` units, a character never straddling two parts. `unitsOf` gives the
+ * size of a BMP character; a surrogate pair is always one character of two units.
+ */
+function countParts(body: string, part: number, unitsOf: (code: number) => number): number {
   let parts = 1;
   let used = 0;
-  for (const size of sizes) {
+  for (let index = 0; index < body.length; index++) {
+    const code = body.charCodeAt(index);
+    const paired = isHighSurrogate(code) && isLowSurrogate(body.charCodeAt(index + 1));
+    const size = paired ? 2 : unitsOf(code);
+    if (paired) index += 1;
     if (used + size > part) {
       parts += 1;
       used = 0;
@@ -47,4 +62,12 @@ function countParts(sizes: readonly number[], single: number, part: number): num
     used += size;
   }
   return parts;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
