@@ -1,0 +1,107 @@
+import { assignSender } from '../domain/assign-sender.js';
+import { type Channel, isChannel, type MessageContent, paceCost } from '../domain/channel.js';
+import { composeMessage, renderMediaUrls } from '../domain/compose-message.js';
+import { type E164, parsePhone } from '../domain/e164.js';
+import { CHANNEL_COLUMN, type RowContext } from './row-context.js';
+
+/** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
+export interface SendJobData {
+  /** The row's 1-based starting line in the file, to report a failure against. */
+  line: number;
+  to: E164;
+  channel: Channel;
+  /** What the message costs against its sender's rate: SMS segments, else 1. */
+  segments: number;
+  /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
+  vars: Record<string, string>;
+}
+
+/** One parsed CSV record, as the CSV parser gave it. */
+export interface CsvRow {
+  /** Values keyed by header column; a column past the end of a short row is undefined. */
+  record: Readonly<Record<string, string | undefined>>;
+  /** 1-based line on which the record starts (a quoted field may span lines). */
+  line: number;
+  /** How many fields the row had, to compare with the header. */
+  fieldCount: number;
+}
+
+export type RowPlan =
+  | { ok: true; job: SendJobData; senderId: string; content: MessageContent }
+  | { ok: false; line: number; reason: string };
+
+/**
+ * Validates one row and turns it into a send job, or says why it cannot be sent. Pure and deterministic:
+ * the producer runs it on every row before anything is queued, and what it renders here is what the worker
+ * renders again from the job's `vars` at send time.
+ */
+export function planRow(context: RowContext, row: CsvRow): RowPlan {
+  const { record, line } = row;
+  const refuse = (reason: string): RowPlan => ({ ok: false, line, reason });
+
+  const fieldProblem = checkFieldCount(context, row.fieldCount);
+  if (fieldProblem !== undefined) return refuse(fieldProblem);
+  const { toColumn, defaultCountry } = context.spec;
+  const rawTo = record[toColumn];
+  if (rawTo === undefined) return refuse(`missing column ${toColumn}`);
+  if (rawTo.trim() === '') return refuse(`empty ${toColumn}`);
+  const phone = parsePhone(rawTo, defaultCountry);
+  if (!phone.ok) return refuse(phone.reason);
+
+  const vars: Record<string, string> = {};
+  for (const name of context.templates.variables) vars[name] = record[name] ?? '';
+  const channel = chooseChannel(context, record, vars);
+  if (!channel.ok) return refuse(channel.reason);
+  const assigned = assignSender(context.pool, channel.channel, phone.e164);
+  if (!assigned.ok) return refuse(assigned.reason);
+  const composed = composeMessage({
+    templates: context.templates,
+    vars,
+    channel: channel.channel,
+    country: phone.country,
+    sender: assigned.entry.sender,
+  });
+  if (!composed.ok) return refuse(composed.reason);
+
+  const { content } = composed;
+  const job: SendJobData = { line, to: phone.e164, channel: channel.channel, segments: paceCost(content), vars };
+  return { ok: true, job, senderId: assigned.senderId, content };
+}
+
+/**
+ * A row with extra fields is refused: a stray comma has shifted its values. A short row is accepted when
+ * only columns nobody reads are missing, as spreadsheets drop trailing empty cells on export.
+ */
+function checkFieldCount(context: RowContext, fieldCount: number): string | undefined {
+  const headerCount = context.columns.length;
+  if (fieldCount === headerCount) return undefined;
+  const counts = `row has ${fieldCount} field${fieldCount === 1 ? '' : 's'}, header has ${headerCount}`;
+  if (fieldCount > headerCount) return counts;
+  if (fieldCount >= context.minFieldCount) return undefined;
+  const missing = context.columns.slice(fieldCount).filter((column) => context.readColumns.has(column));
+  return `${counts} (missing ${missing.join(', ')})`;
+}
+
+type ChannelChoice = { ok: true; channel: Channel } | { ok: false; reason: string };
+
+/**
+ * The row's `channel` column wins, then the campaign's channel. With neither, the content decides: WhatsApp
+ * when the pool has only WhatsApp senders, MMS when the row has media, else SMS. A mixed pool never infers
+ * WhatsApp, since the same content could go either way; such rows must say `whatsapp`.
+ */
+function chooseChannel(
+  context: RowContext,
+  record: Readonly<Record<string, string | undefined>>,
+  vars: Readonly<Record<string, string>>,
+): ChannelChoice {
+  const given = (record[CHANNEL_COLUMN] ?? '').trim();
+  if (given !== '') {
+    const named = given.toLowerCase();
+    return isChannel(named)
+      ? { ok: true, channel: named }
+      : { ok: false, reason: `unknown channel "${given}" (expected sms, mms or whatsapp)` };
+  }
+  if (context.spec.channel !== undefined) return { ok: true, channel: context.spec.channel };
+  if (context.pool.text.length === 0) return { ok: true, channel: 'whatsapp' };
+  return { ok: true, channel: renderMediaUrls(context.templates, vars).length > 0 ? 'mms' : 'sms' };
+}
