@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   console.log('herald demo: starting a private redis-server, the Twilio sandbox and two workers…');
-  redis = await startLocalRedis({ install: true, dir: join(outDir, 'redis') });
+  redis = await startLocalRedis({ install: true, dir: join(outDir, 'redis'), appendOnly: true });
   const sandboxPort = await findFreePort();
   const sandbox = start('sandbox', [herald, 'sandbox', '--port', String(sandboxPort)], {
     TWILIO_ACCOUNT_SID: accountSid,

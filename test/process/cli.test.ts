@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
+import { testRedisUrl, uniquePrefix } from '../helpers/stack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function herald(args: string[], env: Record<string, string> = {}) {
+  const run = spawnNode([HERALD_BIN, ...args], { REDIS_URL: testRedisUrl(), HERALD_PREFIX: uniquePrefix('cli'), ...env });
+  const { code } = await run.exited;
+  return { code, output: run.output() };
+}
+
+const send = ['send', '--campaign', 'c1', '--from', '+14155550100', '--body', 'Hi {{name}}'];
+
+describe('herald CLI', () => {
+  it.each([
+    ['a missing file', join(dir, 'missing.csv'), /^herald: cannot open .*missing\.csv: no such file\n$/],
+    ['no recipient column', file('nophone.csv', 'mobile,name\n+14155550100,Ann\n'), /^herald: no recipient column "phone" \(columns: mobile, name\)\n$/],
+    ['a binary file', file('book.xlsx', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0])), /^herald: .*book\.xlsx is not a CSV file \(it holds binary data/],
+    ['a template variable that is no column', file('vars.csv', 'phone,first\n+14155550100,Ann\n'), /^herald: template variable \{\{name\}\} is not a column/],
+  ])('fails with one line and exit 1 on %s', async (_what, path, expected) => {
+    const result = await herald(['send', path, ...send.slice(1)]);
+    expect(result).toEqual({ code: 1, output: expect.stringMatching(expected) });
+    expect(result.output.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('rejects bad arguments with exit code 2 before touching Redis', async () => {
+    const path = file('args.csv', 'phone,name\n+14155550100,Ann\n');
+    expect(await herald(['send', path, '--campaign', 'c1', '--from', 'nope', '--body', 'x'], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
+      code: 2,
+      output: 'herald: sender nope: expected +E.164, a 5–6 digit short code, whatsapp:+E.164 or MG…\n',
+    });
+    expect(await herald(['send', path, '--campaign', 'bad name', '--from', '+14155550100', '--body', 'x'])).toMatchObject({ code: 2 });
+    expect((await herald(['send', path, '--from', '+14155550100'])).output).toMatch(/required option '--campaign <name>'/);
+  });
+
+  it('says so in one line when Redis cannot be reached', async () => {
+    const path = file('redis.csv', 'phone,name\n+14155550100,Ann\n');
+    expect(await herald(['send', path, ...send.slice(1)], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
+      code: 1,
+      output: expect.stringMatching(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\n$/),
+    });
+  });
+
+  it('explains every command with an example in --help', async () => {
+    for (const command of ['send', 'worker', 'sandbox', 'status']) {
+      const result = await herald([command, '--help']);
+      expect({ command, code: result.code }).toEqual({ command, code: 0 });
+      expect(result.output).toContain('Example:');
+    }
+  });
+});
