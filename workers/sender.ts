@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 
 import pLimit from 'p-limit';
 
-import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
+import { loadWorkerConfig } from '../src/config/load-config.js';
+import { HeraldError } from '../src/lib/herald-error.js';
 import { createLogger, describeError } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
@@ -12,7 +13,7 @@ import { SendEvents } from '../src/observe/send-events.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
-import { connectRedis, RedisUnreachableError } from '../src/queue/redis-connection.js';
+import { connectRedis } from '../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 
@@ -93,8 +94,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
 
 /** Turns start-up failures into one readable line and exit code 1. */
 export function reportStartupFailure(error: unknown): never {
-  const known = error instanceof ConfigError || error instanceof RedisUnreachableError;
-  console.error(`herald: ${known ? (error as Error).message : JSON.stringify(describeError(error))}`);
+  const message = error instanceof HeraldError ? error.message : `unexpected error: ${describeError(error).message}`;
+  console.error(`herald: ${message}`);
   process.exit(1);
 }
 

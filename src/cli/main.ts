@@ -1,19 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 
-import { ConfigError } from '../config/load-config.js';
-import { IngestError } from '../ingest/run-ingest.js';
+import { HeraldError } from '../lib/herald-error.js';
 import { describeError } from '../observe/logger.js';
-import { CampaignConflictError } from '../queue/campaign-store.js';
-import { RedisUnreachableError } from '../queue/redis-connection.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerStatusCommand } from './status-command.js';
-import { UsageError } from './usage-error.js';
 import { registerWorkerCommand } from './worker-command.js';
-
-/** Errors whose message is already one line a user can act on. */
-const EXPECTED = [UsageError, ConfigError, RedisUnreachableError, IngestError, CampaignConflictError];
 
 const program = new Command()
   .name('herald')
@@ -29,11 +22,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (error instanceof UsageError) {
+  if (error instanceof HeraldError) {
     console.error(`herald: ${error.message}`);
-    process.exit(2);
+    process.exit(error.exitCode);
   }
-  const expected = EXPECTED.some((kind) => error instanceof kind);
-  console.error(`herald: ${expected ? (error as Error).message : `unexpected error: ${describeError(error).message}`}`);
+  console.error(`herald: unexpected error (a bug; please report it): ${describeError(error).message}`);
   process.exit(1);
 }

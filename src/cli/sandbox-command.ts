@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
-import { startSandbox } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
 
 interface SandboxCommandOptions {
@@ -39,6 +38,7 @@ Example:
       if (accountSid === undefined || authToken === undefined) {
         throw new UsageError('the sandbox needs --account-sid and --auth-token (or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)');
       }
+      const { startSandbox } = await import('../sandbox/index.js');
       const sandbox = await startSandbox({ accountSid, authToken, host: options.host, port: options.port, tls: options.tls === true, latencyMs: options.latencyMs });
       if (sandbox.ca !== undefined && options.caOut !== undefined) writeFileSync(options.caOut, sandbox.ca);
       process.stdout.write(`sandbox listening on ${sandbox.url} (account ${accountSid})\n`);

@@ -3,11 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
-import { CampaignStore } from '../queue/campaign-store.js';
-import { makeKeys } from '../queue/keys.js';
-import { Ledger } from '../queue/ledger.js';
-import { connectRedis } from '../queue/redis-connection.js';
-import { runIngest } from '../ingest/run-ingest.js';
 import { buildCampaignSpec, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { UsageError } from './usage-error.js';
@@ -42,6 +37,13 @@ Example:
       if (!built.ok) throw new UsageError(built.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1) throw new UsageError('--chunk-size must be a positive whole number');
       const config = loadClientConfig(process.env);
+      const [{ connectRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] = await Promise.all([
+        import('../queue/redis-connection.js'),
+        import('../queue/keys.js'),
+        import('../queue/campaign-store.js'),
+        import('../queue/ledger.js'),
+        import('../ingest/run-ingest.js'),
+      ]);
       const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
       try {
         const keys = makeKeys(config.redis.prefix);

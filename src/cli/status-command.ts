@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
 import { parseCampaignName } from '../domain/campaign.js';
-import { CampaignStore } from '../queue/campaign-store.js';
-import { makeKeys } from '../queue/keys.js';
-import { connectRedis } from '../queue/redis-connection.js';
 import { UsageError } from './usage-error.js';
 
 export function registerStatusCommand(program: Command): void {
@@ -18,6 +15,11 @@ export function registerStatusCommand(program: Command): void {
       const name = parseCampaignName(campaign);
       if (!name.ok) throw new UsageError(name.reason);
       const config = loadClientConfig(process.env);
+      const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
+        import('../queue/redis-connection.js'),
+        import('../queue/keys.js'),
+        import('../queue/campaign-store.js'),
+      ]);
       const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
       try {
         const store = new CampaignStore(connection, makeKeys(config.redis.prefix));

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 
-import { runSenderWorker } from '../../workers/sender.js';
-
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
@@ -15,5 +13,9 @@ HERALD_CONCURRENCY, HERALD_METRICS_PORT, LOG_LEVEL … (see docs/configuration.m
 Example:
   REDIS_URL=redis://127.0.0.1:6379 TWILIO_ACCOUNT_SID=AC… TWILIO_AUTH_TOKEN=… herald worker`,
     )
-    .action(() => runSenderWorker(process.env));
+    .action(async () => {
+      // Loaded on use: the SDK and BullMQ take most of a second to import, which --help should not pay.
+      const { runSenderWorker } = await import('../../workers/sender.js');
+      await runSenderWorker(process.env);
+    });
 }

@@ -1,7 +1,8 @@
 import { type ConfigOf, LOG_SETTINGS, REDIS_SETTINGS, type Settings, TWILIO_SETTINGS, WORKER_SETTINGS } from './settings.js';
+import { HeraldError } from '../lib/herald-error.js';
 
 /** A configuration problem, worded as one line that names the variable and never its value. */
-export class ConfigError extends Error {
+export class ConfigError extends HeraldError {
   override name = 'ConfigError';
 }
 

@@ -2,9 +2,10 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 import { CsvError, type InfoRecord, parse } from 'csv-parse';
+import { HeraldError } from '../lib/herald-error.js';
 
 /** The file cannot be read as a CSV at all (one readable line; nothing was queued). */
-export class CsvFileError extends Error {
+export class CsvFileError extends HeraldError {
   override name = 'CsvFileError';
 }
 

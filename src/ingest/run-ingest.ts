@@ -12,9 +12,10 @@ import { type CsvRow, planRow } from './plan-row.js';
 import { openCsv } from './read-csv.js';
 import { RejectedReport } from './rejected-report.js';
 import { prepareRowContext } from './row-context.js';
+import { HeraldError } from '../lib/herald-error.js';
 
 /** The file or its header cannot be used at all; nothing was queued. One readable line. */
-export class IngestError extends Error {
+export class IngestError extends HeraldError {
   override name = 'IngestError';
 }
 

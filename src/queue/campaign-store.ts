@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Keys } from './keys.js';
+import { HeraldError } from '../lib/herald-error.js';
 
 export const CAMPAIGN_STATES = ['running', 'paused', 'cancelled', 'finished'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
@@ -18,7 +19,7 @@ export interface CampaignRecord {
 /** Counters of a campaign: `queued`, `sent`, `failed`, `unknown`, `rejected`, and the same per channel (`sent:sms`). */
 export type CampaignCounts = Readonly<Record<string, number>>;
 
-export class CampaignConflictError extends Error {
+export class CampaignConflictError extends HeraldError {
   override name = 'CampaignConflictError';
 }
 

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
+import { HeraldError } from '../lib/herald-error.js';
 
 /** Thrown when Redis cannot be reached at start-up; its message is one line without credentials. */
-export class RedisUnreachableError extends Error {
+export class RedisUnreachableError extends HeraldError {
   override name = 'RedisUnreachableError';
 }
 

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { createApp } from './app.js';
 import { MessageStore } from './message-store.js';
 import { RequestLog, type SandboxRequest } from './request-log.js';
@@ -54,6 +56,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const store = new MessageStore();
   const log = new RequestLog();
   const shutdown = new AbortController();
+  // Every answer held back by latencyMs listens for shutdown; hundreds in flight are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const app = createApp({
     accountSid: options.accountSid,
     authToken: options.authToken,
