@@ -34,7 +34,7 @@ export interface SenderEntry {
 /** Everything herald needs to know about a campaign to send any of its messages. Stored in Redis as JSON. */
 export interface CampaignSpec {
   name: CampaignName;
-  /** When set, every row goes out on this channel; otherwise a row's `channel` column or its content decides. */
+  /** Channel of rows whose `channel` cell is empty (or absent); without it the row's content decides. */
   channel?: Channel;
   templates: MessageTemplates;
   senders: readonly SenderEntry[];

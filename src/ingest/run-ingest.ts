@@ -8,7 +8,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
 import type { Keys } from '../queue/keys.js';
 import type { Ledger } from '../queue/ledger.js';
-import { type CsvRow, planRow } from './plan-row.js';
+import { type CsvRow, planRow, type SendJobData } from './plan-row.js';
 import { openCsv } from './read-csv.js';
 import { RejectedReport } from './rejected-report.js';
 import { prepareRowContext } from './row-context.js';
@@ -82,13 +82,15 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     await report.add(line, reason, fields);
   };
 
+  // A row the ledger refuses is reported with its original values, which the job no longer carries.
+  const fieldsOf = new WeakMap<SendJobData, readonly string[]>();
   const pending = new Set<Promise<void>>();
   const flush = async (batch: PlannedSend[]) => {
     const result = await enqueuer.enqueue(batch);
     summary.queued += result.queued;
     summary.alreadyInCampaign += result.alreadyInCampaign;
     for (const taken of result.taken) {
-      await reject(taken.job.line, 'recipient already in this campaign on another channel', []);
+      await reject(taken.job.line, 'recipient already in this campaign on another channel', fieldsOf.get(taken.job) ?? []);
     }
     for (const [index, { job, senderId }] of batch.entries()) {
       if (result.claims[index] !== 'new') continue;
@@ -118,6 +120,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
         continue;
       }
       batch.push({ job: plan.job, senderId: plan.senderId });
+      fieldsOf.set(plan.job, item.fields);
       if (batch.length >= options.chunkSize) {
         await submit(batch);
         batch = [];
