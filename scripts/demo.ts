@@ -29,8 +29,16 @@ const campaign = 'demo';
 const children: ChildProcess[] = [];
 let redis: LocalRedis | undefined;
 
+/**
+ * Children get only what the demo gives them (and PATH): a HERALD_PREFIX or HERALD_CONCURRENCY exported in the
+ * user's shell must not change the demo.
+ */
+function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env };
+}
+
 function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(join(outDir, `${name}.log`));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -60,7 +68,7 @@ async function waitForReady(url: string, what: string): Promise<void> {
 
 function run(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'inherit' });
+    const child = spawn(process.execPath, args, { env: childEnv(env), stdio: 'inherit' });
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }

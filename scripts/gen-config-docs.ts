@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 import { z } from 'zod';
 
+import { CLIENT_GROUPS, WORKER_GROUPS } from '../src/config/load-config.js';
 import { LOG_SETTINGS, REDIS_SETTINGS, type Setting, type Settings, TWILIO_SETTINGS, WORKER_SETTINGS } from '../src/config/settings.js';
 
 /**
@@ -23,20 +24,29 @@ interface Group {
   /** The export in settings.ts, so a reader can find the source. */
   source: string;
   settings: Settings;
-  /** Who parses this group: mirrors WORKER_GROUPS and CLIENT_GROUPS in src/config/load-config.ts. */
+  /** Who parses this group, read off WORKER_GROUPS and CLIENT_GROUPS in src/config/load-config.ts. */
   readBy: string;
 }
 
+function readersOf(settings: Settings, extra: string[] = []): string {
+  const readers = [
+    ...(Object.values<Settings>(WORKER_GROUPS).includes(settings) ? ['worker'] : []),
+    ...(Object.values<Settings>(CLIENT_GROUPS).includes(settings) ? ['send', 'status'] : []),
+    ...extra,
+  ];
+  return readers.join(', ');
+}
+
 const GROUPS: readonly Group[] = [
-  { title: 'Redis', source: 'REDIS_SETTINGS', settings: REDIS_SETTINGS, readBy: 'worker, send, status' },
+  { title: 'Redis', source: 'REDIS_SETTINGS', settings: REDIS_SETTINGS, readBy: readersOf(REDIS_SETTINGS) },
   {
     title: 'Twilio',
     source: 'TWILIO_SETTINGS',
     settings: TWILIO_SETTINGS,
-    readBy: 'worker (`herald sandbox` reads only the first two, see above)',
+    readBy: readersOf(TWILIO_SETTINGS, ['sandbox (the first two only, see above)']),
   },
-  { title: 'Worker', source: 'WORKER_SETTINGS', settings: WORKER_SETTINGS, readBy: 'worker' },
-  { title: 'Logging', source: 'LOG_SETTINGS', settings: LOG_SETTINGS, readBy: 'worker, send, status' },
+  { title: 'Worker', source: 'WORKER_SETTINGS', settings: WORKER_SETTINGS, readBy: readersOf(WORKER_SETTINGS) },
+  { title: 'Logging', source: 'LOG_SETTINGS', settings: LOG_SETTINGS, readBy: readersOf(LOG_SETTINGS) },
 ];
 
 const INTRO = `# Configuration
@@ -49,9 +59,8 @@ exit code 1 and one line that names every bad variable but never its value:
 herald: config: TWILIO_ACCOUNT_SID is not set (The Twilio account to send from.); HERALD_CONCURRENCY must be at least 1
 \`\`\`
 
-A variable set to the empty string counts as not set. That is harmless for optional settings, but for a
-setting that has a default it is an error (\`LOG_LEVEL is not set\`), not the default: unset the variable
-instead of emptying it.
+A variable set to the empty string counts as not set, so its default applies (compose files that pass
+\`\${VAR-}\` through rely on this).
 
 ## Which process reads what
 
@@ -59,8 +68,8 @@ instead of emptying it.
 |---|---|---|
 | \`herald worker\`, \`node dist/workers/sender.js\` | Redis, Twilio, Worker, Logging | It sends through Twilio, serves metrics and logs. |
 | \`herald send\`, \`herald status\` | Redis, Logging | They only talk to Redis. \`LOG_LEVEL\` is checked but they print plain text, not logs. |
-| \`herald sandbox\` | \`TWILIO_ACCOUNT_SID\`, \`TWILIO_AUTH_TOKEN\` | Only as defaults for \`--account-sid\` and \`--auth-token\`; the sandbox accepts that one account. It does not apply the rules below (any non-empty token is accepted), so give it a token of 8 or more characters if workers are to use it. |
-| \`npm run demo\` | — | Sets the Redis, Twilio, metrics and log variables of the processes it starts; they inherit every other variable from your shell. |
+| \`herald sandbox\` | \`TWILIO_ACCOUNT_SID\`, \`TWILIO_AUTH_TOKEN\` | As defaults for \`--account-sid\` and \`--auth-token\`, checked by the same rules as the workers'; the sandbox accepts that one account. |
+| \`npm run demo\` | — | Gives the processes it starts their Redis, Twilio, metrics and log variables and nothing else from your shell but \`PATH\`. |
 `;
 
 const SECRET_NOTE =

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import pLimit from 'p-limit';
@@ -58,17 +59,19 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     logger[level](attempt, `send ${attempt.outcome}`);
   });
 
+  // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
+  // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
+  const probe = await connectRedis(config.redis.redisUrl, { role: 'probe', onError: () => undefined });
   const registry = createMetrics({
-    store,
+    store: new CampaignStore(probe, keys),
     events,
     finishedRetentionMs: config.worker.metricsRetentionS * 1000,
-    listCampaigns: () => store.allNames(),
   });
   const metrics = await startMetricsServer({
     registry,
     host: config.worker.metricsHost,
     port: config.worker.metricsPort,
-    ready: async () => (await connection.ping()) === 'PONG',
+    ready: async () => (await probe.ping()) === 'PONG',
   });
   await workers.start();
   logger.info(
@@ -83,7 +86,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     logger.info({ signal, timeoutMs: config.worker.shutdownTimeoutMs }, 'stopping: letting in-flight sends finish');
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     await metrics.close();
-    await connection.quit().catch(() => connection.disconnect());
+    // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
+    await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
+    connection.disconnect();
+    probe.disconnect();
     logger.info({ timedOut }, 'stopped');
     logger.flush();
     process.exit(0);

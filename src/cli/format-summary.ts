@@ -5,7 +5,7 @@ export function formatIngestSummary(campaign: string, summary: IngestSummary): s
   const channels = Object.entries(summary.byChannel).map(([channel, count]) => `${channel} ${count}`).join(', ');
   const lines = [
     `campaign ${campaign}: ${summary.rows} rows read`,
-    `  queued    ${summary.queued}${channels === '' ? '' : ` (${channels})`}, ${summary.segments} sends counted in segments`,
+    `  queued    ${summary.queued}${channels === '' ? '' : ` (${channels})`}${summary.byChannel.sms === undefined ? '' : `; SMS in ${summary.smsSegments} segments`}`,
     ...(summary.alreadyInCampaign > 0 ? [`  already   ${summary.alreadyInCampaign} (in the campaign before: a re-run or a repeated number)`] : []),
     `  rejected  ${summary.rejected}${summary.rejectedPath === undefined ? '' : ` → ${summary.rejectedPath}`}`,
     `  senders   ${Object.entries(summary.bySender).map(([sender, count]) => `${sender} ${count}`).join(', ') || 'none'}`,

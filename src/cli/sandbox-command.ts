@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
+import { parseSettings } from '../config/load-config.js';
+import { TWILIO_SETTINGS } from '../config/settings.js';
 import { UsageError } from './usage-error.js';
 
 interface SandboxCommandOptions {
@@ -33,11 +35,17 @@ Example:
   # then run workers with HERALD_TWILIO_BASE_URL=http://127.0.0.1:4010`,
     )
     .action(async (options: SandboxCommandOptions) => {
-      const accountSid = options.accountSid ?? process.env['TWILIO_ACCOUNT_SID'];
-      const authToken = options.authToken ?? process.env['TWILIO_AUTH_TOKEN'];
-      if (accountSid === undefined || authToken === undefined) {
-        throw new UsageError('the sandbox needs --account-sid and --auth-token (or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)');
+      for (const [flag, value, max] of [['--port', options.port, 65535], ['--latency-ms', options.latencyMs, 600_000]] as const) {
+        if (!Number.isInteger(value) || value < 0 || value > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}`);
       }
+      // The same rules as the workers' settings, so a sandbox never accepts credentials a worker would refuse.
+      const { accountSid, authToken } = parseSettings(
+        { accountSid: TWILIO_SETTINGS.accountSid, authToken: TWILIO_SETTINGS.authToken },
+        {
+          TWILIO_ACCOUNT_SID: options.accountSid ?? process.env['TWILIO_ACCOUNT_SID'],
+          TWILIO_AUTH_TOKEN: options.authToken ?? process.env['TWILIO_AUTH_TOKEN'],
+        },
+      );
       const { startSandbox } = await import('../sandbox/index.js');
       const sandbox = await startSandbox({ accountSid, authToken, host: options.host, port: options.port, tls: options.tls === true, latencyMs: options.latencyMs });
       if (sandbox.ca !== undefined && options.caOut !== undefined) writeFileSync(options.caOut, sandbox.ca);

@@ -17,7 +17,7 @@ export function registerSendCommand(program: Command): void {
     .requiredOption('--campaign <name>', 'campaign name (letters, digits, . _ -); re-running resumes it')
     .option('--from <sender>', 'sender: +E.164, short code, whatsapp:+E.164 or MG… (repeat for a pool)', collect, [])
     .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
-    .option('--media <url>', 'media URL template (repeat for up to 10); makes a row MMS', collect, [])
+    .option('--media <url>', 'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS', collect, [])
     .option('--channel <channel>', 'force sms, mms or whatsapp (default: a row’s channel column, else inferred)')
     .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
     .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')

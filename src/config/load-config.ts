@@ -13,7 +13,9 @@ export function parseSettings<S extends Settings>(settings: S, env: Env): Config
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, setting] of Object.entries(settings)) {
-    const raw = env[setting.env] === '' ? undefined : (env[setting.env] ?? setting.default);
+    // An empty variable means unset, as in compose files that pass `${VAR-}` through: the default applies.
+    const given = env[setting.env];
+    const raw = given === undefined || given === '' ? setting.default : given;
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) values[key] = parsed.data;
     else if (raw === undefined) problems.push(`${setting.env} is not set (${setting.help})`);
@@ -45,8 +47,8 @@ export function loadConfig<G extends Groups>(env: Env, groups: G): ConfigOfGroup
   return Object.freeze(out) as ConfigOfGroups<G>;
 }
 
-const WORKER_GROUPS = { redis: REDIS_SETTINGS, twilio: TWILIO_SETTINGS, worker: WORKER_SETTINGS, log: LOG_SETTINGS };
-const CLIENT_GROUPS = { redis: REDIS_SETTINGS, log: LOG_SETTINGS };
+export const WORKER_GROUPS = { redis: REDIS_SETTINGS, twilio: TWILIO_SETTINGS, worker: WORKER_SETTINGS, log: LOG_SETTINGS };
+export const CLIENT_GROUPS = { redis: REDIS_SETTINGS, log: LOG_SETTINGS };
 
 export type SenderWorkerConfig = ConfigOfGroups<typeof WORKER_GROUPS>;
 export type ClientConfig = ConfigOfGroups<typeof CLIENT_GROUPS>;

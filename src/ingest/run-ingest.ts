@@ -47,8 +47,8 @@ export interface IngestSummary extends IngestProgress {
   /** Newly queued recipients per channel and per sender. */
   byChannel: Partial<Record<Channel, number>>;
   bySender: Record<string, number>;
-  /** Rate cost of the newly queued recipients: SMS segments, plus one per MMS or WhatsApp message. */
-  segments: number;
+  /** SMS segments of the newly queued SMS messages (Twilio bills and paces SMS per segment). */
+  smsSegments: number;
   rejectedPath: string | undefined;
   /** True when every recipient was already settled by the time the file was read. */
   finished: boolean;
@@ -73,7 +73,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
   const summary: IngestSummary = {
-    rows: 0, queued: 0, rejected: 0, alreadyInCampaign: 0, byChannel: {}, bySender: {}, segments: 0,
+    rows: 0, queued: 0, rejected: 0, alreadyInCampaign: 0, byChannel: {}, bySender: {}, smsSegments: 0,
     rejectedPath: undefined, finished: false,
   };
   const reject = async (line: number, reason: string, fields: readonly string[]) => {
@@ -96,7 +96,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
       if (result.claims[index] !== 'new') continue;
       summary.byChannel[job.channel] = (summary.byChannel[job.channel] ?? 0) + 1;
       summary.bySender[senderId] = (summary.bySender[senderId] ?? 0) + 1;
-      summary.segments += job.segments;
+      if (job.channel === 'sms') summary.smsSegments += job.segments;
     }
     options.onProgress?.({ rows: summary.rows, queued: summary.queued, rejected: summary.rejected });
   };

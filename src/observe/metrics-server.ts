@@ -17,6 +17,9 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** How long /readyz waits for Redis to answer before it reports 503. */
+const READY_TIMEOUT_MS = 1000;
+
 /** Serves /metrics (Prometheus text), /healthz (the process is alive) and /readyz (Redis answers). */
 export function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
@@ -28,8 +31,7 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<Metri
     if (request.method !== 'GET') return reply(405, 'text/plain', 'method not allowed\n');
     if (path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
-      return void options
-        .ready()
+      return void Promise.race([options.ready(), new Promise<false>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, false))])
         .catch(() => false)
         .then((ok) => reply(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'redis unreachable\n'));
     }

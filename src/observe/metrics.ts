@@ -9,7 +9,6 @@ export interface MetricsOptions {
   events: SendEvents;
   /** Campaigns that finished longer ago than this are no longer exported, to bound label cardinality. */
   finishedRetentionMs: number;
-  listCampaigns: () => Promise<string[]>;
 }
 
 /** Campaign totals kept in Redis: exact across every process and restart. */
@@ -28,10 +27,23 @@ export function createMetrics(options: MetricsOptions): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({});
 
+  let redisUp: Gauge | undefined;
   let snapshot: Promise<Map<string, CampaignCounts>> | undefined;
-  // One Redis read per scrape feeds all the campaign series, however many of them collect() asks for.
+  // One Redis read per scrape feeds all the campaign series, however many of them collect() asks for. When Redis
+  // is away the series are left out rather than failing the scrape, so the process's own metrics still arrive.
   const readCounts = () =>
-    (snapshot ??= readCampaignCounts(options).finally(() => setImmediate(() => (snapshot = undefined))));
+    (snapshot ??= readCampaignCounts(options)
+      .then((counts) => (redisUp?.set(1), counts))
+      .catch(() => (redisUp?.set(0), new Map<string, CampaignCounts>()))
+      .finally(() => setImmediate(() => (snapshot = undefined))));
+  redisUp = new Gauge({
+    name: 'herald_redis_up',
+    help: '1 when this scrape could read the campaign totals from Redis, else 0 (and those series are absent).',
+    registers: [registry],
+    async collect() {
+      await readCounts();
+    },
+  });
 
   for (const [field, name, help] of CAMPAIGN_TOTALS) {
     new Counter({
@@ -92,8 +104,8 @@ export function createMetrics(options: MetricsOptions): Registry {
 async function readCampaignCounts(options: MetricsOptions): Promise<Map<string, CampaignCounts>> {
   const out = new Map<string, CampaignCounts>();
   const now = Date.now();
-  for (const campaign of await options.listCampaigns()) {
-    const record = await options.store.get(campaign as Parameters<CampaignStore['get']>[0]);
+  for (const campaign of await options.store.allNames()) {
+    const record = await options.store.get(campaign);
     if (record === undefined) continue;
     if (record.finishedAt !== undefined && now - Date.parse(record.finishedAt) > options.finishedRetentionMs) continue;
     out.set(campaign, await options.store.counts(record.spec.name));

@@ -9,9 +9,10 @@ export class RedisUnreachableError extends HeraldError {
 export interface RedisOptions {
   /**
    * Blocking clients (BullMQ workers) must wait for Redis forever (`maxRetriesPerRequest: null`, which BullMQ
-   * requires); clients of short-lived commands fail a request after a few reconnection attempts instead.
+   * requires); clients of short-lived commands fail a request after a few reconnection attempts; probes (health
+   * checks, scrapes) fail at once while Redis is unreachable.
    */
-  role: 'worker' | 'command';
+  role: 'worker' | 'command' | 'probe';
   connectTimeoutMs?: number;
   /**
    * Connection errors after start-up (ioredis reconnects by itself). Without a listener ioredis prints each one
@@ -31,8 +32,8 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
-    maxRetriesPerRequest: options.role === 'worker' ? null : 3,
-    enableOfflineQueue: true,
+    maxRetriesPerRequest: { worker: null, command: 3, probe: 0 }[options.role],
+    enableOfflineQueue: options.role !== 'probe',
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   // connect() rejects with "Connection is closed." when the socket fails; the error event says why.

@@ -45,6 +45,7 @@ export class CampaignWorkers {
   async start(): Promise<void> {
     const { connection, keys, logger } = this.#options;
     this.#subscriber = connection.duplicate();
+    this.#subscriber.on('error', (error: Error) => logger.warn({ err: describeError(error) }, 'control channel connection error'));
     this.#subscriber.on('message', () => this.reconcile());
     await this.#subscriber.subscribe(keys.control);
     this.#options.deps.events.on('campaign:finished', ({ campaign }) => {
@@ -121,15 +122,18 @@ export class CampaignWorkers {
   async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    await this.#reconciling;
     this.#subscriber?.disconnect();
-    const workers = [...this.#running.values()].flat();
-    this.#running.clear();
+    // A reconcile stuck on an unreachable Redis must not hold the shutdown, so it waits inside the deadline too.
+    const graceful = this.#reconciling.then(async () => {
+      await Promise.all([...this.#running.values()].flat().map((worker) => worker.close()));
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    const result = await Promise.race([Promise.all(workers.map((worker) => worker.close())), timeout]);
+    const result = await Promise.race([graceful, timeout]);
     clearTimeout(timer);
-    if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true)));
+    const workers = [...this.#running.values()].flat();
+    this.#running.clear();
+    if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
     return { timedOut: result === 'timeout' };
   }
 }
