@@ -1,27 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { CampaignName, CampaignSpec, SenderEntry } from '../../../src/domain/campaign.js';
+import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { composeMessage } from '../../../src/domain/compose-message.js';
-import { countryOf, type E164 } from '../../../src/domain/e164.js';
+import { countryOf } from '../../../src/domain/e164.js';
 import { parseMessageTemplates } from '../../../src/domain/template.js';
 import { type CsvRow, planRow, type RowPlan, type SendJobData } from '../../../src/ingest/plan-row.js';
 import { prepareRowContext, type RowContext } from '../../../src/ingest/row-context.js';
+import { makeSpec, SMS_SENDER, WA_SENDER } from '../../fixtures/campaign-spec.js';
 
-const SMS_SENDER: SenderEntry = { sender: { kind: 'long-code', number: '+14155550100' as E164 } };
-const WA_SENDER: SenderEntry = { sender: { kind: 'whatsapp', number: '+14155550101' as E164 } };
 const IMAGE = 'https://cdn.example.com/a.jpg';
 
 function context(overrides: Partial<CampaignSpec>, columns: readonly string[]): RowContext {
-  const spec: CampaignSpec = {
-    name: 'spring' as CampaignName,
-    templates: { body: 'Hi {{first_name}}, your code is {{code}}', media: [] },
-    senders: [SMS_SENDER],
-    toColumn: 'phone',
-    defaultCountry: 'US',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-  const result = prepareRowContext(spec, columns);
+  const result = prepareRowContext(makeSpec(overrides), columns);
   if (!result.ok) throw new Error(result.reason);
   return result.context;
 }

@@ -1,22 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { CampaignName, CampaignSpec, SenderEntry } from '../../../src/domain/campaign.js';
-import type { E164 } from '../../../src/domain/e164.js';
+import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { prepareRowContext } from '../../../src/ingest/row-context.js';
+import { makeSpec } from '../../fixtures/campaign-spec.js';
 
-const SMS_SENDER: SenderEntry = { sender: { kind: 'long-code', number: '+14155550100' as E164 } };
-
-function spec(overrides: Partial<CampaignSpec> = {}): CampaignSpec {
-  return {
-    name: 'spring' as CampaignName,
-    templates: { body: 'Hi {{first_name}}, your code is {{code}}', media: [] },
-    senders: [SMS_SENDER],
-    toColumn: 'phone',
-    defaultCountry: 'US',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const spec = makeSpec;
 
 describe('prepareRowContext', () => {
   it('prepares what every row needs', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { buildMessagesPage, locatePage } from '../../../src/sandbox/list-page.js';
 import { type ListQuery, parseListQuery } from '../../../src/sandbox/list-query.js';
 import type { MessageFacts } from '../../../src/sandbox/message-resource.js';
+import { makeMessageFacts } from '../../fixtures/sandbox/message-facts.js';
 
 const sids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `SM${index.toString(16).padStart(32, '0')}`);
@@ -15,17 +16,7 @@ function query(text: string): ListQuery {
 }
 
 function messages(count: number): MessageFacts[] {
-  return sids(count).map((sid) => ({
-    accountSid: ACCOUNT,
-    sid,
-    to: '+14155550199',
-    from: '+14155550100',
-    messagingServiceSid: undefined,
-    body: 'hi',
-    numMedia: 0,
-    numSegments: 1,
-    createdAt: new Date(Date.UTC(2024, 4, 1)),
-  }));
+  return sids(count).map((sid) => makeMessageFacts({ accountSid: ACCOUNT, sid, createdAt: new Date(Date.UTC(2024, 4, 1)) }));
 }
 
 describe('locatePage', () => {

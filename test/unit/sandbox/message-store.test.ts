@@ -1,23 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { MessageFacts } from '../../../src/sandbox/message-resource.js';
 import { MessageStore } from '../../../src/sandbox/message-store.js';
+import { makeMessageFacts } from '../../fixtures/sandbox/message-facts.js';
 
-let counter = 0;
-function message(overrides: Partial<MessageFacts>): MessageFacts {
-  counter += 1;
-  return {
-    accountSid: `AC${'4'.repeat(32)}`,
-    sid: `SM${counter.toString(16).padStart(32, '0')}`,
-    to: '+14155550199',
-    from: '+14155550100',
-    messagingServiceSid: undefined,
-    body: 'hi',
-    numMedia: 0,
-    numSegments: 1,
-    createdAt: new Date(Date.UTC(2024, 4, 1, 12)),
-    ...overrides,
-  };
-}
+const message = makeMessageFacts;
 
 describe('MessageStore', () => {
   it('lists newest first and filters by To, From and date_sent to the second', () => {
