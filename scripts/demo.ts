@@ -59,7 +59,10 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Prom
 
 async function waitForReady(url: string, what: string): Promise<void> {
   for (let tries = 0; tries < 100; tries++) {
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
@@ -115,14 +118,36 @@ async function main(): Promise<void> {
       HERALD_METRICS_HOST: '127.0.0.1',
     }),
   );
-  await Promise.all(metricsPorts.map((port, index) => waitForReady(`http://127.0.0.1:${port}/readyz`, `worker ${index + 1}`)));
+  await Promise.all(
+    metricsPorts.map((port, index) => waitForReady(`http://127.0.0.1:${port}/readyz`, `worker ${index + 1}`)),
+  );
   console.log(`  redis ${redis.url}, sandbox ${sandboxUrl}, workers' metrics on ports ${metricsPorts.join(' and ')}\n`);
 
-  const sendArgs = [herald, 'send', csv, '--campaign', campaign, '--from', '+14155550100', '--from', '+14155550199',
-    '--from', 'whatsapp:+14155238886', '--body', 'Hi {{first_name}}, your code is {{code}}', '--media', '{{image}}',
-    '--default-country', 'US', '--rejected', join(outDir, `${campaign}.rejected.csv`)];
+  const sendArgs = [
+    herald,
+    'send',
+    csv,
+    '--campaign',
+    campaign,
+    '--from',
+    '+14155550100',
+    '--from',
+    '+14155550199',
+    '--from',
+    'whatsapp:+14155238886',
+    '--body',
+    'Hi {{first_name}}, your code is {{code}}',
+    '--media',
+    '{{image}}',
+    '--default-country',
+    'US',
+    '--rejected',
+    join(outDir, `${campaign}.rejected.csv`),
+  ];
   console.log(`$ herald send ${relative(root, csv)} --campaign ${campaign} --from +14155550100 --from +14155550199 \\`);
-  console.log('    --from whatsapp:+14155238886 --body "Hi {{first_name}}, your code is {{code}}" --media "{{image}}" \\');
+  console.log(
+    '    --from whatsapp:+14155238886 --body "Hi {{first_name}}, your code is {{code}}" --media "{{image}}" \\',
+  );
   console.log('    --default-country US\n');
   const code = await run(sendArgs, { REDIS_URL: redis.url });
   if (code !== 0) throw new Error(`herald send exited with ${code}`);
@@ -150,9 +175,13 @@ async function main(): Promise<void> {
     .filter((line) => /^herald_(messages|rows)_/.test(line));
 
   console.log('\nSummary');
-  console.log(`  queued ${counts['queued'] ?? 0}, sent ${counts['sent'] ?? 0}, failed ${counts['failed'] ?? 0}, unknown ${counts['unknown'] ?? 0}, rejected at ingest ${counts['rejected'] ?? 0}`);
+  console.log(
+    `  queued ${counts['queued'] ?? 0}, sent ${counts['sent'] ?? 0}, failed ${counts['failed'] ?? 0}, unknown ${counts['unknown'] ?? 0}, rejected at ingest ${counts['rejected'] ?? 0}`,
+  );
   for (const [failure, count] of failures) {
-    console.log(`  failed: ${count} × ${failure} (${PERMANENT_CODES[Number(failure)]?.reason ?? 'see the worker logs'})`);
+    console.log(
+      `  failed: ${count} × ${failure} (${PERMANENT_CODES[Number(failure)]?.reason ?? 'see the worker logs'})`,
+    );
   }
   console.log(`  the sandbox received ${sandboxRequests.requests.length} create requests`);
   console.log(`\nMetrics (${metricsUrl}):`);

@@ -6,7 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 
 import { CLIENT_GROUPS, WORKER_GROUPS } from '../src/config/load-config.js';
-import { LOG_SETTINGS, REDIS_SETTINGS, type Setting, type Settings, TWILIO_SETTINGS, WORKER_SETTINGS } from '../src/config/settings.js';
+import {
+  LOG_SETTINGS,
+  REDIS_SETTINGS,
+  type Setting,
+  type Settings,
+  TWILIO_SETTINGS,
+  WORKER_SETTINGS,
+} from '../src/config/settings.js';
 
 /**
  * `npm run docs:config`: writes docs/configuration.md from the setting tables in src/config/settings.ts, so the
@@ -96,7 +103,13 @@ function renderGroup(group: Group): string {
 }
 
 function renderRow(setting: Setting<unknown>): string {
-  const cells = [`\`${setting.env}\``, describeDefault(setting), describeAccepted(setting), setting.secret === true ? 'yes' : 'no', setting.help];
+  const cells = [
+    `\`${setting.env}\``,
+    describeDefault(setting),
+    describeAccepted(setting),
+    setting.secret === true ? 'yes' : 'no',
+    setting.help,
+  ];
   return `| ${cells.map(escapeCell).join(' | ')} |`;
 }
 

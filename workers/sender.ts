@@ -55,7 +55,12 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     },
   });
   events.on('attempt', (attempt) => {
-    const level = attempt.outcome === 'sent' || attempt.outcome === 'skipped' ? 'debug' : attempt.outcome === 'retry' ? 'warn' : 'info';
+    const level =
+      attempt.outcome === 'sent' || attempt.outcome === 'skipped'
+        ? 'debug'
+        : attempt.outcome === 'retry'
+          ? 'warn'
+          : 'info';
     logger[level](attempt, `send ${attempt.outcome}`);
   });
 

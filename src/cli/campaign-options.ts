@@ -50,7 +50,10 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
   }
   const country = options.defaultCountry?.toUpperCase();
   if (country !== undefined && !isCountryCode(country)) {
-    return { ok: false, reason: `--default-country "${options.defaultCountry}" is not an ISO country code (e.g. US, GB)` };
+    return {
+      ok: false,
+      reason: `--default-country "${options.defaultCountry}" is not an ISO country code (e.g. US, GB)`,
+    };
   }
   return {
     ok: true,
@@ -75,7 +78,10 @@ function parseContentVariables(
   text: string | undefined,
 ): { ok: true; value: Record<string, string> | undefined } | { ok: false; reason: string } {
   if (text === undefined) return { ok: true, value: undefined };
-  const problem = { ok: false as const, reason: '--content-variables must be a JSON object of strings, e.g. {"1":"{{first_name}}"}' };
+  const problem = {
+    ok: false as const,
+    reason: '--content-variables must be a JSON object of strings, e.g. {"1":"{{first_name}}"}',
+  };
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return problem;

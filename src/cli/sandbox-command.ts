@@ -35,8 +35,12 @@ Example:
   # then run workers with HERALD_TWILIO_BASE_URL=http://127.0.0.1:4010`,
     )
     .action(async (options: SandboxCommandOptions) => {
-      for (const [flag, value, max] of [['--port', options.port, 65535], ['--latency-ms', options.latencyMs, 600_000]] as const) {
-        if (!Number.isInteger(value) || value < 0 || value > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}`);
+      for (const [flag, value, max] of [
+        ['--port', options.port, 65535],
+        ['--latency-ms', options.latencyMs, 600_000],
+      ] as const) {
+        if (!Number.isInteger(value) || value < 0 || value > max)
+          throw new UsageError(`${flag} must be a whole number from 0 to ${max}`);
       }
       // The same rules as the workers' settings, so a sandbox never accepts credentials a worker would refuse.
       const { accountSid, authToken } = parseSettings(
@@ -47,7 +51,14 @@ Example:
         },
       );
       const { startSandbox } = await import('../sandbox/index.js');
-      const sandbox = await startSandbox({ accountSid, authToken, host: options.host, port: options.port, tls: options.tls === true, latencyMs: options.latencyMs });
+      const sandbox = await startSandbox({
+        accountSid,
+        authToken,
+        host: options.host,
+        port: options.port,
+        tls: options.tls === true,
+        latencyMs: options.latencyMs,
+      });
       if (sandbox.ca !== undefined && options.caOut !== undefined) writeFileSync(options.caOut, sandbox.ca);
       process.stdout.write(`sandbox listening on ${sandbox.url} (account ${accountSid})\n`);
       const stop = () => void sandbox.close().then(() => process.exit(0));

@@ -17,7 +17,12 @@ export function registerSendCommand(program: Command): void {
     .requiredOption('--campaign <name>', 'campaign name (letters, digits, . _ -); re-running resumes it')
     .option('--from <sender>', 'sender: +E.164, short code, whatsapp:+E.164 or MG… (repeat for a pool)', collect, [])
     .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
-    .option('--media <url>', 'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS', collect, [])
+    .option(
+      '--media <url>',
+      'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS',
+      collect,
+      [],
+    )
     .option('--channel <channel>', 'force sms, mms or whatsapp (default: a row’s channel column, else inferred)')
     .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
     .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')
@@ -35,7 +40,8 @@ Example:
     .action(async (file: string, options: SendOptions & { rejected?: string; chunkSize: number }) => {
       const built = buildCampaignSpec(options, new Date());
       if (!built.ok) throw new UsageError(built.reason);
-      if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1) throw new UsageError('--chunk-size must be a positive whole number');
+      if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
+        throw new UsageError('--chunk-size must be a positive whole number');
       const config = loadClientConfig(process.env);
       const [{ connectRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] = await Promise.all([
         import('../queue/redis-connection.js'),

@@ -1,4 +1,11 @@
-import { type ConfigOf, LOG_SETTINGS, REDIS_SETTINGS, type Settings, TWILIO_SETTINGS, WORKER_SETTINGS } from './settings.js';
+import {
+  type ConfigOf,
+  LOG_SETTINGS,
+  REDIS_SETTINGS,
+  type Settings,
+  TWILIO_SETTINGS,
+  WORKER_SETTINGS,
+} from './settings.js';
 import { HeraldError } from '../lib/herald-error.js';
 
 /** A configuration problem, worded as one line that names the variable and never its value. */
@@ -47,7 +54,12 @@ export function loadConfig<G extends Groups>(env: Env, groups: G): ConfigOfGroup
   return Object.freeze(out) as ConfigOfGroups<G>;
 }
 
-export const WORKER_GROUPS = { redis: REDIS_SETTINGS, twilio: TWILIO_SETTINGS, worker: WORKER_SETTINGS, log: LOG_SETTINGS };
+export const WORKER_GROUPS = {
+  redis: REDIS_SETTINGS,
+  twilio: TWILIO_SETTINGS,
+  worker: WORKER_SETTINGS,
+  log: LOG_SETTINGS,
+};
 export const CLIENT_GROUPS = { redis: REDIS_SETTINGS, log: LOG_SETTINGS };
 
 export type SenderWorkerConfig = ConfigOfGroups<typeof WORKER_GROUPS>;

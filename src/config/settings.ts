@@ -10,17 +10,32 @@ export interface Setting<T> {
   secret?: boolean;
 }
 
-function setting<T>(env: string, schema: z.ZodType<T>, help: string, extra: Omit<Setting<T>, 'env' | 'schema' | 'help'> = {}): Setting<T> {
+function setting<T>(
+  env: string,
+  schema: z.ZodType<T>,
+  help: string,
+  extra: Omit<Setting<T>, 'env' | 'schema' | 'help'> = {},
+): Setting<T> {
   return { env, schema, help, ...extra };
 }
 
 const redisUrl = z
   .string()
-  .refine((text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol), 'is not a redis:// or rediss:// URL');
+  .refine(
+    (text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol),
+    'is not a redis:// or rediss:// URL',
+  );
 const httpUrl = z
   .string()
-  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'is not an http:// or https:// URL');
-const port = z.coerce.number().int('is not a whole number').min(0, 'is not a port (0–65535)').max(65535, 'is not a port (0–65535)');
+  .refine(
+    (text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol),
+    'is not an http:// or https:// URL',
+  );
+const port = z.coerce
+  .number()
+  .int('is not a whole number')
+  .min(0, 'is not a port (0–65535)')
+  .max(65535, 'is not a port (0–65535)');
 const positiveInt = z.coerce.number().int('is not a whole number').positive('must be at least 1');
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'is not one of fatal, error, warn, info, debug, trace, silent',
@@ -67,12 +82,9 @@ export const TWILIO_SETTINGS = {
 };
 
 export const WORKER_SETTINGS = {
-  concurrency: setting(
-    'HERALD_CONCURRENCY',
-    positiveInt,
-    'Sends a worker process keeps in flight per sender queue.',
-    { default: '10' },
-  ),
+  concurrency: setting('HERALD_CONCURRENCY', positiveInt, 'Sends a worker process keeps in flight per sender queue.', {
+    default: '10',
+  }),
   maxInFlight: setting(
     'HERALD_MAX_IN_FLIGHT',
     positiveInt,

@@ -3,9 +3,7 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberWithError, ParseE
 /** A phone number in E.164 form (`+` and up to 15 digits). Only {@link parsePhone} and {@link asE164} make one. */
 export type E164 = string & { readonly __brand: 'E164' };
 
-export type PhoneParse =
-  | { ok: true; e164: E164; country: CountryCode | undefined }
-  | { ok: false; reason: string };
+export type PhoneParse = { ok: true; e164: E164; country: CountryCode | undefined } | { ok: false; reason: string };
 
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 

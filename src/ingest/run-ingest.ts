@@ -73,8 +73,15 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
   const summary: IngestSummary = {
-    rows: 0, queued: 0, rejected: 0, alreadyInCampaign: 0, byChannel: {}, bySender: {}, smsSegments: 0,
-    rejectedPath: undefined, finished: false,
+    rows: 0,
+    queued: 0,
+    rejected: 0,
+    alreadyInCampaign: 0,
+    byChannel: {},
+    bySender: {},
+    smsSegments: 0,
+    rejectedPath: undefined,
+    finished: false,
   };
   const reject = async (line: number, reason: string, fields: readonly string[]) => {
     summary.rejected += 1;
@@ -90,7 +97,11 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     summary.queued += result.queued;
     summary.alreadyInCampaign += result.alreadyInCampaign;
     for (const taken of result.taken) {
-      await reject(taken.job.line, 'recipient already in this campaign on another channel', fieldsOf.get(taken.job) ?? []);
+      await reject(
+        taken.job.line,
+        'recipient already in this campaign on another channel',
+        fieldsOf.get(taken.job) ?? [],
+      );
     }
     for (const [index, { job, senderId }] of batch.entries()) {
       if (result.claims[index] !== 'new') continue;

@@ -73,9 +73,24 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 
 function launch(binary: string, port: number, dir: string, options: LocalRedisOptions): Promise<LocalRedis> {
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--loglevel', 'notice',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendOnly ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'notice',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

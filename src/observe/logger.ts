@@ -38,7 +38,12 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** The parts of an error that are safe to log: never its config, headers or request, which may hold credentials. */
-export function describeError(error: unknown): { name: string; message: string; code?: string | number; status?: number } {
+export function describeError(error: unknown): {
+  name: string;
+  message: string;
+  code?: string | number;
+  status?: number;
+} {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const { code, status } = error as { code?: unknown; status?: unknown };
   return {

@@ -31,7 +31,10 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<Metri
     if (request.method !== 'GET') return reply(405, 'text/plain', 'method not allowed\n');
     if (path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
-      return void Promise.race([options.ready(), new Promise<false>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, false))])
+      return void Promise.race([
+        options.ready(),
+        new Promise<false>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, false)),
+      ])
         .catch(() => false)
         .then((ok) => reply(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'redis unreachable\n'));
     }

@@ -16,7 +16,11 @@ const CAMPAIGN_TOTALS = [
   ['queued', 'herald_messages_queued_total', 'Recipients queued for sending (each recipient once per campaign).'],
   ['sent', 'herald_messages_sent_total', 'Messages Twilio accepted (HTTP 201).'],
   ['failed', 'herald_messages_failed_total', 'Recipients failed for good (a permanent error, or retries ran out).'],
-  ['unknown', 'herald_messages_unknown_total', 'Recipients whose send may have reached Twilio without an answer; never resent.'],
+  [
+    'unknown',
+    'herald_messages_unknown_total',
+    'Recipients whose send may have reached Twilio without an answer; never resent.',
+  ],
 ] as const;
 
 /**
@@ -86,7 +90,11 @@ export function createMetrics(options: MetricsOptions): Registry {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 15],
     registers: [registry],
   });
-  new Gauge({ name: 'herald_worker_up', help: 'Always 1 while this worker process serves metrics.', registers: [registry] }).set(1);
+  new Gauge({
+    name: 'herald_worker_up',
+    help: 'Always 1 while this worker process serves metrics.',
+    registers: [registry],
+  }).set(1);
 
   options.events.on('attempt', (attempt) => {
     attempts.inc({

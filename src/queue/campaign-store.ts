@@ -89,7 +89,9 @@ export class CampaignStore {
       this.#client.hgetall(this.#keys.counts(name)),
       this.#client.hvals(this.#keys.rejected(name)),
     ]);
-    const out: Record<string, number> = Object.fromEntries(Object.entries(counts).map(([field, value]) => [field, Number(value)]));
+    const out: Record<string, number> = Object.fromEntries(
+      Object.entries(counts).map(([field, value]) => [field, Number(value)]),
+    );
     out['rejected'] = rejected.reduce((sum, value) => sum + Number(value), 0);
     return out;
   }

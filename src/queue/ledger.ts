@@ -17,9 +17,7 @@ export type BeginResult =
   | { kind: 'missing' };
 
 export type Settlement =
-  | { state: 'sent'; sid: string }
-  | { state: 'failed'; code: string }
-  | { state: 'unknown'; reason: string };
+  { state: 'sent'; sid: string } | { state: 'failed'; code: string } | { state: 'unknown'; reason: string };
 
 const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '2': 'done', '-1': 'taken' };
 const SETTLE_CODES = { sent: 's', failed: 'f', unknown: 'u' } as const;
@@ -68,7 +66,12 @@ export class Ledger {
     channel: Channel,
     settlement: Settlement,
   ): Promise<{ changed: boolean; finished: boolean }> {
-    const detail = settlement.state === 'sent' ? settlement.sid : settlement.state === 'failed' ? settlement.code : settlement.reason;
+    const detail =
+      settlement.state === 'sent'
+        ? settlement.sid
+        : settlement.state === 'failed'
+          ? settlement.code
+          : settlement.reason;
     const args = [to, SETTLE_CODES[settlement.state], detail, channel, new Date().toISOString()];
     const code = Number(await SETTLE.run(this.#client, this.#campaignKeys(campaign), args));
     return { changed: code >= 1, finished: code === 2 };

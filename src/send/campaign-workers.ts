@@ -45,7 +45,9 @@ export class CampaignWorkers {
   async start(): Promise<void> {
     const { connection, keys, logger } = this.#options;
     this.#subscriber = connection.duplicate();
-    this.#subscriber.on('error', (error: Error) => logger.warn({ err: describeError(error) }, 'control channel connection error'));
+    this.#subscriber.on('error', (error: Error) =>
+      logger.warn({ err: describeError(error) }, 'control channel connection error'),
+    );
     this.#subscriber.on('message', () => this.reconcile());
     await this.#subscriber.subscribe(keys.control);
     this.#options.deps.events.on('campaign:finished', ({ campaign }) => {
@@ -66,9 +68,11 @@ export class CampaignWorkers {
 
   /** Serialised, so overlapping triggers never start two Workers for one queue. */
   reconcile(): Promise<void> {
-    this.#reconciling = this.#reconciling.then(() => this.#reconcileOnce()).catch((error: unknown) => {
-      this.#options.logger.error({ err: describeError(error) }, 'could not read the active campaigns');
-    });
+    this.#reconciling = this.#reconciling
+      .then(() => this.#reconcileOnce())
+      .catch((error: unknown) => {
+        this.#options.logger.error({ err: describeError(error) }, 'could not read the active campaigns');
+      });
     return this.#reconciling;
   }
 

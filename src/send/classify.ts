@@ -51,7 +51,12 @@ export function classifyFailure(error: unknown): FailureOutcome {
       return { kind: 'retry', reason: RETRY_CODES[code], code, ...withRetryAfter(retryAfterMs) };
     }
     if (status === 429 || status >= 500) {
-      return { kind: 'retry', reason: `HTTP ${status}`, ...(typeof code === 'number' ? { code } : {}), ...withRetryAfter(retryAfterMs) };
+      return {
+        kind: 'retry',
+        reason: `HTTP ${status}`,
+        ...(typeof code === 'number' ? { code } : {}),
+        ...withRetryAfter(retryAfterMs),
+      };
     }
     const label = typeof code === 'number' ? String(code) : `http-${status}`;
     return { kind: 'failed', code: label, reason: describe(error, `HTTP ${status}`), scope: 'recipient' };

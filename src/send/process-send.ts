@@ -73,7 +73,8 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
       return { settled: begun.state };
     }
-    if (begun.kind === 'missing') throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);
+    if (begun.kind === 'missing')
+      throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);
     if (begun.kind === 'in-flight') {
       const reason = `an earlier attempt started at ${new Date(begun.since).toISOString()} may have reached Twilio`;
       await settle({ state: 'unknown', reason: 'interrupted' });
@@ -105,7 +106,12 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           const code = outcome.code === undefined ? 'transient' : String(outcome.code);
           if (job.attemptsMade + 1 >= deps.attempts) {
             await settle({ state: 'failed', code });
-            report({ outcome: 'failed', code, reason: `gave up after ${deps.attempts} attempts: ${outcome.reason}`, durationSeconds });
+            report({
+              outcome: 'failed',
+              code,
+              reason: `gave up after ${deps.attempts} attempts: ${outcome.reason}`,
+              durationSeconds,
+            });
             throw new UnrecoverableError(`gave up after ${deps.attempts} attempts: ${outcome.reason}`);
           }
           await deps.ledger.release(spec.name, to, senderId);

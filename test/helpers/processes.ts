@@ -15,7 +15,10 @@ export interface RunningProcess {
 
 /** Spawns a compiled herald entry point (tests run against dist/, which npm test builds first). */
 export function spawnNode(args: string[], env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env['PATH'], ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -31,10 +34,18 @@ export interface WorkerProcess extends RunningProcess {
 
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const metricsPort = await findFreePort();
-  const worker = spawnNode([WORKER_ENTRY], { HERALD_METRICS_PORT: String(metricsPort), HERALD_METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const worker = spawnNode([WORKER_ENTRY], {
+    HERALD_METRICS_PORT: String(metricsPort),
+    HERALD_METRICS_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then((response) => response.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return { ...worker, metricsPort };
     if (worker.child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`worker did not become ready: ${worker.output()}`);
@@ -44,12 +55,17 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
 }
 
 /** Sum of a counter's samples whose labels match, read from a worker's /metrics. */
-export async function readCounter(metricsPort: number, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function readCounter(
+  metricsPort: number,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) sum += Number(line.split(' ').at(-1));
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+      sum += Number(line.split(' ').at(-1));
   }
   return sum;
 }

@@ -41,7 +41,10 @@ export interface Stack {
 }
 
 /** Redis, the sandbox and an in-process CampaignWorkers, all real; everything is closed and the keys deleted. */
-export async function startStack(label: string, options: { concurrency?: number; attempts?: number } = {}): Promise<Stack> {
+export async function startStack(
+  label: string,
+  options: { concurrency?: number; attempts?: number } = {},
+): Promise<Stack> {
   const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
   const keys = makeKeys(uniquePrefix(label));
   const store = new CampaignStore(connection, keys);
@@ -66,7 +69,13 @@ export async function startStack(label: string, options: { concurrency?: number;
   });
   await workers.start();
   return {
-    connection, keys, store, ledger, sandbox, events, workers,
+    connection,
+    keys,
+    store,
+    ledger,
+    sandbox,
+    events,
+    workers,
     async close() {
       await workers.close(5000);
       await sandbox.close();
@@ -90,7 +99,9 @@ export async function waitForFinished(store: CampaignStore, name: CampaignName, 
   const deadline = Date.now() + timeoutMs;
   while ((await store.get(name))?.state !== 'finished') {
     if (Date.now() > deadline) {
-      throw new Error(`campaign ${name} did not finish in ${timeoutMs} ms: ${JSON.stringify(await store.counts(name))}`);
+      throw new Error(
+        `campaign ${name} did not finish in ${timeoutMs} ms: ${JSON.stringify(await store.counts(name))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -15,7 +15,11 @@ function file(name: string, content: string | Buffer): string {
 }
 
 async function herald(args: string[], env: Record<string, string> = {}) {
-  const run = spawnNode([HERALD_BIN, ...args], { REDIS_URL: testRedisUrl(), HERALD_PREFIX: uniquePrefix('cli'), ...env });
+  const run = spawnNode([HERALD_BIN, ...args], {
+    REDIS_URL: testRedisUrl(),
+    HERALD_PREFIX: uniquePrefix('cli'),
+    ...env,
+  });
   const { code } = await run.exited;
   return { code, output: run.output() };
 }
@@ -25,9 +29,21 @@ const send = ['send', '--campaign', 'c1', '--from', '+14155550100', '--body', 'H
 describe('herald CLI', () => {
   it.each([
     ['a missing file', join(dir, 'missing.csv'), /^herald: cannot open .*missing\.csv: no such file\n$/],
-    ['no recipient column', file('nophone.csv', 'mobile,name\n+14155550100,Ann\n'), /^herald: no recipient column "phone" \(columns: mobile, name\)\n$/],
-    ['a binary file', file('book.xlsx', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0])), /^herald: .*book\.xlsx is not a CSV file \(it holds binary data/],
-    ['a template variable that is no column', file('vars.csv', 'phone,first\n+14155550100,Ann\n'), /^herald: template variable \{\{name\}\} is not a column/],
+    [
+      'no recipient column',
+      file('nophone.csv', 'mobile,name\n+14155550100,Ann\n'),
+      /^herald: no recipient column "phone" \(columns: mobile, name\)\n$/,
+    ],
+    [
+      'a binary file',
+      file('book.xlsx', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0])),
+      /^herald: .*book\.xlsx is not a CSV file \(it holds binary data/,
+    ],
+    [
+      'a template variable that is no column',
+      file('vars.csv', 'phone,first\n+14155550100,Ann\n'),
+      /^herald: template variable \{\{name\}\} is not a column/,
+    ],
   ])('fails with one line and exit 1 on %s', async (_what, path, expected) => {
     const result = await herald(['send', path, ...send.slice(1)]);
     expect(result).toEqual({ code: 1, output: expect.stringMatching(expected) });
@@ -36,19 +52,29 @@ describe('herald CLI', () => {
 
   it('rejects bad arguments with exit code 2 before touching Redis', async () => {
     const path = file('args.csv', 'phone,name\n+14155550100,Ann\n');
-    expect(await herald(['send', path, '--campaign', 'c1', '--from', 'nope', '--body', 'x'], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
+    expect(
+      await herald(['send', path, '--campaign', 'c1', '--from', 'nope', '--body', 'x'], {
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    ).toEqual({
       code: 2,
       output: 'herald: sender nope: expected +E.164, a 5–6 digit short code, whatsapp:+E.164 or MG…\n',
     });
-    expect(await herald(['send', path, '--campaign', 'bad name', '--from', '+14155550100', '--body', 'x'])).toMatchObject({ code: 2 });
-    expect((await herald(['send', path, '--from', '+14155550100'])).output).toMatch(/required option '--campaign <name>'/);
+    expect(
+      await herald(['send', path, '--campaign', 'bad name', '--from', '+14155550100', '--body', 'x']),
+    ).toMatchObject({ code: 2 });
+    expect((await herald(['send', path, '--from', '+14155550100'])).output).toMatch(
+      /required option '--campaign <name>'/,
+    );
   });
 
   it('says so in one line when Redis cannot be reached', async () => {
     const path = file('redis.csv', 'phone,name\n+14155550100,Ann\n');
     expect(await herald(['send', path, ...send.slice(1)], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
       code: 1,
-      output: expect.stringMatching(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\n$/),
+      output: expect.stringMatching(
+        /^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\n$/,
+      ),
     });
   });
 

@@ -38,7 +38,8 @@ describe('npm run demo', () => {
     );
     expect(written.some((path) => path.includes('appendonly'))).toBe(true);
     expect(readFileSync(join(outDir, 'worker-1.log'), 'utf8')).toContain('"msg":"worker started"');
-    for (const path of written) expect({ path, leaked: readFileSync(path).includes(TEST_AUTH_TOKEN) }).toEqual({ path, leaked: false });
+    for (const path of written)
+      expect({ path, leaked: readFileSync(path).includes(TEST_AUTH_TOKEN) }).toEqual({ path, leaked: false });
     expect(output).not.toContain(TEST_AUTH_TOKEN);
   });
 });

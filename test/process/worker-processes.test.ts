@@ -15,7 +15,14 @@ import { readLedger } from '../../src/queue/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { readCounter, type RunningProcess, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
-import { deleteKeys, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix, waitForFinished } from '../helpers/stack.js';
+import {
+  deleteKeys,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  testRedisUrl,
+  uniquePrefix,
+  waitForFinished,
+} from '../helpers/stack.js';
 
 function writeCsv(rows: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-procs-'));
@@ -81,16 +88,22 @@ describe('worker processes', () => {
     sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, latencyMs: 20 });
     const workers = [await start(), await start()];
     const spec = campaignSpec('shared');
-    const summary = await runIngest({ connection, keys, store, ledger }, { file: writeCsv(150), spec, rejectedPath: join(tmpdir(), 'x.csv'), chunkSize: 50 });
+    const summary = await runIngest(
+      { connection, keys, store, ledger },
+      { file: writeCsv(150), spec, rejectedPath: join(tmpdir(), 'x.csv'), chunkSize: 50 },
+    );
     expect(summary.queued).toBe(150);
     await waitForFinished(store, spec.name);
 
     const perTo = new Map<string, number>();
-    for (const request of sandbox.requests()) perTo.set(String(request.params['To']), (perTo.get(String(request.params['To'])) ?? 0) + 1);
+    for (const request of sandbox.requests())
+      perTo.set(String(request.params['To']), (perTo.get(String(request.params['To'])) ?? 0) + 1);
     expect(perTo.size).toBe(150);
     expect([...perTo.values()].every((count) => count === 1)).toBe(true);
 
-    const sentBy = await Promise.all(workers.map((worker) => readCounter(worker.metricsPort, 'herald_send_attempts_total', { outcome: 'sent' })));
+    const sentBy = await Promise.all(
+      workers.map((worker) => readCounter(worker.metricsPort, 'herald_send_attempts_total', { outcome: 'sent' })),
+    );
     expect(sentBy[0]! + sentBy[1]!).toBe(150);
     expect(Math.min(...sentBy)).toBeGreaterThan(0);
     // Campaign totals come from Redis, so every process reports the same, whole count.
@@ -104,7 +117,10 @@ describe('worker processes', () => {
     sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, latencyMs: 1500 });
     const worker = await start({ HERALD_CONCURRENCY: '4' });
     const spec = campaignSpec('graceful');
-    await runIngest({ connection, keys, store, ledger }, { file: writeCsv(40), spec, rejectedPath: join(tmpdir(), 'y.csv'), chunkSize: 40 });
+    await runIngest(
+      { connection, keys, store, ledger },
+      { file: writeCsv(40), spec, rejectedPath: join(tmpdir(), 'y.csv'), chunkSize: 40 },
+    );
     while (sandbox.requests().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
 
     worker.child.kill('SIGTERM');
@@ -115,7 +131,8 @@ describe('worker processes', () => {
     expect(received).toBeGreaterThanOrEqual(4);
     expect(received).toBeLessThan(40);
     const states = new Map<string, number>();
-    for await (const entry of readLedger(connection, keys, spec.name)) states.set(entry.state, (states.get(entry.state) ?? 0) + 1);
+    for await (const entry of readLedger(connection, keys, spec.name))
+      states.set(entry.state, (states.get(entry.state) ?? 0) + 1);
     expect(states.get('in-flight')).toBeUndefined();
     expect(states.get('sent')).toBe(received);
     expect(states.get('queued')).toBe(40 - received);
@@ -136,7 +153,11 @@ describe('worker processes', () => {
       const env = { ...workerEnv(), ...override };
       const child = spawnNode([WORKER_ENTRY], env);
       const exit = await child.exited;
-      expect({ override, code: exit.code, output: child.output() }).toEqual({ override, code: 1, output: expect.stringMatching(expected) });
+      expect({ override, code: exit.code, output: child.output() }).toEqual({
+        override,
+        code: 1,
+        output: expect.stringMatching(expected),
+      });
       expect(child.output()).not.toContain(TEST_AUTH_TOKEN);
     }
   });

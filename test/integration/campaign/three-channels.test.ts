@@ -12,7 +12,11 @@ import { readLedger } from '../../../src/queue/read-ledger.js';
 import { type Stack, startStack, TEST_AUTH_TOKEN, waitForFinished } from '../../helpers/stack.js';
 
 /** A few hundred rows over the three channels, with bad rows at known lines and repeated numbers. */
-function writeCampaignCsv(dir: string): { path: string; valid: Map<string, { channel: string; body: string }>; bad: Map<number, RegExp> } {
+function writeCampaignCsv(dir: string): {
+  path: string;
+  valid: Map<string, { channel: string; body: string }>;
+  bad: Map<number, RegExp>;
+} {
   const lines = ['phone,first_name,code,channel,image'];
   const valid = new Map<string, { channel: string; body: string }>();
   const bad = new Map<number, RegExp>();
@@ -100,7 +104,8 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
     await waitForFinished(stack.store, spec.name);
     const requests = stack.sandbox.requests();
     const byTo = new Map<string, number>();
-    for (const request of requests) byTo.set(String(request.params['To']), (byTo.get(String(request.params['To'])) ?? 0) + 1);
+    for (const request of requests)
+      byTo.set(String(request.params['To']), (byTo.get(String(request.params['To'])) ?? 0) + 1);
     expect(requests).toHaveLength(csv.valid.size);
     for (const [number, expected] of csv.valid) {
       const to = expected.channel === 'whatsapp' ? `whatsapp:${number}` : number;
@@ -113,18 +118,34 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
       expect(request.params['Body']).toBe(expected?.body);
       if (expected?.channel === 'whatsapp') expect(request.params['From']).toBe('whatsapp:+14155238886');
       else expect(['+14155550100', '+14155550101', '+18005550100']).toContain(request.params['From']);
-      if (expected?.channel === 'mms') expect(request.params['MediaUrl']).toEqual([expect.stringMatching(/^https:\/\/media\.example\.com\/m\d+\.png$/)]);
+      if (expected?.channel === 'mms')
+        expect(request.params['MediaUrl']).toEqual([
+          expect.stringMatching(/^https:\/\/media\.example\.com\/m\d+\.png$/),
+        ]);
     }
 
-    const rejected = parse(readFileSync(rejectedPath), { columns: true, relax_column_count: true }) as Record<string, string>[];
+    const rejected = parse(readFileSync(rejectedPath), { columns: true, relax_column_count: true }) as Record<
+      string,
+      string
+    >[];
     expect(rejected.map((row) => Number(row['line'])).sort((a, b) => a - b)).toEqual([...csv.bad.keys()]);
     for (const row of rejected) expect(row['reason']).toMatch(csv.bad.get(Number(row['line']))!);
-    expect(rejected.find((row) => row['first_name'] === 'Dup')).toMatchObject({ phone: '+14155551000', channel: 'whatsapp' });
+    expect(rejected.find((row) => row['first_name'] === 'Dup')).toMatchObject({
+      phone: '+14155551000',
+      channel: 'whatsapp',
+    });
     expect(stderr).toHaveLength(csv.bad.size);
     expect(stderr[0]).toMatch(/^line \d+: invalid number/);
 
     const counts = await stack.store.counts(spec.name);
-    expect(counts).toMatchObject({ queued: 290, sent: 290, 'sent:sms': 200, 'sent:mms': 50, 'sent:whatsapp': 40, rejected: csv.bad.size });
+    expect(counts).toMatchObject({
+      queued: 290,
+      sent: 290,
+      'sent:sms': 200,
+      'sent:mms': 50,
+      'sent:whatsapp': 40,
+      rejected: csv.bad.size,
+    });
     const sids = new Set(requests.map((request) => request.sid));
     for await (const entry of readLedger(stack.connection, stack.keys, spec.name)) {
       expect(entry.state).toBe('sent');
@@ -134,10 +155,20 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
 
   it('queues nobody again when the same file is run a second time', async () => {
     const before = stack.sandbox.requests().length;
-    const summary = await runIngest(stack, { file: csv.path, spec, rejectedPath: join(dir, 'again.csv'), chunkSize: 100 });
+    const summary = await runIngest(stack, {
+      file: csv.path,
+      spec,
+      rejectedPath: join(dir, 'again.csv'),
+      chunkSize: 100,
+    });
     // The WhatsApp row for a number already texted by SMS is now simply "already in the campaign": once a
     // recipient is settled the ledger no longer tells which sender it went out on. Either way nothing is sent.
-    expect(summary).toMatchObject({ queued: 0, alreadyInCampaign: csv.valid.size + 3, rejected: csv.bad.size - 1, finished: true });
+    expect(summary).toMatchObject({
+      queued: 0,
+      alreadyInCampaign: csv.valid.size + 3,
+      rejected: csv.bad.size - 1,
+      finished: true,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.sandbox.requests()).toHaveLength(before);
     expect(await stack.store.counts(spec.name)).toMatchObject({ queued: 290, sent: 290, rejected: csv.bad.size - 1 });

@@ -140,10 +140,13 @@ describe('fetch through the real SDK', () => {
   });
 
   it('answers 20404 for an unknown SID', async () => {
-    const error = await client.messages(`SM${'0'.repeat(32)}`).fetch().then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await client
+      .messages(`SM${'0'.repeat(32)}`)
+      .fetch()
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
     expect(error).toBeInstanceOf(twilio.RestException);
     expect(error).toMatchObject({ status: 404, code: 20404 });
   });

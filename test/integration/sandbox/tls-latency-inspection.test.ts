@@ -47,10 +47,12 @@ describe('TLS', () => {
 
   it('is refused by a client that does not trust the certificate', async () => {
     const sandbox = await start({ tls: true });
-    const error = await connect(sandbox).messages.create(SMS).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await connect(sandbox)
+      .messages.create(SMS)
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
     expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(sandbox.requests()).toEqual([]);
   });

@@ -31,8 +31,12 @@ describe('readCsv', () => {
   });
 
   it('passes rows with the wrong number of fields and stray quotes on for validation instead of stopping', async () => {
-    const { items } = await collect('phone,name\n+1415,"bad"quote\n+14155550102,Cy,extra\n+14155550103\n+14155550104,Dan\n');
-    expect(items.map((item) => (item.kind === 'row' ? [item.line, item.fields.length] : [item.line, item.reason]))).toEqual([
+    const { items } = await collect(
+      'phone,name\n+1415,"bad"quote\n+14155550102,Cy,extra\n+14155550103\n+14155550104,Dan\n',
+    );
+    expect(
+      items.map((item) => (item.kind === 'row' ? [item.line, item.fields.length] : [item.line, item.reason])),
+    ).toEqual([
       [2, 2],
       [3, 3],
       [4, 1],

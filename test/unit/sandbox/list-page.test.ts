@@ -16,7 +16,9 @@ function query(text: string): ListQuery {
 }
 
 function messages(count: number): MessageFacts[] {
-  return sids(count).map((sid) => makeMessageFacts({ accountSid: ACCOUNT, sid, createdAt: new Date(Date.UTC(2024, 4, 1)) }));
+  return sids(count).map((sid) =>
+    makeMessageFacts({ accountSid: ACCOUNT, sid, createdAt: new Date(Date.UTC(2024, 4, 1)) }),
+  );
 }
 
 describe('locatePage', () => {

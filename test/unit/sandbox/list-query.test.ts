@@ -49,7 +49,13 @@ describe('parseListQuery', () => {
 
   it('keeps the filter parameters for the page URIs', () => {
     expect(parse('To=%2B1555&DateSent<=2024-05-01&PageSize=2')).toMatchObject({
-      query: { filterParams: [['To', '+1555'], ['DateSent<', '2024-05-01']], pageSize: 2 },
+      query: {
+        filterParams: [
+          ['To', '+1555'],
+          ['DateSent<', '2024-05-01'],
+        ],
+        pageSize: 2,
+      },
     });
   });
 

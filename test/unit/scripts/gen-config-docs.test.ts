@@ -17,7 +17,9 @@ describe('renderConfigDocs', () => {
   });
 
   it('documents every setting of every group', () => {
-    const settings = [REDIS_SETTINGS, TWILIO_SETTINGS, WORKER_SETTINGS, LOG_SETTINGS].flatMap((group) => Object.values(group));
+    const settings = [REDIS_SETTINGS, TWILIO_SETTINGS, WORKER_SETTINGS, LOG_SETTINGS].flatMap((group) =>
+      Object.values(group),
+    );
     const docs = renderConfigDocs();
     for (const setting of settings) expect(docs).toContain(`| \`${setting.env}\` |`);
   });
