@@ -83,15 +83,14 @@ export class CampaignStore {
     };
   }
 
-  /** The campaign's counters, with `rejected` summed over its source files. */
+  /** The campaign's counters (the totals always present, 0 until they move), `rejected` summed over its files. */
   async counts(name: CampaignName): Promise<CampaignCounts> {
     const [counts, rejected] = await Promise.all([
       this.#client.hgetall(this.#keys.counts(name)),
       this.#client.hvals(this.#keys.rejected(name)),
     ]);
-    const out: Record<string, number> = Object.fromEntries(
-      Object.entries(counts).map(([field, value]) => [field, Number(value)]),
-    );
+    const out: Record<string, number> = { queued: 0, sent: 0, failed: 0, unknown: 0 };
+    for (const [field, value] of Object.entries(counts)) out[field] = Number(value);
     out['rejected'] = rejected.reduce((sum, value) => sum + Number(value), 0);
     return out;
   }

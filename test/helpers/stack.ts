@@ -41,21 +41,30 @@ export interface Stack {
 }
 
 /** Redis, the sandbox and an in-process CampaignWorkers, all real; everything is closed and the keys deleted. */
-export async function startStack(
-  label: string,
-  options: { concurrency?: number; attempts?: number } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  concurrency?: number;
+  attempts?: number;
+  /** The SDK's request timeout. */
+  timeoutMs?: number;
+  latencyMs?: number;
+}
+
+export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
   const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
   const keys = makeKeys(uniquePrefix(label));
   const store = new CampaignStore(connection, keys);
   const ledger = new Ledger(connection, keys);
-  const sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+  const sandbox = await startSandbox({
+    accountSid: TEST_ACCOUNT_SID,
+    authToken: TEST_AUTH_TOKEN,
+    latencyMs: options.latencyMs ?? 0,
+  });
   const events = new SendEvents();
   const client = createTwilioClient({
     accountSid: TEST_ACCOUNT_SID,
     authToken: TEST_AUTH_TOKEN,
     baseUrl: sandbox.url,
-    timeoutMs: 5000,
+    timeoutMs: options.timeoutMs ?? 5000,
     maxSockets: 50,
   });
   const workers = new CampaignWorkers({

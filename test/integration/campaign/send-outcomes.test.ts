@@ -1,0 +1,159 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+
+import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
+import type { CampaignSpec } from '../../../src/domain/campaign.js';
+import type { E164 } from '../../../src/domain/e164.js';
+import { senderId } from '../../../src/domain/sender.js';
+import { runIngest } from '../../../src/ingest/run-ingest.js';
+import type { SendAttempt } from '../../../src/observe/send-events.js';
+import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
+import { queueNameOf } from '../../../src/queue/keys.js';
+import { readLedger } from '../../../src/queue/read-ledger.js';
+import { startSandbox } from '../../../src/sandbox/index.js';
+import {
+  type Stack,
+  type StackOptions,
+  startStack,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  waitForFinished,
+} from '../../helpers/stack.js';
+
+const TO = '+14155550123';
+
+function spec(name: string): CampaignSpec {
+  const built = buildCampaignSpec(
+    { campaign: name, from: ['+14155550100'], body: 'Hi {{name}}', media: [], toColumn: 'phone' },
+    new Date(),
+  );
+  if (!built.ok) throw new Error(built.reason);
+  return built.spec;
+}
+
+function csvOf(rows: string[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'herald-outcomes-')), 'r.csv');
+  writeFileSync(path, ['phone,name', ...rows].join('\n'));
+  return path;
+}
+
+async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Record<string, string>> {
+  const states: Record<string, string> = {};
+  for await (const entry of readLedger(stack.connection, stack.keys, campaign.name)) {
+    states[entry.to] =
+      entry.state === 'sent' ? 'sent' : entry.state === 'failed' ? `failed:${entry.code}` : entry.state;
+  }
+  return states;
+}
+
+describe('send outcomes against the sandbox', () => {
+  let stack: Stack;
+  const open = async (options: StackOptions = {}) => (stack = await startStack('outcomes', options));
+  afterEach(async () => stack.close());
+
+  it('retries a refused connection after a backoff and sends once the API is back', async () => {
+    await open({ attempts: 5 });
+    const { port } = stack.sandbox;
+    await stack.sandbox.close();
+    const attempts: SendAttempt[] = [];
+    stack.events.on('attempt', (attempt) => attempts.push(attempt));
+    const campaign = spec('comeback');
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'r1.csv'),
+      chunkSize: 10,
+    });
+
+    while (!attempts.some((attempt) => attempt.outcome === 'retry'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(attempts[0]).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/ECONNREFUSED/) });
+    const revived = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, port });
+    try {
+      await waitForFinished(stack.store, campaign.name);
+      expect(revived.requests().map((request) => request.params['To'])).toEqual([TO]);
+      expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'sent' });
+      expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 1, failed: 0 });
+    } finally {
+      await revived.close();
+    }
+  });
+
+  it('fails the recipient with the last reason when the attempts run out', async () => {
+    await open({ attempts: 2 });
+    await stack.sandbox.close();
+    const campaign = spec('gone');
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'r2.csv'),
+      chunkSize: 10,
+    });
+    await waitForFinished(stack.store, campaign.name);
+    expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'failed:transient' });
+    const queue = new Queue(queueNameOf(campaign.name, 'p14155550100'), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    const [failed] = await queue.getFailed();
+    await queue.close();
+    expect(failed?.failedReason).toMatch(/gave up after 2 attempts: connection failed before sending \(ECONNREFUSED\)/);
+  });
+
+  it('records a send that timed out after reaching Twilio as unknown and never sends it again', async () => {
+    await open({ latencyMs: 1500, timeoutMs: 300 });
+    const campaign = spec('slow');
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'r3.csv'),
+      chunkSize: 10,
+    });
+    await waitForFinished(stack.store, campaign.name);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(stack.sandbox.requests()).toHaveLength(1);
+    expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'unknown' });
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 1, unknown: 1, sent: 0 });
+  });
+
+  it('sends nothing for a job delivered again after its recipient settled, or after an interrupted attempt', async () => {
+    await open();
+    const campaign = spec('redelivered');
+    const file = csvOf([`${TO},Ann`]);
+    await runIngest(stack, { file, spec: campaign, rejectedPath: join(tmpdir(), 'r4.csv'), chunkSize: 10 });
+    await waitForFinished(stack.store, campaign.name);
+    expect(stack.sandbox.requests()).toHaveLength(1);
+
+    // A worker killed mid-send leaves its in-flight mark behind, and BullMQ hands the job to another worker; the
+    // settled recipient's job comes back too, as after a lock that expired just as it completed.
+    const interrupted = '+14155550125' as E164;
+    await stack.connection.hset(
+      stack.keys.recipients(campaign.name),
+      interrupted,
+      `i:${Date.now() - 60_000}:gone-worker`,
+    );
+    await stack.connection.hincrby(stack.keys.counts(campaign.name), 'queued', 1);
+    await stack.store.open(campaign);
+    const queue = new Queue(queueNameOf(campaign.name, senderId(campaign.senders[0]!.sender)), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    const job = (to: E164) => ({
+      name: SEND_JOB,
+      data: { line: 2, to, channel: 'sms' as const, segments: 1, vars: { name: 'Ann' } },
+      opts: sendJobOptions(to),
+    });
+    await queue.addBulk([job(TO as E164), job(interrupted)]);
+    await stack.ledger.finishIngest(campaign.name);
+    await waitForFinished(stack.store, campaign.name);
+    await queue.close();
+
+    expect(stack.sandbox.requests()).toHaveLength(1);
+    expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'sent', [interrupted]: 'unknown' });
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 2, sent: 1, unknown: 1 });
+  });
+});

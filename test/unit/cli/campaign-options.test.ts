@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { buildCampaignSpec, type SendOptions } from '../../../src/cli/campaign-options.js';
+
+const NOW = new Date('2030-01-01T00:00:00Z');
+const base: SendOptions = { campaign: 'spring', from: ['+14155550100'], body: 'Hi', media: [], toColumn: 'phone' };
+const { body: _body, ...noBody } = base;
+
+describe('buildCampaignSpec', () => {
+  it('builds a spec with parsed senders of every kind', () => {
+    const result = buildCampaignSpec(
+      {
+        ...base,
+        from: ['+14155550100', '+18005550100', '12345', 'whatsapp:+14155238886', `MG${'a'.repeat(32)}`],
+        defaultCountry: 'us',
+      },
+      NOW,
+    );
+    expect(result).toEqual({
+      ok: true,
+      spec: {
+        name: 'spring',
+        templates: { body: 'Hi', media: [] },
+        senders: [
+          { sender: { kind: 'long-code', number: '+14155550100' } },
+          { sender: { kind: 'toll-free', number: '+18005550100' } },
+          { sender: { kind: 'short-code', code: '12345' } },
+          { sender: { kind: 'whatsapp', number: '+14155238886' } },
+          { sender: { kind: 'messaging-service', sid: `MG${'a'.repeat(32)}` } },
+        ],
+        toColumn: 'phone',
+        defaultCountry: 'US',
+        createdAt: '2030-01-01T00:00:00.000Z',
+      },
+    });
+  });
+
+  it('keeps WhatsApp template options', () => {
+    const result = buildCampaignSpec(
+      {
+        ...noBody,
+        from: ['whatsapp:+14155238886'],
+        contentSid: `HX${'b'.repeat(32)}`,
+        contentVariables: '{"1":"{{first_name}}"}',
+      },
+      NOW,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      spec: { templates: { contentSid: `HX${'b'.repeat(32)}`, contentVariables: { '1': '{{first_name}}' } } },
+    });
+  });
+
+  it.each<[string, Partial<SendOptions>, RegExp]>([
+    ['a bad campaign name', { campaign: 'spring sale' }, /campaign name "spring sale" must be/],
+    ['no sender', { from: [] }, /at least one --from sender/],
+    ['a bad sender', { from: ['0800'] }, /sender 0800: expected \+E\.164/],
+    ['a sender given twice', { from: ['+14155550100', '+1 415 555 0100'] }, /given twice/],
+    ['an unknown channel', { channel: 'fax' }, /--channel must be sms, mms or whatsapp/],
+    ['a bad content SID', { contentSid: 'HX1' }, /--content-sid must be HX/],
+    [
+      'content variables that are not a JSON object',
+      { contentSid: `HX${'b'.repeat(32)}`, contentVariables: '[1]' },
+      /JSON object of strings/,
+    ],
+    ['content variables without a content SID', { contentVariables: '{"1":"x"}' }, /needs --content-sid/],
+    ['a bad default country', { defaultCountry: 'XX' }, /not an ISO country code/],
+  ])('refuses %s', (_case, change, reason) => {
+    const result = buildCampaignSpec({ ...base, ...change }, NOW);
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+  });
+
+  it('refuses a campaign with no message at all', () => {
+    const result = buildCampaignSpec(noBody, NOW);
+    expect(result).toEqual({ ok: false, reason: 'give a message: --body, --media or --content-sid' });
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { classifyFailure, type FailureOutcome } from '../../../src/send/classify.js';
+
+/** What the SDK throws: a RestException carries the HTTP status and Twilio's code. */
+function restException(status: number, code?: number, message = 'Twilio says no'): Error {
+  return Object.assign(new Error(message), { status, ...(code === undefined ? {} : { code }) });
+}
+function socketError(code: string): Error {
+  return Object.assign(new Error(`connect ${code}`), { code });
+}
+
+describe('classifyFailure', () => {
+  it.each<[string, unknown, Partial<FailureOutcome>]>([
+    ['20429 too many requests: retry', restException(429, 20429), { kind: 'retry', code: 20429 }],
+    [
+      '63038 daily cap, also HTTP 429: retry, told apart by its code',
+      restException(429, 63038),
+      { kind: 'retry', code: 63038 },
+    ],
+    ['21611 sender queue full: retry', restException(400, 21611), { kind: 'retry', code: 21611 }],
+    ['HTTP 503 with no code: retry', restException(503), { kind: 'retry', reason: 'HTTP 503' }],
+    ['HTTP 500: retry', restException(500, 20500), { kind: 'retry' }],
+    [
+      '21211 invalid To: fails the recipient',
+      restException(400, 21211),
+      { kind: 'failed', code: '21211', scope: 'recipient' },
+    ],
+    ['21614 not mobile', restException(400, 21614), { kind: 'failed', code: '21614', scope: 'recipient' }],
+    ['21612 unroutable', restException(400, 21612), { kind: 'failed', code: '21612' }],
+    ['21408 region not permitted', restException(400, 21408), { kind: 'failed', code: '21408' }],
+    ['21610 opted out', restException(400, 21610), { kind: 'failed', code: '21610' }],
+    ['21617 body too long', restException(400, 21617), { kind: 'failed', code: '21617' }],
+    [
+      '21212 bad From: the sender is at fault',
+      restException(400, 21212),
+      { kind: 'failed', code: '21212', scope: 'sender' },
+    ],
+    ['21606 From cannot send', restException(400, 21606), { kind: 'failed', code: '21606', scope: 'sender' }],
+    [
+      '20003 credentials: the account is at fault',
+      restException(401, 20003),
+      { kind: 'failed', code: '20003', scope: 'account' },
+    ],
+    ['an unknown 4xx code fails with that code', restException(400, 21999), { kind: 'failed', code: '21999' }],
+    ['a 404 without a code', restException(404), { kind: 'failed', code: 'http-404' }],
+    ['connection refused: nothing was sent, retry', socketError('ECONNREFUSED'), { kind: 'retry' }],
+    ['DNS failure: nothing was sent, retry', socketError('ENOTFOUND'), { kind: 'retry' }],
+    ['connection reset: may have reached Twilio', socketError('ECONNRESET'), { kind: 'unknown' }],
+    ['timeout: may have reached Twilio', socketError('ECONNABORTED'), { kind: 'unknown' }],
+    ['anything else is unknown, never retried blindly', new TypeError('boom'), { kind: 'unknown' }],
+    ['a thrown non-error', 'weird', { kind: 'unknown' }],
+  ])('%s', (_case, error, expected) => {
+    expect(classifyFailure(error)).toMatchObject(expected);
+  });
+
+  it('carries a Retry-After the transport read from the response', () => {
+    const error = Object.assign(restException(429, 20429), { retryAfterMs: 3000 });
+    expect(classifyFailure(error)).toEqual({
+      kind: 'retry',
+      reason: expect.any(String),
+      code: 20429,
+      retryAfterMs: 3000,
+    });
+  });
+});
