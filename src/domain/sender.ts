@@ -82,6 +82,11 @@ export function senderId(sender: Sender): string {
   }
 }
 
+/** A sender's throughput: its override, else its kind's default. Messages per second; for SMS, segments. */
+export function senderMps(sender: Sender, override?: number): number {
+  return override ?? DEFAULT_MPS[sender.kind];
+}
+
 export function isWhatsAppSender(sender: Sender): boolean {
   return sender.kind === 'whatsapp';
 }

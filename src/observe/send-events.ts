@@ -9,6 +9,8 @@ export interface SendAttempt {
   channel: Channel;
   /** sent/failed/unknown settle the recipient; retry will try again; skipped found it already settled. */
   outcome: 'sent' | 'failed' | 'unknown' | 'retry' | 'skipped';
+  /** What the message costs against its sender's rate: SMS segments, else 1. */
+  cost: number;
   /** Twilio error code or herald's reason code, for failed and retry. */
   code?: string;
   reason?: string;

@@ -54,8 +54,16 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
 
   return async function processSend(job: Job<SendJobData>): Promise<SendResult> {
     const { to, channel, line, vars } = job.data;
-    const report = (attempt: Omit<SendAttempt, 'campaign' | 'senderId' | 'channel' | 'jobId' | 'line'>) =>
-      deps.events.emit('attempt', { campaign: spec.name, senderId, channel, jobId: job.id ?? '', line, ...attempt });
+    const report = (attempt: Omit<SendAttempt, 'campaign' | 'senderId' | 'channel' | 'jobId' | 'line' | 'cost'>) =>
+      deps.events.emit('attempt', {
+        campaign: spec.name,
+        senderId,
+        channel,
+        cost: job.data.segments,
+        jobId: job.id ?? '',
+        line,
+        ...attempt,
+      });
     const settle = async (settlement: Settlement) => {
       const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement);
       if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
