@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Admission } from './admission.js';
 import { createMessage } from './create-message.js';
 import { buildMessagesPage } from './list-page.js';
 import { parseListQuery } from './list-query.js';
-import { buildMessageResource, makeMessagesPath } from './message-resource.js';
+import { buildMessageResource, type MessageFacts, makeMessagesPath } from './message-resource.js';
 import type { MessageStore } from './message-store.js';
 import { type ApiRequest, type Handler, type Reply, replyError, replyJson } from './pipeline.js';
 import { makeNotFoundError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
@@ -10,6 +11,10 @@ import { makeNotFoundError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
 export interface ApiDependencies {
   accountSid: string;
   store: MessageStore;
+  /** Whether a valid message is accepted (daily cap, sender queue), counting it if so. */
+  admit: (facts: MessageFacts, at: number) => Admission;
+  /** Plans an accepted message's delivery and callbacks; absent when delivery is not simulated. */
+  deliver: ((facts: MessageFacts, leavesQueueAt: number) => MessageFacts) | undefined;
 }
 
 /** Answers authenticated requests to the Messages API: create, list and fetch. */
@@ -26,7 +31,7 @@ export function makeMessagesHandler(dependencies: ApiDependencies): Handler {
         if (request.method !== 'GET') return replyError(METHOD_NOT_ALLOWED_ERROR);
         const facts = dependencies.store.get(route.messageSid);
         if (facts === undefined) return replyError(makeNotFoundError(request.url.pathname));
-        return replyJson(200, buildMessageResource(facts));
+        return replyJson(200, buildMessageResource(facts, request.receivedAt));
       }
       default:
         return replyError(makeNotFoundError(request.url.pathname));
@@ -41,14 +46,18 @@ function createAndStore(request: ApiRequest, dependencies: ApiDependencies): Rep
     makeHex32: () => randomBytes(16).toString('hex'),
   });
   if (!outcome.ok) return replyError(outcome.error);
-  dependencies.store.add(outcome.facts);
-  return { ...replyJson(201, buildMessageResource(outcome.facts)), sid: outcome.facts.sid };
+  const admission = dependencies.admit(outcome.facts, request.receivedAt);
+  if (!admission.ok) return { ...replyError(admission.error), fault: admission.fault };
+  const facts = dependencies.deliver?.(outcome.facts, admission.sendAt) ?? outcome.facts;
+  dependencies.store.add(facts);
+  return { ...replyJson(201, buildMessageResource(facts, request.receivedAt)), sid: facts.sid };
 }
 
 function listMessages(request: ApiRequest, dependencies: ApiDependencies): Reply {
   const parsed = parseListQuery(request.url.searchParams);
   if (!parsed.ok) return replyError(parsed.error);
   const matching = dependencies.store.findNewestFirst(parsed.query.filter);
-  const outcome = buildMessagesPage(matching, parsed.query, `${makeMessagesPath(dependencies.accountSid)}.json`);
+  const listPath = `${makeMessagesPath(dependencies.accountSid)}.json`;
+  const outcome = buildMessagesPage(matching, parsed.query, listPath, request.receivedAt);
   return outcome.ok ? replyJson(200, outcome.page) : replyError(outcome.error);
 }

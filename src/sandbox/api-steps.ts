@@ -30,6 +30,7 @@ export function logCreateRequests(log: RequestLog): Middleware {
         status: reply.status,
         ...(reply.sid === undefined ? {} : { sid: reply.sid }),
         ...(reply.errorCode === undefined ? {} : { errorCode: reply.errorCode }),
+        ...(reply.fault === undefined ? {} : { fault: reply.fault }),
       });
     }
     return reply;

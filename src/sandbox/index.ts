@@ -1,12 +1,29 @@
 import { setMaxListeners } from 'node:events';
 
+import { admitMessage } from './admission.js';
 import { createApp } from './app.js';
+import { ArrivalLog } from './arrival-log.js';
+import { type CallbackOptions, parseCallbackOptions } from './callback-settings.js';
+import { nowMs } from './clock.js';
+import { DailyCounts } from './daily-cap.js';
+import { DeliverySimulator } from './delivery-simulator.js';
+import { FaultInjector } from './fault-injection.js';
+import type { FaultSettings } from './fault-settings.js';
 import { MessageStore } from './message-store.js';
+import { makeFormPoster } from './post-form.js';
 import { RequestLog, type SandboxRequest } from './request-log.js';
+import { makeSenderQueueRules, type SenderQueueOptions, SenderQueues } from './sender-queues.js';
+import { buildSenderReports, type SenderReport } from './sender-report.js';
 import { listen } from './server.js';
+import type { CallbackRecord } from './status-callback.js';
 import { generateLoopbackCertificate, type TlsMaterial } from './tls.js';
 
+export type { CallbackOptions, DelayRange, UndeliveredCode } from './callback-settings.js';
+export type { FaultKind, FaultSettings } from './fault-settings.js';
 export type { SandboxRequest } from './request-log.js';
+export type { SenderQueueOptions } from './sender-queues.js';
+export type { SenderReport } from './sender-report.js';
+export type { CallbackRecord } from './status-callback.js';
 
 export interface SandboxOptions {
   /** Interface to bind. @defaultValue '127.0.0.1' (loopback only) */
@@ -21,6 +38,15 @@ export interface SandboxOptions {
   tls?: boolean;
   /** Answer every Twilio API request after this delay (inspection endpoints are not delayed). @defaultValue 0 */
   latencyMs?: number;
+  /** Injected failures; can be changed later with setFaults or `PUT /sandbox/faults`. @defaultValue none */
+  faults?: FaultSettings;
+  /**
+   * Pace each sender at its MPS and refuse (21611) creates past its queue. Absent: every create is sent at
+   * once and never refused, though `GET /sandbox/senders` still shows the modelled backlog. @defaultValue off
+   */
+  senderQueues?: SenderQueueOptions;
+  /** Simulate delivery: statuses move on and StatusCallback URLs get signed callbacks. @defaultValue off */
+  callbacks?: CallbackOptions;
 }
 
 export interface Sandbox {
@@ -31,57 +57,111 @@ export interface Sandbox {
   ca?: string;
   /** Every create request received so far, oldest first (a copy). */
   requests(): readonly SandboxRequest[];
-  /** Forget requests and messages. */
+  /** Replaces the fault settings (absent fields are off); throws a RangeError on a bad value. */
+  setFaults(faults: FaultSettings): void;
+  /** Per sender: MPS, accepted count, modelled backlog and arrival times. */
+  senders(): SenderReport[];
+  /** Status callbacks sent so far, oldest first (a copy); empty when callbacks are off. */
+  callbacks(): readonly CallbackRecord[];
+  /** Resolves once no status callback is waiting or in flight. */
+  callbacksSettled(): Promise<void>;
+  /** Forget requests, messages, sender counts, callback records and pending callbacks. */
   reset(): void;
+  /** Stops serving and cancels pending callbacks. */
   close(): Promise<void>;
 }
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+// Twilio's default read timeout for webhooks (webhooks-connection-overrides).
+const CALLBACK_TIMEOUT_MS = 15_000;
 
 /**
  * Starts a local stand-in for Twilio's Messages API that the official SDK and Twilio's curl examples use
  * unchanged: `POST|GET /2010-04-01/Accounts/{AccountSid}/Messages.json` (create with Twilio's validation,
  * error codes and test magic numbers; list with `To`/`From`/`DateSent` filters and page tokens) and
- * `GET …/Messages/{Sid}.json`. For tests and benchmarks, not part of Twilio: `GET /sandbox/requests`
- * (the create requests received), `DELETE /sandbox/requests` (same as reset()) and `GET /sandbox/health`,
- * answered to loopback clients only.
+ * `GET …/Messages/{Sid}.json`. For tests and benchmarks, not part of Twilio and answered to loopback
+ * clients only: `GET|DELETE /sandbox/requests`, `GET|PUT /sandbox/faults`, `GET /sandbox/senders`,
+ * `GET /sandbox/callbacks` and `GET /sandbox/health` (see inspection.ts).
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (!ACCOUNT_SID.test(options.accountSid)) {
     throw new Error('startSandbox: accountSid must be AC followed by 32 hex digits');
   }
   if (options.authToken === '') throw new Error('startSandbox: authToken must not be empty');
+  const faults = new FaultInjector(options.faults);
+  const queues = new SenderQueues(makeSenderQueueRules(options.senderQueues));
+  const delivery = options.callbacks === undefined ? undefined : makeDeliverySimulator(options);
   const host = options.host ?? '127.0.0.1';
   const tls: TlsMaterial | undefined = options.tls === true ? await generateLoopbackCertificate() : undefined;
   const store = new MessageStore();
   const log = new RequestLog();
+  const dailyCounts = new DailyCounts();
+  const arrivals = new ArrivalLog();
   const shutdown = new AbortController();
   // Every answer held back by latencyMs listens for shutdown; hundreds in flight are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
+  const admission = {
+    accountSid: options.accountSid,
+    dailyCap: () => faults.settings.dailyCap,
+    dailyCounts,
+    queues,
+    arrivals,
+  };
+  const senders = (now: number): SenderReport[] => buildSenderReports(queues.stats(now), arrivals.bySender());
+  const callbacks = (): readonly CallbackRecord[] => delivery?.records() ?? [];
+  const reset = (): void => {
+    log.clear();
+    store.clear();
+    dailyCounts.clear();
+    queues.clear();
+    arrivals.clear();
+    delivery?.reset();
+  };
   const app = createApp({
     accountSid: options.accountSid,
     authToken: options.authToken,
     latencyMs: options.latencyMs ?? 0,
     store,
     log,
+    faults,
+    admit: (facts, at) => admitMessage(facts, at, admission),
+    deliver: delivery === undefined ? undefined : (facts, leavesQueueAt) => delivery.deliver(facts, leavesQueueAt),
+    senders,
+    callbacks,
+    reset,
     signal: shutdown.signal,
   });
-  const server = await listen(app, { host, port: options.port ?? 0, tls });
+  const server = await listen(app, { host, port: options.port ?? 0, tls }).catch((error: unknown) => {
+    delivery?.close();
+    throw error;
+  });
   let closing: Promise<void> | undefined;
   return {
     url: `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     port: server.port,
     ...(tls === undefined ? {} : { ca: tls.cert }),
     requests: () => log.snapshot(),
-    reset: () => {
-      log.clear();
-      store.clear();
-    },
+    setFaults: (settings) => faults.set(settings),
+    senders: () => senders(nowMs()),
+    callbacks,
+    callbacksSettled: () => delivery?.settled() ?? Promise.resolve(),
+    reset,
     // Idempotent, so a test may close early and still leave cleanup to its afterEach.
     close: () => {
       shutdown.abort();
+      delivery?.close();
       closing ??= server.close();
       return closing;
     },
   };
+}
+
+function makeDeliverySimulator(options: SandboxOptions): DeliverySimulator {
+  const parsed = parseCallbackOptions(options.callbacks ?? {});
+  if (!parsed.ok) throw new RangeError(parsed.reason);
+  return new DeliverySimulator({
+    settings: parsed.settings,
+    authToken: options.authToken,
+    poster: makeFormPoster(CALLBACK_TIMEOUT_MS),
+  });
 }

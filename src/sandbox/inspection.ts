@@ -1,31 +1,65 @@
-import type { MessageStore } from './message-store.js';
+import type { FaultInjector } from './fault-injection.js';
+import { parseFaultSettings } from './fault-settings.js';
+import { serialiseList } from './json-chunks.js';
 import { type ApiRequest, type Reply, replyError, replyJson } from './pipeline.js';
-import { type RequestLog, serialiseRequests } from './request-log.js';
-import { makeTwilioError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
+import type { RequestLog } from './request-log.js';
+import { type SenderReport, serialiseSenders } from './sender-report.js';
+import type { CallbackRecord } from './status-callback.js';
+import { makeInvalidParameterError, makeTwilioError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
 
 export interface InspectionDependencies {
   log: RequestLog;
-  store: MessageStore;
+  faults: FaultInjector;
+  senders: (now: number) => SenderReport[];
+  callbacks: () => readonly CallbackRecord[];
+  /** Forgets requests, messages, sender counts and pending callbacks. */
+  reset: () => void;
 }
 
 // Not part of Twilio's API, so no credentials: instead only this machine may look, even when the sandbox is
 // bound to a wider interface, since the log holds every number and body posted.
 const FORBIDDEN = makeTwilioError(403, 20403, 'The sandbox inspection endpoints answer loopback clients only');
 
-/** `GET /sandbox/health`, `GET /sandbox/requests` and `DELETE /sandbox/requests` (forgets requests and messages). */
+/**
+ * The sandbox's own endpoints: `GET /sandbox/health`; `GET|DELETE /sandbox/requests` (DELETE forgets
+ * everything, like reset()); `GET|PUT /sandbox/faults` (PUT replaces the fault settings, as JSON);
+ * `GET /sandbox/senders`; `GET /sandbox/callbacks`.
+ */
 export async function answerInspection(request: ApiRequest, dependencies: InspectionDependencies): Promise<Reply> {
   if (!isLoopback(request.remoteAddress)) return replyError(FORBIDDEN);
-  const kind = request.route.kind;
-  if (kind === 'sandbox-health' && request.method === 'GET') return replyJson(200, { status: 'ok' });
-  if (kind === 'sandbox-requests' && request.method === 'GET') {
-    return { status: 200, chunks: serialiseRequests(dependencies.log.snapshot()) };
+  const route = `${request.method} ${request.route.kind}`;
+  switch (route) {
+    case 'GET sandbox-health':
+      return replyJson(200, { status: 'ok' });
+    case 'GET sandbox-requests':
+      return { status: 200, chunks: serialiseList('requests', dependencies.log.snapshot()) };
+    case 'DELETE sandbox-requests':
+      dependencies.reset();
+      return { status: 204 };
+    case 'GET sandbox-faults':
+      return replyJson(200, dependencies.faults.settings);
+    case 'PUT sandbox-faults':
+      return replaceFaults(request.text, dependencies.faults);
+    case 'GET sandbox-senders':
+      return { status: 200, chunks: serialiseSenders(dependencies.senders(request.receivedAt)) };
+    case 'GET sandbox-callbacks':
+      return { status: 200, chunks: serialiseList('callbacks', dependencies.callbacks()) };
+    default:
+      return replyError(METHOD_NOT_ALLOWED_ERROR);
   }
-  if (kind === 'sandbox-requests' && request.method === 'DELETE') {
-    dependencies.log.clear();
-    dependencies.store.clear();
-    return { status: 204 };
+}
+
+function replaceFaults(text: string, faults: FaultInjector): Reply {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return replyError(makeInvalidParameterError('The body must be JSON fault settings'));
   }
-  return replyError(METHOD_NOT_ALLOWED_ERROR);
+  const parsed = parseFaultSettings(value);
+  if (!parsed.ok) return replyError(makeInvalidParameterError(parsed.reason));
+  faults.set(parsed.settings);
+  return replyJson(200, faults.settings);
 }
 
 export function isLoopback(address: string | undefined): boolean {

@@ -45,11 +45,12 @@ export function locatePage(
 
 export type PageOutcome = { ok: true; page: MessagesPage } | { ok: false; error: TwilioError };
 
-/** Builds the page the query asks for from the matching messages, newest first. */
+/** Builds the page the query asks for from the matching messages, newest first, as they stand at `now` (ms). */
 export function buildMessagesPage(
   newestFirst: readonly MessageFacts[],
   query: ListQuery,
   listPath: string,
+  now: number,
 ): PageOutcome {
   const sids = newestFirst.map((facts) => facts.sid);
   const bounds = locatePage(sids, query.pageSize, query.page, query.pageToken);
@@ -71,7 +72,7 @@ export function buildMessagesPage(
     page: {
       end: count === 0 ? start : start + count - 1,
       first_page_uri: pageUri(0, undefined),
-      messages: newestFirst.slice(bounds.from, bounds.to).map(buildMessageResource),
+      messages: newestFirst.slice(bounds.from, bounds.to).map((facts) => buildMessageResource(facts, now)),
       next_page_uri:
         bounds.to < sids.length && last !== undefined
           ? pageUri(query.page + 1, { direction: 'after', sid: last })

@@ -1,5 +1,5 @@
 import { stripWhatsApp } from './address.js';
-import { makeTwilioError, type TwilioError } from './twilio-error.js';
+import { makeTwilioError, QUEUE_FULL_ERROR, type TwilioError } from './twilio-error.js';
 
 /**
  * Twilio's test-credential magic numbers (https://www.twilio.com/docs/iam/test-credentials; table copied in
@@ -27,10 +27,7 @@ const FROM_ERRORS: ReadonlyMap<string, (from: string) => TwilioError> = new Map(
           'destination.',
       ),
   ],
-  [
-    '+15005550008',
-    () => makeTwilioError(400, 21611, "This 'From' number has exceeded the maximum number of queued messages"),
-  ],
+  ['+15005550008', () => QUEUE_FULL_ERROR],
 ]);
 
 const TO_ERRORS: ReadonlyMap<string, (to: string) => TwilioError> = new Map([

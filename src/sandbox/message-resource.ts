@@ -1,3 +1,5 @@
+import { type DeliveryStatus, findDeliveryState, type DeliveryEvent, UNDELIVERED_TITLES } from './delivery-plan.js';
+
 /**
  * The Message resource as Twilio returns it (schema `api.v2010.account.message` in Twilio's OpenAPI,
  * extract at ../shared/reference/twilio_message_schema.json): every property present, snake_case,
@@ -20,7 +22,7 @@ export interface MessageResource {
   price: string | null;
   price_unit: string | null;
   sid: string;
-  status: 'queued' | 'accepted';
+  status: 'queued' | 'accepted' | DeliveryStatus;
   subresource_uris: { media: string };
   to: string;
   uri: string;
@@ -36,6 +38,10 @@ export interface MessageFacts {
   numMedia: number;
   numSegments: number;
   createdAt: Date;
+  /** Where delivery is reported (StatusCallback as posted). */
+  statusCallback?: string;
+  /** Statuses planned after creation when delivery is simulated; the resource shows the furthest reached. */
+  delivery?: readonly DeliveryEvent[];
 }
 
 export const API_VERSION = '2010-04-01';
@@ -61,13 +67,16 @@ export function makeMessagesPath(accountSid: string): string {
 }
 
 /**
- * A freshly created outbound message. With a Messaging Service and no `From`, Twilio answers `accepted` with
- * `from: null` and `num_segments` "0" until a sender is picked (schema description of `num_segments`);
- * otherwise `queued`. `date_sent` is set at creation as in Twilio's own example response, which also lets the
- * `DateSent` list filter find messages the sandbox never moves past their first status.
+ * A message as of `now` (ms). Freshly created, with a Messaging Service and no `From`, Twilio answers
+ * `accepted` with `from: null` and `num_segments` "0" until a sender is picked (schema description of
+ * `num_segments`); otherwise `queued`. Once simulated delivery reaches a status, that status shows, with the
+ * error of an undelivered message. `date_sent` is set at creation as in Twilio's own example response, which
+ * also lets the `DateSent` list filter find messages the sandbox never moves past their first status.
  */
-export function buildMessageResource(facts: MessageFacts): MessageResource {
+export function buildMessageResource(facts: MessageFacts, now: number): MessageResource {
   const created = formatRfc2822(facts.createdAt);
+  const state = facts.delivery === undefined ? undefined : findDeliveryState(facts.delivery, now);
+  const error = state?.status === 'undelivered' ? state.errorCode : undefined;
   const base = `${makeMessagesPath(facts.accountSid)}/${facts.sid}`;
   const senderPending = facts.from === undefined;
   return {
@@ -76,10 +85,10 @@ export function buildMessageResource(facts: MessageFacts): MessageResource {
     body: facts.body,
     date_created: created,
     date_sent: created,
-    date_updated: created,
+    date_updated: state === undefined ? created : formatRfc2822(new Date(state.at)),
     direction: 'outbound-api',
-    error_code: null,
-    error_message: null,
+    error_code: error ?? null,
+    error_message: error === undefined ? null : UNDELIVERED_TITLES[error],
     from: facts.from ?? null,
     messaging_service_sid: facts.messagingServiceSid ?? null,
     num_media: String(facts.numMedia),
@@ -87,7 +96,7 @@ export function buildMessageResource(facts: MessageFacts): MessageResource {
     price: null,
     price_unit: null,
     sid: facts.sid,
-    status: facts.messagingServiceSid === undefined ? 'queued' : 'accepted',
+    status: state?.status ?? (facts.messagingServiceSid === undefined ? 'queued' : 'accepted'),
     subresource_uris: { media: `${base}/Media.json` },
     to: facts.to,
     uri: `${base}.json`,

@@ -1,4 +1,5 @@
 import { BoundedLog } from './bounded-log.js';
+import type { FaultKind } from './fault-settings.js';
 import type { FormParams } from './form.js';
 
 /** One create request received, accepted or not. Holds no credentials: only the account SID from the path. */
@@ -14,6 +15,8 @@ export interface SandboxRequest {
   sid?: string;
   /** When an error. */
   errorCode?: number;
+  /** The fault injected, when one was (a drop still has its SID: the message was created). */
+  fault?: FaultKind;
 }
 
 /**
@@ -21,9 +24,6 @@ export interface SandboxRequest {
  * bytes each) covers any single run herald's benchmarks make; past it the oldest tenth is dropped.
  */
 export const MAX_LOGGED_REQUESTS = 2_000_000;
-
-/** Items per chunk when streaming the log, so a log of millions never becomes one giant string. */
-const CHUNK_SIZE = 1000;
 
 export class RequestLog {
   readonly #log: BoundedLog<SandboxRequest>;
@@ -44,14 +44,4 @@ export class RequestLog {
   clear(): void {
     this.#log.clear();
   }
-}
-
-/** `{"requests":[…]}` as a sequence of JSON text chunks. */
-export function* serialiseRequests(requests: readonly SandboxRequest[]): Generator<string> {
-  yield '{"requests":[';
-  for (let index = 0; index < requests.length; index += CHUNK_SIZE) {
-    const chunk = requests.slice(index, index + CHUNK_SIZE).map((request) => JSON.stringify(request));
-    yield (index === 0 ? '' : ',') + chunk.join(',');
-  }
-  yield ']}';
 }

@@ -5,14 +5,25 @@ export type Route =
   | { kind: 'account'; accountSid: string }
   | { kind: 'sandbox-requests' }
   | { kind: 'sandbox-health' }
+  | { kind: 'sandbox-faults' }
+  | { kind: 'sandbox-senders' }
+  | { kind: 'sandbox-callbacks' }
   | { kind: 'unknown' };
 
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
 const MESSAGE_PATH = /^\/Messages\/([^/]+)\.json$/;
 
+const SANDBOX_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ['/sandbox/requests', { kind: 'sandbox-requests' }],
+  ['/sandbox/health', { kind: 'sandbox-health' }],
+  ['/sandbox/faults', { kind: 'sandbox-faults' }],
+  ['/sandbox/senders', { kind: 'sandbox-senders' }],
+  ['/sandbox/callbacks', { kind: 'sandbox-callbacks' }],
+]);
+
 export function matchRoute(pathname: string): Route {
-  if (pathname === '/sandbox/requests') return { kind: 'sandbox-requests' };
-  if (pathname === '/sandbox/health') return { kind: 'sandbox-health' };
+  const sandboxRoute = SANDBOX_ROUTES.get(pathname);
+  if (sandboxRoute !== undefined) return sandboxRoute;
   const account = ACCOUNT_PATH.exec(pathname);
   const accountSid = account?.[1];
   if (accountSid === undefined) return { kind: 'unknown' };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { nowMs } from './clock.js';
 import { isFormContentType, parseForm } from './form.js';
 import { type ApiRequest, type Handler, type Reply, replyError } from './pipeline.js';
 import { matchRoute } from './route.js';
@@ -57,7 +57,7 @@ export async function listen(handler: Handler, options: ListenOptions): Promise<
 }
 
 async function answer(handler: Handler, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const receivedAt = performance.timeOrigin + performance.now();
+  const receivedAt = nowMs();
   try {
     const body = await readBody(request);
     const reply = body === undefined ? replyError(TOO_LARGE) : await handler(toApiRequest(request, body, receivedAt));
@@ -76,6 +76,7 @@ function toApiRequest(request: IncomingMessage, body: string, receivedAt: number
     route: matchRoute(url.pathname),
     headers: request.headers,
     params: isFormContentType(request.headers['content-type']) ? parseForm(body) : {},
+    text: body,
     remoteAddress: request.socket.remoteAddress,
     receivedAt,
   };
@@ -96,8 +97,14 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 }
 
 async function writeReply(response: ServerResponse, reply: Reply): Promise<void> {
+  if (reply.abort === true) {
+    // A reset with nothing written: the client cannot tell whether its request was processed.
+    response.destroy();
+    return;
+  }
   // Twilio tags every answer with a request id (the SDK exposes it through createWithHttpInfo).
   response.setHeader('Twilio-Request-Id', `RQ${randomBytes(16).toString('hex')}`);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
   if (reply.json === undefined && reply.chunks === undefined) {
     response.writeHead(reply.status).end();
     return;

@@ -42,3 +42,10 @@ export const METHOD_NOT_ALLOWED_ERROR = makeTwilioError(405, 20004, 'Method not 
 export function makeInvalidParameterError(message: string): TwilioError {
   return makeTwilioError(400, 20422, message);
 }
+
+/** 21611: the sender's queue already holds as much as Twilio lets it queue. */
+export const QUEUE_FULL_ERROR = makeTwilioError(
+  400,
+  21611,
+  "This 'From' number has exceeded the maximum number of queued messages",
+);

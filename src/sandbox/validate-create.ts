@@ -12,6 +12,7 @@ export interface ValidCreate {
   mediaUrls: readonly string[];
   contentSid: string | undefined;
   sendAsMms: boolean;
+  statusCallback: string | undefined;
 }
 
 export type CreateValidation = { ok: true; create: ValidCreate } | { ok: false; error: TwilioError };
@@ -86,6 +87,7 @@ export function validateCreateParams(params: FormParams): CreateValidation {
       mediaUrls,
       contentSid,
       sendAsMms: readScalar(params, 'SendAsMms') === 'true',
+      statusCallback,
     },
   };
 }

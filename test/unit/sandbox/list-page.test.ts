@@ -8,6 +8,7 @@ const sids = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `SM${index.toString(16).padStart(32, '0')}`);
 const ACCOUNT = `AC${'3'.repeat(32)}`;
 const LIST_PATH = `/2010-04-01/Accounts/${ACCOUNT}/Messages.json`;
+const NOW = Date.UTC(2024, 4, 2);
 
 function query(text: string): ListQuery {
   const parsed = parseListQuery(new URLSearchParams(text));
@@ -54,7 +55,7 @@ describe('buildMessagesPage', () => {
   const at = (index: number): string => all[index]?.sid ?? '';
 
   it('describes the first page as Twilio does', () => {
-    const outcome = buildMessagesPage(all, query('To=%2B14155550199&PageSize=50'), LIST_PATH);
+    const outcome = buildMessagesPage(all, query('To=%2B14155550199&PageSize=50'), LIST_PATH, NOW);
     if (!outcome.ok) throw new Error('refused');
     const { messages: items, ...meta } = outcome.page;
     expect(items.map((message) => message.sid)).toEqual(all.slice(0, 50).map((facts) => facts.sid));
@@ -71,7 +72,7 @@ describe('buildMessagesPage', () => {
   });
 
   it('links the last page back and not forward', () => {
-    const outcome = buildMessagesPage(all, query(`PageSize=50&Page=2&PageToken=PA${at(99)}`), LIST_PATH);
+    const outcome = buildMessagesPage(all, query(`PageSize=50&Page=2&PageToken=PA${at(99)}`), LIST_PATH, NOW);
     if (!outcome.ok) throw new Error('refused');
     expect(outcome.page).toMatchObject({
       start: 100,
@@ -84,14 +85,14 @@ describe('buildMessagesPage', () => {
   });
 
   it('answers an empty list with one empty page', () => {
-    expect(buildMessagesPage([], query(''), LIST_PATH)).toMatchObject({
+    expect(buildMessagesPage([], query(''), LIST_PATH, NOW)).toMatchObject({
       ok: true,
       page: { messages: [], start: 0, end: 0, next_page_uri: null, previous_page_uri: null },
     });
   });
 
   it('refuses a token for a message not in the list with 21481', () => {
-    expect(buildMessagesPage(all, query(`PageToken=PA${'SM' + 'e'.repeat(32)}`), LIST_PATH)).toMatchObject({
+    expect(buildMessagesPage(all, query(`PageToken=PA${'SM' + 'e'.repeat(32)}`), LIST_PATH, NOW)).toMatchObject({
       ok: false,
       error: { code: 21481, status: 400 },
     });

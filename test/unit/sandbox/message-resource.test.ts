@@ -5,11 +5,13 @@ import {
   makeMessageSid,
   type MessageFacts,
 } from '../../../src/sandbox/message-resource.js';
+import type { DeliveryEvent } from '../../../src/sandbox/delivery-plan.js';
 import { listSchemaViolations, MESSAGE_PROPERTY_NAMES } from '../../fixtures/sandbox/message-schema.js';
 
 const ACCOUNT = `AC${'0'.repeat(32)}`;
 const HEX = '0123456789abcdef0123456789abcdef';
 
+const CREATED = Date.UTC(2023, 7, 24, 5, 1, 45, 678);
 const facts = (overrides: Partial<MessageFacts> = {}): MessageFacts => ({
   accountSid: ACCOUNT,
   sid: `SM${HEX}`,
@@ -19,7 +21,7 @@ const facts = (overrides: Partial<MessageFacts> = {}): MessageFacts => ({
   body: 'Hello! 👍',
   numMedia: 0,
   numSegments: 1,
-  createdAt: new Date(Date.UTC(2023, 7, 24, 5, 1, 45, 678)),
+  createdAt: new Date(CREATED),
   ...overrides,
 });
 
@@ -48,13 +50,13 @@ describe('makeMessageSid', () => {
 
 describe('buildMessageResource', () => {
   it('has exactly the properties of Twilio’s Message schema, each of the right type', () => {
-    const resource = buildMessageResource(facts());
+    const resource = buildMessageResource(facts(), CREATED);
     expect(Object.keys(resource).sort()).toEqual(MESSAGE_PROPERTY_NAMES);
     expect(listSchemaViolations({ ...resource })).toEqual([]);
   });
 
   it('matches Twilio’s example for a direct send', () => {
-    expect(buildMessageResource(facts())).toEqual({
+    expect(buildMessageResource(facts(), CREATED)).toEqual({
       account_sid: ACCOUNT,
       api_version: '2010-04-01',
       body: 'Hello! 👍',
@@ -80,13 +82,50 @@ describe('buildMessageResource', () => {
 
   it('answers accepted, from null and zero segments through a Messaging Service with no From', () => {
     const mg = `MG${HEX}`;
-    const resource = buildMessageResource(facts({ from: undefined, messagingServiceSid: mg, numSegments: 2 }));
+    const resource = buildMessageResource(facts({ from: undefined, messagingServiceSid: mg, numSegments: 2 }), CREATED);
     expect(resource).toMatchObject({ status: 'accepted', from: null, messaging_service_sid: mg, num_segments: '0' });
     expect(listSchemaViolations({ ...resource })).toEqual([]);
   });
 
   it('keeps the segment count when a Messaging Service send names its From', () => {
-    const resource = buildMessageResource(facts({ messagingServiceSid: `MG${HEX}`, numSegments: 3 }));
+    const resource = buildMessageResource(facts({ messagingServiceSid: `MG${HEX}`, numSegments: 3 }), CREATED);
     expect(resource).toMatchObject({ status: 'accepted', from: '+14155550100', num_segments: '3' });
+  });
+
+  describe('with simulated delivery', () => {
+    const delivery: DeliveryEvent[] = [
+      { status: 'sent', at: CREATED + 1000 },
+      { status: 'undelivered', errorCode: 30006, at: CREATED + 61_000 },
+    ];
+
+    it.each([
+      ['before sent', CREATED + 999, 'queued', null, null, 'Thu, 24 Aug 2023 05:01:45 +0000'],
+      ['once sent', CREATED + 1000, 'sent', null, null, 'Thu, 24 Aug 2023 05:01:46 +0000'],
+      [
+        'once undelivered',
+        CREATED + 61_000,
+        'undelivered',
+        30006,
+        'Landline or unreachable carrier',
+        'Thu, 24 Aug 2023 05:02:46 +0000',
+      ],
+    ])('shows the status reached %s', (_when, now, status, errorCode, errorMessage, updated) => {
+      const resource = buildMessageResource(facts({ delivery }), now);
+      expect(resource).toMatchObject({
+        status,
+        error_code: errorCode,
+        error_message: errorMessage,
+        date_updated: updated,
+      });
+      expect(listSchemaViolations({ ...resource })).toEqual([]);
+    });
+
+    it('never moves back when a callback comes out of order', () => {
+      const outOfOrder: DeliveryEvent[] = [
+        { status: 'delivered', at: CREATED + 1000 },
+        { status: 'sent', at: CREATED + 2000 },
+      ];
+      expect(buildMessageResource(facts({ delivery: outOfOrder }), CREATED + 5000).status).toBe('delivered');
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RequestLog, type SandboxRequest, serialiseRequests } from '../../../src/sandbox/request-log.js';
+import { RequestLog, type SandboxRequest } from '../../../src/sandbox/request-log.js';
 
 const entry = (index: number): SandboxRequest => ({
   receivedAt: 1_700_000_000_000 + index + 0.25,
@@ -7,14 +7,6 @@ const entry = (index: number): SandboxRequest => ({
   params: { To: `+1555${index}`, MediaUrl: ['https://e.x/a.png'] },
   status: index % 2 === 0 ? 201 : 400,
   ...(index % 2 === 0 ? { sid: `SM${String(index).padStart(32, '0')}` } : { errorCode: 21211 }),
-});
-
-describe('serialiseRequests', () => {
-  it.each([0, 1, 999, 1000, 2501])('streams %i requests as one valid JSON document', (count) => {
-    const requests = Array.from({ length: count }, (_, index) => entry(index));
-    const text = [...serialiseRequests(requests)].join('');
-    expect(JSON.parse(text)).toEqual({ requests });
-  });
 });
 
 describe('RequestLog', () => {

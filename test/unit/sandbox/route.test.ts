@@ -12,6 +12,10 @@ describe('matchRoute', () => {
     [`/2010-04-01/Accounts/${AC}/Messages`, { kind: 'account', accountSid: AC }],
     ['/sandbox/requests', { kind: 'sandbox-requests' }],
     ['/sandbox/health', { kind: 'sandbox-health' }],
+    ['/sandbox/faults', { kind: 'sandbox-faults' }],
+    ['/sandbox/senders', { kind: 'sandbox-senders' }],
+    ['/sandbox/callbacks', { kind: 'sandbox-callbacks' }],
+    ['/sandbox/other', { kind: 'unknown' }],
     ['/', { kind: 'unknown' }],
     ['/2010-04-01/Accounts', { kind: 'unknown' }],
   ])('%s', (path, route) => {
