@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
+import type { RecordResult } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
 export interface SendAttempt {
@@ -21,8 +22,22 @@ export interface SendAttempt {
   sid?: string;
 }
 
+/** What became of one status callback from Twilio. */
+export interface ReceiptEvent {
+  /** Absent when the request was refused before anything in it could be trusted. */
+  campaign?: string;
+  /** A RecordResult once the callback reached Redis; else why it did not. */
+  result: RecordResult | 'forbidden' | 'invalid' | 'ignored' | 'unavailable';
+  sid?: string;
+  status?: string;
+  code?: string;
+  channel?: Channel;
+  reason?: string;
+}
+
 export interface SendEventMap {
   attempt: [SendAttempt];
+  receipt: [ReceiptEvent];
   'campaign:finished': [{ campaign: string }];
 }
 

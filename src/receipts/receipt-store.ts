@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+
+import type { CampaignName } from '../domain/campaign.js';
+import type { Keys } from '../queue/keys.js';
+import type { Receipt } from './parse-callback.js';
+import { RECORD_RECEIPT } from './receipt-scripts.js';
+
+export const RECORD_RESULTS = ['recorded', 'stale', 'unknown-recipient', 'other-message'] as const;
+export type RecordResult = (typeof RECORD_RESULTS)[number];
+
+/** A recipient's latest receipt as stored (see receipt-scripts.ts). */
+export interface StoredReceipt {
+  status: string;
+  code: string;
+  sid: string;
+}
+
+/** The campaign's receipts hash: beside its ledger, under the same hash tag, so one script touches both. */
+export function receiptsKey(keys: Keys, campaign: CampaignName): string {
+  return `${keys.campaign(campaign)}:receipts`;
+}
+
+/** Delivery receipts in Redis: the final status and error code of each recipient, and the campaign's counters. */
+export class ReceiptStore {
+  readonly #client: Redis;
+  readonly #keys: Keys;
+
+  constructor(client: Redis, keys: Keys) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  async record(receipt: Receipt): Promise<RecordResult> {
+    const { campaign, step } = receipt;
+    const keys = [this.#keys.recipients(campaign), receiptsKey(this.#keys, campaign), this.#keys.counts(campaign)];
+    const args = [
+      receipt.to,
+      receipt.sid,
+      receipt.status,
+      step.rank,
+      step.closed ? 1 : 0,
+      step.effect,
+      receipt.code,
+      receipt.channel,
+    ];
+    const result = String(await RECORD_RECEIPT.run(this.#client, keys, args));
+    if (!(RECORD_RESULTS as readonly string[]).includes(result)) throw new Error(`receipt script answered ${result}`);
+    return result as RecordResult;
+  }
+
+  async get(campaign: CampaignName, to: string): Promise<StoredReceipt | undefined> {
+    const value = await this.#client.hget(receiptsKey(this.#keys, campaign), to);
+    if (value === null) return undefined;
+    const [, , , status = '', code = '', sid = ''] = value.split('|');
+    return { status, code, sid };
+  }
+}
