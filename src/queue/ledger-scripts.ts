@@ -105,6 +105,8 @@ local names = { s = 'sent', f = 'failed', u = 'unknown' }
 local field = names[ARGV[2]]
 redis.call('HINCRBY', KEYS[2], field, 1)
 redis.call('HINCRBY', KEYS[2], field .. ':' .. ARGV[4], 1)
+-- Failures also per code, so that metrics can say why exactly (observe/count-fields.ts reads failed:<channel>:<code>).
+if ARGV[2] == 'f' then redis.call('HINCRBY', KEYS[2], 'failed:' .. ARGV[4] .. ':' .. ARGV[3], 1) end
 return 1 + finishIfDone(ARGV[5])
 `);
 
