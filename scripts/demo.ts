@@ -169,10 +169,16 @@ async function main(): Promise<void> {
   await client.quit();
 
   const sandboxRequests = (await (await fetch(`${sandboxUrl}/sandbox/requests`)).json()) as { requests: unknown[] };
-  const metricsUrl = `http://127.0.0.1:${metricsPorts[0]}/metrics`;
-  const metricLines = (await (await fetch(metricsUrl)).text())
-    .split('\n')
-    .filter((line) => /^herald_(messages|rows)_/.test(line));
+  // One worker at a time exports the campaign totals kept in Redis (herald_campaign_exporter 1): show its.
+  const scraped = await Promise.all(
+    metricsPorts.map(async (port) => {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      return { url, text: await (await fetch(url)).text() };
+    }),
+  );
+  const exporter = scraped.find(({ text }) => /^herald_campaign_exporter 1$/m.test(text)) ?? scraped[0]!;
+  const metricsUrl = exporter.url;
+  const metricLines = exporter.text.split('\n').filter((line) => /^herald_(messages|rows)_/.test(line));
 
   console.log('\nSummary');
   console.log(

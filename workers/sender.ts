@@ -6,15 +6,22 @@ import { pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
 
 import { loadWorkerConfig } from '../src/config/load-config.js';
+import type { CampaignName } from '../src/domain/campaign.js';
 import { HeraldError } from '../src/lib/herald-error.js';
+import { ExporterLease, exporterLeaseKey } from '../src/observe/exporter-lease.js';
+import { logSendEvents } from '../src/observe/log-events.js';
 import { createLogger, describeError } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
+import { TotalsReader } from '../src/observe/read-totals.js';
 import { SendEvents } from '../src/observe/send-events.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
+import { statusCallbackUrl } from '../src/receipts/callback-url.js';
+import { ReceiptStore } from '../src/receipts/receipt-store.js';
+import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 
@@ -40,47 +47,66 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     ...(config.twilio.baseUrl === undefined ? {} : { baseUrl: config.twilio.baseUrl }),
     ...(config.twilio.caFile === undefined ? {} : { ca: readFileSync(config.twilio.caFile, 'utf8') }),
   });
+  const inFlight = pLimit(config.worker.maxInFlight);
+  const { publicUrl } = config.worker;
   const workers = new CampaignWorkers({
     connection,
     keys,
     store,
     concurrency: config.worker.concurrency,
     logger,
+    ...(publicUrl === undefined
+      ? {}
+      : { statusCallbackOf: (name: CampaignName) => statusCallbackUrl(publicUrl, name) }),
     deps: {
       ledger: new Ledger(connection, keys),
       client,
       events,
-      inFlight: pLimit(config.worker.maxInFlight),
+      inFlight,
       attempts: config.worker.attempts,
     },
   });
-  events.on('attempt', (attempt) => {
-    const level =
-      attempt.outcome === 'sent' || attempt.outcome === 'skipped'
-        ? 'debug'
-        : attempt.outcome === 'retry'
-          ? 'warn'
-          : 'info';
-    logger[level](attempt, `send ${attempt.outcome}`);
-  });
+  logSendEvents(events, logger);
 
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
   const probe = await connectRedis(config.redis.redisUrl, { role: 'probe', onError: () => undefined });
-  const registry = createMetrics({
+  const lease = new ExporterLease(probe, exporterLeaseKey(keys.prefix), config.worker.metricsLeaseMs);
+  lease.start();
+  const retentionMs = config.worker.metricsRetentionS * 1000;
+  const totals = new TotalsReader({
     store: new CampaignStore(probe, keys),
-    events,
-    finishedRetentionMs: config.worker.metricsRetentionS * 1000,
+    connection: probe,
+    prefix: keys.prefix,
+    finishedRetentionMs: retentionMs,
   });
   const metrics = await startMetricsServer({
-    registry,
+    metrics: createMetrics({ events, lease, totals, inFlight: () => inFlight.activeCount, retentionMs }),
     host: config.worker.metricsHost,
     port: config.worker.metricsPort,
     ready: async () => (await probe.ping()) === 'PONG',
   });
+  // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
+  const receipts = new ReceiptStore(probe, keys);
+  const webhook =
+    publicUrl === undefined
+      ? undefined
+      : await startWebhookServer({
+          host: config.worker.webhookHost,
+          port: config.worker.webhookPort,
+          publicUrl,
+          authToken: config.twilio.authToken,
+          record: (receipt) => receipts.record(receipt),
+          events,
+        });
   await workers.start();
   logger.info(
-    { metrics: metrics.url, twilio: config.twilio.baseUrl ?? 'https://api.twilio.com', campaigns: workers.campaigns },
+    {
+      metrics: metrics.url,
+      webhook: webhook === undefined ? 'off' : { port: webhook.port, publicUrl },
+      twilio: config.twilio.baseUrl ?? 'https://api.twilio.com',
+      campaigns: workers.campaigns,
+    },
     'worker started',
   );
 
@@ -90,7 +116,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     stopping = true;
     logger.info({ signal, timeoutMs: config.worker.shutdownTimeoutMs }, 'stopping: letting in-flight sends finish');
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
-    await metrics.close();
+    lease.stop();
+    await Promise.all([metrics.close(), webhook?.close(), totals.close()]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
     await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
     connection.disconnect();

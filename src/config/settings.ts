@@ -109,6 +109,26 @@ export const WORKER_SETTINGS = {
     'Seconds a finished campaign stays in /metrics before its series are dropped (bounds label cardinality).',
     { default: '3600' },
   ),
+  metricsLeaseMs: setting(
+    'HERALD_METRICS_LEASE_MS',
+    positiveInt,
+    'Time to live of the lease that makes one worker the exporter of the campaign totals kept in Redis; another worker takes over within it when the exporter stops.',
+    { default: '10000' },
+  ),
+  publicUrl: setting(
+    'HERALD_PUBLIC_URL',
+    httpUrl.optional(),
+    'Public base URL of the workers’ status webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/status/<campaign> and workers serve them; unset, neither.',
+  ),
+  webhookPort: setting(
+    'HERALD_WEBHOOK_PORT',
+    port,
+    'Port of the status webhook when HERALD_PUBLIC_URL is set (0: any free port). Apart from the metrics port, so only it need face the internet.',
+    { default: '9465' },
+  ),
+  webhookHost: setting('HERALD_WEBHOOK_HOST', z.string().min(1), 'Address the status webhook listens on.', {
+    default: '0.0.0.0',
+  }),
   shutdownTimeoutMs: setting(
     'HERALD_SHUTDOWN_TIMEOUT_MS',
     positiveInt,

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Registry } from 'prom-client';
+import type { Metrics } from './metrics.js';
 
 export interface MetricsServerOptions {
-  registry: Registry;
+  metrics: Metrics;
   host: string;
   port: number;
   /** Resolves when the process can do its work (Redis answers); /readyz reports it. */
@@ -39,9 +39,10 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<Metri
         .then((ok) => reply(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'redis unreachable\n'));
     }
     if (path === '/metrics') {
-      return void options.registry
-        .metrics()
-        .then((text) => reply(200, options.registry.contentType, text))
+      const { registry, refresh } = options.metrics;
+      return void refresh()
+        .then(() => registry.metrics())
+        .then((text) => reply(200, registry.contentType, text))
         .catch((error: unknown) => reply(500, 'text/plain', `metrics failed: ${String(error)}\n`));
     }
     reply(404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');

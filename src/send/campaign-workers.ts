@@ -23,6 +23,8 @@ export interface CampaignWorkersOptions {
   logger: Logger;
   /** How often to re-read the active campaigns in case a control message was missed. */
   reconcileIntervalMs?: number;
+  /** The StatusCallback of a campaign's sends (delivery receipts); absent, Twilio is not asked for them. */
+  statusCallbackOf?: (campaign: CampaignName) => string;
 }
 
 /**
@@ -93,7 +95,9 @@ export class CampaignWorkers {
       return;
     }
     const workers = record.spec.senders.map((entry) => {
-      const processor = makeSendProcessor(deps, { spec: record.spec, templates: parsed.templates, entry });
+      const statusCallback = this.#options.statusCallbackOf?.(name);
+      const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
+      const processor = makeSendProcessor(campaignDeps, { spec: record.spec, templates: parsed.templates, entry });
       const worker = new Worker<SendJobData, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
         connection,
         prefix: keys.prefix,

@@ -1,0 +1,93 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+import { CHANNEL_TOTALS, CODED_TOTALS } from './count-fields.js';
+import { JOB_STATES, type CampaignTotals } from './read-totals.js';
+
+type Described = readonly [name: string, help: string];
+
+const PER_CHANNEL: Readonly<Record<(typeof CHANNEL_TOTALS)[number], Described>> = {
+  queued: ['herald_messages_queued_total', 'Recipients queued for sending (each recipient once per campaign).'],
+  sent: ['herald_messages_sent_total', 'Messages Twilio accepted (HTTP 201).'],
+  unknown: [
+    'herald_messages_unknown_total',
+    'Recipients whose send may have reached Twilio without an answer; never resent.',
+  ],
+  delivered: [
+    'herald_messages_delivered_total',
+    'Recipients whose message Twilio reported delivered (or read), from status callbacks.',
+  ],
+  read: ['herald_messages_read_total', 'WhatsApp recipients who read the message, from status callbacks.'],
+};
+
+const PER_CODE: Readonly<Record<(typeof CODED_TOTALS)[number], Described>> = {
+  failed: [
+    'herald_messages_failed_total',
+    'Recipients failed for good at send time (Twilio refused, content unsendable, or retries ran out), by reason class and code.',
+  ],
+  undelivered: [
+    'herald_messages_undelivered_total',
+    'Recipients whose accepted message Twilio reported undelivered or failed, from status callbacks, by code.',
+  ],
+};
+
+/**
+ * The series kept in Redis, exact across every process and restart: campaign totals, configured limits and
+ * queue depths. Only the holder of the exporter lease fills them (see exporter-lease.ts); in every other process
+ * they are empty, so `sum(…)` over all scraped workers counts each message once.
+ */
+export function registerCampaignMetrics(registry: Registry): (totals: readonly CampaignTotals[]) => void {
+  const registers = [registry];
+  const channelCounters = CHANNEL_TOTALS.map((field) => {
+    const [name, help] = PER_CHANNEL[field];
+    return [field, new Counter({ name, help, labelNames: ['campaign', 'channel'], registers })] as const;
+  });
+  const codedCounters = CODED_TOTALS.map((field) => {
+    const [name, help] = PER_CODE[field];
+    return [
+      field,
+      new Counter({ name, help, labelNames: ['campaign', 'channel', 'reason', 'code'], registers }),
+    ] as const;
+  });
+  const rejected = new Counter({
+    name: 'herald_rows_rejected_total',
+    help: 'CSV rows refused at ingest (bad number, missing column, unsendable content, …).',
+    labelNames: ['campaign'],
+    registers,
+  });
+  const limit = new Gauge({
+    name: 'herald_sender_limit_mps',
+    help: "A sender's configured limit in the campaign: messages per second (SMS: segments per second).",
+    labelNames: ['campaign', 'sender'],
+    registers,
+  });
+  const jobs = new Gauge({
+    name: 'herald_queue_jobs',
+    help: `Jobs in a (campaign, sender) queue by state (${JOB_STATES.join(', ')}).`,
+    labelNames: ['campaign', 'sender', 'state'],
+    registers,
+  });
+
+  return (totals) => {
+    for (const [, counter] of [...channelCounters, ...codedCounters]) counter.reset();
+    rejected.reset();
+    limit.reset();
+    jobs.reset();
+    for (const { campaign, series, senders } of totals) {
+      for (const [field, counter] of channelCounters) {
+        for (const { channel, value } of series[field]) {
+          counter.inc({ campaign, channel }, value);
+        }
+      }
+      for (const [field, counter] of codedCounters) {
+        for (const { channel, code, reason, value } of series[field]) {
+          counter.inc({ campaign, channel, reason, code }, value);
+        }
+      }
+      rejected.inc({ campaign }, series.rejected);
+      for (const sender of senders) {
+        limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
+        for (const state of JOB_STATES) jobs.set({ campaign, sender: sender.senderId, state }, sender.jobs[state]);
+      }
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { CampaignName } from '../domain/campaign.js';
+import { senderId, senderMps } from '../domain/sender.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import { queueNameOf } from '../queue/keys.js';
+import { type CampaignSeries, readCampaignSeries } from './count-fields.js';
+
+/** Job states exported as queue depth; completed jobs are removed at once (job-options.ts), so not counted. */
+export const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
+
+export interface SenderTotals {
+  senderId: string;
+  /** The configured limit: the campaign's override, else the sender kind's default (messages or segments/s). */
+  limitMps: number;
+  /** Jobs in the (campaign, sender) queue by state. */
+  jobs: Record<(typeof JOB_STATES)[number], number>;
+}
+
+export interface CampaignTotals {
+  campaign: CampaignName;
+  series: CampaignSeries;
+  senders: SenderTotals[];
+}
+
+export interface TotalsReaderOptions {
+  store: CampaignStore;
+  /** A client that fails at once while Redis is away, so that a scrape does not hang. */
+  connection: Redis;
+  prefix: string;
+  /** Campaigns that finished longer ago than this are left out, to bound label cardinality. */
+  finishedRetentionMs: number;
+}
+
+/** Reads what the campaign series export from Redis: counters, limits and queue depths of recent campaigns. */
+export class TotalsReader {
+  readonly #options: TotalsReaderOptions;
+  /** BullMQ Queue handles, kept between scrapes and closed once their campaign drops out. */
+  readonly #queues = new Map<string, Queue>();
+
+  constructor(options: TotalsReaderOptions) {
+    this.#options = options;
+  }
+
+  async read(now = Date.now()): Promise<CampaignTotals[]> {
+    const { store, finishedRetentionMs } = this.#options;
+    const out: CampaignTotals[] = [];
+    const used = new Set<string>();
+    for (const campaign of await store.allNames()) {
+      const record = await store.get(campaign);
+      if (record === undefined) continue;
+      if (record.finishedAt !== undefined && now - Date.parse(record.finishedAt) > finishedRetentionMs) continue;
+      const senders = await Promise.all(
+        record.spec.senders.map(async (entry) => {
+          const id = senderId(entry.sender);
+          const name = queueNameOf(campaign, id);
+          used.add(name);
+          const counts = await this.#queue(name).getJobCounts(...JOB_STATES);
+          const jobs = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0 };
+          for (const state of JOB_STATES) jobs[state] = counts[state] ?? 0;
+          const totals: SenderTotals = { senderId: id, limitMps: senderMps(entry.sender, entry.mps), jobs };
+          return totals;
+        }),
+      );
+      out.push({ campaign, series: readCampaignSeries(await store.counts(campaign)), senders });
+    }
+    for (const [name, queue] of this.#queues) {
+      if (used.has(name)) continue;
+      this.#queues.delete(name);
+      void queue.close().catch(() => undefined);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    this.#queues.clear();
+  }
+
+  #queue(name: string): Queue {
+    let queue = this.#queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, { connection: this.#options.connection, prefix: this.#options.prefix });
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { readCampaignSeries } from '../../../src/observe/count-fields.js';
+
+describe('readCampaignSeries', () => {
+  it('gives every queued channel every total, 0 until it moves, and nothing to channels never queued', () => {
+    const series = readCampaignSeries({ queued: 3, 'queued:sms': 3, sent: 1, 'sent:sms': 1, rejected: 2 });
+    expect(series.queued).toEqual([{ channel: 'sms', value: 3 }]);
+    expect(series.sent).toEqual([{ channel: 'sms', value: 1 }]);
+    expect(series.delivered).toEqual([{ channel: 'sms', value: 0 }]);
+    expect(series.failed).toEqual([{ channel: 'sms', code: '', reason: '', value: 0 }]);
+    expect(series.rejected).toBe(2);
+  });
+
+  it('splits failures and undelivered receipts by code, so that they still sum to the total', () => {
+    const series = readCampaignSeries({
+      'queued:sms': 5,
+      'queued:whatsapp': 2,
+      'failed:sms': 3,
+      'failed:sms:21610': 2,
+      'failed:sms:invalid-content': 1,
+      'undelivered:whatsapp': 1,
+      'undelivered:whatsapp:63016': 1,
+    });
+    expect(series.failed).toEqual([
+      { channel: 'sms', code: '21610', reason: 'recipient', value: 2 },
+      { channel: 'sms', code: 'invalid-content', reason: 'content', value: 1 },
+      { channel: 'sms', code: '', reason: '', value: 0 },
+      { channel: 'whatsapp', code: '', reason: '', value: 0 },
+    ]);
+    expect(series.undelivered.filter((entry) => entry.value > 0)).toEqual([
+      { channel: 'whatsapp', code: '63016', reason: 'whatsapp', value: 1 },
+    ]);
+  });
+
+  it('reports failures without a recorded code (settled by an older herald) under an empty code', () => {
+    const series = readCampaignSeries({ 'queued:mms': 4, 'failed:mms': 3, 'failed:mms:21610': 1 });
+    expect(series.failed).toContainEqual({ channel: 'mms', code: '', reason: '', value: 2 });
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { reasonClassOf } from '../../../src/observe/reason-class.js';
+
+describe('reasonClassOf', () => {
+  it.each([
+    ['21610', 'recipient'],
+    ['21614', 'recipient'],
+    ['21212', 'sender'],
+    ['21606', 'sender'],
+    ['20003', 'account'],
+    ['invalid-content', 'content'],
+    ['20429', 'throttled'],
+    ['21611', 'throttled'],
+    ['63038', 'throttled'],
+    ['transient', 'transient'],
+    ['http-503', 'transient'],
+    ['interrupted', 'unknown'],
+    ['no-answer', 'unknown'],
+    ['30003', 'carrier'],
+    ['30007', 'carrier'],
+    ['63016', 'whatsapp'],
+    ['21999', 'rejected'],
+    ['http-404', 'rejected'],
+    ['something-new', 'other'],
+  ])('%s → %s', (code, expected) => {
+    expect(reasonClassOf(code)).toBe(expected);
+  });
+});
