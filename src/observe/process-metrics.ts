@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type LabelValues, type Registry } from 'prom-client';
 
 import { reasonClassOf } from './reason-class.js';
-import type { SendEvents } from './send-events.js';
+import { CALLBACK_RESULTS, type SendEvents } from './send-events.js';
 
 export interface ProcessMetricsOptions {
   events: SendEvents;
@@ -60,6 +60,9 @@ export function registerProcessMetrics(registry: Registry, options: ProcessMetri
     labelNames: ['result'],
     registers,
   });
+
+  // Every result from the start, at 0: a series that appears only with its first callback has no rate yet.
+  for (const result of CALLBACK_RESULTS) callbacks.inc({ result }, 0);
 
   // The label sets each campaign has here, so that an idle campaign's series can be removed all together.
   const seen = new Map<

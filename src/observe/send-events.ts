@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
-import type { RecordResult } from '../receipts/receipt-store.js';
+import { RECORD_RESULTS } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
 export interface SendAttempt {
@@ -22,12 +22,14 @@ export interface SendAttempt {
   sid?: string;
 }
 
+/** What became of a status callback: a RecordResult once it reached Redis, else why it did not. */
+export const CALLBACK_RESULTS = [...RECORD_RESULTS, 'forbidden', 'invalid', 'ignored', 'unavailable'] as const;
+
 /** What became of one status callback from Twilio. */
 export interface ReceiptEvent {
   /** Absent when the request was refused before anything in it could be trusted. */
   campaign?: string;
-  /** A RecordResult once the callback reached Redis; else why it did not. */
-  result: RecordResult | 'forbidden' | 'invalid' | 'ignored' | 'unavailable';
+  result: (typeof CALLBACK_RESULTS)[number];
   sid?: string;
   status?: string;
   code?: string;
