@@ -18,12 +18,14 @@ import { SendEvents } from '../src/observe/send-events.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
+import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
+import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
 /**
  * The sending worker process, for systemd, containers and `herald worker`: serves every active campaign,
@@ -53,7 +55,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     connection,
     keys,
     store,
-    concurrency: config.worker.concurrency,
+    maxConcurrency: config.worker.concurrency,
     logger,
     ...(publicUrl === undefined
       ? {}
@@ -63,6 +65,11 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       client,
       events,
       inFlight,
+      pacer: new SenderPacer(connection, keys, {
+        headroom: config.worker.paceHeadroom,
+        horizonMs: config.worker.paceHorizonMs,
+        expectedLatencyMs: config.worker.expectedLatencyMs,
+      }),
       attempts: config.worker.attempts,
     },
   });
@@ -86,6 +93,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     port: config.worker.metricsPort,
     ready: async () => (await probe.ping()) === 'PONG',
   });
+  await warmUpCreatePath();
+  await checkApiReachable(client).catch((error: unknown) =>
+    logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
+  );
   // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
   const receipts = new ReceiptStore(probe, keys);
   const webhook =

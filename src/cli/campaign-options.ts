@@ -1,3 +1,5 @@
+import { parse } from 'csv-parse/sync';
+
 import { type CampaignSpec, parseCampaignName, type SenderEntry } from '../domain/campaign.js';
 import { isChannel } from '../domain/channel.js';
 import { isCountryCode } from '../domain/e164.js';
@@ -7,6 +9,10 @@ import { parseSender, senderId } from '../domain/sender.js';
 export interface SendOptions {
   campaign: string;
   from: string[];
+  /** Rate of every --from sender, overriding its kind's default. */
+  mps?: number;
+  /** Rows of a senders file: a sender and, optionally, its rate. */
+  senderRows?: readonly { sender: string; mps?: string | undefined; line: number }[];
   body?: string;
   media: string[];
   channel?: string;
@@ -14,6 +20,27 @@ export interface SendOptions {
   contentVariables?: string;
   toColumn: string;
   defaultCountry?: string;
+}
+
+/**
+ * Reads a senders file: CSV with a `sender` column and an optional `mps` column, one sender per row, e.g.
+ * `sender,mps` / `+14155550100,` / `12345,50`. Returns the rows with their line numbers, or the problem.
+ */
+export function parseSendersFile(
+  text: string,
+): { ok: true; rows: NonNullable<SendOptions['senderRows']> } | { ok: false; reason: string } {
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { bom: true, columns: true, skip_empty_lines: true, trim: true });
+  } catch (error) {
+    return { ok: false, reason: `senders file: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (records.length === 0) return { ok: false, reason: 'senders file: no senders' };
+  if (!('sender' in records[0]!)) return { ok: false, reason: 'senders file: no "sender" column' };
+  return {
+    ok: true,
+    rows: records.map((record, index) => ({ sender: record['sender'] ?? '', mps: record['mps'], line: index + 2 })),
+  };
 }
 
 export type SpecBuild = { ok: true; spec: CampaignSpec } | { ok: false; reason: string };
@@ -24,15 +51,25 @@ const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
 export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
   const name = parseCampaignName(options.campaign);
   if (!name.ok) return name;
-  if (options.from.length === 0) return { ok: false, reason: 'at least one --from sender is required' };
+  if (options.mps !== undefined && !(options.mps > 0)) return { ok: false, reason: '--mps must be a number above 0' };
+  const given = [
+    ...options.from.map((text) => ({ text, mps: options.mps, where: '' })),
+    ...(options.senderRows ?? []).map((row) => ({
+      text: row.sender,
+      mps: parseRate(row.mps),
+      where: ` (senders file line ${row.line})`,
+    })),
+  ];
+  if (given.length === 0) return { ok: false, reason: 'at least one sender is required: --from or --senders' };
   const senders: SenderEntry[] = [];
-  for (const text of options.from) {
+  for (const { text, mps, where } of given) {
+    if (Number.isNaN(mps)) return { ok: false, reason: `sender ${text}${where}: mps must be a number above 0` };
     const parsed = parseSender(text);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return { ok: false, reason: `${parsed.reason}${where}` };
     if (senders.some((entry) => senderId(entry.sender) === senderId(parsed.sender))) {
-      return { ok: false, reason: `sender ${text} is given twice` };
+      return { ok: false, reason: `sender ${text} is given twice${where}` };
     }
-    senders.push({ sender: parsed.sender });
+    senders.push({ sender: parsed.sender, ...(mps === undefined ? {} : { mps }) });
   }
   if (options.channel !== undefined && !isChannel(options.channel)) {
     return { ok: false, reason: `--channel must be sms, mms or whatsapp, not "${options.channel}"` };
@@ -72,6 +109,13 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       createdAt: now.toISOString(),
     },
   };
+}
+
+/** A senders file's mps cell: empty means the kind's default; anything but a positive number is NaN. */
+function parseRate(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const rate = Number(text);
+  return rate > 0 ? rate : Number.NaN;
 }
 
 function parseContentVariables(

@@ -1,13 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
-import { buildCampaignSpec, type SendOptions } from './campaign-options.js';
+import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read senders file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const parsed = parseSendersFile(text);
+  if (!parsed.ok) throw new UsageError(`${path}: ${parsed.reason}`);
+  return parsed.rows;
+}
 
 export function registerSendCommand(program: Command): void {
   program
@@ -16,6 +29,12 @@ export function registerSendCommand(program: Command): void {
     .argument('<file>', 'recipient CSV: a header row, a phone column, any other columns as template variables')
     .requiredOption('--campaign <name>', 'campaign name (letters, digits, . _ -); re-running resumes it')
     .option('--from <sender>', 'sender: +E.164, short code, whatsapp:+E.164 or MG… (repeat for a pool)', collect, [])
+    .option(
+      '--mps <n>',
+      'rate of every --from sender in messages (SMS: segments) per second, instead of its kind’s default',
+      Number,
+    )
+    .option('--senders <file>', 'senders file for a pool: CSV with a sender column and an optional mps column')
     .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
     .option(
       '--media <url>',
@@ -35,10 +54,12 @@ export function registerSendCommand(program: Command): void {
       `
 Example:
   herald send recipients.csv --campaign spring-sale --from +14155550100 --from +14155550101 \\
-    --body "Hi {{first_name}}, your code is {{code}}" --default-country US`,
+    --body "Hi {{first_name}}, your code is {{code}}" --default-country US
+  herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"`,
     )
-    .action(async (file: string, options: SendOptions & { rejected?: string; chunkSize: number }) => {
-      const built = buildCampaignSpec(options, new Date());
+    .action(async (file: string, options: SendOptions & { rejected?: string; chunkSize: number; senders?: string }) => {
+      const senderRows = options.senders === undefined ? undefined : readSendersFile(options.senders);
+      const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, new Date());
       if (!built.ok) throw new UsageError(built.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');

@@ -82,14 +82,35 @@ export const TWILIO_SETTINGS = {
 };
 
 export const WORKER_SETTINGS = {
-  concurrency: setting('HERALD_CONCURRENCY', positiveInt, 'Sends a worker process keeps in flight per sender queue.', {
-    default: '10',
-  }),
+  concurrency: setting(
+    'HERALD_CONCURRENCY',
+    positiveInt,
+    'Most jobs a worker process holds per sender queue (sending, or waiting for the sender’s next slot); each queue is sized from its sender’s rate up to this.',
+    { default: '200' },
+  ),
   maxInFlight: setting(
     'HERALD_MAX_IN_FLIGHT',
     positiveInt,
     'Sends a worker process keeps in flight in all; also the size of its socket pool to the API.',
     { default: '200' },
+  ),
+  paceHeadroom: setting(
+    'HERALD_PACE_HEADROOM',
+    z.coerce.number().min(0, 'must be from 0 to 0.5').max(0.5, 'must be from 0 to 0.5'),
+    'Share of each sender’s rate left unused so that sends that leave late never put more than the limit into any second (0.03 tolerates 31 ms).',
+    { default: '0.03' },
+  ),
+  paceHorizonMs: setting(
+    'HERALD_PACE_HORIZON_MS',
+    positiveInt,
+    'How far ahead, in ms, a worker may reserve a sender’s next slot; later sends wait without holding one.',
+    { default: '1000' },
+  ),
+  expectedLatencyMs: setting(
+    'HERALD_EXPECTED_LATENCY_MS',
+    positiveInt,
+    'Time a create call is expected to take, in ms; sizes how many sends each sender queue keeps in flight.',
+    { default: '500' },
   ),
   attempts: setting(
     'HERALD_ATTEMPTS',

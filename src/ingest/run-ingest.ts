@@ -8,6 +8,8 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
 import type { Keys } from '../queue/keys.js';
 import type { Ledger } from '../queue/ledger.js';
+import { SenderPacer } from '../queue/sender-pacer.js';
+import { senderId } from '../domain/sender.js';
 import { type CsvRow, planRow, type SendJobData } from './plan-row.js';
 import { openCsv } from './read-csv.js';
 import { RejectedReport } from './rejected-report.js';
@@ -70,6 +72,9 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const context = prepared.context;
 
   await deps.store.open(options.spec);
+  // A rate given for a sender applies to every campaign and process using it (see queue/sender-pacer.ts).
+  const pacer = new SenderPacer(deps.connection, deps.keys);
+  for (const { sender, mps } of options.spec.senders) if (mps !== undefined) await pacer.setRate(senderId(sender), mps);
   const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
   const summary: IngestSummary = {

@@ -16,6 +16,8 @@ export interface Keys {
   counts(name: CampaignName): string;
   /** Hash: source file name → rows of it refused at ingest in its latest run. */
   rejected(name: CampaignName): string;
+  /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
+  senderPace(senderId: string): string;
   /** Sorted set of every campaign by creation time. */
   readonly campaignIndex: string;
   /** Set of campaigns that workers must serve. */
@@ -31,6 +33,7 @@ export function makeKeys(prefix: string): Keys {
     recipients: (name) => `${prefix}:campaign:{${name}}:recipients`,
     counts: (name) => `${prefix}:campaign:{${name}}:counts`,
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
+    senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     campaignIndex: `${prefix}:campaigns`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,

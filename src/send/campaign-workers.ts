@@ -2,7 +2,8 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import type { CampaignName } from '../domain/campaign.js';
-import { senderId } from '../domain/sender.js';
+import { queueConcurrency } from '../domain/pacing.js';
+import { senderId, senderMps } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 import type { Logger } from '../observe/logger.js';
@@ -18,8 +19,8 @@ export interface CampaignWorkersOptions {
   keys: Keys;
   store: CampaignStore;
   deps: SendDeps;
-  /** Sends in flight per (campaign, sender) queue in this process. */
-  concurrency: number;
+  /** Most jobs this process holds per (campaign, sender) queue; each is sized from its sender's rate up to this. */
+  maxConcurrency: number;
   logger: Logger;
   /** How often to re-read the active campaigns in case a control message was missed. */
   reconcileIntervalMs?: number;
@@ -86,7 +87,7 @@ export class CampaignWorkers {
   }
 
   async #startCampaign(name: CampaignName): Promise<void> {
-    const { connection, keys, concurrency, deps, logger } = this.#options;
+    const { connection, keys, maxConcurrency, deps, logger } = this.#options;
     const record = await this.#options.store.get(name);
     if (record === undefined) return;
     const parsed = parseMessageTemplates(record.spec.templates);
@@ -101,7 +102,7 @@ export class CampaignWorkers {
       const worker = new Worker<SendJobData, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
         connection,
         prefix: keys.prefix,
-        concurrency,
+        concurrency: queueConcurrency(senderMps(entry.sender, entry.mps), deps.pacer.policy, maxConcurrency),
         settings: {
           backoffStrategy: (attemptsMade, type, error) =>
             type === BACKOFF_STRATEGY

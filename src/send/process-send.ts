@@ -2,15 +2,18 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import type { LimitFunction } from 'p-limit';
 
 import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
+import { paceCost } from '../domain/channel.js';
 import { composeMessage } from '../domain/compose-message.js';
 import { countryOf } from '../domain/e164.js';
-import { senderId as idOf } from '../domain/sender.js';
+import { senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
+import type { SenderPacer } from '../queue/sender-pacer.js';
 import { buildCreateParams } from './build-create-params.js';
 import { classifyFailure } from './classify.js';
+import { sendThroughGate } from './dispatch-gate.js';
 import type { TwilioClient } from './twilio-client.js';
 
 /** A transient fault: BullMQ retries the job after the backoff computed from it (see backoff.ts). */
@@ -30,6 +33,8 @@ export interface SendDeps {
   events: SendEvents;
   /** Bounds this process's sends in flight across all queues (and so its sockets). */
   inFlight: LimitFunction;
+  /** Spaces each sender's sends at its rate, across every process. */
+  pacer: SenderPacer;
   /** Attempts per recipient for transient faults. */
   attempts: number;
   statusCallback?: string;
@@ -51,6 +56,7 @@ export type SendResult = { sid: string } | { settled: string } | { unknown: stri
 export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
   const { spec, templates, entry } = target;
   const senderId = idOf(entry.sender);
+  const mps = senderMps(entry.sender, entry.mps);
 
   return async function processSend(job: Job<SendJobData>): Promise<SendResult> {
     const { to, channel, line, vars } = job.data;
@@ -76,6 +82,15 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       throw new UnrecoverableError(composed.reason);
     }
 
+    // A recipient settled by an earlier delivery of this job must not use up one of the sender's slots.
+    const settled = await deps.ledger.settledState(spec.name, to);
+    if (settled !== undefined) {
+      report({ outcome: 'skipped', reason: `already settled (${settled.slice(0, 1)})` });
+      return { settled };
+    }
+    const cost = paceCost(composed.content);
+    await deps.pacer.reserve(senderId, cost, mps);
+
     const begun = await deps.ledger.begin(spec.name, to, `${job.id}/${job.attemptsStarted}`);
     if (begun.kind === 'final') {
       report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
@@ -93,7 +108,8 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     const params = buildCreateParams(entry.sender, to, composed.content, deps.statusCallback);
     const started = performance.now();
     try {
-      const message = await deps.inFlight(() => deps.client.messages.create(params));
+      const gate = () => deps.pacer.claimDispatch(senderId, cost, mps);
+      const message = await deps.inFlight(() => sendThroughGate(gate, () => deps.client.messages.create(params)));
       const durationSeconds = (performance.now() - started) / 1000;
       await settle({ state: 'sent', sid: message.sid });
       report({ outcome: 'sent', sid: message.sid, durationSeconds });

@@ -1,4 +1,6 @@
 import twilio from 'twilio';
+
+import { currentGate } from './dispatch-gate.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -24,19 +26,22 @@ export interface TwilioClientOptions {
 }
 
 /**
- * The SDK's own RequestClient with only the origin of each URL replaced. Rewriting here, after the SDK has
- * built the URL, is safer than setting `client.api.baseUrl`: the SDK rewrites hostnames for regions and edges
- * and mangles two-label hosts (../shared/reference/twilio.md §7).
+ * The SDK's own RequestClient, with two additions at the moment a request leaves: the send's dispatch gate (see
+ * dispatch-gate.ts) is waited for, and, for the sandbox, the origin of the URL is replaced. Rewriting here, after
+ * the SDK has built the URL, is safer than setting `client.api.baseUrl`: the SDK rewrites hostnames for regions and
+ * edges and mangles two-label hosts (../shared/reference/twilio.md §7).
  */
-class RebasedRequestClient extends twilio.RequestClient {
-  readonly #origin: string;
+class HeraldRequestClient extends twilio.RequestClient {
+  readonly #origin: string | undefined;
 
-  constructor(origin: string, options: RequestClient.RequestClientOptions) {
+  constructor(origin: string | undefined, options: RequestClient.RequestClientOptions) {
     super(options);
     this.#origin = origin;
   }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
+    await currentGate()?.();
+    if (this.#origin === undefined) return super.request<TData>(opts);
     const url = new URL(opts.uri);
     return super.request<TData>({ ...opts, uri: `${this.#origin}${url.pathname}${url.search}` });
   }
@@ -53,9 +58,7 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
     autoRetry: false,
     ...(options.ca === undefined ? {} : { ca: options.ca }),
   };
-  const httpClient =
-    options.baseUrl === undefined
-      ? new twilio.RequestClient(transport)
-      : new RebasedRequestClient(new URL(options.baseUrl).origin, transport);
+  const origin = options.baseUrl === undefined ? undefined : new URL(options.baseUrl).origin;
+  const httpClient = new HeraldRequestClient(origin, transport);
   return twilio(options.accountSid, options.authToken, { httpClient, autoRetry: false });
 }

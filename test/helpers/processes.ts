@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import { findFreePort } from '../../src/local/free-port.js';
+import type { SandboxRequest } from '../../src/sandbox/index.js';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from './stack.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const HERALD_BIN = join(ROOT, 'bin', 'herald.js');
@@ -68,4 +70,35 @@ export async function readCounter(
       sum += Number(line.split(' ').at(-1));
   }
   return sum;
+}
+
+export interface SandboxProcess {
+  url: string;
+  requests(): Promise<SandboxRequest[]>;
+  stop(): Promise<void>;
+}
+
+/** `herald sandbox` as a child process on a free port, with the test account. */
+export async function startSandboxProcess(options: { latencyMs?: number } = {}): Promise<SandboxProcess> {
+  const port = await findFreePort();
+  const sandbox = spawnNode(
+    [HERALD_BIN, 'sandbox', '--port', String(port), '--latency-ms', String(options.latencyMs ?? 0)],
+    { TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN },
+  );
+  const deadline = Date.now() + 15_000;
+  while (!sandbox.output().includes('listening on')) {
+    if (sandbox.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`sandbox did not start: ${sandbox.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    requests: async () =>
+      ((await (await fetch(`${url}/sandbox/requests`)).json()) as { requests: SandboxRequest[] }).requests,
+    stop: async () => {
+      sandbox.child.kill('SIGTERM');
+      await sandbox.exited;
+    },
+  };
 }

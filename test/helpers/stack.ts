@@ -9,6 +9,7 @@ import { SendEvents } from '../../src/observe/send-events.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
+import { SenderPacer } from '../../src/queue/sender-pacer.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
@@ -60,6 +61,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     latencyMs: options.latencyMs ?? 0,
   });
   const events = new SendEvents();
+  const pacer = new SenderPacer(connection, keys);
   const client = createTwilioClient({
     accountSid: TEST_ACCOUNT_SID,
     authToken: TEST_AUTH_TOKEN,
@@ -71,9 +73,9 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     connection,
     keys,
     store,
-    concurrency: options.concurrency ?? 5,
+    maxConcurrency: options.concurrency ?? 5,
     logger: createLogger({ level: 'silent', name: 'test' }),
-    deps: { ledger, client, events, inFlight: pLimit(50), attempts: options.attempts ?? 3 },
+    deps: { ledger, client, events, inFlight: pLimit(50), attempts: options.attempts ?? 3, pacer },
     reconcileIntervalMs: 500,
   });
   await workers.start();

@@ -35,7 +35,14 @@ function writeCsv(rows: number): string {
 
 function campaignSpec(name: string): CampaignSpec {
   const built = buildCampaignSpec(
-    { campaign: name, from: ['+14155550100', '+14155550101'], body: 'Hello {{name}}', media: [], toColumn: 'phone' },
+    {
+      campaign: name,
+      from: ['+14155550100', '+14155550101'],
+      mps: 1000,
+      body: 'Hello {{name}}',
+      media: [],
+      toColumn: 'phone',
+    },
     new Date(),
   );
   if (!built.ok) throw new Error(built.reason);

@@ -28,7 +28,7 @@ const TO = '+14155550123';
 
 function spec(name: string): CampaignSpec {
   const built = buildCampaignSpec(
-    { campaign: name, from: ['+14155550100'], body: 'Hi {{name}}', media: [], toColumn: 'phone' },
+    { campaign: name, from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}', media: [], toColumn: 'phone' },
     new Date(),
   );
   if (!built.ok) throw new Error(built.reason);

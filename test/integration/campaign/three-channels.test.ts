@@ -77,6 +77,8 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
         media: ['{{image}}'],
         toColumn: 'phone',
         defaultCountry: 'US',
+        // Fast enough that pacing, tested on its own, does not set this test's length.
+        mps: 1000,
       },
       new Date(),
     );

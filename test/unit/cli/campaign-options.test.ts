@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { buildCampaignSpec, type SendOptions } from '../../../src/cli/campaign-options.js';
+import { buildCampaignSpec, parseSendersFile, type SendOptions } from '../../../src/cli/campaign-options.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 const base: SendOptions = { campaign: 'spring', from: ['+14155550100'], body: 'Hi', media: [], toColumn: 'phone' };
@@ -35,6 +35,42 @@ describe('buildCampaignSpec', () => {
     });
   });
 
+  it('gives --mps to every --from sender and takes pool members and their rates from a senders file', () => {
+    const file = parseSendersFile('sender,mps\n+14155550101,\n12345,50\n');
+    if (!file.ok) throw new Error(file.reason);
+    const result = buildCampaignSpec({ ...base, mps: 2, senderRows: file.rows }, NOW);
+    expect(result).toMatchObject({
+      ok: true,
+      spec: {
+        senders: [
+          { sender: { kind: 'long-code', number: '+14155550100' }, mps: 2 },
+          { sender: { kind: 'long-code', number: '+14155550101' } },
+          { sender: { kind: 'short-code', code: '12345' }, mps: 50 },
+        ],
+      },
+    });
+    expect(result.ok && result.spec.senders[1]).not.toHaveProperty('mps');
+  });
+
+  it.each([
+    ['sender,mps\n+14155550101,fast\n', /^sender \+14155550101 \(senders file line 2\): mps must be a number above 0$/],
+    ['sender,mps\n+14155550101,1\nnope,\n', /sender nope: .* \(senders file line 3\)/],
+  ])('refuses a bad senders file row: %j', (text, reason) => {
+    const file = parseSendersFile(text);
+    if (!file.ok) throw new Error(file.reason);
+    expect(buildCampaignSpec({ ...base, senderRows: file.rows }, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(reason),
+    });
+  });
+
+  it.each([
+    ['', /no senders/],
+    ['phone,mps\n+14155550101,1\n', /no "sender" column/],
+  ])('refuses a senders file %j', (text, reason) => {
+    expect(parseSendersFile(text)).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+  });
+
   it('keeps WhatsApp template options', () => {
     const result = buildCampaignSpec(
       {
@@ -53,7 +89,8 @@ describe('buildCampaignSpec', () => {
 
   it.each<[string, Partial<SendOptions>, RegExp]>([
     ['a bad campaign name', { campaign: 'spring sale' }, /campaign name "spring sale" must be/],
-    ['no sender', { from: [] }, /at least one --from sender/],
+    ['no sender', { from: [] }, /at least one sender is required/],
+    ['a rate that is not positive', { mps: 0 }, /--mps must be a number above 0/],
     ['a bad sender', { from: ['0800'] }, /sender 0800: expected \+E\.164/],
     ['a sender given twice', { from: ['+14155550100', '+1 415 555 0100'] }, /given twice/],
     ['an unknown channel', { channel: 'fax' }, /--channel must be sms, mms or whatsapp/],

@@ -1,0 +1,39 @@
+/**
+ * Pacing maths, pure. A sender's sends are spaced `cost / (mps × (1 − headroom))` apart, each slot reserved in
+ * Redis (queue/pace-scripts.ts). Spacing starts evenly, instead of letting a fixed window release a burst, and the
+ * headroom is what makes "never more than the limit in any one-second window at the receiving end" hold when a
+ * send leaves late: with spacing s = 1000 / (mps × f) ms, a window of 1000 ms can hold more than mps arrivals only
+ * if some send was delayed by more than 1000 × (1/f − 1) ms — 31 ms for f = 0.97, at any rate. Lateness beyond
+ * that is caught when the send leaves, by the dispatch guard.
+ */
+
+export interface PacingPolicy {
+  /** Share of the limit left unused as a margin for late sends, e.g. 0.03. */
+  headroom: number;
+  /** How far ahead a worker may reserve a slot, in ms; a send further out waits without holding a slot. */
+  horizonMs: number;
+  /** Time a create call is expected to take, in ms, to size how many sends to keep in flight. */
+  expectedLatencyMs: number;
+}
+
+export const DEFAULT_PACING: PacingPolicy = { headroom: 0.03, horizonMs: 1000, expectedLatencyMs: 500 };
+
+/** Milliseconds of the sender's time a message of `cost` (SMS segments, else 1) uses. */
+export function paceIntervalMs(cost: number, mps: number, headroom: number): number {
+  return (cost * 1000) / (mps * (1 - headroom));
+}
+
+/** How late a send may leave, in ms, before a one-second window could receive more than the limit. */
+export function latenessToleranceMs(headroom: number): number {
+  return 1000 * (1 / (1 - headroom) - 1);
+}
+
+/**
+ * Jobs one worker process should hold for a sender queue: enough to keep the sender busy while sends take
+ * `expectedLatencyMs` and slots are reserved up to `horizonMs` ahead (Little's law), bounded by `cap`. A 1 MPS long
+ * code needs 3; a 100 MPS short code 151.
+ */
+export function queueConcurrency(mps: number, policy: PacingPolicy, cap: number): number {
+  const needed = Math.ceil((mps * (policy.horizonMs + policy.expectedLatencyMs)) / 1000) + 1;
+  return Math.max(1, Math.min(cap, needed));
+}

@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Redis } from 'ioredis';
+
+import { type PacingPolicy, DEFAULT_PACING } from '../domain/pacing.js';
+import type { Keys } from './keys.js';
+import { CLAIM_DISPATCH, RESERVE_SLOT } from './pace-scripts.js';
+
+/** Longest single wait before asking for a slot again, so a rate raised meanwhile is noticed soon. */
+const MAX_POLL_MS = 2000;
+/** Spreads the retries of the workers that were turned away together, so they do not all ask at once. */
+const POLL_JITTER_MS = 25;
+
+/**
+ * Paces sends per sender across every process sharing the Redis: `acquire` resolves when this send may leave.
+ * A process that is turned away holds no slot while it waits, so a pause or a rate change takes effect at once.
+ */
+export class SenderPacer {
+  readonly #client: Redis;
+  readonly #keys: Keys;
+  readonly #policy: PacingPolicy;
+
+  constructor(client: Redis, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
+    this.#client = client;
+    this.#keys = keys;
+    this.#policy = policy;
+  }
+
+  get policy(): PacingPolicy {
+    return this.#policy;
+  }
+
+  /**
+   * Reserves this send's slot in the sender's schedule and resolves when it comes. `defaultMps` applies unless a
+   * rate was configured for the sender.
+   */
+  async reserve(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
+    const keys = [this.#keys.senderPace(senderId)];
+    const options = signal === undefined ? {} : { signal };
+    const args = [cost, defaultMps, 1 - this.#policy.headroom, this.#policy.horizonMs];
+    for (;;) {
+      const [granted, ms] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, number];
+      if (granted === 1) {
+        if (ms > 0) await sleep(ms, undefined, options);
+        return;
+      }
+      await sleep(Math.min(ms, MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);
+    }
+  }
+
+  /**
+   * Resolves when the sender's previous send left long enough ago for this one to leave (the dispatch guard), and
+   * records this one as leaving. Called at the last moment before the request is written (send/dispatch-gate.ts).
+   */
+  async claimDispatch(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
+    const keys = [this.#keys.senderPace(senderId)];
+    const options = signal === undefined ? {} : { signal };
+    for (;;) {
+      const guard = [cost, defaultMps, 1 - this.#policy.headroom / 2];
+      const wait = Number(await CLAIM_DISPATCH.run(this.#client, keys, guard));
+      if (wait === 0) return;
+      await sleep(wait, undefined, options);
+    }
+  }
+
+  /** Sets a sender's rate for every campaign and process (the last setting wins). */
+  async setRate(senderId: string, mps: number): Promise<void> {
+    await this.#client.hset(this.#keys.senderPace(senderId), 'mps', mps);
+  }
+
+  /** The rate configured for a sender, if any. */
+  async rateOf(senderId: string): Promise<number | undefined> {
+    const mps = await this.#client.hget(this.#keys.senderPace(senderId), 'mps');
+    return mps === null ? undefined : Number(mps);
+  }
+}
