@@ -14,9 +14,16 @@ export interface PrometheusServer {
   setTargets(ports: readonly number[]): void;
   /** An instant query; the raw `result` array of Prometheus's answer. */
   query(expr: string): Promise<PromSample[]>;
+  /** A range query from `start` to `end` (seconds since the epoch) at `step` seconds. */
+  queryRange(expr: string, start: number, end: number, step: number): Promise<RangeSample[]>;
   /** Values of a label across series matching `match`. */
   labelValues(label: string, match: string): Promise<string[]>;
   stop(): Promise<void>;
+}
+
+export interface RangeSample {
+  metric: Record<string, string>;
+  values: [number, string][];
 }
 
 export interface PromSample {
@@ -85,6 +92,12 @@ export async function startPrometheus(options: { rules: string; ports: readonly 
     setTargets,
     query: async (expr) =>
       (await api<{ result: PromSample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+    queryRange: async (expr, start, end, step) =>
+      (
+        await api<{ result: RangeSample[] }>(
+          `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${start}&end=${end}&step=${step}`,
+        )
+      ).result,
     labelValues: (label, match) =>
       api<string[]>(`/api/v1/label/${encodeURIComponent(label)}/values?match[]=${encodeURIComponent(match)}`),
     async stop() {

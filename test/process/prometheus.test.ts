@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../../src/receipts/callback-url.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { readCounter, ROOT, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { type PreviewPanel, renderDashboardPreview } from '../helpers/dashboard-preview.js';
 import { type PrometheusServer, runPromtool, startPrometheus } from '../helpers/prometheus-server.js';
 import {
   deleteKeys,
@@ -34,26 +36,61 @@ const CAMPAIGN = 'prom-1';
 /** Twilio's test numbers, which the sandbox refuses with 21211, 21612, 21408, 21610 and 21614. */
 const MAGIC_TO = ['+15005550001', '+15005550002', '+15005550003', '+15005550004', '+15005550009'];
 
-interface Panel {
-  title: string;
-  targets?: { expr: string }[];
+interface Panel extends PreviewPanel {
   panels?: Panel[];
 }
 
-/** Every PromQL expression of the dashboard, with Grafana's variables replaced as Grafana would for this campaign. */
-function dashboardQueries(): { title: string; expr: string }[] {
+function dashboardPanels(): Panel[] {
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] };
   const flat = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...flat(panel.panels ?? [])]);
-  return flat(dashboard.panels).flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({
-      title: panel.title,
-      expr: target.expr
-        .replaceAll('$campaign', CAMPAIGN)
-        .replaceAll('$sender', '.*')
-        // The campaign ran within the last two minutes, so every rate over this window has samples.
-        .replaceAll('$__rate_interval', '2m'),
+  return flat(dashboard.panels);
+}
+
+/** A dashboard expression with Grafana's variables replaced as Grafana would for this campaign. */
+function substitute(expr: string, rateInterval: string): string {
+  return expr
+    .replaceAll('$campaign', CAMPAIGN)
+    .replaceAll('$sender', '.*')
+    .replaceAll('$__rate_interval', rateInterval);
+}
+
+/** Every PromQL expression of the dashboard. The campaign ran within the last two minutes: every rate has samples. */
+function dashboardQueries(): { title: string; expr: string }[] {
+  return dashboardPanels().flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ title: panel.title, expr: substitute(target.expr, '2m') })),
+  );
+}
+
+/**
+ * Draws the dashboard's panels from this run's data and has headless Chromium photograph the page: the
+ * screenshot in docs/observability.md (HERALD_DASHBOARD_PNG=docs/dashboard.png).
+ */
+async function writeDashboardPng(prometheus: PrometheusServer, start: number, path: string): Promise<void> {
+  const end = Date.now() / 1000;
+  const panels = await Promise.all(
+    dashboardPanels().map(async (panel) => ({
+      panel,
+      data: await Promise.all(
+        (panel.targets ?? []).map((target) => prometheus.queryRange(substitute(target.expr, '5s'), start, end, 1)),
+      ),
     })),
   );
+  const html = join(mkdtempSync(join(tmpdir(), 'herald-preview-')), 'dashboard.html');
+  writeFileSync(
+    html,
+    renderDashboardPreview(`herald: campaign ${CAMPAIGN} (drawn from Prometheus)`, panels, [start, end]),
+  );
+  const height = Math.max(...panels.map(({ panel }) => panel.gridPos.y + panel.gridPos.h)) * 34 + 60;
+  execFileSync('chromium', [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--hide-scrollbars',
+    `--window-size=1572,${height}`,
+    `--screenshot=${path}`,
+    `file://${html}`,
+  ]);
 }
 
 function writeCsv(good: number): string {
@@ -143,6 +180,7 @@ describe('metrics scraped by a real Prometheus', () => {
       () => scalar('count(up == 1)'),
       (up) => up === 2,
     );
+    const startedAt = Date.now() / 1000;
 
     const spec = campaignSpec();
     const summary = await runIngest(
@@ -275,5 +313,8 @@ describe('metrics scraped by a real Prometheus', () => {
       const text = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
       expect(await runPromtool(['check', 'metrics'], text)).toEqual({ ok: true, output: '' });
     }
+
+    const png = process.env['HERALD_DASHBOARD_PNG'];
+    if (png !== undefined) await writeDashboardPng(prometheus, startedAt, png);
   });
 });
