@@ -1,11 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { parseCampaignName } from '../src/domain/campaign.js';
-import { findFreePort } from '../src/local/free-port.js';
+import {
+  type ChildHandle,
+  HERALD_BIN,
+  HERALD_ROOT,
+  startSandboxProcess,
+  startWorkerProcess,
+} from '../src/local/herald-processes.js';
 import { type LocalRedis, startLocalRedis } from '../src/local/redis-server.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
@@ -17,76 +23,30 @@ import { PERMANENT_CODES } from '../src/send/classify.js';
  * `npm run demo`: a whole herald stack on this machine — a private redis-server, the Twilio sandbox and two
  * worker processes — sends the shipped example campaign, prints what happened and stops everything it started.
  */
-const root = join(import.meta.dirname, '..', '..');
+const root = HERALD_ROOT;
 const outDir = process.env['HERALD_DEMO_DIR'] ?? join(root, '.herald', 'demo');
 const csv = join(root, 'scripts', 'demo', 'recipients.csv');
-const herald = join(root, 'bin', 'herald.js');
 const accountSid = `AC${'de30'.repeat(8)}`;
 // A fresh token each run unless one is given: the demo is also how the suite proves the token is never written.
 const authToken = process.env['TWILIO_AUTH_TOKEN'] ?? randomBytes(16).toString('hex');
 const campaign = 'demo';
 
-const children: ChildProcess[] = [];
+const children: ChildHandle[] = [];
 let redis: LocalRedis | undefined;
 
-/**
- * Children get only what the demo gives them (and PATH): a HERALD_PREFIX or HERALD_CONCURRENCY exported in the
- * user's shell must not change the demo.
- */
-function childEnv(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env };
-}
-
-function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(join(outDir, `${name}.log`));
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  children.push(child);
-  return child;
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
-  });
-}
-
-async function waitForReady(url: string, what: string): Promise<void> {
-  for (let tries = 0; tries < 100; tries++) {
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not become ready at ${url}`);
-}
-
-function run(args: string[], env: Record<string, string>): Promise<number> {
+/** Runs `herald <args>` with the terminal as its output, as a user would. */
+function runHerald(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: childEnv(env), stdio: 'inherit' });
+    const child = spawn(process.execPath, [HERALD_BIN, ...args], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+      stdio: 'inherit',
+    });
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }
 
 async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => child.stop()));
   await redis?.stop();
 }
 
@@ -95,15 +55,10 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   console.log('herald demo: starting a private redis-server, the Twilio sandbox and two workers…');
   redis = await startLocalRedis({ install: true, dir: join(outDir, 'redis'), appendOnly: true });
-  const sandboxPort = await findFreePort();
-  const sandbox = start('sandbox', [herald, 'sandbox', '--port', String(sandboxPort)], {
-    TWILIO_ACCOUNT_SID: accountSid,
-    TWILIO_AUTH_TOKEN: authToken,
-  });
-  await waitForOutput(sandbox, /listening on/, 'the sandbox');
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const sandbox = await startSandboxProcess({ accountSid, authToken, logFile: join(outDir, 'sandbox.log') });
+  children.push(sandbox);
+  const sandboxUrl = sandbox.url;
 
-  const metricsPorts = [await findFreePort(), await findFreePort()];
   const common = {
     REDIS_URL: redis.url,
     TWILIO_ACCOUNT_SID: accountSid,
@@ -111,20 +66,14 @@ async function main(): Promise<void> {
     HERALD_TWILIO_BASE_URL: sandboxUrl,
     LOG_LEVEL: 'info',
   };
-  metricsPorts.forEach((port, index) =>
-    start(`worker-${index + 1}`, [join(root, 'dist', 'workers', 'sender.js')], {
-      ...common,
-      HERALD_METRICS_PORT: String(port),
-      HERALD_METRICS_HOST: '127.0.0.1',
-    }),
+  const workers = await Promise.all(
+    [1, 2].map((number) => startWorkerProcess(common, { logFile: join(outDir, `worker-${number}.log`) })),
   );
-  await Promise.all(
-    metricsPorts.map((port, index) => waitForReady(`http://127.0.0.1:${port}/readyz`, `worker ${index + 1}`)),
-  );
+  children.push(...workers);
+  const metricsPorts = workers.map((worker) => worker.metricsPort);
   console.log(`  redis ${redis.url}, sandbox ${sandboxUrl}, workers' metrics on ports ${metricsPorts.join(' and ')}\n`);
 
   const sendArgs = [
-    herald,
     'send',
     csv,
     '--campaign',
@@ -149,7 +98,7 @@ async function main(): Promise<void> {
     '    --from whatsapp:+14155238886 --body "Hi {{first_name}}, your code is {{code}}" --media "{{image}}" \\',
   );
   console.log('    --default-country US\n');
-  const code = await run(sendArgs, { REDIS_URL: redis.url });
+  const code = await runHerald(sendArgs, { REDIS_URL: redis.url });
   if (code !== 0) throw new Error(`herald send exited with ${code}`);
 
   const client = await connectRedis(redis.url, { role: 'command' });
@@ -168,7 +117,7 @@ async function main(): Promise<void> {
   }
   await client.quit();
 
-  const sandboxRequests = (await (await fetch(`${sandboxUrl}/sandbox/requests`)).json()) as { requests: unknown[] };
+  const sandboxRequests = await sandbox.inspect<{ requests: unknown[] }>('/sandbox/requests');
   // One worker at a time exports the campaign totals kept in Redis (herald_campaign_exporter 1): show its.
   const scraped = await Promise.all(
     metricsPorts.map(async (port) => {

@@ -9,6 +9,7 @@ import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
 import type { CampaignSpec } from '../../src/domain/campaign.js';
 import { achievedRate, type Arrival, worstWindow } from '../../src/domain/rate-window.js';
 import { countSegments } from '../../src/domain/segments.js';
+import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
@@ -16,7 +17,7 @@ import { Ledger } from '../../src/queue/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import {
   type SandboxProcess,
-  startSandboxProcess,
+  startTestSandboxProcess,
   type WorkerProcess,
   startWorkerProcess,
 } from '../helpers/processes.js';
@@ -59,7 +60,7 @@ describe('pacing across worker processes', () => {
     keys = makeKeys(uniquePrefix('pacing'));
     // Its own process, as Twilio is its own machine: arrival times taken by a process that is also busy producing
     // the campaign would be late by however long it was busy.
-    sandbox = await startSandboxProcess({ latencyMs: 50 });
+    sandbox = await startTestSandboxProcess({ latencyMs: 50 });
     for (let i = 0; i < 3; i++) {
       workers.push(
         await startWorkerProcess({
@@ -95,7 +96,7 @@ describe('pacing across worker processes', () => {
       waitForFinished(deps.store, long.name, 40_000),
     ]);
 
-    const requests = await sandbox.requests();
+    const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
     const arrivals = (from: string): Arrival[] =>
       requests
         .filter((request) => request.params['From'] === from && request.status === 201)
