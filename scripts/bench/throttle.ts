@@ -1,0 +1,232 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
+import { type Arrival, achievedRate, worstWindow } from '../../src/domain/rate-window.js';
+import { countSegments } from '../../src/domain/segments.js';
+import { parseSender, senderMps } from '../../src/domain/sender.js';
+import { runIngest } from '../../src/ingest/run-ingest.js';
+import {
+  type SandboxProcess,
+  startSandboxProcess,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../../src/local/herald-processes.js';
+import { startLocalRedis } from '../../src/local/redis-server.js';
+import { CampaignStore } from '../../src/queue/campaign-store.js';
+import { makeKeys } from '../../src/queue/keys.js';
+import { Ledger } from '../../src/queue/ledger.js';
+import { connectRedis } from '../../src/queue/redis-connection.js';
+import type { SandboxRequest } from '../../src/sandbox/index.js';
+import { describeMachine, replaceDocSection } from './report.js';
+
+/**
+ * `npm run bench:throttle`: how close each sender's rate, seen at the receiving end, stays to its limit with four
+ * worker processes sharing one Redis, over HTTPS with the sandbox answering after 200 ms (as Twilio might).
+ * (a) 20 long codes at 1 MPS, 2 toll-free at 3 MPS and a short code at 100 MPS; (b) one long code sending 3-segment
+ * SMS. Prints one JSON line per sender and a summary; --write records them in docs/benchmarks.md.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    workers: { type: 'string', default: '4' },
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+  },
+});
+const seconds = flags.quick ? 6 : Number(flags.seconds);
+const workerCount = Number(flags.workers);
+const ACCOUNT_SID = `AC${'be7c'.repeat(8)}`;
+const AUTH_TOKEN = 'bench-token-not-a-secret';
+const LONG_BODY = `Hi {{name}}. ${'Your parcel is on its way and will arrive tomorrow. '.repeat(7)}`;
+
+interface Scenario {
+  name: string;
+  senders: string[];
+  body: string;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'a',
+    senders: [
+      ...Array.from({ length: flags.quick ? 2 : 20 }, (_, index) => `+1415555${String(100 + index).padStart(4, '0')}`),
+      '+18005550101',
+      ...(flags.quick ? [] : ['+18335550102']),
+      '55501',
+    ],
+    body: 'Hi {{name}}, your order has shipped.',
+  },
+  { name: 'b', senders: ['+14155550200'], body: LONG_BODY },
+];
+
+export interface SenderResult {
+  scenario: string;
+  sender: string;
+  limit: number;
+  messages: number;
+  achieved: number;
+  ratio: number;
+  /** The busiest window's cost per second; the window is a second, or one message's time when that is longer. */
+  worstWindowPerSecond: number;
+  windowMs: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-throttle-'));
+  const redis = await startLocalRedis({ install: true });
+  const sandbox = await startSandboxProcess({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    latencyMs: 200,
+    tls: { caFile: join(dir, 'sandbox-ca.pem') },
+  });
+  const workers: WorkerProcess[] = [];
+  try {
+    for (let index = 0; index < workerCount; index++) {
+      workers.push(
+        await startWorkerProcess({
+          REDIS_URL: redis.url,
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+          HERALD_TWILIO_BASE_URL: sandbox.url,
+          HERALD_TWILIO_CA_FILE: join(dir, 'sandbox-ca.pem'),
+          LOG_LEVEL: 'warn',
+        }),
+      );
+    }
+    const results: SenderResult[] = [];
+    for (const scenario of SCENARIOS) {
+      console.error(`scenario ${scenario.name}: ${scenario.senders.length} senders for ${seconds} s…`);
+      results.push(...(await runScenario(scenario, redis.url, sandbox, dir)));
+    }
+    for (const result of results) console.log(JSON.stringify(result));
+    const summary = {
+      minRatio: round(Math.min(...results.map((result) => result.ratio))),
+      worstWindowExcess: round(Math.max(...results.map((result) => result.worstWindowPerSecond - result.limit))),
+      seconds,
+      workers: workerCount,
+    };
+    console.log(JSON.stringify({ summary }));
+    if (flags.write) {
+      replaceDocSection('throttle', renderMarkdown(results, summary));
+      console.log('wrote docs/benchmarks.md');
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await sandbox.stop();
+    await redis.stop();
+  }
+}
+
+async function runScenario(
+  scenario: Scenario,
+  redisUrl: string,
+  sandbox: SandboxProcess,
+  dir: string,
+): Promise<SenderResult[]> {
+  const connection = await connectRedis(redisUrl, { role: 'command' });
+  const keys = makeKeys('herald');
+  const deps = { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) };
+  const limits = new Map<string, number>();
+  // One campaign per sender with a little more than the run's worth of recipients, so no sender runs dry.
+  await Promise.all(
+    scenario.senders.map(async (from, index) => {
+      const parsed = parseSender(from);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const limit = senderMps(parsed.sender);
+      limits.set(from, limit);
+      const perMessage = countSegments(scenario.body.replace('{{name}}', 'N00000')).segments;
+      const rows = Math.ceil((limit * (seconds + 10)) / perMessage);
+      const file = join(dir, `${scenario.name}-${index}.csv`);
+      const lines = [
+        'phone,name',
+        ...Array.from({ length: rows }, (_, row) => `+1212${String(2000000 + index * 20000 + row)},N${row}`),
+      ];
+      writeFileSync(file, lines.join('\n'));
+      const built = buildCampaignSpec(
+        { campaign: `${scenario.name}-${index}`, from: [from], body: scenario.body, media: [], toColumn: 'phone' },
+        new Date(),
+      );
+      if (!built.ok) throw new Error(built.reason);
+      const ingest = await runIngest(deps, {
+        file,
+        spec: built.spec,
+        rejectedPath: join(dir, 'rejected.csv'),
+        chunkSize: 1000,
+      });
+      if (ingest.queued !== rows)
+        throw new Error(`campaign ${built.spec.name} queued ${ingest.queued} of ${rows} rows`);
+    }),
+  );
+  const start = await firstArrival(sandbox, limits);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + seconds * 1000 - Date.now()) + 1000));
+  for (const name of await deps.store.activeNames()) await deps.connection.srem(keys.activeCampaigns, name);
+  const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
+  await connection.quit();
+  return scenario.senders.map((from) => measure(scenario.name, from, limits.get(from)!, requests, start));
+}
+
+/** When the scenario's first message reached the sandbox; the measured window starts there. */
+async function firstArrival(sandbox: SandboxProcess, senders: ReadonlyMap<string, number>): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
+    const ours = requests.filter((request) => senders.has(String(request.params['From'])));
+    if (ours.length > 0) return Math.min(...ours.map((request) => request.receivedAt));
+    if (Date.now() > deadline) throw new Error('no message reached the sandbox within 30 s; are the workers sending?');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function measure(
+  scenario: string,
+  sender: string,
+  limit: number,
+  requests: SandboxRequest[],
+  start: number,
+): SenderResult {
+  const arrivals: Arrival[] = requests
+    .filter((request) => request.params['From'] === sender && request.status === 201)
+    .filter((request) => request.receivedAt >= start && request.receivedAt < start + seconds * 1000)
+    .map((request) => ({ at: request.receivedAt, cost: countSegments(String(request.params['Body'])).segments }));
+  const windowMs = Math.max(1000, (Math.max(1, ...arrivals.map((arrival) => arrival.cost)) * 1000) / limit);
+  const achieved = achievedRate(arrivals);
+  return {
+    scenario,
+    sender,
+    limit,
+    messages: arrivals.length,
+    achieved: round(achieved),
+    ratio: round(achieved / limit),
+    worstWindowPerSecond: round(worstWindow(arrivals, windowMs) / (windowMs / 1000)),
+    windowMs: Math.round(windowMs),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function renderMarkdown(results: SenderResult[], summary: { minRatio: number; worstWindowExcess: number }): string {
+  const rows = results.map(
+    (result) =>
+      `| ${result.scenario} | \`${result.sender}\` | ${result.limit} | ${result.messages} | ${result.achieved} | ${result.ratio} | ${result.worstWindowPerSecond} (${result.windowMs} ms) |`,
+  );
+  return [
+    `Run: \`npm run bench:throttle -- --write\` (${seconds} s per scenario, ${workerCount} worker processes, HTTPS, sandbox latency 200 ms). ${describeMachine()}`,
+    '',
+    `**Minimum achieved/limit: ${summary.minRatio}. Worst window over the limit: ${summary.worstWindowExcess}** (≤ 0 means no window over it).`,
+    '',
+    '| scenario | sender | limit (per s) | messages | achieved (per s) | achieved / limit | worst window (per s) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:throttle failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});
