@@ -34,9 +34,17 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '4' },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
+    /** Also write every measured arrival (sender, ms, cost) to this JSON file, to study a result. */
+    dump: { type: 'string' },
   },
 });
 const seconds = flags.quick ? 6 : Number(flags.seconds);
+/**
+ * Measured from this long after a scenario's first arrival: while a campaign starts, every process opens its queues,
+ * connections and TLS sessions at once and the producer ingests on the same two cores, and a request starved of CPU
+ * after it left the pacer can arrive late and in a bunch. The start is reported on its own (`start…` fields).
+ */
+const settleSeconds = flags.quick ? 1 : 5;
 const workerCount = Number(flags.workers);
 const ACCOUNT_SID = `AC${'be7c'.repeat(8)}`;
 const AUTH_TOKEN = 'bench-token-not-a-secret';
@@ -72,6 +80,8 @@ export interface SenderResult {
   /** The busiest window's cost per second; the window is a second, or one message's time when that is longer. */
   worstWindowPerSecond: number;
   windowMs: number;
+  /** The same over the first seconds of the scenario, before the measured run. */
+  startWorstWindowPerSecond: number;
 }
 
 async function main(): Promise<void> {
@@ -106,6 +116,9 @@ async function main(): Promise<void> {
     const summary = {
       minRatio: round(Math.min(...results.map((result) => result.ratio))),
       worstWindowExcess: round(Math.max(...results.map((result) => result.worstWindowPerSecond - result.limit))),
+      startWorstWindowExcess: round(
+        Math.max(...results.map((result) => result.startWorstWindowPerSecond - result.limit)),
+      ),
       seconds,
       workers: workerCount,
     };
@@ -162,10 +175,15 @@ async function runScenario(
     }),
   );
   const start = await firstArrival(sandbox, limits);
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + seconds * 1000 - Date.now()) + 1000));
+  const end = start + (settleSeconds + seconds) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now()) + 1000));
   for (const name of await deps.store.activeNames()) await deps.connection.srem(keys.activeCampaigns, name);
   const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
   await connection.quit();
+  if (flags.dump !== undefined) {
+    const arrivals = requests.filter((request) => limits.has(String(request.params['From'])));
+    writeFileSync(`${flags.dump}.${scenario.name}.json`, JSON.stringify({ start, arrivals }));
+  }
   return scenario.senders.map((from) => measure(scenario.name, from, limits.get(from)!, requests, start));
 }
 
@@ -203,6 +221,7 @@ function measure(
     ratio: round(achieved / limit),
     worstWindowPerSecond: round(worstWindow(arrivals, windowMs) / (windowMs / 1000)),
     windowMs: Math.round(windowMs),
+    startWorstWindowPerSecond: round(worstWindow(startArrivals, windowMs) / (windowMs / 1000)),
   };
 }
 
@@ -210,18 +229,21 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-function renderMarkdown(results: SenderResult[], summary: { minRatio: number; worstWindowExcess: number }): string {
+function renderMarkdown(
+  results: SenderResult[],
+  summary: { minRatio: number; worstWindowExcess: number; startWorstWindowExcess: number },
+): string {
   const rows = results.map(
     (result) =>
-      `| ${result.scenario} | \`${result.sender}\` | ${result.limit} | ${result.messages} | ${result.achieved} | ${result.ratio} | ${result.worstWindowPerSecond} (${result.windowMs} ms) |`,
+      `| ${result.scenario} | \`${result.sender}\` | ${result.limit} | ${result.messages} | ${result.achieved} | ${result.ratio} | ${result.worstWindowPerSecond} (${result.windowMs} ms) | ${result.startWorstWindowPerSecond} |`,
   );
   return [
-    `Run: \`npm run bench:throttle -- --write\` (${seconds} s per scenario, ${workerCount} worker processes, HTTPS, sandbox latency 200 ms). ${describeMachine()}`,
+    `Run: \`npm run bench:throttle -- --write\` (${seconds} s per scenario after ${settleSeconds} s of start, ${workerCount} worker processes, HTTPS, sandbox latency 200 ms). ${describeMachine()}`,
     '',
-    `**Minimum achieved/limit: ${summary.minRatio}. Worst window over the limit: ${summary.worstWindowExcess}** (≤ 0 means no window over it).`,
+    `**Minimum achieved/limit: ${summary.minRatio}. Worst window over the limit: ${summary.worstWindowExcess}** (≤ 0 means no window over it), measured from ${settleSeconds} s after the first arrival; in those first ${settleSeconds} s: ${summary.startWorstWindowExcess}.`,
     '',
-    '| scenario | sender | limit (per s) | messages | achieved (per s) | achieved / limit | worst window (per s) |',
-    '|---|---|---|---|---|---|---|',
+    `| scenario | sender | limit (per s) | messages | achieved (per s) | achieved / limit | worst window (per s) | worst window, first ${settleSeconds} s |`,
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

@@ -18,6 +18,8 @@ export interface Keys {
   rejected(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
+  /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
+  senderDispatches(senderId: string): string;
   /** Sorted set of every campaign by creation time. */
   readonly campaignIndex: string;
   /** Set of campaigns that workers must serve. */
@@ -34,6 +36,7 @@ export function makeKeys(prefix: string): Keys {
     counts: (name) => `${prefix}:campaign:{${name}}:counts`,
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
+    senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     campaignIndex: `${prefix}:campaigns`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,

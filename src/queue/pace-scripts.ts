@@ -28,25 +28,41 @@ return {1, math.ceil(ahead)}
 `);
 
 /**
- * Guards the moment a send actually leaves: it may not leave sooner after the sender's previous send than that
- * send's cost allows at the rate stretched by half the headroom. Reserved slots are stretched by the whole
- * headroom, so on-time sends pass; the guard holds back a send that would bunch up behind one that left late (a
- * cold process, a GC pause), which reserved slots alone cannot see, and the other half of the headroom absorbs the
- * jitter between leaving and arriving.
- * KEYS[1] the sender's pace hash (fields used: last = when the previous send left, ms; lastCost; mps).
- * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2.
- * Output: 0 when the send may leave now (and it is recorded as the last), else ms to wait before asking again.
+ * Guards the moment a send actually leaves, with a log of the sender's recent dispatches: a send may leave if the
+ * cost that left in the last window, plus its own, stays within the limit. The window is a second stretched by half
+ * the headroom (1015 ms at 3%), which leaves the other half for jitter between leaving and arriving; a message that
+ * alone costs more than a second's limit (3 segments at 1 segment/s) needs the window of its own cost to be empty.
+ * On-time sends pass, as slots are spaced with the whole headroom; a send that would bunch up behind one that left
+ * late (a cold process, a GC pause) waits, and unlike a rule on the gap to the previous send, one late send does not
+ * delay every send after it.
+ * KEYS[1] the sender's dispatch log (sorted set: score = when a send left, ms; member = "<ms>:<cost>:<nonce>").
+ * KEYS[2] the sender's pace hash (field mps; field sent = cost in the log).
+ * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2, ARGV[4] a nonce.
+ * Output: 0 when the send may leave now (it is logged), else ms to wait before asking again.
  */
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
-local state = redis.call('HMGET', KEYS[1], 'last', 'lastCost', 'mps')
-local mps = tonumber(state[3]) or tonumber(ARGV[2])
-local last = tonumber(state[1])
-if last then
-  local earliest = last + tonumber(state[2] or 1) * 1000 / (mps * tonumber(ARGV[3]))
-  if now < earliest then return math.ceil(earliest - now) end
+local cost = tonumber(ARGV[1])
+local mps = tonumber(redis.call('HGET', KEYS[2], 'mps')) or tonumber(ARGV[2])
+local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[3])
+local allowed = math.max(mps, cost)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
+local sent = tonumber(redis.call('HGET', KEYS[2], 'sent') or 0)
+for _, member in ipairs(expired) do
+  sent = sent - tonumber(string.match(member, '^[^:]+:([^:]+):'))
 end
-redis.call('HSET', KEYS[1], 'last', string.format('%.3f', now), 'lastCost', ARGV[1])
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
+  if sent < 0 then sent = 0 end
+  redis.call('HSET', KEYS[2], 'sent', sent)
+end
+if sent + cost > allowed then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
+end
+redis.call('ZADD', KEYS[1], now, string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
+redis.call('HSET', KEYS[2], 'sent', sent + cost)
 return 0
 `);

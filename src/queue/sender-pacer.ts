@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
@@ -49,15 +50,15 @@ export class SenderPacer {
   }
 
   /**
-   * Resolves when the sender's previous send left long enough ago for this one to leave (the dispatch guard), and
-   * records this one as leaving. Called at the last moment before the request is written (send/dispatch-gate.ts).
+   * Resolves when the sender's recent dispatches leave room for this send within its limit (the dispatch guard), and
+   * logs this one as leaving. Called at the last moment before the request is written (send/dispatch-gate.ts).
    */
   async claimDispatch(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
-    const keys = [this.#keys.senderPace(senderId)];
+    const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const options = signal === undefined ? {} : { signal };
+    const args = [cost, defaultMps, 1 - this.#policy.headroom / 2, randomUUID()];
     for (;;) {
-      const guard = [cost, defaultMps, 1 - this.#policy.headroom / 2];
-      const wait = Number(await CLAIM_DISPATCH.run(this.#client, keys, guard));
+      const wait = Number(await CLAIM_DISPATCH.run(this.#client, keys, args));
       if (wait === 0) return;
       await sleep(wait, undefined, options);
     }
