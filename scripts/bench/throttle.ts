@@ -206,11 +206,13 @@ function measure(
   requests: SandboxRequest[],
   start: number,
 ): SenderResult {
-  const arrivals: Arrival[] = requests
+  const all: Arrival[] = requests
     .filter((request) => request.params['From'] === sender && request.status === 201)
-    .filter((request) => request.receivedAt >= start && request.receivedAt < start + seconds * 1000)
     .map((request) => ({ at: request.receivedAt, cost: countSegments(String(request.params['Body'])).segments }));
-  const windowMs = Math.max(1000, (Math.max(1, ...arrivals.map((arrival) => arrival.cost)) * 1000) / limit);
+  const settled = start + settleSeconds * 1000;
+  const arrivals = all.filter((arrival) => arrival.at >= settled && arrival.at < settled + seconds * 1000);
+  const startArrivals = all.filter((arrival) => arrival.at < settled);
+  const windowMs = Math.max(1000, (Math.max(1, ...all.map((arrival) => arrival.cost)) * 1000) / limit);
   const achieved = achievedRate(arrivals);
   return {
     scenario,
