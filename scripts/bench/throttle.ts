@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     workers: { type: 'string', default: '4' },
+    /** HERALD_PACE_HEADROOM of the workers. */
+    headroom: { type: 'string', default: '0.03' },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     /** Also write every measured arrival (sender, ms, cost) to this JSON file, to study a result. */
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
           HERALD_TWILIO_BASE_URL: sandbox.url,
           HERALD_TWILIO_CA_FILE: join(dir, 'sandbox-ca.pem'),
           LOG_LEVEL: 'warn',
+          HERALD_PACE_HEADROOM: flags.headroom,
         }),
       );
     }
@@ -240,7 +243,7 @@ function renderMarkdown(
       `| ${result.scenario} | \`${result.sender}\` | ${result.limit} | ${result.messages} | ${result.achieved} | ${result.ratio} | ${result.worstWindowPerSecond} (${result.windowMs} ms) | ${result.startWorstWindowPerSecond} |`,
   );
   return [
-    `Run: \`npm run bench:throttle -- --write\` (${seconds} s per scenario after ${settleSeconds} s of start, ${workerCount} worker processes, HTTPS, sandbox latency 200 ms). ${describeMachine()}`,
+    `Run: \`npm run bench:throttle -- --write\` (${seconds} s per scenario after ${settleSeconds} s of start, ${workerCount} worker processes, HTTPS, sandbox latency 200 ms, HERALD_PACE_HEADROOM ${flags.headroom}). ${describeMachine()}`,
     '',
     `**Minimum achieved/limit: ${summary.minRatio}. Worst window over the limit: ${summary.worstWindowExcess}** (≤ 0 means no window over it), measured from ${settleSeconds} s after the first arrival; in those first ${settleSeconds} s: ${summary.startWorstWindowExcess}.`,
     '',
