@@ -82,19 +82,17 @@ describe('pacing across worker processes', () => {
     await connection.quit();
   });
 
-  it('holds each sender to its rate in segments, summed over three processes, at the receiving end', async () => {
+  it('holds each sender to its rate in segments, summed over three processes and two campaigns, at the receiving end', async () => {
     expect(countSegments(LONG_BODY.replace('{{name}}', 'N10')).segments).toBe(3);
     const deps = { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) };
     const plain = spec('plain', '+14155550100', 4, 'Hi {{name}}');
+    // A second campaign on the same sender shares its rate rather than adding its own.
+    const plainToo = spec('plain-too', '+14155550100', 4, 'Hello {{name}}');
     const long = spec('long', '+14155550101', 6, LONG_BODY);
-    await Promise.all([
-      runIngest(deps, { file: csv(40, 4000), spec: plain, rejectedPath: join(tmpdir(), 'p1.csv'), chunkSize: 100 }),
-      runIngest(deps, { file: csv(12, 5000), spec: long, rejectedPath: join(tmpdir(), 'p2.csv'), chunkSize: 100 }),
-    ]);
-    await Promise.all([
-      waitForFinished(deps.store, plain.name, 40_000),
-      waitForFinished(deps.store, long.name, 40_000),
-    ]);
+    const ingest = (file: string, campaign: CampaignSpec) =>
+      runIngest(deps, { file, spec: campaign, rejectedPath: join(tmpdir(), `${campaign.name}.csv`), chunkSize: 100 });
+    await Promise.all([ingest(csv(28, 4000), plain), ingest(csv(20, 6000), plainToo), ingest(csv(12, 5000), long)]);
+    await Promise.all([plain, plainToo, long].map((campaign) => waitForFinished(deps.store, campaign.name, 40_000)));
 
     const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
     const arrivals = (from: string): Arrival[] =>
@@ -103,7 +101,13 @@ describe('pacing across worker processes', () => {
         .map((request) => ({ at: request.receivedAt, cost: countSegments(String(request.params['Body'])).segments }));
     const plainArrivals = arrivals('+14155550100');
     const longArrivals = arrivals('+14155550101');
-    expect(plainArrivals).toHaveLength(40);
+    expect(plainArrivals).toHaveLength(48);
+    // Both campaigns were sending throughout, not one after the other.
+    const bodies = (prefix: string) => requests.filter((request) => String(request.params['Body']).startsWith(prefix));
+    const lastOf = (prefix: string) => Math.max(...bodies(prefix).map((request) => request.receivedAt));
+    const firstOf = (prefix: string) => Math.min(...bodies(prefix).map((request) => request.receivedAt));
+    expect(firstOf('Hello ')).toBeLessThan(lastOf('Hi N'));
+    expect(firstOf('Hi N')).toBeLessThan(lastOf('Hello '));
     expect(longArrivals).toHaveLength(12);
 
     // A limit held per process would let three times as much through. On this machine a campaign's first sends
