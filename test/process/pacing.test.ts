@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
 import type { CampaignSpec } from '../../src/domain/campaign.js';
 import { achievedRate, type Arrival, worstWindow } from '../../src/domain/rate-window.js';
 import { countSegments } from '../../src/domain/segments.js';
@@ -29,6 +28,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { testSpec } from '../helpers/campaign.js';
 
 const LONG_BODY = `Hi {{name}}. ${'Your parcel is on its way and will arrive tomorrow. '.repeat(7)}`;
 
@@ -41,12 +41,7 @@ function csv(rows: number, first: number): string {
 }
 
 function spec(name: string, from: string, mps: number, body: string): CampaignSpec {
-  const built = buildCampaignSpec(
-    { campaign: name, from: [from], mps, body, media: [], toColumn: 'phone' },
-    new Date(),
-  );
-  if (!built.ok) throw new Error(built.reason);
-  return built.spec;
+  return testSpec({ campaign: name, from: [from], mps, body });
 }
 
 describe('pacing across worker processes', () => {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
 import type { CampaignSpec } from '../../src/domain/campaign.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
@@ -23,6 +22,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { testSpec } from '../helpers/campaign.js';
 
 function writeCsv(rows: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-procs-'));
@@ -34,19 +34,7 @@ function writeCsv(rows: number): string {
 }
 
 function campaignSpec(name: string): CampaignSpec {
-  const built = buildCampaignSpec(
-    {
-      campaign: name,
-      from: ['+14155550100', '+14155550101'],
-      mps: 1000,
-      body: 'Hello {{name}}',
-      media: [],
-      toColumn: 'phone',
-    },
-    new Date(),
-  );
-  if (!built.ok) throw new Error(built.reason);
-  return built.spec;
+  return testSpec({ campaign: name, from: ['+14155550100', '+14155550101'], mps: 1000, body: 'Hello {{name}}' });
 }
 
 describe('worker processes', () => {

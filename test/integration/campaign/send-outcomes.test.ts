@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 
-import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { senderId } from '../../../src/domain/sender.js';
@@ -23,16 +22,12 @@ import {
   TEST_AUTH_TOKEN,
   waitForFinished,
 } from '../../helpers/stack.js';
+import { testSpec } from '../../helpers/campaign.js';
 
 const TO = '+14155550123';
 
 function spec(name: string): CampaignSpec {
-  const built = buildCampaignSpec(
-    { campaign: name, from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}', media: [], toColumn: 'phone' },
-    new Date(),
-  );
-  if (!built.ok) throw new Error(built.reason);
-  return built.spec;
+  return testSpec({ campaign: name, from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}' });
 }
 
 function csvOf(rows: string[]): string {

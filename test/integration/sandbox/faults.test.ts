@@ -1,33 +1,18 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import twilio from 'twilio';
 import { decideFault } from '../../../src/sandbox/fault-injection.js';
 import type { FaultSettings } from '../../../src/sandbox/fault-settings.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { TwilioClient } from '../../../src/send/twilio-client.js';
 import { makeRandom } from '../../../src/sandbox/random.js';
-import { createTwilioClient, type TwilioClient } from '../../../src/send/twilio-client.js';
+import { useSandboxWithClient } from '../../helpers/sandbox-client.js';
 
 const ACCOUNT_SID = `AC${'a1b2c3d4e5f60718'.repeat(2)}`;
 const AUTH_TOKEN = 'faults-token-3e8a';
 const SMS = { to: '+14155550199', from: '+14155550100', body: 'hi' };
 const MESSAGES_URL = (sandbox: Sandbox): string => `${sandbox.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
-const started: Sandbox[] = [];
-async function start(options: Partial<SandboxOptions> = {}): Promise<{ sandbox: Sandbox; client: TwilioClient }> {
-  const sandbox = await startSandbox({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...options });
-  started.push(sandbox);
-  const client = createTwilioClient({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    baseUrl: sandbox.url,
-    timeoutMs: 5000,
-    maxSockets: 1,
-  });
-  return { sandbox, client };
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((sandbox) => sandbox.close()));
-});
+const start = useSandboxWithClient(ACCOUNT_SID, AUTH_TOKEN);
 
 /** How a create ended, as the SDK reports it. */
 type Outcome = { sid: string } | { status: number; code: number | undefined } | { network: string };

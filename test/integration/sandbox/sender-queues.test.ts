@@ -1,30 +1,14 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import twilio from 'twilio';
-import { type Sandbox, type SandboxOptions, type SenderReport, startSandbox } from '../../../src/sandbox/index.js';
-import { createTwilioClient, type TwilioClient } from '../../../src/send/twilio-client.js';
+import type { Sandbox, SenderReport } from '../../../src/sandbox/index.js';
+import { useSandboxWithClient } from '../../helpers/sandbox-client.js';
 
 const ACCOUNT_SID = `AC${'0f1e2d3c4b5a6978'.repeat(2)}`;
 const AUTH_TOKEN = 'queues-token-5b1c';
 const FROM = '+14155550100';
 const TO = '+14155550199';
 
-const started: Sandbox[] = [];
-async function start(options: Partial<SandboxOptions> = {}): Promise<{ sandbox: Sandbox; client: TwilioClient }> {
-  const sandbox = await startSandbox({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...options });
-  started.push(sandbox);
-  const client = createTwilioClient({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    baseUrl: sandbox.url,
-    timeoutMs: 5000,
-    maxSockets: 1,
-  });
-  return { sandbox, client };
-}
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((sandbox) => sandbox.close()));
-});
+const start = useSandboxWithClient(ACCOUNT_SID, AUTH_TOKEN);
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
