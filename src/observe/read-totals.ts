@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../domain/campaign.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { queueNameOf } from '../queue/keys.js';
+import { makeKeys, queueNameOf } from '../queue/keys.js';
+import { SenderPacer } from '../queue/sender-pacer.js';
 import { type CampaignSeries, readCampaignSeries } from './count-fields.js';
 
 /** Job states exported as queue depth; completed jobs are removed at once (job-options.ts), so not counted. */
@@ -38,9 +39,11 @@ export class TotalsReader {
   readonly #options: TotalsReaderOptions;
   /** BullMQ Queue handles, kept between scrapes and closed once their campaign drops out. */
   readonly #queues = new Map<string, Queue>();
+  readonly #pacer: SenderPacer;
 
   constructor(options: TotalsReaderOptions) {
     this.#options = options;
+    this.#pacer = new SenderPacer(options.connection, makeKeys(options.prefix));
   }
 
   async read(now = Date.now()): Promise<CampaignTotals[]> {
@@ -59,7 +62,9 @@ export class TotalsReader {
           const counts = await this.#queue(name).getJobCounts(...JOB_STATES);
           const jobs = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0 };
           for (const state of JOB_STATES) jobs[state] = counts[state] ?? 0;
-          const totals: SenderTotals = { senderId: id, limitMps: senderMps(entry.sender, entry.mps), jobs };
+          // The rate the pacer uses: one set for the sender by any campaign wins over this campaign's own.
+          const limitMps = (await this.#pacer.rateOf(id)) ?? senderMps(entry.sender, entry.mps);
+          const totals: SenderTotals = { senderId: id, limitMps, jobs };
           return totals;
         }),
       );
