@@ -18,6 +18,7 @@ import { SendEvents } from '../src/observe/send-events.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
+import { OptOutList } from '../src/queue/opt-outs.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
@@ -65,6 +66,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       client,
       events,
       inFlight,
+      optOuts: new OptOutList(connection, keys),
       pacer: new SenderPacer(connection, keys, {
         headroom: config.worker.paceHeadroom,
         horizonMs: config.worker.paceHorizonMs,

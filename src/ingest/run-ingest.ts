@@ -8,6 +8,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
 import type { Keys } from '../queue/keys.js';
 import type { Ledger } from '../queue/ledger.js';
+import { OptOutList } from '../queue/opt-outs.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
 import { senderId } from '../domain/sender.js';
 import { type CsvRow, planRow, type SendJobData } from './plan-row.js';
@@ -97,7 +98,14 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   // A row the ledger refuses is reported with its original values, which the job no longer carries.
   const fieldsOf = new WeakMap<SendJobData, readonly string[]>();
   const pending = new Set<Promise<void>>();
-  const flush = async (batch: PlannedSend[]) => {
+  const optOuts = new OptOutList(deps.connection, deps.keys);
+  const flush = async (planned: PlannedSend[]) => {
+    const optedOut = await optOuts.whichOptedOut(planned.map(({ job }) => job.to));
+    const batch = planned.filter((_, index) => !optedOut[index]);
+    for (const [index, { job }] of planned.entries()) {
+      if (optedOut[index])
+        await reject(job.line, 'recipient opted out (replied STOP to an earlier message)', fieldsOf.get(job) ?? []);
+    }
     const result = await enqueuer.enqueue(batch);
     summary.queued += result.queued;
     summary.alreadyInCampaign += result.alreadyInCampaign;

@@ -20,6 +20,8 @@ export interface Keys {
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
   senderDispatches(senderId: string): string;
+  /** Set of numbers that replied STOP (see opt-outs.ts). */
+  readonly optOuts: string;
   /** Sorted set of every campaign by creation time. */
   readonly campaignIndex: string;
   /** Set of campaigns that workers must serve. */
@@ -38,6 +40,7 @@ export function makeKeys(prefix: string): Keys {
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     campaignIndex: `${prefix}:campaigns`,
+    optOuts: `${prefix}:opt-outs`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
   };

@@ -10,11 +10,15 @@ import type { ParsedTemplates } from '../domain/template.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
+import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
 import { buildCreateParams } from './build-create-params.js';
 import { classifyFailure } from './classify.js';
 import { sendThroughGate } from './dispatch-gate.js';
 import type { TwilioClient } from './twilio-client.js';
+
+/** Twilio's code for a recipient who replied STOP. */
+const OPTED_OUT = '21610';
 
 /** A transient fault: BullMQ retries the job after the backoff computed from it (see backoff.ts). */
 export class RetryableSendError extends Error {
@@ -35,6 +39,8 @@ export interface SendDeps {
   inFlight: LimitFunction;
   /** Spaces each sender's sends at its rate, across every process. */
   pacer: SenderPacer;
+  /** Numbers that replied STOP: never texted again. */
+  optOuts: OptOutList;
   /** Attempts per recipient for transient faults. */
   attempts: number;
   statusCallback?: string;
@@ -88,6 +94,12 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       report({ outcome: 'skipped', reason: `already settled (${settled.slice(0, 1)})` });
       return { settled };
     }
+    // Opted out after this campaign was queued (Twilio would answer 21610): settled without using a slot.
+    if (await deps.optOuts.has(to)) {
+      await settle({ state: 'failed', code: OPTED_OUT });
+      report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
+      throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
+    }
     const cost = paceCost(composed.content);
     await deps.pacer.reserve(senderId, cost, mps);
 
@@ -119,6 +131,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       const outcome = classifyFailure(error);
       switch (outcome.kind) {
         case 'failed':
+          if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
           await settle({ state: 'failed', code: outcome.code });
           report({ outcome: 'failed', code: outcome.code, reason: outcome.reason, durationSeconds });
           throw new UnrecoverableError(`${outcome.code}: ${outcome.reason}`);

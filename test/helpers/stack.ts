@@ -9,6 +9,7 @@ import { SendEvents } from '../../src/observe/send-events.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
+import { OptOutList } from '../../src/queue/opt-outs.js';
 import { SenderPacer } from '../../src/queue/sender-pacer.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
@@ -75,7 +76,15 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     store,
     maxConcurrency: options.concurrency ?? 5,
     logger: createLogger({ level: 'silent', name: 'test' }),
-    deps: { ledger, client, events, inFlight: pLimit(50), attempts: options.attempts ?? 3, pacer },
+    deps: {
+      ledger,
+      client,
+      events,
+      inFlight: pLimit(50),
+      attempts: options.attempts ?? 3,
+      pacer,
+      optOuts: new OptOutList(connection, keys),
+    },
     reconcileIntervalMs: 500,
   });
   await workers.start();

@@ -152,3 +152,62 @@ describe('send outcomes against the sandbox', () => {
     expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 2, sent: 1, unknown: 1 });
   });
 });
+
+describe('opt-outs', () => {
+  let stack: Stack;
+  afterEach(async () => stack.close());
+
+  it('remembers a recipient who replied STOP and never texts them again, in this campaign or a later one', async () => {
+    stack = await startStack('opt-outs');
+    // The sandbox answers 21610 for +15005550004, as Twilio does for a number that replied STOP.
+    const first = spec('first');
+    await runIngest(stack, {
+      file: csvOf(['+15005550004,Ann', `${TO},Bob`]),
+      spec: first,
+      rejectedPath: join(tmpdir(), 'o1.csv'),
+      chunkSize: 10,
+    });
+    await waitForFinished(stack.store, first.name);
+    expect(await ledgerStates(stack, first)).toEqual({ '+15005550004': 'failed:21610', [TO]: 'sent' });
+    expect(await stack.connection.smembers(stack.keys.optOuts)).toEqual(['+15005550004']);
+
+    const later = spec('later');
+    const rejected: string[] = [];
+    const summary = await runIngest(stack, {
+      file: csvOf(['+15005550004,Ann', '+14155550124,Cy']),
+      spec: later,
+      rejectedPath: join(tmpdir(), 'o2.csv'),
+      chunkSize: 10,
+      onRejected: (line, reason) => rejected.push(`${line}: ${reason}`),
+    });
+    expect(summary).toMatchObject({ queued: 1, rejected: 1 });
+    expect(rejected).toEqual(['2: recipient opted out (replied STOP to an earlier message)']);
+    await waitForFinished(stack.store, later.name);
+
+    // A number that opts out after its job was queued is settled without a request.
+    const queuedEarlier = '+14155550126' as E164;
+    await stack.connection.sadd(stack.keys.optOuts, queuedEarlier);
+    await stack.connection.hset(stack.keys.recipients(later.name), queuedEarlier, 'q:p14155550100');
+    await stack.connection.hincrby(stack.keys.counts(later.name), 'queued', 1);
+    await stack.store.open(later);
+    const queue = new Queue(queueNameOf(later.name, 'p14155550100'), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    await queue.add(
+      SEND_JOB,
+      { line: 4, to: queuedEarlier, channel: 'sms', segments: 1, vars: { name: 'Di' } },
+      sendJobOptions(queuedEarlier),
+    );
+    await stack.ledger.finishIngest(later.name);
+    await waitForFinished(stack.store, later.name);
+    await queue.close();
+
+    expect(stack.sandbox.requests().map((request) => request.params['To'])).toEqual([
+      '+15005550004',
+      TO,
+      '+14155550124',
+    ]);
+    expect(await ledgerStates(stack, later)).toEqual({ '+14155550124': 'sent', [queuedEarlier]: 'failed:21610' });
+  });
+});
