@@ -73,6 +73,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         expectedLatencyMs: config.worker.expectedLatencyMs,
       }),
       attempts: config.worker.attempts,
+      retryWindowMs: config.worker.retryWindowMs,
     },
   });
   logSendEvents(events, logger);

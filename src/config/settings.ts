@@ -118,6 +118,12 @@ export const WORKER_SETTINGS = {
     'Attempts per message for transient faults (HTTP 429, 5xx, refused connections) before it is failed.',
     { default: '5' },
   ),
+  retryWindowMs: setting(
+    'HERALD_RETRY_WINDOW_MS',
+    positiveInt,
+    'Longest a message may wait on a throttled sender (429, full queue) before it is failed; such waits use no attempts.',
+    { default: '3600000' },
+  ),
   metricsPort: setting('HERALD_METRICS_PORT', port, 'Port of /metrics, /healthz and /readyz (0: any free port).', {
     default: '9464',
   }),

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 
 import { type PacingPolicy, DEFAULT_PACING } from '../domain/pacing.js';
 import type { Keys } from './keys.js';
-import { CLAIM_DISPATCH, RESERVE_SLOT } from './pace-scripts.js';
+import { CLAIM_DISPATCH, HOLD_BACK, RESERVE_SLOT } from './pace-scripts.js';
 
 /** Longest single wait before asking for a slot again, so a rate raised meanwhile is noticed soon. */
 const MAX_POLL_MS = 2000;
@@ -62,6 +62,11 @@ export class SenderPacer {
       if (wait === 0) return;
       await sleep(wait, undefined, options);
     }
+  }
+
+  /** Holds the sender back for `ms` in every process: no slot is granted before then. */
+  async holdBack(senderId: string, ms: number): Promise<void> {
+    await HOLD_BACK.run(this.#client, [this.#keys.senderPace(senderId)], [ms]);
   }
 
   /** Sets a sender's rate for every campaign and process (the last setting wins). */

@@ -6,6 +6,8 @@
 export type FailureOutcome =
   /** The request was certainly not processed: sending again cannot duplicate. */
   | { kind: 'retry'; reason: string; code?: number; retryAfterMs?: number }
+  /** Not processed because the sender (or the account) is sending too fast: slow the whole sender, then retry. */
+  | { kind: 'throttle'; reason: string; code: number; retryAfterMs?: number }
   /** Twilio refused for good; `scope` says whether the recipient, the sender or the whole account is at fault. */
   | { kind: 'failed'; code: string; reason: string; scope: 'recipient' | 'sender' | 'account' }
   /** The request may have reached Twilio; resending could text the recipient twice. */
@@ -31,21 +33,32 @@ export const PERMANENT_CODES: Readonly<Record<number, Permanent>> = {
   21623: { reason: 'more than 10 media URLs', scope: 'recipient' },
 };
 
-/** Codes that mean "not processed, try later". */
-const RETRY_CODES: Readonly<Record<number, string>> = {
+/** Codes that mean "not processed: the sender is going too fast". */
+const THROTTLE_CODES: Readonly<Record<number, string>> = {
   20429: 'too many concurrent requests (20429)',
   21611: 'sender queue is full (21611)',
+};
+
+/** Codes that mean "not processed, try later". */
+const RETRY_CODES: Readonly<Record<number, string>> = {
   63038: 'daily message limit reached (63038)',
 };
 
 /** Socket errors raised before a byte of the request was written: nothing reached Twilio. */
 const NOT_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function classifyFailure(error: unknown): FailureOutcome {
-  const { status, code, retryAfterMs } = readError(error);
+/** `retryAfterMs`: Twilio's Retry-After on the answer, which herald's transport reads (the SDK's errors drop it). */
+export function classifyFailure(error: unknown, retryAfterMs?: number): FailureOutcome {
+  const { status, code } = readError(error);
   if (typeof status === 'number') {
     if (typeof code === 'number' && PERMANENT_CODES[code] !== undefined) {
       return { kind: 'failed', code: String(code), ...PERMANENT_CODES[code] };
+    }
+    if (typeof code === 'number' && THROTTLE_CODES[code] !== undefined) {
+      return { kind: 'throttle', reason: THROTTLE_CODES[code], code, ...withRetryAfter(retryAfterMs) };
+    }
+    if (status === 429 && code === undefined) {
+      return { kind: 'throttle', reason: 'HTTP 429', code: 20429, ...withRetryAfter(retryAfterMs) };
     }
     if (typeof code === 'number' && RETRY_CODES[code] !== undefined) {
       return { kind: 'retry', reason: RETRY_CODES[code], code, ...withRetryAfter(retryAfterMs) };
@@ -71,13 +84,12 @@ function withRetryAfter(ms: number | undefined): { retryAfterMs?: number } {
   return ms === undefined ? {} : { retryAfterMs: ms };
 }
 
-function readError(error: unknown): { status?: number; code?: number | string; retryAfterMs?: number } {
+function readError(error: unknown): { status?: number; code?: number | string } {
   if (typeof error !== 'object' || error === null) return {};
-  const { status, code, retryAfterMs } = error as { status?: unknown; code?: unknown; retryAfterMs?: unknown };
+  const { status, code } = error as { status?: unknown; code?: unknown };
   return {
     ...(typeof status === 'number' ? { status } : {}),
     ...(typeof code === 'number' || typeof code === 'string' ? { code } : {}),
-    ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
   };
 }
 

@@ -1,20 +1,35 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** Something to wait for right before an API request leaves, e.g. the sender's dispatch guard. */
-export type DispatchGate = () => Promise<void>;
-
-const gates = new AsyncLocalStorage<DispatchGate>();
-
 /**
- * Runs `send` (an SDK call) so that herald's transport waits for `gate` at the last moment before the request is
- * written: after the SDK has built it, so time the SDK spends (more on a process's first call) cannot put a request
- * on the wire sooner after the previous one than the gate allows.
+ * What herald's transport and one send share while the SDK makes the call: the gate to wait for right before the
+ * request leaves (the sender's dispatch guard) and, on the way back, what the SDK's errors do not carry.
  */
-export function sendThroughGate<T>(gate: DispatchGate, send: () => Promise<T>): Promise<T> {
-  return gates.run(gate, send);
+export interface SendContext {
+  gate: () => Promise<void>;
+  /** Twilio's Retry-After on an error answer, in ms (the SDK's RestException has no headers). */
+  retryAfterMs?: number;
 }
 
-/** The gate of the send in whose context the transport is called, if any. */
-export function currentGate(): DispatchGate | undefined {
-  return gates.getStore();
+const contexts = new AsyncLocalStorage<SendContext>();
+
+/**
+ * Runs `send` (an SDK call) so that herald's transport waits for the context's gate at the last moment before the
+ * request is written: after the SDK has built it, so time the SDK spends (more on a process's first call) cannot put
+ * a request on the wire sooner after the previous one than the gate allows.
+ */
+export function sendInContext<T>(context: SendContext, send: () => Promise<T>): Promise<T> {
+  return contexts.run(context, send);
+}
+
+/** The context of the send in which the transport is called, if any. */
+export function currentSendContext(): SendContext | undefined {
+  return contexts.getStore();
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) in ms, or undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

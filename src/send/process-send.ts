@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { LimitFunction } from 'p-limit';
 
 import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
@@ -14,8 +14,11 @@ import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
 import { buildCreateParams } from './build-create-params.js';
 import { classifyFailure } from './classify.js';
-import { sendThroughGate } from './dispatch-gate.js';
+import { type SendContext, sendInContext } from './dispatch-gate.js';
 import type { TwilioClient } from './twilio-client.js';
+
+/** How long a throttled sender waits when Twilio gives no Retry-After. */
+const THROTTLE_WAIT_MS = 1000;
 
 /** Twilio's code for a recipient who replied STOP. */
 const OPTED_OUT = '21610';
@@ -43,6 +46,8 @@ export interface SendDeps {
   optOuts: OptOutList;
   /** Attempts per recipient for transient faults. */
   attempts: number;
+  /** Longest a message may wait on a throttled sender, from when it was queued. */
+  retryWindowMs: number;
   statusCallback?: string;
 }
 
@@ -64,7 +69,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
   const senderId = idOf(entry.sender);
   const mps = senderMps(entry.sender, entry.mps);
 
-  return async function processSend(job: Job<SendJobData>): Promise<SendResult> {
+  return async function processSend(job: Job<SendJobData>, token?: string): Promise<SendResult> {
     const { to, channel, line, vars } = job.data;
     const report = (attempt: Omit<SendAttempt, 'campaign' | 'senderId' | 'channel' | 'jobId' | 'line' | 'cost'>) =>
       deps.events.emit('attempt', {
@@ -118,17 +123,17 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
 
     const params = buildCreateParams(entry.sender, to, composed.content, deps.statusCallback);
+    const context: SendContext = { gate: () => deps.pacer.claimDispatch(senderId, cost, mps) };
     const started = performance.now();
     try {
-      const gate = () => deps.pacer.claimDispatch(senderId, cost, mps);
-      const message = await deps.inFlight(() => sendThroughGate(gate, () => deps.client.messages.create(params)));
+      const message = await deps.inFlight(() => sendInContext(context, () => deps.client.messages.create(params)));
       const durationSeconds = (performance.now() - started) / 1000;
       await settle({ state: 'sent', sid: message.sid });
       report({ outcome: 'sent', sid: message.sid, durationSeconds });
       return { sid: message.sid };
     } catch (error) {
       const durationSeconds = (performance.now() - started) / 1000;
-      const outcome = classifyFailure(error);
+      const outcome = classifyFailure(error, context.retryAfterMs);
       switch (outcome.kind) {
         case 'failed':
           if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
@@ -139,6 +144,27 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           await settle({ state: 'unknown', reason: 'no-answer' });
           report({ outcome: 'unknown', code: 'no-answer', reason: outcome.reason, durationSeconds });
           return { unknown: outcome.reason };
+        case 'throttle': {
+          // The whole sender waits, in every process; this job waits with it without using an attempt, up to the
+          // retry window after it was queued.
+          const code = String(outcome.code);
+          const waitMs = outcome.retryAfterMs ?? THROTTLE_WAIT_MS;
+          if (Date.now() + waitMs - job.timestamp > deps.retryWindowMs) {
+            await settle({ state: 'failed', code });
+            report({
+              outcome: 'failed',
+              code,
+              reason: `still throttled after the retry window: ${outcome.reason}`,
+              durationSeconds,
+            });
+            throw new UnrecoverableError(`still throttled after the retry window: ${outcome.reason}`);
+          }
+          await deps.pacer.holdBack(senderId, waitMs);
+          await deps.ledger.release(spec.name, to, senderId);
+          report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
+          await job.moveToDelayed(Date.now() + waitMs, token);
+          throw new DelayedError();
+        }
         case 'retry': {
           const code = outcome.code === undefined ? 'transient' : String(outcome.code);
           if (job.attemptsMade + 1 >= deps.attempts) {

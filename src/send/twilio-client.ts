@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 
-import { currentGate } from './dispatch-gate.js';
+import { currentSendContext, parseRetryAfter } from './dispatch-gate.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -26,8 +26,9 @@ export interface TwilioClientOptions {
 }
 
 /**
- * The SDK's own RequestClient, with two additions at the moment a request leaves: the send's dispatch gate (see
- * dispatch-gate.ts) is waited for, and, for the sandbox, the origin of the URL is replaced. Rewriting here, after
+ * The SDK's own RequestClient, with three additions: at the moment a request leaves, the send's dispatch gate (see
+ * dispatch-gate.ts) is waited for and, for the sandbox, the origin of the URL is replaced; on an error answer, a
+ * Retry-After is handed to the send, as the SDK's exceptions drop the headers. Rewriting here, after
  * the SDK has built the URL, is safer than setting `client.api.baseUrl`: the SDK rewrites hostnames for regions and
  * edges and mangles two-label hosts (../shared/reference/twilio.md §7).
  */
@@ -40,11 +41,21 @@ class HeraldRequestClient extends twilio.RequestClient {
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
-    await currentGate()?.();
-    if (this.#origin === undefined) return super.request<TData>(opts);
-    const url = new URL(opts.uri);
-    return super.request<TData>({ ...opts, uri: `${this.#origin}${url.pathname}${url.search}` });
+    const context = currentSendContext();
+    await context?.gate();
+    const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
+    const response = await super.request<TData>({ ...opts, uri });
+    if (context !== undefined && response.statusCode >= 400) {
+      const retryAfterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after']);
+      if (retryAfterMs !== undefined) context.retryAfterMs = retryAfterMs;
+    }
+    return response;
   }
+}
+
+function rebase(uri: string, origin: string): string {
+  const url = new URL(uri);
+  return `${origin}${url.pathname}${url.search}`;
 }
 
 /** Builds the official Twilio client with herald's transport settings; retries stay herald's (autoRetry off). */

@@ -82,6 +82,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       events,
       inFlight: pLimit(50),
       attempts: options.attempts ?? 3,
+      retryWindowMs: 60_000,
       pacer,
       optOuts: new OptOutList(connection, keys),
     },

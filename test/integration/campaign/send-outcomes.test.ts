@@ -78,6 +78,28 @@ describe('send outcomes against the sandbox', () => {
     }
   });
 
+  it('holds the whole sender back on 429s, for the Retry-After, without using the job’s attempts', async () => {
+    await open({ attempts: 2 });
+    stack.sandbox.setFaults({ rate429: 1, retryAfterSeconds: 2, seed: 7 });
+    const campaign = spec('throttled');
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'r5.csv'),
+      chunkSize: 10,
+    });
+    const throttled = () => stack.sandbox.requests().filter((request) => request.fault === '429');
+    while (throttled().length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    stack.sandbox.setFaults({});
+    await waitForFinished(stack.store, campaign.name, 15_000);
+
+    expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'sent' });
+    const times = stack.sandbox.requests().map((request) => request.receivedAt);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    // Twilio's Retry-After (2 s), not herald's default wait (1 s), spaced every retry.
+    for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThan(1950);
+  });
+
   it('fails the recipient with the last reason when the attempts run out', async () => {
     await open({ attempts: 2 });
     await stack.sandbox.close();

@@ -12,13 +12,14 @@ function socketError(code: string): Error {
 
 describe('classifyFailure', () => {
   it.each<[string, unknown, Partial<FailureOutcome>]>([
-    ['20429 too many requests: retry', restException(429, 20429), { kind: 'retry', code: 20429 }],
+    ['20429 too many requests: throttle the sender', restException(429, 20429), { kind: 'throttle', code: 20429 }],
+    ['a 429 without a code: throttle the sender', restException(429), { kind: 'throttle', code: 20429 }],
     [
       '63038 daily cap, also HTTP 429: retry, told apart by its code',
       restException(429, 63038),
       { kind: 'retry', code: 63038 },
     ],
-    ['21611 sender queue full: retry', restException(400, 21611), { kind: 'retry', code: 21611 }],
+    ['21611 sender queue full: throttle the sender', restException(400, 21611), { kind: 'throttle', code: 21611 }],
     ['HTTP 503 with no code: retry', restException(503), { kind: 'retry', reason: 'HTTP 503' }],
     ['HTTP 500: retry', restException(500, 20500), { kind: 'retry' }],
     [
@@ -55,9 +56,8 @@ describe('classifyFailure', () => {
   });
 
   it('carries a Retry-After the transport read from the response', () => {
-    const error = Object.assign(restException(429, 20429), { retryAfterMs: 3000 });
-    expect(classifyFailure(error)).toEqual({
-      kind: 'retry',
+    expect(classifyFailure(restException(429, 20429), 3000)).toEqual({
+      kind: 'throttle',
       reason: expect.any(String),
       code: 20429,
       retryAfterMs: 3000,
