@@ -121,7 +121,7 @@ export const WORKER_SETTINGS = {
   retryWindowMs: setting(
     'HERALD_RETRY_WINDOW_MS',
     positiveInt,
-    'Longest a message may wait on a throttled sender (429, full queue) before it is failed; such waits use no attempts.',
+    'Longest a message may wait on a throttled sender (429, full queue), from its first throttle, before it is failed; such waits use no attempts.',
     { default: '3600000' },
   ),
   metricsPort: setting('HERALD_METRICS_PORT', port, 'Port of /metrics, /healthz and /readyz (0: any free port).', {

@@ -14,6 +14,8 @@ export interface SendJobData {
   segments: number;
   /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
   vars: Record<string, string>;
+  /** When Twilio first throttled this message (ms since the epoch); set by the worker, bounds the retry window. */
+  throttledSince?: number;
 }
 
 /** One parsed CSV record, as the CSV parser gave it. */

@@ -46,7 +46,7 @@ export interface SendDeps {
   optOuts: OptOutList;
   /** Attempts per recipient for transient faults. */
   attempts: number;
-  /** Longest a message may wait on a throttled sender, from when it was queued. */
+  /** Longest a message may wait on a throttled sender, from when it was first throttled. */
   retryWindowMs: number;
   statusCallback?: string;
 }
@@ -146,10 +146,12 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           return { unknown: outcome.reason };
         case 'throttle': {
           // The whole sender waits, in every process; this job waits with it without using an attempt, up to the
-          // retry window after it was queued.
+          // retry window after it was first throttled.
           const code = String(outcome.code);
           const waitMs = outcome.retryAfterMs ?? THROTTLE_WAIT_MS;
-          if (Date.now() + waitMs - job.timestamp > deps.retryWindowMs) {
+          const since = job.data.throttledSince ?? Date.now();
+          if (job.data.throttledSince === undefined) await job.updateData({ ...job.data, throttledSince: since });
+          if (Date.now() + waitMs - since > deps.retryWindowMs) {
             await settle({ state: 'failed', code });
             report({
               outcome: 'failed',
