@@ -90,48 +90,16 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
-  const metrics = await startMetricsServer({
-    metrics: createMetrics({ events, lease, totals, inFlight: () => inFlight.activeCount, retentionMs }),
-    host: config.worker.metricsHost,
-    port: config.worker.metricsPort,
-    ready: async () => (await probe.ping()) === 'PONG',
-  });
-  await warmUpCreatePath();
-  await checkApiReachable(client).catch((error: unknown) =>
-    logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
-  );
-  // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
-  const receipts = new ReceiptStore(probe, keys);
-  const webhook =
-    publicUrl === undefined
-      ? undefined
-      : await startWebhookServer({
-          host: config.worker.webhookHost,
-          port: config.worker.webhookPort,
-          publicUrl,
-          authToken: config.twilio.authToken,
-          record: (receipt) => receipts.record(receipt),
-          events,
-        });
-  await workers.start();
-  logger.info(
-    {
-      metrics: metrics.url,
-      webhook: webhook === undefined ? 'off' : { port: webhook.port, publicUrl },
-      twilio: config.twilio.baseUrl ?? 'https://api.twilio.com',
-      campaigns: workers.campaigns,
-    },
-    'worker started',
-  );
-
+  // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, timeoutMs: config.worker.shutdownTimeoutMs }, 'stopping: letting in-flight sends finish');
+    const servers = await startUp.catch(() => undefined);
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     lease.stop();
-    await Promise.all([metrics.close(), webhook?.close(), totals.close()]);
+    await Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
     await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
     connection.disconnect();
@@ -142,6 +110,47 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+
+  // /readyz says ready only once the worker serves campaigns, so an orchestrator never counts a starting one.
+  let started = false;
+  const startUp = (async () => {
+    const metrics = await startMetricsServer({
+      metrics: createMetrics({ events, lease, totals, inFlight: () => inFlight.activeCount, retentionMs }),
+      host: config.worker.metricsHost,
+      port: config.worker.metricsPort,
+      ready: async () => started && (await probe.ping()) === 'PONG',
+    });
+    await warmUpCreatePath();
+    await checkApiReachable(client).catch((error: unknown) =>
+      logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
+    );
+    // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
+    const receipts = new ReceiptStore(probe, keys);
+    const webhook =
+      publicUrl === undefined
+        ? undefined
+        : await startWebhookServer({
+            host: config.worker.webhookHost,
+            port: config.worker.webhookPort,
+            publicUrl,
+            authToken: config.twilio.authToken,
+            record: (receipt) => receipts.record(receipt),
+            events,
+          });
+    await workers.start();
+    started = true;
+    logger.info(
+      {
+        metrics: metrics.url,
+        webhook: webhook === undefined ? 'off' : { port: webhook.port, publicUrl },
+        twilio: config.twilio.baseUrl ?? 'https://api.twilio.com',
+        campaigns: workers.campaigns,
+      },
+      'worker started',
+    );
+    return { metrics, webhook };
+  })();
+  await startUp;
 }
 
 /** Turns start-up failures into one readable line and exit code 1. */

@@ -104,7 +104,8 @@ function writeCsv(good: number): string {
 }
 
 function campaignSpec(): CampaignSpec {
-  // +15005550008 is Twilio's "From queue full" number: 21611 on every send, retried as throttling, then failed.
+  // +15005550008 is Twilio's "From queue full" number: 21611 on every send, held back as throttling, then failed
+  // when the (short) retry window runs out.
   const built = buildCampaignSpec(
     { campaign: CAMPAIGN, from: ['+14155550100', '+15005550008'], body: 'Hi {{name}}', media: [], toColumn: 'phone' },
     new Date(),
@@ -141,6 +142,8 @@ describe('metrics scraped by a real Prometheus', () => {
       TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
       HERALD_TWILIO_BASE_URL: sandbox.url,
       HERALD_ATTEMPTS: '2',
+      // The "queue full" test number answers 21611 forever; a short retry window fails those recipients soon.
+      HERALD_RETRY_WINDOW_MS: '2000',
       // Longer than the 1 s scrape interval (see exporter-lease.ts), short enough for a quick takeover.
       HERALD_METRICS_LEASE_MS: '2500',
       HERALD_PUBLIC_URL: `http://127.0.0.1:${webhookPort}`,
