@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { Redis } from 'ioredis';
+
+import { HERALD_BIN, HERALD_ROOT } from '../../src/local/herald-processes.js';
+import { startLocalRedis } from '../../src/local/redis-server.js';
+import { type ProcessRun, runNodeMeasured } from './lib/measure-process.js';
+import { writeRecipientsCsv } from './lib/recipients-csv.js';
+import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
+import { describeMachine, replaceDocSection } from './report.js';
+
+/**
+ * `npm run bench:ingest`: rows/s and peak RSS of `herald send` on a generated CSV, against csv-parse streaming the
+ * same file into bare `Queue.addBulk` chunks of 1000 (lib/bare-ingest.ts) on the same Redis, run after run. Both
+ * run as their own process under /usr/bin/time; no workers run, so nothing is sent. Redis is flushed before each.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+  },
+});
+const rows = flags.quick ? 20_000 : Number(flags.rows);
+const runs = Number(flags.runs);
+const BARE_SCRIPT = join(HERALD_ROOT, 'dist', 'scripts', 'bench', 'lib', 'bare-ingest.js');
+const TARGET_RATIO = 0.7;
+const TARGET_RSS_MB = 200;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-ingest-'));
+  const file = join(dir, 'recipients.csv');
+  const generated = await writeRecipientsCsv(file, rows);
+  const redis = await startLocalRedis({ install: true });
+  const admin = new Redis(redis.url);
+  const herald: ProcessRun[] = [];
+  const bare: ProcessRun[] = [];
+  try {
+    for (let run = 1; run <= runs; run++) {
+      // Alternating which goes first would be fairer on a drifting host; both run back to back on an empty Redis.
+      await admin.flushall();
+      herald.push(await runHerald(file, redis.url, dir, run, rows - generated.bad));
+      await admin.flushall();
+      bare.push(await runBare(file, redis.url, rows));
+      console.error(
+        `run ${run}: herald ${Math.round(rows / herald.at(-1)!.seconds)} rows/s, ${Math.round(herald.at(-1)!.peakRssMb)} MB; ` +
+          `baseline ${Math.round(rows / bare.at(-1)!.seconds)} rows/s, ${Math.round(bare.at(-1)!.peakRssMb)} MB`,
+      );
+    }
+  } finally {
+    await admin.quit();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const heraldRate = herald.map((run) => rows / run.seconds);
+  const bareRate = bare.map((run) => rows / run.seconds);
+  const rate = {
+    herald: spreadOf(heraldRate),
+    baseline: spreadOf(bareRate),
+    ratio: spreadOf(pairedRatios(heraldRate, bareRate)),
+  };
+  const rss = {
+    herald: spreadOf(herald.map((run) => run.peakRssMb)),
+    baseline: spreadOf(bare.map((run) => run.peakRssMb)),
+    ratio: spreadOf(
+      pairedRatios(
+        herald.map((run) => run.peakRssMb),
+        bare.map((run) => run.peakRssMb),
+      ),
+    ),
+  };
+  const table = renderTable([
+    { measure: 'rows/s (file read → jobs queued)', ...rate, target: `ratio ≥ ${TARGET_RATIO}` },
+    { measure: 'producer peak RSS (MB)', ...rss, target: `herald ≤ ${TARGET_RSS_MB} MB` },
+  ]);
+  console.log(table);
+  const result = {
+    bench: 'ingest',
+    rows,
+    badRows: generated.bad,
+    runs,
+    rowsPerSecond: { herald: roundSpread(rate.herald, 0), baseline: roundSpread(rate.baseline, 0) },
+    ratio: roundSpread(rate.ratio),
+    peakRssMb: { herald: roundSpread(rss.herald, 0), baseline: roundSpread(rss.baseline, 0) },
+    pass: rate.ratio.median >= TARGET_RATIO && rss.herald.max <= TARGET_RSS_MB,
+  };
+  console.log(JSON.stringify(result));
+  if (flags.write) {
+    replaceDocSection(
+      'ingest',
+      [
+        `Run: \`npm run bench:ingest -- --write${flags.quick ? ' --quick' : ''}\` (${rows.toLocaleString('en-US')} rows, ${generated.bad.toLocaleString('en-US')} of them bad, ${runs} runs; ratios pair run i of each). ${describeMachine()}`,
+        '',
+        `**Median ratio ${round(rate.ratio.median, 2)} (target ≥ ${TARGET_RATIO}); herald's peak RSS at most ${Math.round(rss.herald.max)} MB (target ≤ ${TARGET_RSS_MB} MB).**`,
+        '',
+        table,
+      ].join('\n'),
+    );
+    console.error('wrote docs/benchmarks.md');
+  }
+}
+
+async function runHerald(
+  file: string,
+  redisUrl: string,
+  dir: string,
+  run: number,
+  expected: number,
+): Promise<ProcessRun> {
+  const result = await runNodeMeasured(
+    [
+      HERALD_BIN,
+      'send',
+      file,
+      '--campaign',
+      `bench-ingest-${run}`,
+      '--from',
+      '+14155550100',
+      '--body',
+      'Hi {{first_name}}, your code is {{code}}',
+      '--rejected',
+      join(dir, `rejected-${run}.csv`),
+    ],
+    { REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
+  );
+  const queued = /queued\s+(\d+)/.exec(result.stdout)?.[1];
+  if (result.code !== 0 || Number(queued) !== expected) {
+    throw new Error(
+      `herald send queued ${queued ?? 'nothing'} of ${expected} (exit ${result.code}): ${result.stdout}${result.stderr.slice(-2000)}`,
+    );
+  }
+  return result;
+}
+
+async function runBare(file: string, redisUrl: string, expected: number): Promise<ProcessRun> {
+  const result = await runNodeMeasured([BARE_SCRIPT, file], { REDIS_URL: redisUrl });
+  if (result.code !== 0 || result.stdout.trim() !== `added ${expected}`) {
+    throw new Error(
+      `the baseline added ${result.stdout.trim()} of ${expected} (exit ${result.code}): ${result.stderr.slice(-2000)}`,
+    );
+  }
+  return result;
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:ingest failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});
