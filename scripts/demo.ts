@@ -18,6 +18,7 @@ import { makeKeys } from '../src/queue/keys.js';
 import { readLedger } from '../src/queue/read-ledger.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { PERMANENT_CODES } from '../src/send/classify.js';
+import { stopChildrenOnExit } from '../src/local/children.js';
 
 /**
  * `npm run demo`: a whole herald stack on this machine — a private redis-server, the Twilio sandbox and two
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     TWILIO_AUTH_TOKEN: authToken,
     HERALD_TWILIO_BASE_URL: sandboxUrl,
     LOG_LEVEL: 'info',
+    // The demo's sends take milliseconds; a short window lets Ctrl-C end it promptly.
+    HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
   };
   const workers = await Promise.all(
     [1, 2].map((number) => startWorkerProcess(common, { logFile: join(outDir, `worker-${number}.log`) })),
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
   console.log(`\nLogs, the rejected rows and Redis's data are in ${relative(process.cwd(), outDir) || outDir}/`);
 }
 
+stopChildrenOnExit();
 main()
   .catch((error: unknown) => {
     console.error(`herald demo failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -28,6 +28,9 @@ import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
+/** Time after the shutdown window for the last closes before the worker exits regardless. */
+const STOP_GRACE_MS = 5000;
+
 /**
  * The sending worker process, for systemd, containers and `herald worker`: serves every active campaign,
  * exports /metrics, and on SIGTERM or SIGINT lets in-flight sends finish (bounded) and exits 0.
@@ -96,10 +99,21 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     if (stopping) return;
     stopping = true;
     logger.info({ signal, timeoutMs: config.worker.shutdownTimeoutMs }, 'stopping: letting in-flight sends finish');
+    // Every step below has its own deadline, but closing BullMQ with Redis gone can still wait forever: the
+    // process exits regardless once the shutdown window and a little more have passed.
+    setTimeout(() => {
+      logger.warn({ signal }, 'stopping took too long (Redis unreachable?); exiting anyway');
+      logger.flush();
+      process.exit(0);
+    }, config.worker.shutdownTimeoutMs + STOP_GRACE_MS).unref();
     const servers = await startUp.catch(() => undefined);
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     lease.stop();
-    await Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]);
+    // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
+    await Promise.race([
+      Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),
+      sleep(2000),
+    ]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
     await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
     connection.disconnect();

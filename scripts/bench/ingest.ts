@@ -11,6 +11,7 @@ import { type ProcessRun, runNodeMeasured } from './lib/measure-process.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
+import { stopChildrenOnExit } from '../../src/local/children.js';
 
 /**
  * `npm run bench:ingest`: rows/s and peak RSS of `herald send` on a generated CSV, against csv-parse streaming the
@@ -146,6 +147,7 @@ async function runBare(file: string, redisUrl: string, expected: number): Promis
   return result;
 }
 
+stopChildrenOnExit();
 main().catch((error: unknown) => {
   console.error(`bench:ingest failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;

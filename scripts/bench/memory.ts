@@ -17,6 +17,7 @@ import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
+import { stopChildrenOnExit } from '../../src/local/children.js';
 
 /**
  * `npm run bench:memory`: Redis `used_memory` per waiting recipient of a campaign queued by herald (its BullMQ jobs
@@ -184,6 +185,7 @@ async function measureBare(connection: Redis): Promise<number> {
   return perJob;
 }
 
+stopChildrenOnExit();
 main().catch((error: unknown) => {
   console.error(`bench:memory failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { HERALD_ROOT } from '../../src/local/herald-processes.js';
+import { stopChildrenOnExit, trackChild } from '../../src/local/children.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (never side by side: they would measure each other), each
@@ -28,6 +29,7 @@ function run(script: string, args: string[]): Promise<number | null> {
   const child = spawn(process.execPath, [join(HERALD_ROOT, 'dist', 'scripts', 'bench', script), ...args], {
     stdio: 'inherit',
   });
+  trackChild(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => resolve(code));
@@ -35,6 +37,7 @@ function run(script: string, args: string[]): Promise<number | null> {
 }
 
 const failed: string[] = [];
+stopChildrenOnExit();
 for (const bench of BENCHES) {
   if (flags.quick && bench.name === 'throttle') {
     console.error('bench throttle: skipped with --quick (run npm run bench:throttle -- --quick on its own)');

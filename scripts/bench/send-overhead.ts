@@ -24,6 +24,7 @@ import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
+import { stopChildrenOnExit } from '../../src/local/children.js';
 
 /**
  * `npm run bench:send`: messages/s of herald's worker processes on a sender with no effective limit (100,000 MPS)
@@ -205,6 +206,7 @@ async function runBare(connection: Redis, redisUrl: string, run: number): Promis
   }
 }
 
+stopChildrenOnExit();
 main().catch((error: unknown) => {
   console.error(`bench:send failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;

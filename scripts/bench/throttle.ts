@@ -21,6 +21,7 @@ import { Ledger } from '../../src/queue/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { describeMachine, replaceDocSection } from './report.js';
+import { stopChildrenOnExit } from '../../src/local/children.js';
 
 /**
  * `npm run bench:throttle`: how close each sender's rate, seen at the receiving end, stays to its limit with four
@@ -253,6 +254,7 @@ function renderMarkdown(
   ].join('\n');
 }
 
+stopChildrenOnExit();
 main().catch((error: unknown) => {
   console.error(`bench:throttle failed: ${error instanceof Error ? error.stack : String(error)}`);
   process.exitCode = 1;

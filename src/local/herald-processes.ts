@@ -5,6 +5,7 @@ import { get as httpsGet } from 'node:https';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { trackChild } from './children.js';
 import { findFreePort } from './free-port.js';
 
 /**
@@ -49,6 +50,7 @@ export function spawnNode(
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(child);
   let output = '';
   const log = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
+import { trackChild } from './children.js';
 import { findFreePort } from './free-port.js';
 
 /** A private redis-server started by herald's demo, tests and benchmarks; never the system's own. */
@@ -93,6 +94,7 @@ function launch(binary: string, port: number, dir: string, options: LocalRedisOp
     'notice',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
