@@ -130,8 +130,9 @@ async function main(): Promise<void> {
   );
   const exporter = scraped.find(({ text }) => /^herald_campaign_exporter 1$/m.test(text)) ?? scraped[0]!;
   const metricsUrl = exporter.url;
+  // Series at 0 (no receipts in the demo, channels without failures) would bury the ones that moved.
   const metricLines = exporter.text
-    .split('\n') // Series at 0 (no receipts in the demo, channels without failures) would bury the ones that moved.
+    .split('\n')
     .filter((line) => /^herald_(messages|rows)_/.test(line) && !line.endsWith(' 0'));
 
   console.log('\nSummary');
