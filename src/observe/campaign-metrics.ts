@@ -56,7 +56,7 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
   });
   const limit = new Gauge({
     name: 'herald_sender_limit_mps',
-    help: "A sender's configured limit in the campaign: messages per second (SMS: segments per second).",
+    help: 'The limit the pacer holds a sender to: messages per second (SMS: segments per second).',
     labelNames: ['campaign', 'sender'],
     registers,
   });
