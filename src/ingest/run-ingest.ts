@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignSpec } from '../domain/campaign.js';
 import type { Channel } from '../domain/channel.js';
@@ -23,7 +23,7 @@ export class IngestError extends HeraldError {
 }
 
 export interface IngestDeps {
-  connection: Redis;
+  connection: RedisClient;
   keys: Keys;
   store: CampaignStore;
   ledger: Ledger;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 
 import { RedisScript } from '../queue/redis-script.js';
 
@@ -30,14 +30,14 @@ return 1
  * longer than Prometheus's scrape interval, so that the old holder's last scrape has gone stale by then.
  */
 export class ExporterLease {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #key: string;
   readonly #ttlMs: number;
   readonly #id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(client: Redis, key: string, ttlMs: number) {
+  constructor(client: RedisClient, key: string, ttlMs: number) {
     this.#client = client;
     this.#key = key;
     this.#ttlMs = ttlMs;

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import { senderId, senderMps } from '../domain/sender.js';
@@ -28,7 +28,7 @@ export interface CampaignTotals {
 export interface TotalsReaderOptions {
   store: CampaignStore;
   /** A client that fails at once while Redis is away, so that a scrape does not hang. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Campaigns that finished longer ago than this are left out, to bound label cardinality. */
   finishedRetentionMs: number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Keys } from './keys.js';
@@ -36,10 +36,10 @@ function differences(a: CampaignSpec, b: CampaignSpec): string[] {
 
 /** Campaign records in Redis. */
 export class CampaignStore {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: Keys;
 
-  constructor(client: Redis, keys: Keys) {
+  constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
     this.#keys = keys;
   }

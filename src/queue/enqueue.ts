@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignSpec } from '../domain/campaign.js';
 import { senderId } from '../domain/sender.js';
@@ -34,7 +34,7 @@ export class CampaignEnqueuer {
   readonly #spec: CampaignSpec;
   readonly #queues = new Map<string, Queue<SendJobData>>();
 
-  constructor(connection: Redis, keys: Keys, ledger: Ledger, spec: CampaignSpec) {
+  constructor(connection: RedisClient, keys: Keys, ledger: Ledger, spec: CampaignSpec) {
     this.#ledger = ledger;
     this.#spec = spec;
     for (const { sender } of spec.senders) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import type { Channel } from '../domain/channel.js';
@@ -24,10 +24,10 @@ const SETTLE_CODES = { sent: 's', failed: 'f', unknown: 'u' } as const;
 
 /** The campaign's recipient ledger (see ledger-scripts.ts): the one record of what happened to each recipient. */
 export class Ledger {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: Keys;
 
-  constructor(client: Redis, keys: Keys) {
+  constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
     this.#keys = keys;
   }

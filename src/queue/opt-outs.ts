@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import type { E164 } from '../domain/e164.js';
 import type { Keys } from './keys.js';
@@ -9,10 +9,10 @@ import type { Keys } from './keys.js';
  * covers every sender of the service); skipping it before sending saves the request and reports why.
  */
 export class OptOutList {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #key: string;
 
-  constructor(client: Redis, keys: Keys) {
+  constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
     this.#key = keys.optOuts;
   }

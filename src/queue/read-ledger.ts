@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from './keys.js';
@@ -29,7 +29,7 @@ export function parseRecipientState(value: string): RecipientState {
 
 /** Streams a campaign's ledger with HSCAN, in constant memory however many recipients it holds. */
 export async function* readLedger(
-  client: Redis,
+  client: RedisClient,
   keys: Keys,
   campaign: CampaignName,
 ): AsyncGenerator<{ to: string } & RecipientState> {

@@ -1,5 +1,16 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { HeraldError } from '../lib/herald-error.js';
+
+/**
+ * A connection to one Redis or to a Redis Cluster: herald's modules take either, so that every multi-key command
+ * they send must stay inside one hash slot.
+ */
+export type RedisClient = Redis | Cluster;
+
+/** A new connection with the same options, e.g. for a subscriber (the union's two `duplicate`s are not callable as one). */
+export function duplicateClient(client: RedisClient): RedisClient {
+  return client instanceof Cluster ? client.duplicate() : client.duplicate();
+}
 
 /** Thrown when Redis cannot be reached at start-up; its message is one line without credentials. */
 export class RedisUnreachableError extends HeraldError {

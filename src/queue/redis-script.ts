@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /** A Lua script run by its SHA, loaded on first use (and again after a Redis restart forgets it). */
 export class RedisScript {
@@ -12,7 +12,7 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {

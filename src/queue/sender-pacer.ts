@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 import { type PacingPolicy, DEFAULT_PACING } from '../domain/pacing.js';
 import type { Keys } from './keys.js';
@@ -17,11 +17,11 @@ const POLL_JITTER_MS = 25;
  * A process that is turned away holds no slot while it waits, so a pause or a rate change takes effect at once.
  */
 export class SenderPacer {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #policy: PacingPolicy;
 
-  constructor(client: Redis, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
+  constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
     this.#client = client;
     this.#keys = keys;
     this.#policy = policy;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from '../queue/keys.js';
@@ -22,10 +22,10 @@ export function receiptsKey(keys: Keys, campaign: CampaignName): string {
 
 /** Delivery receipts in Redis: the final status and error code of each recipient, and the campaign's counters. */
 export class ReceiptStore {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: Keys;
 
-  constructor(client: Redis, keys: Keys) {
+  constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
     this.#keys = keys;
   }

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import { queueConcurrency } from '../domain/pacing.js';
@@ -15,7 +15,7 @@ import { computeBackoffMs } from './backoff.js';
 import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
 
 export interface CampaignWorkersOptions {
-  connection: Redis;
+  connection: RedisClient;
   keys: Keys;
   store: CampaignStore;
   deps: SendDeps;
@@ -36,7 +36,7 @@ export interface CampaignWorkersOptions {
 export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
   readonly #running = new Map<CampaignName, Worker<SendJobData, SendResult>[]>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reconciling: Promise<void> = Promise.resolve();
   #closed = false;
@@ -47,7 +47,7 @@ export class CampaignWorkers {
 
   async start(): Promise<void> {
     const { connection, keys, logger } = this.#options;
-    this.#subscriber = connection.duplicate();
+    this.#subscriber = duplicateClient(connection);
     this.#subscriber.on('error', (error: Error) =>
       logger.warn({ err: describeError(error) }, 'control channel connection error'),
     );
