@@ -19,6 +19,7 @@ import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
 import { OptOutList } from '../src/queue/opt-outs.js';
+import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
@@ -70,6 +71,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       events,
       inFlight,
       optOuts: new OptOutList(connection, keys),
+      gate: new CampaignGate(connection, keys),
       pacer: new SenderPacer(connection, keys, {
         headroom: config.worker.paceHeadroom,
         horizonMs: config.worker.paceHorizonMs,

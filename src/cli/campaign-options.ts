@@ -4,6 +4,7 @@ import { type CampaignSpec, parseCampaignName, type SenderEntry } from '../domai
 import { isChannel } from '../domain/channel.js';
 import { isCountryCode } from '../domain/e164.js';
 import { parseSender, senderId } from '../domain/sender.js';
+import { parseSendWindow } from '../domain/send-window.js';
 
 /** `herald send` options as commander parsed them. */
 export interface SendOptions {
@@ -20,6 +21,8 @@ export interface SendOptions {
   contentVariables?: string;
   toColumn: string;
   defaultCountry?: string;
+  /** Hours of the recipient's local day to send in, `HH:MM-HH:MM`. */
+  window?: string;
 }
 
 /**
@@ -92,6 +95,8 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       reason: `--default-country "${options.defaultCountry}" is not an ISO country code (e.g. US, GB)`,
     };
   }
+  const window = options.window === undefined ? undefined : parseSendWindow(options.window);
+  if (window !== undefined && !window.ok) return window;
   return {
     ok: true,
     spec: {
@@ -106,6 +111,7 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       senders,
       toColumn: options.toColumn,
       ...(country !== undefined && isCountryCode(country) ? { defaultCountry: country } : {}),
+      ...(window === undefined ? {} : { window: window.window }),
       createdAt: now.toISOString(),
     },
   };

@@ -19,7 +19,9 @@ export function formatIngestSummary(campaign: string, summary: IngestSummary): s
     }`,
     summary.finished
       ? '  nothing left to send: the campaign is finished'
-      : '  workers are sending it: herald status ' + campaign,
+      : summary.startAt !== undefined
+        ? `  scheduled: workers start sending it at ${summary.startAt}; herald status ${campaign}`
+        : '  workers are sending it: herald status ' + campaign,
   ];
   return `${lines.join('\n')}\n`;
 }

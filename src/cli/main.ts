@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 
 import { HeraldError } from '../lib/herald-error.js';
 import { describeError } from '../observe/logger.js';
+import { registerCampaignsCommand } from './campaigns-command.js';
+import { registerControlCommands } from './control-commands.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerStatusCommand } from './status-command.js';
@@ -17,6 +19,8 @@ registerSendCommand(program);
 registerWorkerCommand(program);
 registerSandboxCommand(program);
 registerStatusCommand(program);
+registerCampaignsCommand(program);
+registerControlCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadClientConfig } from '../config/load-config.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
+import { parseSendAt } from './parse-send-at.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -21,6 +22,8 @@ function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
   if (!parsed.ok) throw new UsageError(`${path}: ${parsed.reason}`);
   return parsed.rows;
 }
+
+type SendCommandOptions = SendOptions & { rejected?: string; chunkSize: number; senders?: string; sendAt?: string };
 
 export function registerSendCommand(program: Command): void {
   program
@@ -49,18 +52,28 @@ export function registerSendCommand(program: Command): void {
     .option('--default-country <CC>', 'ISO country for numbers written without +country code, e.g. US')
     .option('--rejected <path>', 'where to write refused rows (default: ./<campaign>.rejected.csv)')
     .option('--chunk-size <n>', 'jobs per Redis round trip', (text) => Number.parseInt(text, 10), 1000)
+    .option('--send-at <time>', 'start sending at this time: ISO 8601 (2026-12-01T09:00:00Z) or a delay (+30m, +2h)')
+    .option(
+      '--window <HH:MM-HH:MM>',
+      'send only between these hours of each recipient’s local time, from their number (e.g. 09:00-20:00)',
+    )
     .addHelpText(
       'after',
       `
 Example:
   herald send recipients.csv --campaign spring-sale --from +14155550100 --from +14155550101 \\
     --body "Hi {{first_name}}, your code is {{code}}" --default-country US
-  herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"`,
+  herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"
+  herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts now" \
+    --send-at 2026-11-27T14:00:00Z --window 09:00-20:00`,
     )
-    .action(async (file: string, options: SendOptions & { rejected?: string; chunkSize: number; senders?: string }) => {
+    .action(async (file: string, options: SendCommandOptions) => {
       const senderRows = options.senders === undefined ? undefined : readSendersFile(options.senders);
-      const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, new Date());
+      const now = new Date();
+      const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, now);
       if (!built.ok) throw new UsageError(built.reason);
+      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now);
+      if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
       const config = loadClientConfig(process.env);
@@ -81,6 +94,7 @@ Example:
             spec: built.spec,
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
+            ...(sendAt === undefined ? {} : { startAt: sendAt.at }),
             onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
           },
         );

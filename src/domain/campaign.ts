@@ -1,6 +1,7 @@
 import type { Channel } from './channel.js';
 import type { CountryCode } from './e164.js';
 import type { Sender } from './sender.js';
+import type { SendWindow } from './send-window.js';
 
 /** A campaign's name: letters, digits, `.`, `_` and `-`, 1–64 characters; it becomes part of Redis keys. */
 export type CampaignName = string & { readonly __brand: 'CampaignName' };
@@ -41,5 +42,7 @@ export interface CampaignSpec {
   /** The CSV column that holds the recipient's number. */
   toColumn: string;
   defaultCountry?: CountryCode;
+  /** Hours of the recipient's local day in which they may be texted (`--window`); absent, any hour. */
+  window?: SendWindow;
   createdAt: string;
 }

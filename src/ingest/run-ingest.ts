@@ -37,6 +37,8 @@ export interface IngestOptions {
   chunkSize: number;
   onRejected?: (line: number, reason: string) => void;
   onProgress?: (progress: IngestProgress) => void;
+  /** Start sending at this time (`herald send --send-at`) instead of at once. */
+  startAt?: Date;
 }
 
 export interface IngestProgress {
@@ -55,6 +57,8 @@ export interface IngestSummary extends IngestProgress {
   rejectedPath: string | undefined;
   /** True when every recipient was already settled by the time the file was read. */
   finished: boolean;
+  /** When a scheduled campaign starts sending (ISO); absent when it sends at once. */
+  startAt?: string;
 }
 
 /** Chunks in flight at once: while Redis runs one addBulk the producer parses and validates the next. */
@@ -72,12 +76,17 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   if (!prepared.ok) throw new IngestError(prepared.reason);
   const context = prepared.context;
 
-  await deps.store.open(options.spec);
+  const { record } = await deps.store.open(
+    options.spec,
+    options.startAt === undefined ? {} : { startAt: options.startAt },
+  );
+  // A re-run without --send-at keeps the schedule the campaign was created with.
+  const startAt = record.state === 'scheduled' && record.startAt !== undefined ? Date.parse(record.startAt) : undefined;
   // A rate given for a sender applies to every campaign and process using it (see queue/sender-pacer.ts).
   const pacer = new SenderPacer(deps.connection, deps.keys);
   for (const { sender, mps } of options.spec.senders) if (mps !== undefined) await pacer.setRate(senderId(sender), mps);
   const report = new RejectedReport(options.rejectedPath, csv.columns);
-  const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec);
+  const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec, startAt);
   const summary: IngestSummary = {
     rows: 0,
     queued: 0,
@@ -161,6 +170,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   summary.finished = await deps.ledger.finishIngest(options.spec.name);
   if (summary.finished) await deps.store.deactivateIfFinished(options.spec.name);
   summary.rejectedPath = report.count > 0 ? report.path : undefined;
+  if (startAt !== undefined) summary.startAt = new Date(startAt).toISOString();
   return summary;
 }
 

@@ -4,7 +4,8 @@ import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Keys } from './keys.js';
 import { HeraldError } from '../lib/herald-error.js';
 
-export const CAMPAIGN_STATES = ['running', 'paused', 'cancelled', 'finished'] as const;
+/** See docs/operating.md, "Campaign states". */
+export const CAMPAIGN_STATES = ['scheduled', 'running', 'paused', 'cancelled', 'finished'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 export interface CampaignRecord {
@@ -13,14 +14,36 @@ export interface CampaignRecord {
   /** Whether the producer has read the whole file ('done') or is still adding jobs ('running'). */
   ingest: 'running' | 'done';
   createdAt: string;
+  /** When a scheduled campaign may start sending (`herald send --send-at`). */
+  startAt?: string;
+  /** When its first send began. */
+  startedAt?: string;
+  pausedAt?: string;
+  cancelledAt?: string;
+  /** When it finished, or when a cancelled campaign's last in-flight send settled. */
   finishedAt?: string;
 }
 
-/** Counters of a campaign: `queued`, `sent`, `failed`, `unknown`, `rejected`, and the same per channel (`sent:sms`). */
+/** A campaign with its counters, as `herald campaigns` lists it. */
+export interface CampaignSummary extends CampaignRecord {
+  counts: CampaignCounts;
+}
+
+const TIMES = ['startAt', 'startedAt', 'pausedAt', 'cancelledAt', 'finishedAt'] as const;
+
+/**
+ * Counters of a campaign: `queued`, `sent`, `failed`, `unknown`, `cancelled`, `rejected`, and the first four per
+ * channel (`sent:sms`).
+ */
 export type CampaignCounts = Readonly<Record<string, number>>;
 
 export class CampaignConflictError extends HeraldError {
   override name = 'CampaignConflictError';
+}
+
+/** The campaign was cancelled while a producer was still adding its recipients. */
+export class CampaignCancelledError extends HeraldError {
+  override name = 'CampaignCancelledError';
 }
 
 /** What may not change between two runs of `herald send` for one campaign, because jobs already depend on it. */
@@ -30,7 +53,7 @@ function identity(spec: CampaignSpec): string {
 }
 
 function differences(a: CampaignSpec, b: CampaignSpec): string[] {
-  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry'] as const;
+  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry', 'window'] as const;
   return fields.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
 }
 
@@ -46,9 +69,14 @@ export class CampaignStore {
 
   /**
    * Creates the campaign, or reopens it for another pass of the producer when its spec is the same (a re-run
-   * resumes an interrupted ingest and queues nobody twice). Then tells workers to serve it.
+   * resumes an interrupted ingest and queues nobody twice). Then tells workers to serve it. With `startAt` a new
+   * campaign is `scheduled`; a campaign keeps the schedule it was created with. A cancelled campaign stays
+   * cancelled: running its file again would text the recipients the cancel spared, so that needs a new name.
    */
-  async open(spec: CampaignSpec): Promise<{ created: boolean; record: CampaignRecord }> {
+  async open(
+    spec: CampaignSpec,
+    options: { startAt?: Date } = {},
+  ): Promise<{ created: boolean; record: CampaignRecord }> {
     const key = this.#keys.campaign(spec.name);
     const created = (await this.#client.hsetnx(key, 'spec', JSON.stringify(spec))) === 1;
     const existing = await this.get(spec.name);
@@ -59,15 +87,43 @@ export class CampaignStore {
           'use a new --campaign name',
       );
     }
-    const state = existing.state === 'finished' || created ? 'running' : existing.state;
+    if (!created && existing.state === 'cancelled') {
+      throw new CampaignConflictError(
+        `campaign ${spec.name} was cancelled${existing.cancelledAt === undefined ? '' : ` at ${existing.cancelledAt}`}; ` +
+          'its file is not sent again under that name: use a new --campaign name',
+      );
+    }
+    if (!created && options.startAt !== undefined && existing.startAt !== options.startAt.toISOString()) {
+      throw new CampaignConflictError(
+        `campaign ${spec.name} already exists ` +
+          (existing.startAt === undefined ? 'without --send-at' : `scheduled for ${existing.startAt}`) +
+          '; run it again without --send-at to add to it, or use a new --campaign name',
+      );
+    }
+    const startAt = created ? options.startAt : undefined;
+    const scheduled = startAt !== undefined;
+    const state = existing.state === 'finished' || created ? (scheduled ? 'scheduled' : 'running') : existing.state;
     await this.#client
       .multi()
-      .hset(key, { state, ingest: 'running', ...(created ? { createdAt: spec.createdAt } : {}) })
+      .hset(key, {
+        state,
+        ingest: 'running',
+        ...(created ? { createdAt: spec.createdAt } : {}),
+        ...(scheduled ? { startAt: startAt.toISOString(), startAtMs: startAt.getTime() } : {}),
+      })
       .hdel(key, 'finishedAt')
       .exec();
     await this.#client.zadd(this.#keys.campaignIndex, 'NX', Date.parse(existing.spec.createdAt), spec.name);
     await this.activate(spec.name);
-    return { created, record: { ...existing, state, ingest: 'running' } };
+    return {
+      created,
+      record: {
+        ...existing,
+        state,
+        ingest: 'running',
+        ...(scheduled ? { startAt: startAt.toISOString() } : {}),
+      },
+    };
   }
 
   async get(name: CampaignName): Promise<CampaignRecord | undefined> {
@@ -79,7 +135,7 @@ export class CampaignStore {
       state: (fields['state'] ?? 'running') as CampaignState,
       ingest: fields['ingest'] === 'done' ? 'done' : 'running',
       createdAt: fields['createdAt'] ?? spec.createdAt,
-      ...(fields['finishedAt'] === undefined ? {} : { finishedAt: fields['finishedAt'] }),
+      ...Object.fromEntries(TIMES.flatMap((field) => (fields[field] === undefined ? [] : [[field, fields[field]]]))),
     };
   }
 
@@ -89,7 +145,7 @@ export class CampaignStore {
       this.#client.hgetall(this.#keys.counts(name)),
       this.#client.hvals(this.#keys.rejected(name)),
     ]);
-    const out: Record<string, number> = { queued: 0, sent: 0, failed: 0, unknown: 0 };
+    const out: Record<string, number> = { queued: 0, sent: 0, failed: 0, unknown: 0, cancelled: 0 };
     for (const [field, value] of Object.entries(counts)) out[field] = Number(value);
     out['rejected'] = rejected.reduce((sum, value) => sum + Number(value), 0);
     return out;
@@ -106,6 +162,16 @@ export class CampaignStore {
   /** Every campaign, oldest first. */
   async allNames(): Promise<CampaignName[]> {
     return (await this.#client.zrange(this.#keys.campaignIndex, '0', '-1')) as CampaignName[];
+  }
+
+  /** Every campaign with its counters, oldest first. */
+  async list(): Promise<CampaignSummary[]> {
+    const summaries: CampaignSummary[] = [];
+    for (const name of await this.allNames()) {
+      const [record, counts] = await Promise.all([this.get(name), this.counts(name)]);
+      if (record !== undefined) summaries.push({ ...record, counts });
+    }
+    return summaries;
   }
 
   /** Campaigns that workers must serve. */

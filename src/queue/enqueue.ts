@@ -7,6 +7,7 @@ import type { SendJobData } from '../ingest/plan-row.js';
 import { SEND_JOB, sendJobOptions } from './job-options.js';
 import { type Keys, queueNameOf } from './keys.js';
 import type { ClaimResult, Ledger } from './ledger.js';
+import { CampaignCancelledError } from './campaign-store.js';
 
 export interface PlannedSend {
   job: SendJobData;
@@ -33,10 +34,17 @@ export class CampaignEnqueuer {
   readonly #ledger: Ledger;
   readonly #spec: CampaignSpec;
   readonly #queues = new Map<string, Queue<SendJobData>>();
+  readonly #connection: RedisClient;
+  readonly #keys: Keys;
+  /** When a scheduled campaign starts (ms since the epoch): its jobs wait in BullMQ's delayed set until then. */
+  readonly #startAt: number | undefined;
 
-  constructor(connection: RedisClient, keys: Keys, ledger: Ledger, spec: CampaignSpec) {
+  constructor(connection: RedisClient, keys: Keys, ledger: Ledger, spec: CampaignSpec, startAt?: number) {
     this.#ledger = ledger;
     this.#spec = spec;
+    this.#connection = connection;
+    this.#keys = keys;
+    this.#startAt = startAt;
     for (const { sender } of spec.senders) {
       const id = senderId(sender);
       this.#queues.set(id, new Queue<SendJobData>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
@@ -44,6 +52,10 @@ export class CampaignEnqueuer {
   }
 
   async enqueue(batch: readonly PlannedSend[]): Promise<EnqueueResult> {
+    // A cancel while the file is being read stops the producer at its next chunk.
+    if ((await this.#connection.hget(this.#keys.campaign(this.#spec.name), 'state')) === 'cancelled')
+      throw new CampaignCancelledError(`campaign ${this.#spec.name} was cancelled while its file was being queued`);
+    const delayMs = this.#startAt === undefined ? 0 : this.#startAt - Date.now();
     const claims = await this.#ledger.claim(
       this.#spec.name,
       batch.map(({ job, senderId: id }) => ({ to: job.to, senderId: id, channel: job.channel })),
@@ -64,7 +76,9 @@ export class CampaignEnqueuer {
       [...bySender].map(([id, sends]) => {
         const queue = this.#queues.get(id);
         if (queue === undefined) throw new Error(`sender ${id} is not in campaign ${this.#spec.name}`);
-        return queue.addBulk(sends.map(({ job }) => ({ name: SEND_JOB, data: job, opts: sendJobOptions(job.to) })));
+        return queue.addBulk(
+          sends.map(({ job }) => ({ name: SEND_JOB, data: job, opts: sendJobOptions(job.to, delayMs) })),
+        );
       }),
     );
     return result;

@@ -20,11 +20,12 @@ const FAILED_JOB_AGE_SECONDS = 7 * 24 * 3600;
 /**
  * Options of a send job. The job id is the recipient, inside a queue that belongs to one campaign and sender,
  * so adding a recipient twice is a no-op. Completed jobs are removed at once: the ledger, not the job, is the
- * record of what was sent.
+ * record of what was sent. A scheduled campaign's jobs are delayed until its start (`delayMs`).
  */
-export function sendJobOptions(to: E164): JobsOptions {
+export function sendJobOptions(to: E164, delayMs = 0): JobsOptions {
   return {
     jobId: to,
+    ...(delayMs > 0 ? { delay: delayMs } : {}),
     attempts: ATTEMPT_CEILING,
     backoff: { type: BACKOFF_STRATEGY },
     removeOnComplete: true,

@@ -7,19 +7,26 @@ import { RedisScript } from './redis-script.js';
  *   s:<sid>            sent (Twilio answered 201)
  *   f:<code>           failed for good (Twilio error code or herald reason)
  *   u:<reason>         unknown: a request may have reached Twilio and herald could not tell; never resent
- * s, f and u are final. Counters in the `counts` hash move in the same script as the state, so they are exact
+ *   c:cancelled        cancelled before any request for it began (see control-scripts.ts)
+ * s, f, u and c are final. Counters in the `counts` hash move in the same script as the state, so they are exact
  * however often BullMQ redelivers a job.
  */
 
-// Marks the campaign finished once ingest is done and every queued recipient is settled. Needs KEYS[2]=counts,
-// KEYS[3]=campaign and the local `now`; returns 1 when this call finished it.
-const FINISH_IF_DONE = `
+// Marks the campaign finished once ingest is done and every queued recipient is settled, and closes a cancelled
+// campaign (finishedAt, state kept) once nothing is left queued or in flight, however far its producer got. Needs
+// KEYS[2]=counts, KEYS[3]=campaign and the local `now`; returns 1 when this call finished or closed it.
+export const FINISH_IF_DONE = `
 local function finishIfDone(now)
-  local c = redis.call('HMGET', KEYS[2], 'queued', 'sent', 'failed', 'unknown')
-  local settled = tonumber(c[2] or 0) + tonumber(c[3] or 0) + tonumber(c[4] or 0)
-  local meta = redis.call('HMGET', KEYS[3], 'ingest', 'state')
-  if meta[1] == 'done' and meta[2] == 'running' and settled >= tonumber(c[1] or 0) then
+  local c = redis.call('HMGET', KEYS[2], 'queued', 'sent', 'failed', 'unknown', 'cancelled')
+  local settled = tonumber(c[2] or 0) + tonumber(c[3] or 0) + tonumber(c[4] or 0) + tonumber(c[5] or 0)
+  if settled < tonumber(c[1] or 0) then return 0 end
+  local meta = redis.call('HMGET', KEYS[3], 'ingest', 'state', 'finishedAt')
+  if meta[1] == 'done' and meta[2] == 'running' then
     redis.call('HSET', KEYS[3], 'state', 'finished', 'finishedAt', now)
+    return 1
+  end
+  if meta[2] == 'cancelled' and not meta[3] then
+    redis.call('HSET', KEYS[3], 'finishedAt', now)
     return 1
   end
   return 0
@@ -98,7 +105,7 @@ ${FINISH_IF_DONE}
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
   local kind = string.sub(current, 1, 1)
-  if kind == 's' or kind == 'f' or kind == 'u' then return 0 end
+  if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
 local names = { s = 'sent', f = 'failed', u = 'unknown' }

@@ -46,10 +46,10 @@ export class Ledger {
     return codes.map((code) => CLAIM_RESULTS[String(code)] ?? 'taken');
   }
 
-  /** The recipient's final state (`s:…`, `f:…`, `u:…`), or undefined while it is still to be sent. */
+  /** The recipient's final state (`s:…`, `f:…`, `u:…`, `c:…`), or undefined while it is still to be sent. */
   async settledState(campaign: CampaignName, to: E164): Promise<string | undefined> {
     const state = await this.#client.hget(this.#keys.recipients(campaign), to);
-    return state !== null && 'sfu'.includes(state[0] ?? '') ? state : undefined;
+    return state !== null && 'sfuc'.includes(state[0] ?? '') ? state : undefined;
   }
 
   async begin(campaign: CampaignName, to: E164, token: string): Promise<BeginResult> {

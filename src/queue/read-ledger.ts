@@ -8,7 +8,8 @@ export type RecipientState =
   | { state: 'in-flight'; since: number }
   | { state: 'sent'; sid: string }
   | { state: 'failed'; code: string }
-  | { state: 'unknown'; reason: string };
+  | { state: 'unknown'; reason: string }
+  | { state: 'cancelled' };
 
 /** Reads one ledger value (see ledger-scripts.ts for the format). */
 export function parseRecipientState(value: string): RecipientState {
@@ -22,6 +23,8 @@ export function parseRecipientState(value: string): RecipientState {
       return { state: 'sent', sid: detail };
     case 'f':
       return { state: 'failed', code: detail };
+    case 'c':
+      return { state: 'cancelled' };
     default:
       return { state: 'unknown', reason: detail };
   }

@@ -13,6 +13,7 @@ import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
 import { buildCreateParams } from './build-create-params.js';
+import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
 import { type SendContext, sendInContext } from './dispatch-gate.js';
 import type { TwilioClient } from './twilio-client.js';
@@ -48,6 +49,8 @@ export interface SendDeps {
   attempts: number;
   /** Longest a message may wait on a throttled sender, from when it was first throttled. */
   retryWindowMs: number;
+  /** Pause, resume, cancel and scheduled starts, read just before each send. */
+  gate: CampaignGate;
   statusCallback?: string;
 }
 
@@ -105,8 +108,16 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }
+    if (spec.window !== undefined) await holdUntilWindow(spec.window, job, token);
     const cost = paceCost(composed.content);
     await deps.pacer.reserve(senderId, cost, mps);
+    // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
+    const gate = await holdAtGate(deps.gate, spec.name, job, token);
+    if (gate.kind === 'cancelled') {
+      report({ outcome: 'skipped', reason: 'campaign cancelled' });
+      if (gate.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
+      return { settled: 'c:cancelled' };
+    }
 
     const begun = await deps.ledger.begin(spec.name, to, `${job.id}/${job.attemptsStarted}`);
     if (begun.kind === 'final') {

@@ -10,6 +10,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
+import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { SenderPacer } from '../../src/queue/sender-pacer.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
@@ -85,6 +86,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       retryWindowMs: 60_000,
       pacer,
       optOuts: new OptOutList(connection, keys),
+      gate: new CampaignGate(connection, keys),
     },
     reconcileIntervalMs: 500,
   });

@@ -1,0 +1,44 @@
+import { loadClientConfig } from '../config/load-config.js';
+import { parseCampaignName, type CampaignName } from '../domain/campaign.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import type { Keys } from '../queue/keys.js';
+import type { RedisClient } from '../queue/redis-connection.js';
+import { UsageError } from './usage-error.js';
+
+export interface CampaignConnection {
+  connection: RedisClient;
+  keys: Keys;
+  store: CampaignStore;
+}
+
+/** A campaign name argument, or a usage error before Redis is touched. */
+export function campaignArgument(text: string): CampaignName {
+  const parsed = parseCampaignName(text);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
+  return parsed.name;
+}
+
+/** Runs a command's body with a Redis connection (one readable line if unreachable), closing it afterwards. */
+export async function withCampaignStore<T>(body: (context: CampaignConnection) => Promise<T>): Promise<T> {
+  const config = loadClientConfig(process.env);
+  // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
+  const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
+    import('../queue/redis-connection.js'),
+    import('../queue/keys.js'),
+    import('../queue/campaign-store.js'),
+  ]);
+  const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
+  try {
+    const keys = makeKeys(config.redis.prefix);
+    return await body({ connection, keys, store: new CampaignStore(connection, keys) });
+  } finally {
+    await connection.quit().catch(() => connection.disconnect());
+  }
+}
+
+/** The campaign's record, or a usage error naming it. */
+export async function requireCampaign(store: CampaignStore, name: CampaignName) {
+  const record = await store.get(name);
+  if (record === undefined) throw new UsageError(`no campaign named ${name}`);
+  return record;
+}
