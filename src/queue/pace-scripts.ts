@@ -49,6 +49,8 @@ local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[3])
 local allowed = math.max(mps, cost)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
 local sent = tonumber(redis.call('HGET', KEYS[2], 'sent') or 0)
+-- The log expires after a quiet window (PEXPIRE below) and takes its members with it: nothing is in the window.
+if redis.call('EXISTS', KEYS[1]) == 0 then sent = 0 end
 for _, member in ipairs(expired) do
   sent = sent - tonumber(string.match(member, '^[^:]+:([^:]+):'))
 end
