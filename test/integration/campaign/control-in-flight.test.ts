@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+
+import type { CampaignSpec } from '../../../src/domain/campaign.js';
+import { runIngest } from '../../../src/ingest/run-ingest.js';
+import { CampaignControl } from '../../../src/queue/campaign-control.js';
+import { queueNameOf } from '../../../src/queue/keys.js';
+import { readLedger } from '../../../src/queue/read-ledger.js';
+import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
+import { testSpec } from '../../helpers/campaign.js';
+
+function csvOf(count: number, first: number): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'herald-control-')), 'r.csv');
+  const rows = Array.from({ length: count }, (_, index) => `+1415555${String(first + index)},N${index}`);
+  writeFileSync(path, ['phone,name', ...rows].join('\n'));
+  return path;
+}
+
+async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Record<string, number>> {
+  const states: Record<string, number> = {};
+  for await (const entry of readLedger(stack.connection, stack.keys, campaign.name))
+    states[entry.state] = (states[entry.state] ?? 0) + 1;
+  return states;
+}
+
+describe('pause and cancel with sends in flight', () => {
+  let stack: Stack;
+  afterEach(async () => stack.close());
+
+  // Each request takes 1.5 s, so the command lands while several are in flight.
+  const open = () => startStack('control', { concurrency: 5, latencyMs: 1500 });
+
+  it('cancel leaves a send that had begun to settle as sent; every other recipient is cancelled, and counted', async () => {
+    stack = await open();
+    const campaign = testSpec({ campaign: 'inflight', from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}' });
+    await runIngest(stack, {
+      file: csvOf(40, 3000),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'x.csv'),
+      chunkSize: 40,
+    });
+    while (stack.sandbox.requests().length < 3) await sleep(10);
+
+    const control = new CampaignControl(stack.connection, stack.keys, stack.store);
+    const result = await control.cancel(campaign.name);
+    const begun = 40 - (result.cancelled ?? 0);
+    expect(begun).toBeGreaterThanOrEqual(3);
+    expect((await ledgerStates(stack, campaign))['in-flight']).toBe(begun);
+
+    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    await sleep(200);
+    expect(stack.sandbox.requests()).toHaveLength(begun);
+    expect(await ledgerStates(stack, campaign)).toEqual({ sent: begun, cancelled: 40 - begun });
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 40, sent: begun, cancelled: 40 - begun });
+    expect(await stack.store.get(campaign.name)).toMatchObject({ state: 'cancelled', finishedAt: expect.any(String) });
+  });
+
+  it('a job held when the pause lands goes back to wait with its attempt unused and its recipient still queued', async () => {
+    // At 2 a second a worker holds its next job while it waits for the sender's slot: the pause finds it there.
+    stack = await startStack('control', { concurrency: 5 });
+    const campaign = testSpec({ campaign: 'held', from: ['+14155550100'], mps: 2, body: 'Hi {{name}}' });
+    await runIngest(stack, {
+      file: csvOf(16, 4000),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'y.csv'),
+      chunkSize: 30,
+    });
+    while (stack.sandbox.requests().length < 3) await sleep(10);
+
+    const control = new CampaignControl(stack.connection, stack.keys, stack.store);
+    expect(await control.pause(campaign.name)).toEqual({ changed: true, state: 'paused' });
+    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    const sent = stack.sandbox.requests().length;
+    expect(await ledgerStates(stack, campaign)).toEqual({ sent, queued: 16 - sent });
+
+    const queue = new Queue(queueNameOf(campaign.name, 'p14155550100'), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    try {
+      const waiting = await queue.getWaiting();
+      expect(waiting).toHaveLength(16 - sent);
+      expect(waiting.every((job) => job.attemptsMade === 0)).toBe(true);
+      // At least one of them had been fetched and was sent back by the gate, not by a failure.
+      expect(waiting.some((job) => job.attemptsStarted > 0)).toBe(true);
+      expect(await queue.isPaused()).toBe(true);
+    } finally {
+      await queue.close();
+    }
+
+    expect(await control.pause(campaign.name)).toEqual({ changed: false, state: 'paused' });
+    expect(await control.resume(campaign.name)).toEqual({ changed: true, state: 'running' });
+    await waitForFinished(stack.store, campaign.name);
+    const perTo = new Map<string, number>();
+    for (const request of stack.sandbox.requests()) {
+      const to = String(request.params['To']);
+      perTo.set(to, (perTo.get(to) ?? 0) + 1);
+    }
+    expect(perTo.size).toBe(16);
+    expect([...perTo.values()].every((times) => times === 1)).toBe(true);
+  });
+});
