@@ -36,16 +36,17 @@ export function registerStatusCommand(program: Command): void {
           sent: counts['sent'] ?? 0,
           failed: counts['failed'] ?? 0,
           unknown: counts['unknown'] ?? 0,
+          cancelled: counts['cancelled'] ?? 0,
           rejected: counts['rejected'] ?? 0,
         };
         if (options.json === true) {
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
         }
-        const pending = status.queued - status.sent - status.failed - status.unknown;
+        const pending = status.queued - status.sent - status.failed - status.unknown - status.cancelled;
         process.stdout.write(
           `${status.campaign}: ${status.state} — queued ${status.queued}, sent ${status.sent}, failed ${status.failed}, ` +
-            `unknown ${status.unknown}, pending ${pending}, rejected at ingest ${status.rejected}\n`,
+            `unknown ${status.unknown}, cancelled ${status.cancelled}, pending ${pending}, rejected at ingest ${status.rejected}\n`,
         );
       } finally {
         await connection.quit().catch(() => connection.disconnect());

@@ -23,7 +23,8 @@ end
 /**
  * Asked by a worker just before it begins a send.
  * ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO).
- * Output: 'open'; 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed'
+ * Output: 'open' (also for a cancelled campaign's recipient left in flight by an interrupted attempt, whom only the
+ * ledger may settle); 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed'
  * (and that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then).
  * A scheduled campaign whose time has come turns running here; the first send records `startedAt`.
  */
@@ -33,6 +34,10 @@ ${CANCEL_ONE}
 local state = redis.call('HGET', KEYS[3], 'state')
 if state == 'paused' then return 'paused' end
 if state == 'cancelled' then
+  -- Marked in flight by an earlier attempt that was interrupted: it may have reached Twilio, so it is not
+  -- cancelled; the ledger's begin settles it unknown without sending.
+  local current = redis.call('HGET', KEYS[1], ARGV[1])
+  if current and string.sub(current, 1, 2) == 'i:' then return 'open' end
   cancelOne(ARGV[1])
   if finishIfDone(ARGV[3]) == 1 then return 'cancelled-closed' end
   return 'cancelled'

@@ -8,7 +8,9 @@ import { Queue } from 'bullmq';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
+import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
+import { CampaignGate } from '../../../src/send/campaign-gate.js';
 import { queueNameOf } from '../../../src/queue/keys.js';
 import { readLedger } from '../../../src/queue/read-ledger.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
@@ -103,5 +105,30 @@ describe('pause and cancel with sends in flight', () => {
     }
     expect(perTo.size).toBe(16);
     expect([...perTo.values()].every((times) => times === 1)).toBe(true);
+  });
+
+  it('the gate of a cancelled campaign cancels a queued recipient but leaves one an interrupted attempt left in flight to the ledger', async () => {
+    stack = await open();
+    const campaign = testSpec({ campaign: 'gate', from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}' });
+    await stack.store.open(campaign);
+    const queued = '+14155556001' as E164;
+    const interrupted = '+14155556002' as E164;
+    await stack.ledger.claim(campaign.name, [
+      { to: queued, senderId: 'p14155550100', channel: 'sms' },
+      { to: interrupted, senderId: 'p14155550100', channel: 'sms' },
+    ]);
+    await stack.ledger.begin(campaign.name, interrupted, 'an-earlier-attempt');
+    await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
+
+    const gate = new CampaignGate(stack.connection, stack.keys);
+    expect(await gate.check(campaign.name, queued)).toEqual({ kind: 'cancelled', closed: false });
+    expect(await gate.check(campaign.name, interrupted)).toEqual({ kind: 'open' });
+    expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
+    const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
+      state: 'unknown',
+      reason: 'interrupted',
+    });
+    expect(settled).toEqual({ changed: true, finished: true });
+    expect(await stack.store.get(campaign.name)).toMatchObject({ state: 'cancelled', finishedAt: expect.any(String) });
   });
 });
