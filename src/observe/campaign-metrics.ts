@@ -54,6 +54,12 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
     labelNames: ['campaign'],
     registers,
   });
+  const cancelled = new Counter({
+    name: 'herald_messages_cancelled_total',
+    help: 'Recipients not texted because their campaign was cancelled (herald cancel) before their send began.',
+    labelNames: ['campaign'],
+    registers,
+  });
   const limit = new Gauge({
     name: 'herald_sender_limit_mps',
     help: 'The limit the pacer holds a sender to: messages per second (SMS: segments per second).',
@@ -70,6 +76,7 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
   return (totals) => {
     for (const [, counter] of [...channelCounters, ...codedCounters]) counter.reset();
     rejected.reset();
+    cancelled.reset();
     limit.reset();
     jobs.reset();
     for (const { campaign, series, senders } of totals) {
@@ -84,6 +91,7 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
         }
       }
       rejected.inc({ campaign }, series.rejected);
+      cancelled.inc({ campaign }, series.cancelled);
       for (const sender of senders) {
         limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
         for (const state of JOB_STATES) jobs.set({ campaign, sender: sender.senderId, state }, sender.jobs[state]);

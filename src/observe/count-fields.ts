@@ -18,7 +18,7 @@ export interface CodedValue extends ChannelValue {
 }
 
 export type CampaignSeries = Record<(typeof CHANNEL_TOTALS)[number], ChannelValue[]> &
-  Record<(typeof CODED_TOTALS)[number], CodedValue[]> & { rejected: number };
+  Record<(typeof CODED_TOTALS)[number], CodedValue[]> & { rejected: number; cancelled: number };
 
 /**
  * Turns a campaign's counters hash (`sent:sms`, `failed:sms:21610`, `undelivered:mms:30003`, …; see
@@ -51,5 +51,7 @@ export function readCampaignSeries(counts: CampaignCounts): CampaignSeries {
     failed: perCode('failed'),
     undelivered: perCode('undelivered'),
     rejected: counts['rejected'] ?? 0,
+    // Not per channel: `herald cancel` marks recipients from the ledger, which records their sender, not channel.
+    cancelled: counts['cancelled'] ?? 0,
   };
 }

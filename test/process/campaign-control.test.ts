@@ -16,7 +16,7 @@ import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
 import { readLedger } from '../../src/queue/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { HERALD_BIN, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { HERALD_BIN, readCounter, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
 import {
   deleteKeys,
   TEST_ACCOUNT_SID,
@@ -173,6 +173,13 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       cancelledAt: expect.any(String),
     });
     expect(await connection.sismember(keys.activeCampaigns, 'doomed')).toBe(0);
+    // One process exports the Redis-held totals, so the sum over both is the campaign's count.
+    const exported = await Promise.all(
+      workers.map((worker) =>
+        readCounter(worker.metricsPort, 'herald_messages_cancelled_total', { campaign: 'doomed' }),
+      ),
+    );
+    expect(exported[0]! + exported[1]!).toBe(150 - atCancel);
     expect([...timesEach(numbers).values()].every((times) => times === 1)).toBe(true);
 
     // Neither resume nor running the file again brings it back.

@@ -4,12 +4,20 @@ import { readCampaignSeries } from '../../../src/observe/count-fields.js';
 
 describe('readCampaignSeries', () => {
   it('gives every queued channel every total, 0 until it moves, and nothing to channels never queued', () => {
-    const series = readCampaignSeries({ queued: 3, 'queued:sms': 3, sent: 1, 'sent:sms': 1, rejected: 2 });
+    const series = readCampaignSeries({
+      queued: 3,
+      'queued:sms': 3,
+      sent: 1,
+      'sent:sms': 1,
+      rejected: 2,
+      cancelled: 1,
+    });
     expect(series.queued).toEqual([{ channel: 'sms', value: 3 }]);
     expect(series.sent).toEqual([{ channel: 'sms', value: 1 }]);
     expect(series.delivered).toEqual([{ channel: 'sms', value: 0 }]);
     expect(series.failed).toEqual([{ channel: 'sms', code: '', reason: '', value: 0 }]);
     expect(series.rejected).toBe(2);
+    expect(series.cancelled).toBe(1);
   });
 
   it('splits failures and undelivered receipts by code, so that they still sum to the total', () => {
