@@ -5,6 +5,8 @@ import { HeraldError } from '../lib/herald-error.js';
 import { describeError } from '../observe/logger.js';
 import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerControlCommands } from './control-commands.js';
+import { registerReportCommand } from './report-command.js';
+import { registerResendFailedCommand } from './resend-failed-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerStatusCommand } from './status-command.js';
@@ -21,6 +23,8 @@ registerSandboxCommand(program);
 registerStatusCommand(program);
 registerCampaignsCommand(program);
 registerControlCommands(program);
+registerReportCommand(program);
+registerResendFailedCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,8 @@ export interface Keys {
   counts(name: CampaignName): string;
   /** Hash: source file name → rows of it refused at ingest in its latest run. */
   rejected(name: CampaignName): string;
+  /** Hash: E.164 → what `herald report` and `resend-failed` need of a settled recipient (report/recipient-detail.ts). */
+  details(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
@@ -37,6 +39,7 @@ export function makeKeys(prefix: string): Keys {
     recipients: (name) => `${prefix}:campaign:{${name}}:recipients`,
     counts: (name) => `${prefix}:campaign:{${name}}:counts`,
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
+    details: (name) => `${prefix}:campaign:{${name}}:details`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     campaignIndex: `${prefix}:campaigns`,

@@ -95,9 +95,11 @@ return 0
 `);
 
 /**
- * Settles a recipient once: sent, failed or unknown, counting it.
- * KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign.
- * ARGV[1] e164, ARGV[2] 's' | 'f' | 'u', ARGV[3] detail (sid, code, reason), ARGV[4] channel, ARGV[5] now.
+ * Settles a recipient once: sent, failed or unknown, counting it, and keeps what the report and resend-failed need
+ * of it (report/recipient-detail.ts) in the same step, so a settled recipient always has them.
+ * KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign, KEYS[4] details.
+ * ARGV[1] e164, ARGV[2] 's' | 'f' | 'u', ARGV[3] detail (sid, code, reason), ARGV[4] channel, ARGV[5] now,
+ * ARGV[6] the recipient's report record, or '' for none.
  * Output: 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
  */
 export const SETTLE = new RedisScript(`
@@ -108,6 +110,7 @@ if current then
   if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
+if ARGV[6] and ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[6]) end
 local names = { s = 'sent', f = 'failed', u = 'unknown' }
 local field = names[ARGV[2]]
 redis.call('HINCRBY', KEYS[2], field, 1)

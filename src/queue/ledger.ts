@@ -65,12 +65,16 @@ export class Ledger {
     await RELEASE.run(this.#client, [this.#keys.recipients(campaign)], [to, senderId]);
   }
 
-  /** Settles a recipient; `finished` is true when this settlement completed the campaign. */
+  /**
+   * Settles a recipient; `finished` is true when this settlement completed the campaign. `record`, kept beside the
+   * ledger in the same step, is what the report and resend-failed read of it (report/recipient-detail.ts).
+   */
   async settle(
     campaign: CampaignName,
     to: E164,
     channel: Channel,
     settlement: Settlement,
+    record = '',
   ): Promise<{ changed: boolean; finished: boolean }> {
     const detail =
       settlement.state === 'sent'
@@ -78,8 +82,9 @@ export class Ledger {
         : settlement.state === 'failed'
           ? settlement.code
           : settlement.reason;
-    const args = [to, SETTLE_CODES[settlement.state], detail, channel, new Date().toISOString()];
-    const code = Number(await SETTLE.run(this.#client, this.#campaignKeys(campaign), args));
+    const args = [to, SETTLE_CODES[settlement.state], detail, channel, new Date().toISOString(), record];
+    const keys = [...this.#campaignKeys(campaign), this.#keys.details(campaign)];
+    const code = Number(await SETTLE.run(this.#client, keys, args));
     return { changed: code >= 1, finished: code === 2 };
   }
 

@@ -15,6 +15,12 @@ export interface StoredReceipt {
   sid: string;
 }
 
+/** Reads a stored receipt value, `<rank>|<closed>|<delivered>|<status>|<code>|<sid>`. */
+export function parseStoredReceipt(value: string): StoredReceipt {
+  const [, , , status = '', code = '', sid = ''] = value.split('|');
+  return { status, code, sid };
+}
+
 /** The campaign's receipts hash: beside its ledger, under the same hash tag, so one script touches both. */
 export function receiptsKey(keys: Keys, campaign: CampaignName): string {
   return `${keys.campaign(campaign)}:receipts`;
@@ -50,8 +56,6 @@ export class ReceiptStore {
 
   async get(campaign: CampaignName, to: string): Promise<StoredReceipt | undefined> {
     const value = await this.#client.hget(receiptsKey(this.#keys, campaign), to);
-    if (value === null) return undefined;
-    const [, , , status = '', code = '', sid = ''] = value.split('|');
-    return { status, code, sid };
+    return value === null ? undefined : parseStoredReceipt(value);
   }
 }

@@ -12,6 +12,7 @@ import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
+import { encodeDetail } from '../report/recipient-detail.js';
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
@@ -85,7 +86,16 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         ...attempt,
       });
     const settle = async (settlement: Settlement) => {
-      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement);
+      const record = encodeDetail({
+        line,
+        senderId,
+        channel,
+        attempts: job.attemptsStarted,
+        queuedAt: job.timestamp,
+        settledAt: Date.now(),
+        vars,
+      });
+      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, record);
       if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
     };
 

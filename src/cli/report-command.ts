@@ -1,0 +1,54 @@
+import { createWriteStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify';
+
+import { HeraldError } from '../lib/herald-error.js';
+import { withCampaign } from './with-campaign.js';
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'Write one CSV row per recipient of a campaign: source line, number, sender, status, Twilio SID, error code ' +
+        'and reason, attempts, timestamps, delivery receipt, and whether resend-failed would send it again.',
+    )
+    .argument('<campaign>', 'campaign name')
+    .option('--out <file.csv>', 'write to this file instead of standard output')
+    .addHelpText(
+      'after',
+      `
+Rows are streamed from Redis a page at a time, so a million-recipient campaign needs no more memory than a small
+one. Recipients refused at ingest are not in the campaign; they are in <campaign>.rejected.csv.
+
+Example:
+  herald report spring-sale --out spring-sale.report.csv`,
+    )
+    .action(async (campaign: string, options: { out?: string }) => {
+      await withCampaign(campaign, async ({ connection, keys, record }) => {
+        const { readReportRows } = await import('../report/report-rows.js');
+        const { REPORT_COLUMNS } = await import('../report/report-row.js');
+        const output: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out);
+        let rows = 0;
+        const counted = async function* () {
+          for await (const row of readReportRows(connection, keys, record)) {
+            rows += 1;
+            yield row;
+          }
+        };
+        try {
+          await pipeline(Readable.from(counted()), stringify({ header: true, columns: [...REPORT_COLUMNS] }), output, {
+            end: options.out !== undefined,
+          });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (options.out !== undefined && typeof code === 'string' && code.startsWith('E'))
+            throw new HeraldError(`cannot write ${options.out}: ${code}`);
+          throw error;
+        }
+        if (options.out !== undefined) process.stderr.write(`${rows} recipients → ${options.out}\n`);
+      });
+    });
+}

@@ -1,0 +1,64 @@
+import { type Channel, isChannel } from '../domain/channel.js';
+
+/**
+ * What herald keeps of a recipient once it is settled, beside the ledger's one-word state: enough to write its
+ * report row and to rebuild its message for `herald resend-failed`. Written by the settle script, never at queue
+ * time, so a queued recipient costs Redis nothing more than its job and its ledger field.
+ */
+export interface RecipientDetail {
+  /** The row's line in the source file. */
+  line: number;
+  senderId: string;
+  channel: Channel;
+  /** Create calls started for this recipient (BullMQ attempts, a throttled wait counted too). */
+  attempts: number;
+  /** When the job was added, ms since the epoch. */
+  queuedAt: number;
+  /** When herald recorded the final outcome, ms since the epoch. */
+  settledAt: number;
+  /** The template variables of the row, as the job carried them. */
+  vars: Readonly<Record<string, string>>;
+}
+
+/** Format version, first in the array, so a later layout can be told apart from this one. */
+const VERSION = 1;
+
+/** A compact JSON array: the field names are not repeated for each of a million recipients. */
+export function encodeDetail(detail: RecipientDetail): string {
+  const { line, senderId, channel, attempts, queuedAt, settledAt, vars } = detail;
+  return JSON.stringify([VERSION, line, senderId, channel, attempts, queuedAt, settledAt, vars]);
+}
+
+/** Reads a stored detail; undefined when the text is not one (written by another version, or damaged). */
+export function decodeDetail(text: string): RecipientDetail | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value[0] !== VERSION || value.length !== 8) return undefined;
+  const [, line, senderId, channel, attempts, queuedAt, settledAt, vars] = value as unknown[];
+  if (
+    typeof line !== 'number' ||
+    typeof senderId !== 'string' ||
+    typeof channel !== 'string' ||
+    !isChannel(channel) ||
+    typeof attempts !== 'number' ||
+    typeof queuedAt !== 'number' ||
+    typeof settledAt !== 'number' ||
+    !isStringRecord(vars)
+  ) {
+    return undefined;
+  }
+  return { line, senderId, channel, attempts, queuedAt, settledAt, vars };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string')
+  );
+}

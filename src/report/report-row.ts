@@ -1,0 +1,102 @@
+import { cureForFailure, cureForUndelivered } from '../resend/curable.js';
+import type { RecipientRecord } from './ledger-pages.js';
+
+/** The columns of `herald report`, in order. */
+export const REPORT_COLUMNS = [
+  'line',
+  'number',
+  'channel',
+  'sender',
+  'status',
+  'sid',
+  'error_code',
+  'error_reason',
+  'attempts',
+  'queued_at',
+  'sent_at',
+  'settled_at',
+  'receipt_status',
+  'receipt_error_code',
+  'resendable',
+] as const;
+
+export type ReportRow = Record<(typeof REPORT_COLUMNS)[number], string>;
+
+/** What a still-pending recipient's job tells that the ledger does not (settled ones have their detail). */
+export interface PendingJob {
+  line: number;
+  senderId: string;
+  channel: string;
+  queuedAt: number;
+  attempts: number;
+}
+
+/** A recipient requeued by resend-failed keeps its earlier detail until it settles again. */
+const SETTLED = new Set(['sent', 'failed', 'unknown']);
+
+const UNKNOWN_REASONS: Readonly<Record<string, string>> = {
+  'no-answer': 'no answer: the request may have reached Twilio, so it is never resent',
+  interrupted: 'a worker stopped mid-request: it may have reached Twilio, so it is never resent',
+};
+
+/**
+ * One recipient's report row: the ledger's state, the details kept when it settled (or its pending job), and the
+ * latest delivery receipt. `status` is herald's own (queued, in-flight, sent, failed, unknown); what the carrier
+ * said comes in the receipt columns. Pure.
+ */
+export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pending?: PendingJob): ReportRow {
+  const known = detail ?? pending;
+  const row: ReportRow = {
+    line: known === undefined ? '' : String(known.line),
+    number: entry.to,
+    channel: known?.channel ?? '',
+    sender: known?.senderId ?? (entry.state === 'queued' ? entry.senderId : ''),
+    status: entry.state,
+    sid: '',
+    error_code: '',
+    error_reason: '',
+    attempts: known === undefined ? '' : String(known.attempts),
+    queued_at: known === undefined ? '' : isoTime(known.queuedAt),
+    sent_at: '',
+    settled_at: detail === undefined || !SETTLED.has(entry.state) ? '' : isoTime(detail.settledAt),
+    receipt_status: receipt?.status ?? '',
+    receipt_error_code: receipt === undefined || receipt.code === 'none' ? '' : receipt.code,
+    resendable: '',
+  };
+  switch (entry.state) {
+    case 'sent': {
+      row.sid = entry.sid;
+      if (detail !== undefined) row.sent_at = isoTime(detail.settledAt);
+      if (receipt !== undefined && ['undelivered', 'failed'].includes(receipt.status)) {
+        const cure = cureForUndelivered(receipt.code);
+        row.error_reason = cure.reason;
+        row.resendable = cure.curable ? 'yes' : 'no';
+      } else {
+        row.resendable = 'no';
+      }
+      break;
+    }
+    case 'failed': {
+      const cure = cureForFailure(entry.code);
+      row.error_code = entry.code;
+      row.error_reason = cure.reason;
+      row.resendable = cure.curable ? 'yes' : 'no';
+      break;
+    }
+    case 'unknown':
+      row.error_code = entry.reason;
+      row.error_reason = UNKNOWN_REASONS[entry.reason] ?? entry.reason;
+      row.resendable = 'no';
+      break;
+    case 'in-flight':
+      row.error_reason = `in flight since ${isoTime(entry.since)}`;
+      break;
+    case 'queued':
+      break;
+  }
+  return row;
+}
+
+function isoTime(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}

@@ -1,0 +1,146 @@
+import { Queue } from 'bullmq';
+
+import type { SenderEntry } from '../domain/campaign.js';
+import { paceCost } from '../domain/channel.js';
+import { composeMessage } from '../domain/compose-message.js';
+import { countryOf, parsePhone } from '../domain/e164.js';
+import { senderId } from '../domain/sender.js';
+import { parseMessageTemplates } from '../domain/template.js';
+import type { SendJobData } from '../ingest/plan-row.js';
+import { HeraldError } from '../lib/herald-error.js';
+import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
+import { SEND_JOB, sendJobOptions } from '../queue/job-options.js';
+import { type Keys, queueNameOf } from '../queue/keys.js';
+import type { RedisClient } from '../queue/redis-connection.js';
+import { receiptsKey } from '../receipts/receipt-store.js';
+import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages.js';
+import type { RecipientDetail } from '../report/recipient-detail.js';
+import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
+import { REQUEUE } from './resend-scripts.js';
+
+export interface ResendSummary {
+  /** Recipients put back on their queue, by the reason they failed. */
+  resent: Record<string, number>;
+  /** Failed or undelivered recipients left alone, by the reason that cannot be cured. */
+  kept: Record<string, number>;
+  /** Curable, but settled by a herald that kept no details, so their message cannot be rebuilt. */
+  withoutDetails: number;
+  /** Requeued by an earlier run that stopped before their job was added: added now. */
+  resumed: number;
+}
+
+export interface ResendDeps {
+  connection: RedisClient;
+  keys: Keys;
+  store: CampaignStore;
+}
+
+/**
+ * Queues again the recipients of a campaign whose failure can be cured (curable.ts): each is moved from failed
+ * (or sent-but-undelivered) to queued in the ledger with its counters in one Lua step, then its job is rebuilt from
+ * the details kept when it settled and added to its sender's queue, and the campaign is handed to the workers
+ * again. With `dryRun` nothing changes: the summary says what would be resent.
+ *
+ * A run that stops between the two steps leaves a queued recipient without a job; the next run finds it (queued,
+ * yet with details, which only a settled recipient has) and adds its job, so resending again completes it.
+ */
+export async function resendFailed(
+  deps: ResendDeps,
+  record: CampaignRecord,
+  options: { dryRun: boolean },
+): Promise<ResendSummary> {
+  const { connection, keys, store } = deps;
+  const { spec } = record;
+  if (record.state === 'cancelled') throw new HeraldError(`campaign ${spec.name} was cancelled; nothing is resent`);
+  const parsed = parseMessageTemplates(spec.templates);
+  if (!parsed.ok) throw new HeraldError(`campaign ${spec.name}'s templates no longer parse: ${parsed.reason}`);
+  const senders = new Map<string, SenderEntry>(spec.senders.map((entry) => [senderId(entry.sender), entry]));
+  const queues = new Map<string, Queue<SendJobData>>();
+  const queueOf = (id: string) => {
+    let queue = queues.get(id);
+    if (queue === undefined) {
+      queue = new Queue<SendJobData>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
+      queues.set(id, queue);
+    }
+    return queue;
+  };
+  const summary: ResendSummary = { resent: {}, kept: {}, withoutDetails: 0, resumed: 0 };
+  const bump = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
+
+  const rebuild = (to: string, detail: RecipientDetail): SendJobData | undefined => {
+    const phone = parsePhone(to);
+    const entry = senders.get(detail.senderId);
+    if (!phone.ok || entry === undefined) return undefined;
+    const composed = composeMessage({
+      templates: parsed.templates,
+      vars: detail.vars,
+      channel: detail.channel,
+      country: countryOf(phone.e164),
+      sender: entry.sender,
+    });
+    if (!composed.ok) return undefined;
+    const { line, channel, vars } = detail;
+    return { line, to: phone.e164, channel, segments: paceCost(composed.content), vars: { ...vars } };
+  };
+
+  const handle = async ({ entry, detail, receipt }: RecipientRecord) => {
+    if (entry.state === 'queued') {
+      if (detail === undefined || options.dryRun) return;
+      const job = rebuild(entry.to, detail);
+      if (job !== undefined && (await addJob(queueOf(entry.senderId), job))) summary.resumed += 1;
+      return;
+    }
+    let cure: Cure;
+    let value: string;
+    if (entry.state === 'failed') {
+      cure = cureForFailure(entry.code);
+      value = `f:${entry.code}`;
+    } else if (entry.state === 'sent' && receipt !== undefined && ['undelivered', 'failed'].includes(receipt.status)) {
+      cure = cureForUndelivered(receipt.code);
+      value = `s:${entry.sid}`;
+    } else {
+      return;
+    }
+    if (!cure.curable) return void bump(summary.kept, cure.reason);
+    const job = detail === undefined ? undefined : rebuild(entry.to, detail);
+    if (detail === undefined || job === undefined) return void (summary.withoutDetails += 1);
+    if (options.dryRun) return void bump(summary.resent, cure.reason);
+    const requeueKeys = [
+      keys.recipients(spec.name),
+      keys.counts(spec.name),
+      keys.campaign(spec.name),
+      receiptsKey(keys, spec.name),
+    ];
+    const moved = Number(await REQUEUE.run(connection, requeueKeys, [entry.to, value, detail.senderId, job.channel]));
+    if (moved !== 1) return;
+    await addJob(queueOf(detail.senderId), job);
+    bump(summary.resent, cure.reason);
+  };
+
+  try {
+    for await (const page of readRecipientPages(connection, keys, spec.name)) {
+      for (const item of page) await handle(item);
+    }
+  } finally {
+    await Promise.all([...queues.values()].map((queue) => queue.close()));
+  }
+  const changed = Object.keys(summary.resent).length > 0 || summary.resumed > 0;
+  if (changed && !options.dryRun) await store.activate(spec.name);
+  return summary;
+}
+
+/**
+ * Adds a recipient's job again. Its earlier job, kept in the failed set for a while (job-options.ts), holds the
+ * job id and would make the add a no-op, so a finished one is removed first; one still waiting is left as it is.
+ * Resolves true when a job was added.
+ */
+async function addJob(queue: Queue<SendJobData>, data: SendJobData): Promise<boolean> {
+  const existing = await queue.getJob(data.to);
+  if (existing !== undefined) {
+    const state = await existing.getState();
+    if (state !== 'failed' && state !== 'completed') return false;
+    await existing.remove();
+  }
+  await queue.add(SEND_JOB, data, sendJobOptions(data.to));
+  return true;
+}
