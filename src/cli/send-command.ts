@@ -4,12 +4,54 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
+import type { CampaignSpec } from '../domain/campaign.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
+import { makeIngestReporter } from './ingest-progress.js';
 import { parseSendAt } from './parse-send-at.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+type SendCommandOptions = SendOptions & {
+  rejected?: string;
+  chunkSize: number;
+  senders?: string;
+  sendAt?: string;
+  dryRun?: boolean;
+  prices?: string;
+  show: number;
+};
+
+/** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
+async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
+  if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
+  const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
+    import('../estimate/dry-run.js'),
+    import('../estimate/format-dry-run.js'),
+    import('../estimate/price-table.js'),
+  ]);
+  let prices = EXAMPLE_PRICES;
+  if (options.prices !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.prices, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UsageError(`cannot read price table ${options.prices}: ${code}`);
+    }
+    const parsed = parsePriceTable(text);
+    if (!parsed.ok) throw new UsageError(`price table ${options.prices}: ${parsed.reason}`);
+    prices = parsed.table;
+  }
+  const result = await dryRun({
+    file,
+    spec,
+    prices,
+    samples: options.show,
+    onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+  });
+  process.stdout.write(formatDryRun(spec.name, result));
+}
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
   let text: string;
@@ -22,8 +64,6 @@ function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
   if (!parsed.ok) throw new UsageError(`${path}: ${parsed.reason}`);
   return parsed.rows;
 }
-
-type SendCommandOptions = SendOptions & { rejected?: string; chunkSize: number; senders?: string; sendAt?: string };
 
 export function registerSendCommand(program: Command): void {
   program
@@ -57,6 +97,9 @@ export function registerSendCommand(program: Command): void {
       '--window <HH:MM-HH:MM>',
       'send only between these hours of each recipient’s local time, from their number (e.g. 09:00-20:00)',
     )
+    .option('--dry-run', 'check the whole file and print what would be sent, its segments, cost and duration')
+    .option('--prices <file>', 'with --dry-run: price table (JSON) for the cost estimate, instead of the example one')
+    .option('--show <n>', 'with --dry-run: how many rendered messages to print', (text) => Number.parseInt(text, 10), 3)
     .addHelpText(
       'after',
       `
@@ -65,7 +108,8 @@ Example:
     --body "Hi {{first_name}}, your code is {{code}}" --default-country US
   herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"
   herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts now" \
-    --send-at 2026-11-27T14:00:00Z --window 09:00-20:00`,
+    --send-at 2026-11-27T14:00:00Z --window 09:00-20:00
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" --dry-run`,
     )
     .action(async (file: string, options: SendCommandOptions) => {
       const senderRows = options.senders === undefined ? undefined : readSendersFile(options.senders);
@@ -76,6 +120,9 @@ Example:
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
+      if (options.dryRun === true) return runDryRun(file, built.spec, options);
+      if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
+      const progress = makeIngestReporter(file);
       const config = loadClientConfig(process.env);
       const [{ connectRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] = await Promise.all([
         import('../queue/redis-connection.js'),
@@ -95,9 +142,10 @@ Example:
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
             ...(sendAt === undefined ? {} : { startAt: sendAt.at }),
-            onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+            onRejected: progress.onRejected,
+            onProgress: progress.onProgress,
           },
-        );
+        ).finally(() => progress.stop());
         process.stdout.write(formatIngestSummary(built.spec.name, summary));
       } finally {
         await connection.quit().catch(() => connection.disconnect());

@@ -17,6 +17,8 @@ export type CsvItem =
 export interface CsvFile {
   columns: readonly string[];
   items: AsyncIterable<CsvItem>;
+  /** Bytes of the file read so far (the parser reads a little ahead of the rows it has yielded). */
+  bytesRead(): number;
 }
 
 /** What csv-parse yields with `info: true`: the fields and a snapshot of its counters (blank lines skipped so far). */
@@ -87,7 +89,8 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
       yield { kind: 'row', line, fields: next.value.record };
     }
   }
-  return { columns, items: items() };
+  const source = input as Readable & { bytesRead?: number };
+  return { columns, items: items(), bytesRead: () => source.bytesRead ?? 0 };
 }
 
 /** CsvError carries the parser's counters at the fault as untyped properties. */

@@ -45,6 +45,8 @@ export interface IngestProgress {
   rows: number;
   queued: number;
   rejected: number;
+  /** Bytes of the file read so far, against `fileBytes`, for a progress bar. */
+  bytesRead?: number;
 }
 
 export interface IngestSummary extends IngestProgress {
@@ -131,7 +133,12 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
       summary.bySender[senderId] = (summary.bySender[senderId] ?? 0) + 1;
       if (job.channel === 'sms') summary.smsSegments += job.segments;
     }
-    options.onProgress?.({ rows: summary.rows, queued: summary.queued, rejected: summary.rejected });
+    options.onProgress?.({
+      rows: summary.rows,
+      queued: summary.queued,
+      rejected: summary.rejected,
+      bytesRead: csv.bytesRead(),
+    });
   };
   const submit = async (batch: PlannedSend[]) => {
     const task = flush(batch).finally(() => pending.delete(task));
@@ -174,7 +181,8 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   return summary;
 }
 
-function toCsvRow(columns: readonly string[], line: number, fields: readonly string[]): CsvRow {
+/** A CSV item as the record planRow reads; the dry run (estimate/dry-run.ts) shares it. */
+export function toCsvRow(columns: readonly string[], line: number, fields: readonly string[]): CsvRow {
   const record: Record<string, string | undefined> = {};
   for (let index = 0; index < columns.length; index++) {
     const column = columns[index];
