@@ -12,6 +12,12 @@ import { registerSendCommand } from './send-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
+// `herald report c | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command()
   .name('herald')
   .description('Bulk SMS, MMS and WhatsApp campaigns through Twilio, on BullMQ and Redis.')
