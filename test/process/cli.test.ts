@@ -79,7 +79,7 @@ describe('herald CLI', () => {
   });
 
   it('explains every command with an example in --help', async () => {
-    for (const command of ['send', 'worker', 'sandbox', 'status']) {
+    for (const command of ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed']) {
       const result = await herald([command, '--help']);
       expect({ command, code: result.code }).toEqual({ command, code: 0 });
       expect(result.output).toContain('Example:');

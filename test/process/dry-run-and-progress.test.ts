@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+
+import { connectRedis } from '../../src/queue/redis-connection.js';
+import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
+import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'herald-dry-run-'));
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('herald send --dry-run and the ingest progress bar', () => {
+  let connection: Redis;
+  const prefix = uniquePrefix('dry-run');
+  const herald = async (args: string[], env: Record<string, string> = {}) => {
+    const run = spawnNode([HERALD_BIN, ...args], { REDIS_URL: testRedisUrl(), HERALD_PREFIX: prefix, ...env });
+    const { code } = await run.exited;
+    return { code, output: run.output() };
+  };
+  const keyCount = async () => (await connection.keys(`${prefix}:*`)).length;
+
+  beforeAll(async () => {
+    connection = await connectRedis(testRedisUrl(), { role: 'command' });
+  });
+  afterAll(async () => {
+    await deleteKeys(connection, prefix);
+    await connection.quit();
+  });
+
+  const prices = file(
+    'prices.json',
+    JSON.stringify({
+      currency: 'EUR',
+      asOf: '2026-11-01',
+      source: 'test prices',
+      prices: { US: { smsSegment: 0.01, mms: 0.03 }, '*': { smsSegment: 0.1 } },
+    }),
+  );
+  // 3 US SMS (one of 2 UCS-2 segments, forced by ë), 1 MMS, 1 German SMS, a repeat, a bad number.
+  const recipients = file(
+    'dry.csv',
+    [
+      'phone,name,media',
+      '+14155551000,Ann,',
+      '+14155551001,Zoë,',
+      '+14155551002,Bob,https://example.com/a.png',
+      '+14155551003,Cy,',
+      '+4915112345678,Jörg,',
+      '+14155551000,Ann again,',
+      'nope,X,',
+    ].join('\n') + '\n',
+  );
+  const send = (extra: string[]) => [
+    'send',
+    recipients,
+    '--campaign',
+    'dry',
+    '--from',
+    '+14155550100',
+    '--body',
+    'Hello {{name}}, this is a longer message so that a single non-GSM character takes it past one segment.',
+    '--media',
+    '{{media}}',
+    ...extra,
+  ];
+
+  it('prints counts, segments, cost and duration, reports bad rows, and writes nothing to Redis', async () => {
+    const result = await herald(send(['--dry-run', '--prices', prices, '--show', '1']));
+    expect(result.code).toBe(0);
+    const { output } = result;
+    expect(output).toContain('line 8: invalid number: nope');
+    expect(output).toContain('dry run of campaign dry: 7 rows read; nothing was queued');
+    expect(output).toContain('would send  5 (sms 4, mms 1)');
+    expect(output).toContain('repeated    1');
+    expect(output).toContain('rejected    1');
+    // Jörg's ö is GSM-7; Zoë's ë is not, so her message is UCS-2 in 2 segments: 5 SMS segments in all.
+    expect(output).toContain('SMS         4 messages in 5 segments: 3 GSM-7, 1 UCS-2');
+    expect(output).toContain('UCS-2 forced by "ë" (U+00EB) in 1');
+    // US: 4 segments × 0.01 and 1 MMS × 0.03; DE (the * row): 1 segment × 0.1.
+    expect(output).toContain('cost        EUR 0.1700 estimated, from: test prices (as of 2026-11-01)');
+    expect(output).toContain('US sms: 4 segments × 0.01 = 0.0400');
+    expect(output).toContain('US mms: 1 message × 0.03 = 0.0300');
+    expect(output).toContain('DE sms: 1 segment × 0.1 = 0.1000');
+    // A long code sends 1 segment/s less the 3% headroom: 6 units (5 segments + 1 MMS) take 6 / 0.97 s.
+    expect(output).toContain('+14155550100: 5 messages (5 SMS segments) at 1/s → 6.2 s');
+    expect(output).toContain('line 2 → +14155551000 from +14155550100 (sms, GSM-7, 1 segment)');
+    expect(output).not.toContain('line 3 →');
+    expect(await keyCount()).toBe(0);
+  });
+
+  it('needs no Redis at all, and refuses a bad price table in one line', async () => {
+    const unreachable = { REDIS_URL: 'redis://127.0.0.1:1' };
+    expect((await herald(send(['--dry-run']), unreachable)).code).toBe(0);
+    const bad = file('bad-prices.json', JSON.stringify({ currency: 'EUR', asOf: 'soon', source: 'x', prices: {} }));
+    expect(await herald(send(['--dry-run', '--prices', bad]))).toEqual({
+      code: 2,
+      output: `herald: price table ${bad}: asOf: a date YYYY-MM-DD\n`,
+    });
+    expect(await herald(send(['--prices', prices]))).toEqual({ code: 2, output: 'herald: --prices needs --dry-run\n' });
+    expect(await keyCount()).toBe(0);
+  });
+
+  const big = file(
+    'big.csv',
+    `phone,name\n${Array.from({ length: 12_000 }, (_, i) => `+1415${(5550000 + i).toString()},Person number ${i}`).join('\n')}\n`,
+  );
+  const sendBig = ['send', big, '--campaign', 'big', '--from', '+14155550100', '--body', 'Hi {{name}}'];
+
+  it('shows no progress bar without a terminal', async () => {
+    const result = await herald([...sendBig, '--campaign', 'big-pipe']);
+    expect(result.code).toBe(0);
+    expect(result.output).not.toMatch(/\u001b|reading|█|░/);
+    expect(result.output).toMatch(/^campaign big-pipe: 12000 rows read\n {2}queued {4}12000/);
+  });
+
+  it('draws the progress bar on a terminal, on stderr', () => {
+    // script(1) gives the command a pseudo-terminal, as an operator's shell would.
+    const command = [process.execPath, HERALD_BIN, ...sendBig, '2>&1 >/dev/null']
+      .map((part) => (part.startsWith('2>') ? part : `'${part}'`))
+      .join(' ');
+    const output = execFileSync('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '', REDIS_URL: testRedisUrl(), HERALD_PREFIX: prefix },
+      encoding: 'utf8',
+    });
+    expect(output).toMatch(/reading .*100% \| [\d.]+ MB of [\d.]+ MB \| 12000 rows/);
+  });
+});
