@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import pLimit from 'p-limit';
 
 import type { SenderEntry } from '../domain/campaign.js';
 import { paceCost } from '../domain/channel.js';
@@ -17,6 +18,9 @@ import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages
 import type { RecipientDetail } from '../report/recipient-detail.js';
 import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
 import { REQUEUE } from './resend-scripts.js';
+
+/** Recipients handled at once: each is a few round trips (requeue, find the old job, add the new one). */
+const IN_FLIGHT = 64;
 
 export interface ResendSummary {
   /** Recipients put back on their queue, by the reason they failed. */
@@ -117,9 +121,10 @@ export async function resendFailed(
     bump(summary.resent, cure.reason);
   };
 
+  const limit = pLimit(IN_FLIGHT);
   try {
     for await (const page of readRecipientPages(connection, keys, spec.name)) {
-      for (const item of page) await handle(item);
+      await Promise.all(page.map((item) => limit(() => handle(item))));
     }
   } finally {
     await Promise.all([...queues.values()].map((queue) => queue.close()));
