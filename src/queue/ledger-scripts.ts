@@ -8,7 +8,8 @@ import { RedisScript } from './redis-script.js';
  *   f:<code>           failed for good (Twilio error code or herald reason)
  *   u:<reason>         unknown: a request may have reached Twilio and herald could not tell; never resent
  *   c:cancelled        cancelled before any request for it began (see control-scripts.ts)
- * s, f, u and c are final. Counters in the `counts` hash move in the same script as the state, so they are exact
+ * s, f, u and c are final (only resend-failed puts a curable f, or an undelivered s, back to q:
+ * resend/resend-scripts.ts). Counters in the `counts` hash move in the same script as the state, so they are exact
  * however often BullMQ redelivers a job.
  */
 
