@@ -74,7 +74,7 @@ A variable set to the empty string counts as not set, so its default applies (co
 | Process | Reads | Why |
 |---|---|---|
 | \`herald worker\`, \`node dist/workers/sender.js\` | Redis, Twilio, Worker, Logging | It sends through Twilio, serves metrics and logs. |
-| \`herald send\`, \`herald status\` | Redis, Logging | They only talk to Redis. \`LOG_LEVEL\` is checked but they print plain text, not logs. |
+| \`herald send\`, \`herald status\`, \`herald report\`, \`herald resend-failed\` | Redis, Logging | They only talk to Redis (\`herald send --dry-run\` not even that). \`LOG_LEVEL\` is checked but they print plain text, not logs. |
 | \`herald sandbox\` | \`TWILIO_ACCOUNT_SID\`, \`TWILIO_AUTH_TOKEN\` | As defaults for \`--account-sid\` and \`--auth-token\`, checked by the same rules as the workers'; the sandbox accepts that one account. |
 | \`npm run demo\` | — | Gives the processes it starts their Redis, Twilio, metrics and log variables and nothing else from your shell but \`PATH\`. |
 `;
