@@ -188,6 +188,18 @@ describe('operating a campaign: report, resend-failed, status', () => {
       counts: { delivered: counts['delivered'], undelivered: counts['undelivered'] },
     });
     expect(counts['sent']).toBe(reported.filter((row) => row.status === 'sent').length);
+
+    // Outside a terminal --watch prints plain lines, and stops once the campaign is finished.
+    const watched = await herald(['status', campaign, '--watch']);
+    expect(watched).toEqual({
+      code: 0,
+      output: expect.stringMatching(/^ops: finished — queued 63, sent \d+, delivered \d+, .* \| .* ETA 0 s\n$/),
+    });
+    expect(watched.output).not.toMatch(/\u001b/);
+    expect(await herald(['report', campaign, '--out', join(dir, 'no-such-dir', 'r.csv')])).toEqual({
+      code: 1,
+      output: `herald: cannot write ${join(dir, 'no-such-dir', 'r.csv')}: ENOENT\n`,
+    });
   });
 
   it('resends exactly the curable failures, once each, and counts them exactly', async () => {
