@@ -12,6 +12,7 @@ import { parseSendAt } from './parse-send-at.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
 type SendCommandOptions = SendOptions & {
   rejected?: string;
   chunkSize: number;

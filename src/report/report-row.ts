@@ -88,6 +88,10 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
       row.error_reason = UNKNOWN_REASONS[entry.reason] ?? entry.reason;
       row.resendable = 'no';
       break;
+    case 'cancelled':
+      row.error_reason = 'the campaign was cancelled before this recipient was sent';
+      row.resendable = 'no';
+      break;
     case 'in-flight':
       row.error_reason = `in flight since ${isoTime(entry.since)}`;
       break;
