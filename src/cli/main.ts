@@ -7,6 +7,7 @@ import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerControlCommands } from './control-commands.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
+import { registerSendersCommand } from './senders-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
@@ -21,6 +22,7 @@ registerSandboxCommand(program);
 registerStatusCommand(program);
 registerCampaignsCommand(program);
 registerControlCommands(program);
+registerSendersCommand(program);
 
 try {
   await program.parseAsync(process.argv);
