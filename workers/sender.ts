@@ -20,6 +20,7 @@ import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
 import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
+import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
@@ -28,6 +29,9 @@ import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
+
+/** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
+const HOLD_CACHE_MS = 250;
 
 /** Time after the shutdown window for the last closes before the worker exits regardless. */
 const STOP_GRACE_MS = 5000;
@@ -79,6 +83,9 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       }),
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,
+      holds: new SenderHolds(connection, keys, HOLD_CACHE_MS),
+      dailyCapPauseMs: config.worker.dailyCapPauseMs,
+      reconcilePatienceMs: config.worker.reconcilePatienceMs,
     },
   });
   logSendEvents(events, logger);
@@ -95,6 +102,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
+  const probeHolds = new SenderHolds(probe, keys);
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -131,7 +139,14 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   let started = false;
   const startUp = (async () => {
     const metrics = await startMetricsServer({
-      metrics: createMetrics({ events, lease, totals, inFlight: () => inFlight.activeCount, retentionMs }),
+      metrics: createMetrics({
+        events,
+        lease,
+        totals,
+        inFlight: () => inFlight.activeCount,
+        retentionMs,
+        holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
+      }),
       host: config.worker.metricsHost,
       port: config.worker.metricsPort,
       ready: async () => started && (await probe.ping()) === 'PONG',

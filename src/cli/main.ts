@@ -9,6 +9,7 @@ import { registerReportCommand } from './report-command.js';
 import { registerResendFailedCommand } from './resend-failed-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
+import { registerSendersCommand } from './senders-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
@@ -31,6 +32,7 @@ registerCampaignsCommand(program);
 registerControlCommands(program);
 registerReportCommand(program);
 registerResendFailedCommand(program);
+registerSendersCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -124,6 +124,18 @@ export const WORKER_SETTINGS = {
     'Longest a message may wait on a throttled sender (429, full queue), from its first throttle, before it is failed; such waits use no attempts.',
     { default: '3600000' },
   ),
+  dailyCapPauseMs: setting(
+    'HERALD_DAILY_CAP_PAUSE_MS',
+    positiveInt,
+    'How long a sender pauses after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and resume by themselves.',
+    { default: '86400000' },
+  ),
+  reconcilePatienceMs: setting(
+    'HERALD_RECONCILE_PATIENCE_MS',
+    z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
+    'After a send whose answer was lost (a timeout, a cut connection, a killed worker), how long herald keeps looking for the message in Twilio’s list (every 10 s) before it records the recipient unknown; it never resends meanwhile. 0: look once.',
+    { default: '120000' },
+  ),
   metricsPort: setting('HERALD_METRICS_PORT', port, 'Port of /metrics, /healthz and /readyz (0: any free port).', {
     default: '9464',
   }),

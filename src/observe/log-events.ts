@@ -1,3 +1,4 @@
+import { describeHold } from '../domain/sender-hold.js';
 import type { Logger } from './logger.js';
 import type { SendEvents } from './send-events.js';
 
@@ -11,6 +12,12 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
   events.on('attempt', (attempt) => {
     const level = attempt.outcome === 'skipped' ? 'debug' : attempt.outcome === 'retry' ? 'warn' : 'info';
     logger[level](attempt, `send ${attempt.outcome}`);
+  });
+  // One line per hold, whichever process put it on: a halt needs an operator, a pause ends by itself.
+  events.on('sender:held', ({ campaign, senderId, hold }) => {
+    const fields = { campaign, senderId, scope: hold.scope, state: hold.state, code: hold.code };
+    if (hold.state === 'halted') logger.error(fields, describeHold(hold, senderId));
+    else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, describeHold(hold, senderId));
   });
   events.on('receipt', (receipt) => {
     const level =

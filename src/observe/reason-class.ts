@@ -32,6 +32,7 @@ const HERALD_CODES: Readonly<Record<string, ReasonClass>> = {
   transient: 'transient',
   interrupted: 'unknown',
   'no-answer': 'unknown',
+  'lookup-failed': 'unknown',
 };
 
 /** The class of a Twilio error code or herald reason code, as recorded in the ledger and in send events. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
+import type { SenderHold } from '../domain/sender-hold.js';
 import { RECORD_RESULTS } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
@@ -41,6 +42,8 @@ export interface SendEventMap {
   attempt: [SendAttempt];
   receipt: [ReceiptEvent];
   'campaign:finished': [{ campaign: string }];
+  /** This process put a sender (or the account) on hold; emitted once across all processes per hold. */
+  'sender:held': [{ campaign: string; senderId: string; hold: SenderHold }];
 }
 
 /** A typed event emitter: the worker emits, metrics and logs listen, neither knows the other. */

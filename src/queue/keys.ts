@@ -22,6 +22,12 @@ export interface Keys {
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
   senderDispatches(senderId: string): string;
+  /** Hash: why one sender sends nothing for now, paused or halted (see sender-holds.ts); its own hash tag. */
+  senderHold(senderId: string): string;
+  /** SCAN pattern matching every sender's hold. */
+  readonly senderHoldPattern: string;
+  /** Hash: why the whole account sends nothing for now (bad credentials); same fields as a sender's hold. */
+  readonly accountHold: string;
   /** Set of numbers that replied STOP (see opt-outs.ts). */
   readonly optOuts: string;
   /** Sorted set of every campaign by creation time. */
@@ -42,6 +48,9 @@ export function makeKeys(prefix: string): Keys {
     details: (name) => `${prefix}:campaign:{${name}}:details`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
+    senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,
+    senderHoldPattern: `${prefix}:sender:{*}:hold`,
+    accountHold: `${prefix}:account:hold`,
     campaignIndex: `${prefix}:campaigns`,
     optOuts: `${prefix}:opt-outs`,
     activeCampaigns: `${prefix}:campaigns:active`,

@@ -41,6 +41,8 @@ export function decideFault(settings: FaultSettings, refusalDraw: number, dropDr
 export class FaultInjector {
   #settings: FaultSettings = {};
   #random: Random = makeRandom(pickSeed());
+  /** Apart from the create draws, so that listing never changes which creates get a fault. */
+  #listRandom: Random = makeRandom(pickSeed());
 
   constructor(settings: FaultSettings = {}) {
     this.set(settings);
@@ -55,21 +57,32 @@ export class FaultInjector {
     const parsed = parseFaultSettings(settings);
     if (!parsed.ok) throw new RangeError(parsed.reason);
     this.#settings = parsed.settings;
-    if (parsed.settings.seed !== undefined) this.#random = makeRandom(parsed.settings.seed);
+    if (parsed.settings.seed !== undefined) {
+      this.#random = makeRandom(parsed.settings.seed);
+      this.#listRandom = makeRandom(parsed.settings.seed + 1);
+    }
   }
 
   decide(): FaultDecision {
     return decideFault(this.#settings, this.#random(), this.#random());
   }
+
+  /** Whether to refuse this list request. */
+  refuseList(): boolean {
+    return this.#listRandom() < (this.#settings.listErrors ?? 0);
+  }
 }
 
 /**
- * Injects the configured faults into create requests, after authentication (a bad login is answered as
+ * Injects the configured faults into create requests (and refusals into list requests), after authentication (a bad login is answered as
  * usual) and around processing: a refusal answers without processing; a drop lets the message be created
  * and then asks the server to cut the connection instead of answering.
  */
 export function injectFaults(injector: FaultInjector): Middleware {
   return async (request, next) => {
+    if (request.route.kind === 'messages' && request.method === 'GET' && injector.refuseList()) {
+      return replyError(REFUSALS['503']);
+    }
     if (request.route.kind !== 'messages' || request.method !== 'POST') return next(request);
     const decision = injector.decide();
     if (decision.refuse !== undefined) {

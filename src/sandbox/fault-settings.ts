@@ -15,6 +15,11 @@ export interface FaultSettings {
    * without an answer: the client cannot tell whether the message exists. @defaultValue 0
    */
   acceptThenDrop?: number;
+  /**
+   * Share (0–1) of list requests (`GET …/Messages.json`) answered 503 (code 20503), for reconciliation that cannot
+   * read the list. @defaultValue 0
+   */
+  listErrors?: number;
   /** Accepted messages per sender (From or MessagingServiceSid) per UTC day; past it, 429 with 63038. */
   dailyCap?: number;
   /** Seed of the fault decisions; absent: a random seed. Setting faults with a seed restarts the sequence. */
@@ -32,6 +37,7 @@ const FIELDS: Readonly<Record<keyof FaultSettings, NumberRule>> = {
   rate503: SHARE,
   retryAfterSeconds: RETRY_AFTER_SECONDS,
   acceptThenDrop: SHARE,
+  listErrors: SHARE,
   dailyCap: DAILY_CAP,
   seed: SEED,
 };

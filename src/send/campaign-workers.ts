@@ -14,6 +14,14 @@ import { type Keys, queueNameOf } from '../queue/keys.js';
 import { computeBackoffMs } from './backoff.js';
 import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
 
+/**
+ * How often a job may be picked up again after its worker died (or its lock expired) before BullMQ fails it. BullMQ's
+ * default, 1, fails a recipient whose workers were killed twice, leaving it in flight in the ledger for good; here a
+ * redelivered job is safe (the ledger stops a second send, and reconciliation settles the first), so only a job
+ * that kills every worker that takes it should ever reach this.
+ */
+const MAX_STALLS = 100;
+
 export interface CampaignWorkersOptions {
   connection: RedisClient;
   keys: Keys;
@@ -103,6 +111,7 @@ export class CampaignWorkers {
         connection,
         prefix: keys.prefix,
         concurrency: queueConcurrency(senderMps(entry.sender, entry.mps), deps.pacer.policy, maxConcurrency),
+        maxStalledCount: MAX_STALLS,
         settings: {
           backoffStrategy: (attemptsMade, type, error) =>
             type === BACKOFF_STRATEGY

@@ -8,14 +8,28 @@ export type FailureOutcome =
   | { kind: 'retry'; reason: string; code?: number; retryAfterMs?: number }
   /** Not processed because the sender (or the account) is sending too fast: slow the whole sender, then retry. */
   | { kind: 'throttle'; reason: string; code: number; retryAfterMs?: number }
-  /** Twilio refused for good; `scope` says whether the recipient, the sender or the whole account is at fault. */
-  | { kind: 'failed'; code: string; reason: string; scope: 'recipient' | 'sender' | 'account' }
+  /**
+   * Not processed, and nothing more will be from this sender until `until` (ms since epoch): the daily cap. The
+   * sender waits in every process and resumes by itself then.
+   */
+  | { kind: 'pause-sender'; reason: string; code: number; until: number }
+  /**
+   * Not processed, and no send from the sender (or from the whole account) can succeed until an operator fixes
+   * the cause (a bad From, bad credentials) and resumes it: every recipient stays queued meanwhile.
+   */
+  | { kind: 'halt'; scope: 'sender' | 'account'; code: string; reason: string }
+  /** Twilio refused this recipient for good. */
+  | { kind: 'failed'; code: string; reason: string }
   /** The request may have reached Twilio; resending could text the recipient twice. */
   | { kind: 'unknown'; reason: string };
 
 type Permanent = { reason: string; scope: 'recipient' | 'sender' | 'account' };
 
-/** Twilio codes that no retry can cure (../shared/reference/twilio.md §2). */
+/**
+ * Twilio codes that no retry can cure (../shared/reference/twilio.md §2). Where the sender or the account is at
+ * fault, failing each recipient in turn would burn the whole list on one configuration mistake, so those codes halt
+ * the sender's (or the account's) sends instead, until an operator fixes the cause and resumes them.
+ */
 export const PERMANENT_CODES: Readonly<Record<number, Permanent>> = {
   20003: { reason: 'authentication failed (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)', scope: 'account' },
   21211: { reason: 'invalid To number', scope: 'recipient' },
@@ -23,7 +37,7 @@ export const PERMANENT_CODES: Readonly<Record<number, Permanent>> = {
   21408: { reason: 'region not permitted (Geo Permissions)', scope: 'recipient' },
   21602: { reason: 'message body is required', scope: 'recipient' },
   21604: { reason: 'To number is required', scope: 'recipient' },
-  21606: { reason: 'From number cannot send to this destination', scope: 'sender' },
+  21606: { reason: 'From number is not a message-capable number of this account', scope: 'sender' },
   21610: { reason: 'recipient has opted out (replied STOP)', scope: 'recipient' },
   21612: { reason: 'To number is not reachable from this sender', scope: 'recipient' },
   21614: { reason: 'To number is not a mobile number', scope: 'recipient' },
@@ -39,29 +53,56 @@ const THROTTLE_CODES: Readonly<Record<number, string>> = {
   21611: 'sender queue is full (21611)',
 };
 
-/** Codes that mean "not processed, try later". */
-const RETRY_CODES: Readonly<Record<number, string>> = {
-  63038: 'daily message limit reached (63038)',
-};
+/** Twilio's daily cap: not processed, and nothing more from this sender until the window resets. */
+const DAILY_CAP_CODE = 63038;
+
+/**
+ * Twilio counts the daily cap over a rolling 24 hours (../shared/reference/twilio.md §2: "not until the 24 h window
+ * resets") and says nothing of when the oldest message leaves it, so without a Retry-After the only wait known to
+ * be long enough is a full window from the refusal.
+ */
+export const DAILY_CAP_WINDOW_MS = 24 * 3_600_000;
+
+export interface ClassifyContext {
+  /** Twilio's Retry-After on the answer, which herald's transport reads (the SDK's errors drop it). */
+  retryAfterMs?: number;
+  /** ms since epoch; the daily cap's pause is counted from here. */
+  now?: number;
+  /** The pause after a daily cap without a Retry-After. @defaultValue DAILY_CAP_WINDOW_MS */
+  dailyCapPauseMs?: number;
+}
+
+/** herald's transport gave up before writing the request (dispatch-gate.ts). */
+const NOT_SENT = 'ENOTSENT';
 
 /** Socket errors raised before a byte of the request was written: nothing reached Twilio. */
 const NOT_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** `retryAfterMs`: Twilio's Retry-After on the answer, which herald's transport reads (the SDK's errors drop it). */
-export function classifyFailure(error: unknown, retryAfterMs?: number): FailureOutcome {
+export function classifyFailure(error: unknown, context: ClassifyContext = {}): FailureOutcome {
+  const { retryAfterMs } = context;
   const { status, code } = readError(error);
   if (typeof status === 'number') {
-    if (typeof code === 'number' && PERMANENT_CODES[code] !== undefined) {
-      return { kind: 'failed', code: String(code), ...PERMANENT_CODES[code] };
+    const permanent = typeof code === 'number' ? PERMANENT_CODES[code] : undefined;
+    if (permanent !== undefined) {
+      const { reason, scope } = permanent;
+      return scope === 'recipient'
+        ? { kind: 'failed', code: String(code), reason }
+        : { kind: 'halt', code: String(code), reason, scope };
+    }
+    if (code === DAILY_CAP_CODE) {
+      const pauseMs = retryAfterMs ?? context.dailyCapPauseMs ?? DAILY_CAP_WINDOW_MS;
+      return {
+        kind: 'pause-sender',
+        reason: 'daily message limit reached (63038)',
+        code,
+        until: (context.now ?? Date.now()) + pauseMs,
+      };
     }
     if (typeof code === 'number' && THROTTLE_CODES[code] !== undefined) {
       return { kind: 'throttle', reason: THROTTLE_CODES[code], code, ...withRetryAfter(retryAfterMs) };
     }
     if (status === 429 && code === undefined) {
       return { kind: 'throttle', reason: 'HTTP 429', code: 20429, ...withRetryAfter(retryAfterMs) };
-    }
-    if (typeof code === 'number' && RETRY_CODES[code] !== undefined) {
-      return { kind: 'retry', reason: RETRY_CODES[code], code, ...withRetryAfter(retryAfterMs) };
     }
     if (status === 429 || status >= 500) {
       return {
@@ -72,8 +113,9 @@ export function classifyFailure(error: unknown, retryAfterMs?: number): FailureO
       };
     }
     const label = typeof code === 'number' ? String(code) : `http-${status}`;
-    return { kind: 'failed', code: label, reason: describe(error, `HTTP ${status}`), scope: 'recipient' };
+    return { kind: 'failed', code: label, reason: describe(error, `HTTP ${status}`) };
   }
+  if (code === NOT_SENT) return { kind: 'retry', reason: describe(error, 'the request was not sent') };
   if (typeof code === 'string' && NOT_SENT_ERRNOS.has(code)) {
     return { kind: 'retry', reason: `connection failed before sending (${code})` };
   }

@@ -12,6 +12,18 @@ export interface SendContext {
 
 const contexts = new AsyncLocalStorage<SendContext>();
 
+/** The gate failed before the request was written, so Twilio cannot have it: safe to retry. */
+export class RequestNotSentError extends Error {
+  override name = 'RequestNotSentError';
+  readonly code = 'ENOTSENT';
+
+  constructor(cause: unknown) {
+    super(
+      `the request was not sent: its dispatch gate failed (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+  }
+}
+
 /**
  * Runs `send` (an SDK call) so that herald's transport waits for the context's gate at the last moment before the
  * request is written: after the SDK has built it, so time the SDK spends (more on a process's first call) cannot put

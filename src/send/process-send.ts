@@ -11,16 +11,28 @@ import type { SendJobData } from '../ingest/plan-row.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
+import type { SenderHolds } from '../queue/sender-holds.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
 import { encodeDetail } from '../report/recipient-detail.js';
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
 import { type SendContext, sendInContext } from './dispatch-gate.js';
+import { reconcileAttempt } from './reconcile.js';
 import type { TwilioClient } from './twilio-client.js';
 
 /** How long a throttled sender waits when Twilio gives no Retry-After. */
 const THROTTLE_WAIT_MS = 1000;
+
+/**
+ * How often a job of a halted sender looks again whether it was resumed; `herald senders resume` also makes the
+ * held jobs due at once, so this only matters to a resume done some other way.
+ */
+const HALT_RECHECK_MS = 60_000;
+/** How soon a lookup that found nothing (or failed) is repeated, within the reconcile patience. */
+const RECONCILE_RETRY_MS = 10_000;
+/** Spreads the jobs of a sender whose pause ends, so they do not all ask for a slot in the same millisecond. */
+const RESUME_SPREAD_MS = 1000;
 
 /** Twilio's code for a recipient who replied STOP. */
 const OPTED_OUT = '21610';
@@ -52,6 +64,15 @@ export interface SendDeps {
   retryWindowMs: number;
   /** Pause, resume, cancel and scheduled starts, read just before each send. */
   gate: CampaignGate;
+  /** Senders (and the account) paused or halted, in every process. */
+  holds: SenderHolds;
+  /** How long a daily cap (63038) without a Retry-After pauses its sender. */
+  dailyCapPauseMs?: number;
+  /**
+   * How long after an attempt began its lookup is repeated before the recipient is recorded unknown: Twilio may
+   * still be processing a request whose answer was lost, or its list may not show the message yet. 0: look once.
+   */
+  reconcilePatienceMs?: number;
   statusCallback?: string;
 }
 
@@ -119,8 +140,23 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }
     if (spec.window !== undefined) await holdUntilWindow(spec.window, job, token);
+    // A paused or halted sender sends nothing: the job waits in the delayed set, using no attempt, and its
+    // recipient stays queued.
+    const waitIfHeld = async () => {
+      const hold = await deps.holds.holdOf(senderId);
+      if (hold === undefined) return;
+      const until =
+        hold.state === 'paused' ? hold.until + Math.random() * RESUME_SPREAD_MS : Date.now() + HALT_RECHECK_MS;
+      await job.moveToDelayed(Math.ceil(until), token);
+      throw new DelayedError();
+    };
+    // Checked before the slot is reserved, so held jobs that come back to look do not move the sender's schedule,
+    // and again once the slot comes, as a hold put on meanwhile would otherwise let every waiting send hit the
+    // same error.
+    await waitIfHeld();
     const cost = paceCost(composed.content);
     await deps.pacer.reserve(senderId, cost, mps);
+    await waitIfHeld();
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
     const gate = await holdAtGate(deps.gate, spec.name, job, token);
     if (gate.kind === 'cancelled') {
@@ -136,14 +172,39 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
     if (begun.kind === 'missing')
       throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);
-    if (begun.kind === 'in-flight') {
-      const reason = `an earlier attempt started at ${new Date(begun.since).toISOString()} may have reached Twilio`;
-      await settle({ state: 'unknown', reason: 'interrupted' });
-      report({ outcome: 'unknown', code: 'interrupted', reason });
-      return { unknown: reason };
-    }
-
     const params = buildCreateParams(entry.sender, to, composed.content, deps.statusCallback);
+    // Asks Twilio whether an attempt whose answer never came created the message: found, the recipient was sent;
+    // otherwise nothing proves it was not (the request may still be in flight, or not listed yet), so it is unknown
+    // and never resent.
+    const reconcile = async (attemptStartedAt: number, notFound: string, context: string, durationSeconds?: number) => {
+      const found = await reconcileAttempt(deps.client, params, attemptStartedAt);
+      const timing = durationSeconds === undefined ? {} : { durationSeconds };
+      if (found.kind === 'sent') {
+        await settle({ state: 'sent', sid: found.sid });
+        report({ outcome: 'sent', sid: found.sid, reason: `${context}; found in Twilio's message list`, ...timing });
+        return { sid: found.sid };
+      }
+      // Still within the patience: the in-flight mark stays, and the job comes back to look again (BEGIN_SEND finds
+      // the mark, so nothing is sent meanwhile).
+      const lookAgainAt = Date.now() + RECONCILE_RETRY_MS;
+      if (lookAgainAt - attemptStartedAt <= (deps.reconcilePatienceMs ?? 0)) {
+        await job.moveToDelayed(lookAgainAt, token);
+        throw new DelayedError();
+      }
+      const code = found.kind === 'lookup-failed' ? 'lookup-failed' : notFound;
+      const reason =
+        found.kind === 'lookup-failed'
+          ? `${context}; Twilio's message list could not be read (${found.reason})`
+          : `${context}; not in Twilio's message list, which does not prove it was not sent`;
+      await settle({ state: 'unknown', reason: code });
+      report({ outcome: 'unknown', code, reason, ...timing });
+      return { unknown: reason };
+    };
+    if (begun.kind === 'in-flight') {
+      const context = `an earlier attempt started at ${new Date(begun.since).toISOString()} may have reached Twilio`;
+      return reconcile(begun.since, 'interrupted', context);
+    }
+    const attemptStartedAt = Date.now();
     const context: SendContext = { gate: () => deps.pacer.claimDispatch(senderId, cost, mps) };
     const started = performance.now();
     try {
@@ -154,7 +215,10 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       return { sid: message.sid };
     } catch (error) {
       const durationSeconds = (performance.now() - started) / 1000;
-      const outcome = classifyFailure(error, context.retryAfterMs);
+      const outcome = classifyFailure(error, {
+        ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
+        ...(deps.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: deps.dailyCapPauseMs }),
+      });
       switch (outcome.kind) {
         case 'failed':
           if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
@@ -162,9 +226,24 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           report({ outcome: 'failed', code: outcome.code, reason: outcome.reason, durationSeconds });
           throw new UnrecoverableError(`${outcome.code}: ${outcome.reason}`);
         case 'unknown':
-          await settle({ state: 'unknown', reason: 'no-answer' });
-          report({ outcome: 'unknown', code: 'no-answer', reason: outcome.reason, durationSeconds });
-          return { unknown: outcome.reason };
+          return reconcile(attemptStartedAt, 'no-answer', outcome.reason, durationSeconds);
+        case 'pause-sender':
+        case 'halt': {
+          // Not processed, and no send from this sender (or account) can succeed for now: the recipient goes back
+          // to queued with the others, and the first process to see the error puts the hold on (and logs it).
+          const code = String(outcome.code);
+          const newly =
+            outcome.kind === 'pause-sender'
+              ? await deps.holds.pause(senderId, outcome.until, code, outcome.reason)
+              : await deps.holds.halt(outcome.scope, senderId, code, outcome.reason);
+          await deps.ledger.release(spec.name, to, senderId);
+          report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
+          const hold = await deps.holds.holdOf(senderId);
+          if (newly && hold !== undefined) deps.events.emit('sender:held', { campaign: spec.name, senderId, hold });
+          const until = hold?.state === 'paused' ? hold.until : Date.now() + HALT_RECHECK_MS;
+          await job.moveToDelayed(Math.ceil(until), token);
+          throw new DelayedError();
+        }
         case 'throttle': {
           // The whole sender waits, in every process; this job waits with it without using an attempt, up to the
           // retry window after it was first throttled.

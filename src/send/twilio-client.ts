@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 
-import { currentSendContext, parseRetryAfter } from './dispatch-gate.js';
+import { currentSendContext, parseRetryAfter, RequestNotSentError } from './dispatch-gate.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -42,7 +42,10 @@ class HeraldRequestClient extends twilio.RequestClient {
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
     const context = currentSendContext();
-    await context?.gate();
+    // Nothing has been written yet: a failing gate (Redis away) must read as "not sent", never as a lost answer.
+    await context?.gate().catch((error: unknown) => {
+      throw new RequestNotSentError(error);
+    });
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const response = await super.request<TData>({ ...opts, uri });
     if (context !== undefined && response.statusCode >= 400) {

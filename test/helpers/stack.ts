@@ -11,6 +11,7 @@ import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
+import { SenderHolds } from '../../src/queue/sender-holds.js';
 import { SenderPacer } from '../../src/queue/sender-pacer.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
@@ -50,6 +51,12 @@ export interface StackOptions {
   /** The SDK's request timeout. */
   timeoutMs?: number;
   latencyMs?: number;
+  /** The auth token the workers' client uses; absent, the sandbox's own (a different one is refused with 20003). */
+  clientAuthToken?: string;
+  /** How long a daily cap without a Retry-After pauses its sender. */
+  dailyCapPauseMs?: number;
+  /** How long a lost answer is looked up again before unknown; 0 (look once) unless given. */
+  reconcilePatienceMs?: number;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
@@ -66,7 +73,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
   const pacer = new SenderPacer(connection, keys);
   const client = createTwilioClient({
     accountSid: TEST_ACCOUNT_SID,
-    authToken: TEST_AUTH_TOKEN,
+    authToken: options.clientAuthToken ?? TEST_AUTH_TOKEN,
     baseUrl: sandbox.url,
     timeoutMs: options.timeoutMs ?? 5000,
     maxSockets: 50,
@@ -84,6 +91,10 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       inFlight: pLimit(50),
       attempts: options.attempts ?? 3,
       retryWindowMs: 60_000,
+      // As in the worker process (workers/sender.ts).
+      holds: new SenderHolds(connection, keys, 250),
+      ...(options.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: options.dailyCapPauseMs }),
+      ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
       pacer,
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),

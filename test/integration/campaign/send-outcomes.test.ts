@@ -14,6 +14,7 @@ import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
 import { queueNameOf } from '../../../src/queue/keys.js';
 import { readLedger } from '../../../src/queue/read-ledger.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
+import { createTwilioClient } from '../../../src/send/twilio-client.js';
 import {
   type Stack,
   type StackOptions,
@@ -121,7 +122,7 @@ describe('send outcomes against the sandbox', () => {
     expect(failed?.failedReason).toMatch(/gave up after 2 attempts: connection failed before sending \(ECONNREFUSED\)/);
   });
 
-  it('records a send that timed out after reaching Twilio as unknown and never sends it again', async () => {
+  it('records a send that timed out after reaching Twilio, and whose lookup timed out too, as unknown and never sends it again', async () => {
     await open({ latencyMs: 1500, timeoutMs: 300 });
     const campaign = spec('slow');
     await runIngest(stack, {
@@ -231,5 +232,110 @@ describe('opt-outs', () => {
       '+14155550124',
     ]);
     expect(await ledgerStates(stack, later)).toEqual({ '+14155550124': 'sent', [queuedEarlier]: 'failed:21610' });
+  });
+});
+
+describe('reconciliation through the Messages list', () => {
+  let stack: Stack;
+  afterEach(async () => stack.close());
+
+  async function runOne(name: string): Promise<CampaignSpec> {
+    const campaign = spec(name);
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), `${name}.csv`),
+      chunkSize: 10,
+    });
+    await waitForFinished(stack.store, campaign.name);
+    return campaign;
+  }
+
+  it('settles a message accepted and then cut off as sent, with the SID Twilio gave it, without sending it again', async () => {
+    stack = await startStack('reconcile-found');
+    stack.sandbox.setFaults({ acceptThenDrop: 1 });
+    const attempts: SendAttempt[] = [];
+    stack.events.on('attempt', (attempt) => attempts.push(attempt));
+    const campaign = await runOne('dropped');
+
+    const requests = stack.sandbox.requests();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ status: 201, fault: 'drop' });
+    const entries = [];
+    for await (const entry of readLedger(stack.connection, stack.keys, campaign.name)) entries.push(entry);
+    expect(entries).toEqual([{ to: TO, state: 'sent', sid: requests[0]!.sid }]);
+    expect(attempts).toMatchObject([
+      { outcome: 'sent', sid: requests[0]!.sid, reason: expect.stringMatching(/found/) },
+    ]);
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 1, unknown: 0 });
+  });
+
+  it('records unknown, and sends nothing more, when the list cannot be read', async () => {
+    stack = await startStack('reconcile-failed');
+    stack.sandbox.setFaults({ acceptThenDrop: 1, listErrors: 1 });
+    const campaign = await runOne('unlisted');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    expect(stack.sandbox.requests()).toHaveLength(1);
+    const entries = [];
+    for await (const entry of readLedger(stack.connection, stack.keys, campaign.name)) entries.push(entry);
+    expect(entries).toEqual([{ to: TO, state: 'unknown', reason: 'lookup-failed' }]);
+  });
+
+  it('keeps looking, within its patience, when the first lookup fails, and settles sent once the list answers', async () => {
+    stack = await startStack('reconcile-patient', { reconcilePatienceMs: 30_000 });
+    stack.sandbox.setFaults({ acceptThenDrop: 1, listErrors: 1 });
+    const campaign = spec('patient');
+    await runIngest(stack, {
+      file: csvOf([`${TO},Ann`]),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'patient.csv'),
+      chunkSize: 10,
+    });
+    while (stack.sandbox.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The first lookup failed: the recipient is still in flight, neither unknown nor sent again.
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toMatch(/^i:/);
+    stack.sandbox.setFaults({});
+    await waitForFinished(stack.store, campaign.name, 20_000);
+
+    const requests = stack.sandbox.requests();
+    expect(requests).toHaveLength(1);
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toBe(`s:${requests[0]!.sid}`);
+  });
+
+  it('finds the message of an attempt interrupted mid-send (a killed worker) instead of recording unknown', async () => {
+    stack = await startStack('reconcile-interrupted');
+    const campaign = spec('killed');
+    await stack.store.open(campaign);
+    // What a worker killed after its request reached Twilio leaves: the in-flight mark, and the message at Twilio.
+    const startedAt = Date.now();
+    const client = createTwilioClient({
+      accountSid: TEST_ACCOUNT_SID,
+      authToken: TEST_AUTH_TOKEN,
+      baseUrl: stack.sandbox.url,
+      timeoutMs: 5000,
+      maxSockets: 1,
+    });
+    const message = await client.messages.create({ to: TO, from: '+14155550100', body: 'Hi Ann' });
+    await stack.connection.hset(stack.keys.recipients(campaign.name), TO, `i:${startedAt}:killed-worker`);
+    await stack.connection.hincrby(stack.keys.counts(campaign.name), 'queued', 1);
+    const queue = new Queue(queueNameOf(campaign.name, 'p14155550100'), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    await queue.add(
+      SEND_JOB,
+      { line: 2, to: TO as E164, channel: 'sms', segments: 1, vars: { name: 'Ann' } },
+      sendJobOptions(TO as E164),
+    );
+    await stack.ledger.finishIngest(campaign.name);
+    await waitForFinished(stack.store, campaign.name);
+    await queue.close();
+
+    expect(stack.sandbox.requests()).toHaveLength(1);
+    const entries = [];
+    for await (const entry of readLedger(stack.connection, stack.keys, campaign.name)) entries.push(entry);
+    expect(entries).toEqual([{ to: TO, state: 'sent', sid: message.sid }]);
   });
 });

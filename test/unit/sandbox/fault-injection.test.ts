@@ -120,4 +120,13 @@ describe('injectFaults', () => {
     const list = request('GET', `/2010-04-01/Accounts/${AC}/Messages.json`);
     expect(await step(list, accept)).toMatchObject({ status: 201 });
   });
+
+  it('refuses list requests with a 503 when listErrors is set, without touching creates', async () => {
+    calls = 0;
+    const step = injectFaults(new FaultInjector({ listErrors: 1 }));
+    const list = request('GET', `/2010-04-01/Accounts/${AC}/Messages.json`);
+    expect(await step(list, accept)).toMatchObject({ status: 503, errorCode: 20503 });
+    expect(calls).toBe(0);
+    expect(await step(create, accept)).toMatchObject({ status: 201 });
+  });
 });

@@ -1,0 +1,98 @@
+/** What the sandbox did with one create request: only what the tally needs. */
+export interface AcceptedRequest {
+  params: Readonly<Record<string, string | readonly string[]>>;
+  sid?: string;
+}
+
+export interface ChaosTally {
+  recipients: number;
+  sentOnce: number;
+  sentTwice: number;
+  /** Not at Twilio, yet herald holds no final failure or unknown for it: lost. */
+  neverSent: number;
+  /** By code. */
+  failed: Record<string, number>;
+  /** Recorded unknown and not at Twilio: under-sent, and reported as such. */
+  unknown: number;
+  /** The same, by the reason herald recorded (interrupted, no-answer, lookup-failed). */
+  unknownReasons: Record<string, number>;
+  /** Recorded unknown, yet at Twilio once: a lookup that could not settle it. */
+  unknownButSent: number;
+  /** The same, by the reason herald recorded. */
+  unknownButSentReasons: Record<string, number>;
+  /** herald's ledger says sent with a SID Twilio does not have for that number. */
+  wrongSid: number;
+}
+
+/**
+ * Tallies a chaos run against the sandbox's record of what it accepted (a create answered 201, or accepted and then
+ * cut off: both exist at Twilio), with herald's ledger only saying why a recipient was not sent. Pure.
+ */
+export function tallyChaos(
+  recipients: readonly string[],
+  requests: readonly AcceptedRequest[],
+  ledger: ReadonlyMap<string, string>,
+): ChaosTally {
+  const sids = new Map<string, string[]>();
+  for (const request of requests) {
+    const to = request.params['To'];
+    if (request.sid === undefined || typeof to !== 'string') continue;
+    sids.set(to, [...(sids.get(to) ?? []), request.sid]);
+  }
+  const tally: ChaosTally = {
+    recipients: recipients.length,
+    sentOnce: 0,
+    sentTwice: 0,
+    neverSent: 0,
+    failed: {},
+    unknown: 0,
+    unknownReasons: {},
+    unknownButSent: 0,
+    unknownButSentReasons: {},
+    wrongSid: 0,
+  };
+  for (const to of recipients) {
+    const accepted = sids.get(to) ?? [];
+    const state = ledger.get(to) ?? 'absent';
+    if (accepted.length > 1) tally.sentTwice += 1;
+    else if (accepted.length === 1) {
+      tally.sentOnce += 1;
+      if (state.startsWith('u:')) {
+        tally.unknownButSent += 1;
+        tally.unknownButSentReasons[state.slice(2)] = (tally.unknownButSentReasons[state.slice(2)] ?? 0) + 1;
+      }
+      if (state.startsWith('s:') && state !== `s:${accepted[0]}`) tally.wrongSid += 1;
+    } else if (state.startsWith('f:')) {
+      const code = state.slice(2);
+      tally.failed[code] = (tally.failed[code] ?? 0) + 1;
+    } else if (state.startsWith('u:')) {
+      tally.unknown += 1;
+      tally.unknownReasons[state.slice(2)] = (tally.unknownReasons[state.slice(2)] ?? 0) + 1;
+    } else tally.neverSent += 1;
+  }
+  return tally;
+}
+
+/** The run's outcome as a few lines for a person. */
+export function formatTally(tally: ChaosTally): string {
+  const failed = Object.entries(tally.failed)
+    .map(([code, count]) => `${count} × ${code}`)
+    .join(', ');
+  const totalFailed = Object.values(tally.failed).reduce((sum, count) => sum + count, 0);
+  const byReason = (counts: Record<string, number>) => {
+    const text = Object.entries(counts)
+      .map(([reason, count]) => `${count} × ${reason}`)
+      .join(', ');
+    return text === '' ? '' : ` (${text})`;
+  };
+  return [
+    `recipients                        ${tally.recipients}`,
+    `sent once                         ${tally.sentOnce}`,
+    `sent twice                        ${tally.sentTwice}`,
+    `never sent but should have been   ${tally.neverSent}`,
+    `permanently failed                ${totalFailed}${failed === '' ? '' : ` (${failed})`}`,
+    `unknown (not sent, reported)      ${tally.unknown}${byReason(tally.unknownReasons)}`,
+    `unknown, yet sent once            ${tally.unknownButSent}${byReason(tally.unknownButSentReasons)}`,
+    `sent, recorded with a wrong SID   ${tally.wrongSid}`,
+  ].join('\n');
+}

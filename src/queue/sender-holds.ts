@@ -1,0 +1,125 @@
+import { Queue } from 'bullmq';
+
+import type { RedisClient } from './redis-connection.js';
+
+import { effectiveHold, type HoldScope, parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
+import { senderId as idOf } from '../domain/sender.js';
+import type { CampaignStore } from './campaign-store.js';
+import { type Keys, queueNameOf } from './keys.js';
+import { HOLD } from './sender-hold-scripts.js';
+
+export interface HeldSender {
+  senderId: string;
+  hold: SenderHold;
+}
+
+/**
+ * The senders (and the account) that send nothing for now, shared by every process through Redis: workers check
+ * before each send and put holds on when Twilio's answer calls for one; `herald senders` lists and lifts them.
+ */
+export class SenderHolds {
+  readonly #client: RedisClient;
+  readonly #keys: Keys;
+  readonly #cacheMs: number;
+  /** When each sender was last seen with no hold. */
+  readonly #clear = new Map<string, number>();
+
+  /**
+   * `cacheMs`: how long a worker may trust that a sender it saw running still is. Every send checks, so a short
+   * cache spares Redis most of those reads; a hold put on by another process meanwhile costs at most a few sends that
+   * meet the same error, which was not processed, and are held in turn. A hold itself is never cached, so a resume
+   * takes effect at once.
+   */
+  constructor(client: RedisClient, keys: Keys, cacheMs = 0) {
+    this.#client = client;
+    this.#keys = keys;
+    this.#cacheMs = cacheMs;
+  }
+
+  /** The hold that stops a send from this sender now, if any (the account's or the sender's own). */
+  async holdOf(senderId: string, now = Date.now()): Promise<SenderHold | undefined> {
+    if (now - (this.#clear.get(senderId) ?? -Infinity) < this.#cacheMs) return undefined;
+    // Two keys in two slots, so two reads; a send that slips through between them meets the same error and is held.
+    const [sender, account] = await Promise.all([
+      this.#client.hgetall(this.#keys.senderHold(senderId)),
+      this.#client.hgetall(this.#keys.accountHold),
+    ]);
+    const hold = effectiveHold(parseSenderHold(sender, 'sender', now), parseSenderHold(account, 'account', now));
+    if (this.#cacheMs > 0 && hold === undefined) this.#clear.set(senderId, now);
+    return hold;
+  }
+
+  /** Pauses the sender until `until` (ms since epoch); true when this call started the pause. */
+  async pause(senderId: string, until: number, code: string, reason: string, now = Date.now()): Promise<boolean> {
+    const args = ['paused', code, reason, now, until];
+    this.#clear.clear();
+    return Number(await HOLD.run(this.#client, [this.#keys.senderHold(senderId)], args)) === 1;
+  }
+
+  /** Halts the sender, or with scope 'account' every sender, until resumed; true when this call halted it. */
+  async halt(scope: HoldScope, senderId: string, code: string, reason: string, now = Date.now()): Promise<boolean> {
+    const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
+    this.#clear.clear();
+    return Number(await HOLD.run(this.#client, [key], ['halted', code, reason, now, 0])) === 1;
+  }
+
+  /** Lifts the sender's hold (or the account's); returns the hold lifted, if there was one. */
+  async resume(scope: HoldScope, senderId = '', now = Date.now()): Promise<SenderHold | undefined> {
+    const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
+    this.#clear.clear();
+    const [[, fields]] = (await this.#client.multi().hgetall(key).del(key).exec()) as [
+      [unknown, Record<string, string>],
+    ];
+    return parseSenderHold(fields, scope, now);
+  }
+
+  /** The account's hold, if any. */
+  async accountHold(now = Date.now()): Promise<SenderHold | undefined> {
+    return parseSenderHold(await this.#client.hgetall(this.#keys.accountHold), 'account', now);
+  }
+
+  /** Every sender on hold now, by SCAN (for the CLI and metrics, not the send path). */
+  async heldSenders(now = Date.now()): Promise<HeldSender[]> {
+    const held: HeldSender[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#client.scan(cursor, 'MATCH', this.#keys.senderHoldPattern, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const senderId = /\{([^}]*)\}/.exec(key)?.[1];
+        const hold = parseSenderHold(await this.#client.hgetall(key), 'sender', now);
+        if (senderId !== undefined && hold !== undefined) held.push({ senderId, hold });
+      }
+    } while (cursor !== '0');
+    return held.sort((a, b) => a.senderId.localeCompare(b.senderId));
+  }
+}
+
+/**
+ * Makes the held jobs of a resumed sender (every sender, for the account) due now, in every active campaign: a held
+ * job waits in BullMQ's delayed set for its next check, and a resume should not have to wait for it.
+ * Returns the number of queues touched.
+ */
+export async function promoteHeldJobs(
+  connection: RedisClient,
+  keys: Keys,
+  store: CampaignStore,
+  senderId: string | undefined,
+): Promise<number> {
+  let touched = 0;
+  for (const campaign of await store.activeNames()) {
+    const record = await store.get(campaign);
+    for (const entry of record?.spec.senders ?? []) {
+      const id = idOf(entry.sender);
+      if (senderId !== undefined && id !== senderId) continue;
+      const queue = new Queue(queueNameOf(campaign, id), { connection, prefix: keys.prefix });
+      try {
+        await queue.promoteJobs();
+        touched += 1;
+      } finally {
+        await queue.close();
+      }
+    }
+  }
+  return touched;
+}

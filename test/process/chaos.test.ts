@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { runChaos } from '../../scripts/chaos/run-chaos.js';
+import { formatTally } from '../../scripts/chaos/tally.js';
+
+/**
+ * `npm run chaos`, small: a few hundred recipients while worker processes are SIGKILLed and restarted, Redis is
+ * killed and restarted on its AOF, and the sandbox refuses or cuts off some creates. Nobody may be texted twice or
+ * lost (what the sandbox accepted is the truth, not herald's ledger); figures of the full run are in
+ * docs/benchmarks.md.
+ */
+describe('chaos', () => {
+  it('texts nobody twice and loses nobody while workers and Redis are killed', async () => {
+    const lines: string[] = [];
+    const report = await runChaos({
+      recipients: 300,
+      workers: 3,
+      killEveryMs: 2500,
+      killUntil: 0.8,
+      redisRestartAt: 0.3,
+      mps: 20,
+      latencyMs: 50,
+      faults: { rate429: 0.05, rate500: 0.01, acceptThenDrop: 0.02, seed: 11 },
+      // A shorter patience than the workers' default keeps the test's tail short.
+      reconcilePatienceMs: 20_000,
+      timeoutMs: 170_000,
+      log: (line) => lines.push(line),
+    });
+    const summary = `${formatTally(report)}\n${lines.join('\n')}`;
+
+    expect({ sentTwice: report.sentTwice, neverSent: report.neverSent, summary }).toEqual({
+      sentTwice: 0,
+      neverSent: 0,
+      summary,
+    });
+    expect(report.kills).toBeGreaterThanOrEqual(1);
+    expect(report.redisRestarts).toBe(1);
+    expect(report.injected['drop']).toBeGreaterThan(0);
+    const failed = Object.values(report.failed).reduce((sum, count) => sum + count, 0);
+    expect(report.sentOnce + failed + report.unknown).toBe(300);
+    // Recorded sent means sent, with the SID Twilio gave it.
+    expect(report.wrongSid).toBe(0);
+  }, 180_000);
+});
