@@ -15,12 +15,12 @@ export function registerStatusCommand(program: Command): void {
       const name = parseCampaignName(campaign);
       if (!name.ok) throw new UsageError(name.reason);
       const config = loadClientConfig(process.env);
-      const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
+      const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
         import('../queue/redis-connection.js'),
         import('../queue/keys.js'),
         import('../queue/campaign-store.js'),
       ]);
-      const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
+      const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
       try {
         const store = new CampaignStore(connection, makeKeys(config.redis.prefix));
         const record = await store.get(name.name);

@@ -1,5 +1,8 @@
 import { Cluster, Redis } from 'ioredis';
 import { HeraldError } from '../lib/herald-error.js';
+import { type RedisTarget, describeRedisTarget, redisTargetOf } from './redis-target.js';
+
+type ClusterTarget = Extract<RedisTarget, { kind: 'cluster' }>;
 
 /**
  * A connection to one Redis or to a Redis Cluster: herald's modules take either, so that every multi-key command
@@ -34,16 +37,17 @@ export interface RedisOptions {
 
 /** The URL without its password, for messages. */
 export function describeRedisUrl(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  return describeRedisTarget({ kind: 'single', url });
 }
+
+const MAX_RETRIES = { worker: null, command: 3, probe: 0 } as const;
 
 /** Connects and waits until Redis answers, so that a wrong URL fails at start-up with one readable line. */
 export async function connectRedis(url: string, options: RedisOptions): Promise<Redis> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
-    maxRetriesPerRequest: { worker: null, command: 3, probe: 0 }[options.role],
+    maxRetriesPerRequest: MAX_RETRIES[options.role],
     enableOfflineQueue: options.role !== 'probe',
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
@@ -61,5 +65,67 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
     client.disconnect();
     const reason = (firstError ?? (error instanceof Error ? error : new Error(String(error)))).message;
     throw new RedisUnreachableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${reason}`);
+  }
+}
+
+/**
+ * Connects to what herald's settings name (REDIS_URL, or REDIS_CLUSTER_NODES): one Redis, or a Redis Cluster
+ * through ioredis's Cluster client, which every module, BullMQ included, then uses in place of a plain client.
+ */
+export async function connectConfiguredRedis(
+  settings: { redisUrl: string; clusterNodes?: string | undefined },
+  options: RedisOptions,
+): Promise<RedisClient> {
+  const parsed = redisTargetOf(settings);
+  // The settings were validated when they were loaded; this is for callers that build them by hand.
+  if (!parsed.ok) throw new RedisUnreachableError(`REDIS_URL/REDIS_CLUSTER_NODES ${parsed.reason}`);
+  const { target } = parsed;
+  return target.kind === 'single' ? connectRedis(target.url, options) : connectCluster(target, options);
+}
+
+/**
+ * Connects to a Redis Cluster and waits until it answers. At start-up a seed list that reaches no node, or nodes
+ * that are not a cluster, fails at once with one line; once connected, the client rides out a failover: commands
+ * that meet a dead master, CLUSTERDOWN or TRYAGAIN are retried on the new slot owner for about 20 s.
+ */
+export async function connectCluster(target: ClusterTarget, options: RedisOptions): Promise<Cluster> {
+  let connected = false;
+  const client = new Cluster(
+    target.seeds.map((seed) => ({ host: seed.host, port: seed.port })),
+    {
+      lazyConnect: true,
+      enableOfflineQueue: options.role !== 'probe',
+      // Before the first connection, give up (connect() rejects); afterwards reconnect for ever, as BullMQ needs.
+      clusterRetryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 300,
+      retryDelayOnTryAgain: 200,
+      // 16 redirections (ioredis's default) at 300 ms is less than a failover takes (node timeout + election).
+      maxRedirections: 64,
+      slotsRefreshTimeout: 2000,
+      redisOptions: {
+        connectTimeout: options.connectTimeoutMs ?? 5000,
+        maxRetriesPerRequest: MAX_RETRIES[options.role],
+        ...(target.tls ? { tls: {} } : {}),
+        ...(target.username === undefined ? {} : { username: target.username }),
+        ...(target.password === undefined ? {} : { password: target.password }),
+      },
+    },
+  );
+  const description = describeRedisTarget(target);
+  let nodeError: string | undefined;
+  client.on('node error', (error: Error, node: string) => (nodeError ??= `${node}: ${error.message}`));
+  client.on('error', (error: Error) => {
+    if (connected) options.onError?.(error);
+  });
+  try {
+    await client.connect();
+    await client.ping();
+    connected = true;
+    return client;
+  } catch (error) {
+    client.disconnect();
+    const reason = nodeError ?? (error instanceof Error ? error.message : String(error));
+    throw new RedisUnreachableError(`cannot reach the Redis Cluster at ${description}: ${reason}`);
   }
 }
