@@ -1,3 +1,5 @@
+import { createConnection } from 'node:net';
+
 import { Cluster, Redis } from 'ioredis';
 import { HeraldError } from '../lib/herald-error.js';
 import { type RedisTarget, describeRedisTarget, redisTargetOf } from './redis-target.js';
@@ -113,8 +115,8 @@ export async function connectCluster(target: ClusterTarget, options: RedisOption
     },
   );
   const description = describeRedisTarget(target);
-  let nodeError: string | undefined;
-  client.on('node error', (error: Error, node: string) => (nodeError ??= `${node}: ${error.message}`));
+  const nodeErrors = new Map<string, string>();
+  client.on('node error', (error: Error, node: string) => nodeErrors.set(node, error.message));
   client.on('error', (error: Error) => {
     if (connected) options.onError?.(error);
   });
@@ -125,7 +127,30 @@ export async function connectCluster(target: ClusterTarget, options: RedisOption
     return client;
   } catch (error) {
     client.disconnect();
-    const reason = nodeError ?? (error instanceof Error ? error.message : String(error));
+    // ioredis reports a seed it could not reach only as "Connection is closed."; a plain socket says why.
+    const reasons = await Promise.all(
+      [...nodeErrors].map(async ([node, message]) => {
+        const seed = target.seeds.find((candidate) => `${candidate.host}:${candidate.port}` === node);
+        const socketError =
+          /Connection is closed/.test(message) && seed !== undefined ? await tcpError(seed) : undefined;
+        return `${node}: ${socketError ?? message}`;
+      }),
+    );
+    const reason = reasons.length > 0 ? reasons.join('; ') : error instanceof Error ? error.message : String(error);
     throw new RedisUnreachableError(`cannot reach the Redis Cluster at ${description}: ${reason}`);
   }
+}
+
+/** Why a TCP connection to `seed` fails (e.g. "connect ECONNREFUSED 127.0.0.1:7000"), or undefined if it opens. */
+function tcpError(seed: { host: string; port: number }, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: seed.host, port: seed.port, timeout: timeoutMs });
+    const done = (reason: string | undefined) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.once('connect', () => done(undefined));
+    socket.once('timeout', () => done(`no answer within ${timeoutMs} ms`));
+    socket.once('error', (error) => done(error.message));
+  });
 }
