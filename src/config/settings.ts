@@ -59,6 +59,12 @@ export const REDIS_SETTINGS = {
     'Seed nodes of a Redis Cluster, separated by commas or spaces: host:port, or redis://[user:password@]host:port (rediss:// for TLS). Set, herald uses the cluster and ignores REDIS_URL.',
     { secret: true },
   ),
+  replicaWaitMs: setting(
+    'HERALD_REPLICA_WAIT_MS',
+    z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
+    'On a Redis Cluster, how long each write to the recipient ledger waits for its shard’s replicas to confirm it (WAIT) before herald goes on, so that a failover cannot undo an in-flight mark and let a message be sent twice (0: do not wait).',
+    { default: '500' },
+  ),
   prefix: setting(
     'HERALD_PREFIX',
     z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -'),

@@ -17,6 +17,17 @@ export function duplicateClient(client: RedisClient): RedisClient {
   return client instanceof Cluster ? client.duplicate() : client.duplicate();
 }
 
+/** How long each cluster connection's replicated writes wait for their replica (see replicaWaitMsOf). */
+const replicaWaits = new WeakMap<RedisClient, number>();
+
+/**
+ * How long, in ms, a replicated script's writes on this connection wait for the replicas of their shard to confirm
+ * them (`WAIT`), so that a failover right after does not lose them; 0 when they do not wait (one Redis, or off).
+ */
+export function replicaWaitMsOf(client: RedisClient): number {
+  return replicaWaits.get(client) ?? 0;
+}
+
 /** Thrown when Redis cannot be reached at start-up; its message is one line without credentials. */
 export class RedisUnreachableError extends HeraldError {
   override name = 'RedisUnreachableError';
@@ -75,14 +86,17 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
  * through ioredis's Cluster client, which every module, BullMQ included, then uses in place of a plain client.
  */
 export async function connectConfiguredRedis(
-  settings: { redisUrl: string; clusterNodes?: string | undefined },
+  settings: { redisUrl: string; clusterNodes?: string | undefined; replicaWaitMs?: number },
   options: RedisOptions,
 ): Promise<RedisClient> {
   const parsed = redisTargetOf(settings);
   // The settings were validated when they were loaded; this is for callers that build them by hand.
   if (!parsed.ok) throw new RedisUnreachableError(`REDIS_URL/REDIS_CLUSTER_NODES ${parsed.reason}`);
   const { target } = parsed;
-  return target.kind === 'single' ? connectRedis(target.url, options) : connectCluster(target, options);
+  if (target.kind === 'single') return connectRedis(target.url, options);
+  const client = await connectCluster(target, options);
+  replicaWaits.set(client, settings.replicaWaitMs ?? 0);
+  return client;
 }
 
 /**

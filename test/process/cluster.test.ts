@@ -5,13 +5,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
+import type { E164 } from '../../src/domain/e164.js';
 import { type Arrival, worstWindow } from '../../src/domain/rate-window.js';
-import { type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
+import { type ClusterNode, type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
+import { Ledger } from '../../src/queue/ledger.js';
 import { readLedger } from '../../src/queue/read-ledger.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
 import {
@@ -90,6 +93,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
   });
 
   afterAll(async () => {
+    for (const client of masterClients) client.disconnect();
     connection?.disconnect();
     await cluster?.stop();
   });
@@ -118,6 +122,14 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       REDIS_URL: cluster.url,
       HERALD_PREFIX: prefix,
     });
+
+  const masterClients: Redis[] = [];
+  /** A plain connection to one node, for what only that node can tell (INFO). */
+  const masterClient = (node: ClusterNode) => {
+    const client = new Redis(node.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    masterClients.push(client);
+    return client;
+  };
 
   const created = async () =>
     (await sandbox!.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests')).requests.filter(
@@ -237,6 +249,38 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       unknownButTexted: comparison.unknownButTexted,
       notInLedgerButTexted: 0,
     });
+  });
+
+  it('makes each ledger write wait for the replica of its shard, and goes on when the replica does not answer', async () => {
+    const keys = makeKeys(uniquePrefix('cl-wait'));
+    const name = 'wait' as CampaignName;
+    const waiting = await connectConfiguredRedis({ redisUrl: cluster.url, replicaWaitMs: 300 }, { role: 'command' });
+    try {
+      const ledger = new Ledger(waiting, keys);
+      const master = await cluster.masterOf(keys.recipients(name));
+      const replica = (await cluster.topology()).find((node) => node.masterId === master.id)!;
+      const waits = async () =>
+        Number(/cmdstat_wait:calls=(\d+)/.exec(await masterClient(master).info('commandstats'))?.[1] ?? 0);
+      const before = await waits();
+      const to = '+14155550999' as E164;
+      expect(await ledger.claim(name, [{ to, senderId: 'p14155550100', channel: 'sms' }])).toEqual(['new']);
+      // WAIT went to the master that ran the script (it has no key to be routed by).
+      expect(await waits()).toBe(before + 1);
+
+      // A replica that does not acknowledge holds each write for the wait, then herald goes on.
+      replica.local!.process.kill('SIGSTOP');
+      try {
+        const started = Date.now();
+        expect(await ledger.begin(name, to, 'token')).toEqual({ kind: 'go' });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      } finally {
+        replica.local!.process.kill('SIGCONT');
+      }
+      expect(await waits()).toBe(before + 2);
+    } finally {
+      waiting.disconnect();
+      await cluster.waitUntilHealthy();
+    }
   });
 
   it('rides out the loss of the ledger’s master mid-campaign: the replica takes over, nobody is texted twice', async () => {
