@@ -16,6 +16,8 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { readLedger } from '../../src/queue/read-ledger.js';
+import { ReceiptStore } from '../../src/receipts/receipt-store.js';
+import { statusStep } from '../../src/receipts/status-order.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
 import {
   HERALD_BIN,
@@ -262,7 +264,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     });
   });
 
-  it('makes each ledger write wait for the replica of its shard, and goes on when the replica does not answer', async () => {
+  it('makes each ledger and receipt write wait for the replica of its shard, and goes on when the replica does not answer', async () => {
     const keys = makeKeys(uniquePrefix('cl-wait'));
     const name = 'wait' as CampaignName;
     const waiting = await connectConfiguredRedis({ redisUrl: cluster.url, replicaWaitMs: 300 }, { role: 'command' });
@@ -288,6 +290,11 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
         replica.local!.process.kill('SIGCONT');
       }
       expect(await waits()).toBe(before + 2);
+      // The receipt script writes beside the ledger (same hash tag) and is replicated the same way.
+      const receipts = new ReceiptStore(waiting, keys);
+      const receipt = { campaign: name, to, sid: `SM${'0'.repeat(32)}`, status: 'delivered', code: 'none' };
+      expect(await receipts.record({ ...receipt, step: statusStep('delivered')!, channel: 'sms' })).toBe('recorded');
+      expect(await waits()).toBe(before + 3);
     } finally {
       waiting.disconnect();
       await cluster.waitUntilHealthy();
