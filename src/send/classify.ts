@@ -3,6 +3,9 @@
  * status second (429 is both 20429, always safe to retry, and 63038, the daily cap), and for network errors
  * from whether the request can have reached Twilio. Pure and table-driven; the processor acts on the result.
  */
+
+import { DispatchGateError } from './dispatch-gate.js';
+
 export type FailureOutcome =
   /** The request was certainly not processed: sending again cannot duplicate. */
   | { kind: 'retry'; reason: string; code?: number; retryAfterMs?: number }
@@ -74,6 +77,7 @@ export function classifyFailure(error: unknown, retryAfterMs?: number): FailureO
     const label = typeof code === 'number' ? String(code) : `http-${status}`;
     return { kind: 'failed', code: label, reason: describe(error, `HTTP ${status}`), scope: 'recipient' };
   }
+  if (error instanceof DispatchGateError) return { kind: 'retry', reason: error.message };
   if (typeof code === 'string' && NOT_SENT_ERRNOS.has(code)) {
     return { kind: 'retry', reason: `connection failed before sending (${code})` };
   }

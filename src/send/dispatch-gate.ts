@@ -13,6 +13,18 @@ export interface SendContext {
 const contexts = new AsyncLocalStorage<SendContext>();
 
 /**
+ * The gate could not be passed — the dispatch guard's Redis did not answer (a failover, an outage) — so the request
+ * was never written: unlike an error after it left, a retry cannot send the message twice.
+ */
+export class DispatchGateError extends Error {
+  override name = 'DispatchGateError';
+
+  constructor(cause: unknown) {
+    super(`not sent: the dispatch guard failed (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
+
+/**
  * Runs `send` (an SDK call) so that herald's transport waits for the context's gate at the last moment before the
  * request is written: after the SDK has built it, so time the SDK spends (more on a process's first call) cannot put
  * a request on the wire sooner after the previous one than the gate allows.

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 
-import { currentSendContext, parseRetryAfter } from './dispatch-gate.js';
+import { currentSendContext, DispatchGateError, parseRetryAfter } from './dispatch-gate.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -42,7 +42,9 @@ class HeraldRequestClient extends twilio.RequestClient {
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
     const context = currentSendContext();
-    await context?.gate();
+    await context?.gate().catch((error: unknown) => {
+      throw new DispatchGateError(error);
+    });
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const response = await super.request<TData>({ ...opts, uri });
     if (context !== undefined && response.statusCode >= 400) {
