@@ -34,12 +34,14 @@ export class RedisScript {
   }
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const result = await this.#runBySha(client, keys, args);
     const waitMs = this.#replicated ? replicaWaitMsOf(client) : 0;
-    if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined) {
-      // The replicas ioredis learnt from CLUSTER SLOTS: none after a failover left a master alone, so no wait.
-      const replicas = (client.slots[calculateSlot(keys[0])]?.length ?? 1) - 1;
-      if (replicas > 0) return this.#runAndWait(client, keys, args, replicas, waitMs);
-    }
+    if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined)
+      await waitForReplicas(client, keys[0], waitMs);
+    return result;
+  }
+
+  async #runBySha(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -47,31 +49,21 @@ export class RedisScript {
       return client.eval(this.#source, keys.length, ...keys, ...args);
     }
   }
+}
 
-  /** One pipeline, so that WAIT goes to the master that ran the script (WAIT has no key to route it by). */
-  async #runAndWait(
-    client: Cluster,
-    keys: readonly string[],
-    args: readonly (string | number)[],
-    replicas: number,
-    waitMs: number,
-  ): Promise<unknown> {
-    const attempt = async (bySha: boolean) => {
-      const pipeline = client.pipeline();
-      if (bySha) pipeline.evalsha(this.#sha, keys.length, ...keys, ...args);
-      else pipeline.eval(this.#source, keys.length, ...keys, ...args);
-      pipeline.wait(replicas, waitMs);
-      const [[error, value] = [null, undefined]] = (await pipeline.exec()) ?? [];
-      if (error !== null) throw error;
-      return value;
-    };
-    try {
-      return await attempt(true);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return attempt(false);
-    }
-  }
+/**
+ * WAIT on the connection to the master of `key`'s slot — the connection the script just ran on, whose writes WAIT
+ * covers (WAIT has no key by which the Cluster client could route it). Best effort: the write is done whatever WAIT
+ * answers, and a failover between the two only means the new master is asked.
+ */
+async function waitForReplicas(client: Cluster, key: string, waitMs: number): Promise<void> {
+  const [master, ...replicas] = client.slots[calculateSlot(key)] ?? [];
+  // None after a failover left a master alone (as ioredis last learnt from CLUSTER SLOTS): nothing to wait for.
+  if (master === undefined || replicas.length === 0) return;
+  const node = client
+    .nodes('master')
+    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === master);
+  await node?.wait(replicas.length, waitMs).catch(() => undefined);
 }
 
 function isNoScript(error: unknown): boolean {
