@@ -22,7 +22,7 @@ import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
-import { connectRedis } from '../src/queue/redis-connection.js';
+import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
@@ -43,7 +43,7 @@ const STOP_GRACE_MS = 5000;
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
-  const connection = await connectRedis(config.redis.redisUrl, {
+  const connection = await connectConfiguredRedis(config.redis, {
     role: 'worker',
     onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
   });
@@ -65,6 +65,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     keys,
     store,
     maxConcurrency: config.worker.concurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
     logger,
     ...(publicUrl === undefined
       ? {}
@@ -92,7 +94,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
 
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
-  const probe = await connectRedis(config.redis.redisUrl, { role: 'probe', onError: () => undefined });
+  const probe = await connectConfiguredRedis(config.redis, { role: 'probe', onError: () => undefined });
   const lease = new ExporterLease(probe, exporterLeaseKey(keys.prefix), config.worker.metricsLeaseMs);
   lease.start();
   const retentionMs = config.worker.metricsRetentionS * 1000;

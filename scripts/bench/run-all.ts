@@ -8,7 +8,8 @@ import { stopChildrenOnExit, trackChild } from '../../src/local/children.js';
 /**
  * `npm run bench`: every benchmark, one after another (never side by side: they would measure each other), each
  * in its own process with its own redis-server and sandbox. --quick and --write go to all of them, --runs to those
- * that repeat. Throttle accuracy needs its full minute per scenario to mean anything, so --quick leaves it out.
+ * that repeat. Throttle accuracy needs its full minute per scenario to mean anything, and the cluster benchmark
+ * starts six redis-servers, so --quick leaves both out.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const BENCHES = [
   { name: 'memory', script: 'memory.js', repeats: true },
   { name: 'send', script: 'send-overhead.js', repeats: true },
   { name: 'throttle', script: 'throttle.js', repeats: false },
+  { name: 'cluster', script: 'cluster.js', repeats: true },
 ] as const;
 
 function run(script: string, args: string[]): Promise<number | null> {
@@ -39,8 +41,8 @@ function run(script: string, args: string[]): Promise<number | null> {
 const failed: string[] = [];
 stopChildrenOnExit();
 for (const bench of BENCHES) {
-  if (flags.quick && bench.name === 'throttle') {
-    console.error('bench throttle: skipped with --quick (run npm run bench:throttle -- --quick on its own)');
+  if (flags.quick && (bench.name === 'throttle' || bench.name === 'cluster')) {
+    console.error(`bench ${bench.name}: skipped with --quick (run npm run bench:${bench.name} -- --quick on its own)`);
     continue;
   }
   const args = [

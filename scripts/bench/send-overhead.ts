@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import { Queue } from 'bullmq';
@@ -21,6 +20,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
+import { rateBetween } from './lib/rate-between.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
@@ -107,22 +107,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     console.error('wrote docs/benchmarks.md');
-  }
-}
-
-/** Polls `count()` until it reaches `total`; the rate between 10% and 90% of it. */
-async function rateBetween(count: () => Promise<number>, total: number, what: string): Promise<number> {
-  const low = Math.ceil(total * 0.1);
-  const high = Math.floor(total * 0.9);
-  let lowAt: { at: number; n: number } | undefined;
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const n = await count();
-    const at = performance.now();
-    if (lowAt === undefined && n >= low) lowAt = { at, n };
-    if (lowAt !== undefined && n >= high) return ((n - lowAt.n) * 1000) / (at - lowAt.at);
-    if (Date.now() > deadline) throw new Error(`${what}: only ${n} of ${total} sent in 10 minutes`);
-    await sleep(20);
   }
 }
 

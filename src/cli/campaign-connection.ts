@@ -22,12 +22,12 @@ export function campaignArgument(text: string): CampaignName {
 export async function withCampaignStore<T>(body: (context: CampaignConnection) => Promise<T>): Promise<T> {
   const config = loadClientConfig(process.env);
   // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
-  const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
+  const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
     import('../queue/redis-connection.js'),
     import('../queue/keys.js'),
     import('../queue/campaign-store.js'),
   ]);
-  const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
+  const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
   try {
     const keys = makeKeys(config.redis.prefix);
     return await body({ connection, keys, store: new CampaignStore(connection, keys) });

@@ -125,14 +125,15 @@ Example:
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
       const config = loadClientConfig(process.env);
-      const [{ connectRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] = await Promise.all([
-        import('../queue/redis-connection.js'),
-        import('../queue/keys.js'),
-        import('../queue/campaign-store.js'),
-        import('../queue/ledger.js'),
-        import('../ingest/run-ingest.js'),
-      ]);
-      const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
+      const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] =
+        await Promise.all([
+          import('../queue/redis-connection.js'),
+          import('../queue/keys.js'),
+          import('../queue/campaign-store.js'),
+          import('../queue/ledger.js'),
+          import('../ingest/run-ingest.js'),
+        ]);
+      const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
       try {
         const keys = makeKeys(config.redis.prefix);
         const summary = await runIngest(

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { parseClusterNodes, type ParsedTarget, redisTargetOf } from '../queue/redis-target.js';
+
 /** One environment variable: its schema, default and help, next to each other (the docs are generated from these). */
 export interface Setting<T> {
   env: string;
@@ -19,12 +21,15 @@ function setting<T>(
   return { env, schema, help, ...extra };
 }
 
-const redisUrl = z
-  .string()
-  .refine(
-    (text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol),
-    'is not a redis:// or rediss:// URL',
-  );
+/** The zod issue of a target that does not parse: its reason, never the value (it may hold a password). */
+function validTarget(parse: (text: string) => ParsedTarget) {
+  return (text: string, context: z.RefinementCtx) => {
+    const parsed = parse(text);
+    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.reason });
+  };
+}
+const redisUrl = z.string().superRefine(validTarget((redisUrl) => redisTargetOf({ redisUrl })));
+const clusterNodes = z.string().superRefine(validTarget(parseClusterNodes)).optional();
 const httpUrl = z
   .string()
   .refine(
@@ -42,10 +47,24 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 });
 
 export const REDIS_SETTINGS = {
-  redisUrl: setting('REDIS_URL', redisUrl, 'The Redis herald keeps its queues and campaigns in.', {
-    default: 'redis://127.0.0.1:6379',
-    secret: true,
-  }),
+  redisUrl: setting(
+    'REDIS_URL',
+    redisUrl,
+    'The Redis herald keeps its queues and campaigns in: redis://[user:password@]host:port[/db] (rediss:// for TLS), or a Redis Cluster as redis+cluster://[user:password@]host:port,host:port,… (rediss+cluster:// for TLS; a few seed nodes are enough).',
+    { default: 'redis://127.0.0.1:6379', secret: true },
+  ),
+  clusterNodes: setting(
+    'REDIS_CLUSTER_NODES',
+    clusterNodes,
+    'Seed nodes of a Redis Cluster, separated by commas or spaces: host:port, or redis://[user:password@]host:port (rediss:// for TLS). Set, herald uses the cluster and ignores REDIS_URL.',
+    { secret: true },
+  ),
+  replicaWaitMs: setting(
+    'HERALD_REPLICA_WAIT_MS',
+    z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
+    'On a Redis Cluster, how long each write to the recipient ledger waits for its shard’s replicas to confirm it (WAIT) before herald goes on, so that a failover cannot undo an in-flight mark and let a message be sent twice (0: do not wait).',
+    { default: '500' },
+  ),
   prefix: setting(
     'HERALD_PREFIX',
     z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -'),
@@ -135,6 +154,18 @@ export const WORKER_SETTINGS = {
     z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
     'After a send whose answer was lost (a timeout, a cut connection, a killed worker), how long herald keeps looking for the message in Twilio’s list (every 10 s) before it records the recipient unknown; it never resends meanwhile. 0: look once.',
     { default: '120000' },
+  ),
+  lockDurationMs: setting(
+    'HERALD_LOCK_DURATION_MS',
+    positiveInt,
+    'How long a job stays locked to the worker process holding it without a renewal (renewed every half of this). When a process or its machine dies, its jobs go back to the queue for the others within this plus twice HERALD_STALLED_INTERVAL_MS; an in-flight send among them ends as unknown, never resent.',
+    { default: '30000' },
+  ),
+  stalledIntervalMs: setting(
+    'HERALD_STALLED_INTERVAL_MS',
+    positiveInt,
+    'How often, in ms, each worker process looks for jobs whose holder died (their lock expired) and puts them back in the queue.',
+    { default: '30000' },
   ),
   metricsPort: setting('HERALD_METRICS_PORT', port, 'Port of /metrics, /healthz and /readyz (0: any free port).', {
     default: '9464',

@@ -23,6 +23,8 @@ export interface LocalRedisOptions {
   /** Keep the data directory after stop (for a restart on the same data). */
   dir?: string;
   port?: number;
+  /** Further redis-server arguments (a cluster node's `--cluster-enabled yes …`). */
+  extraArgs?: readonly string[];
 }
 
 const SEARCH_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin'];
@@ -92,6 +94,7 @@ function launch(binary: string, port: number, dir: string, options: LocalRedisOp
     'no',
     '--loglevel',
     'notice',
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);

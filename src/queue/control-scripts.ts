@@ -28,7 +28,7 @@ end
  * (and that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then).
  * A scheduled campaign whose time has come turns running here; the first send records `startedAt`.
  */
-export const CAMPAIGN_GATE = new RedisScript(`
+export const CAMPAIGN_GATE = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 ${CANCEL_ONE}
 local state = redis.call('HGET', KEYS[3], 'state')
@@ -59,7 +59,7 @@ return 'open'
  * ahead, else running, and finished if its last sends settled while it was paused. cancel: any unfinished state →
  * cancelled (the caller then marks the queued recipients; see CANCEL_QUEUED).
  */
-export const TRANSITION = new RedisScript(`
+export const TRANSITION = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 local state = redis.call('HGET', KEYS[3], 'state')
 local action = ARGV[1]
@@ -96,7 +96,7 @@ return redis.error_reply('unknown action ' .. tostring(action))
  * ARGV[1] now (ISO), ARGV[2..] e164s. Output: { marked, closed }: how many were marked, and 1 if the campaign has
  * nothing left queued or in flight (its finishedAt is now set).
  */
-export const CANCEL_QUEUED = new RedisScript(`
+export const CANCEL_QUEUED = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 ${CANCEL_ONE}
 local marked = 0

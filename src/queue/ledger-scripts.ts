@@ -43,7 +43,7 @@ end
  * 2 already attempted or settled (nothing to add); -1 queued on another sender, i.e. the same number on another
  * channel (must not be queued).
  */
-export const CLAIM = new RedisScript(`
+export const CLAIM = RedisScript.replicated(`
 local out = {}
 for i = 1, #ARGV, 3 do
   local to, sender, channel = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -70,7 +70,7 @@ return out
  * Output: 'go' (state is now in flight), the earlier in-flight state `i:…` (a previous attempt may have reached
  * Twilio), 'final:<state>' (already settled: do nothing), or 'missing'.
  */
-export const BEGIN_SEND = new RedisScript(`
+export const BEGIN_SEND = RedisScript.replicated(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return 'missing' end
 local kind = string.sub(current, 1, 1)
@@ -86,7 +86,7 @@ return 'final:' .. current
  * Puts a recipient back to queued after a failure that proves the request was not processed (so a retry cannot
  * duplicate). KEYS[1] recipients. ARGV[1] e164, ARGV[2] senderId. Output: 1 if released.
  */
-export const RELEASE = new RedisScript(`
+export const RELEASE = RedisScript.replicated(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current and string.sub(current, 1, 1) == 'i' then
   redis.call('HSET', KEYS[1], ARGV[1], 'q:' .. ARGV[2])
@@ -103,7 +103,7 @@ return 0
  * ARGV[6] the recipient's report record, or '' for none.
  * Output: 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
  */
-export const SETTLE = new RedisScript(`
+export const SETTLE = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
@@ -125,7 +125,7 @@ return 1 + finishIfDone(ARGV[5])
  * Marks a campaign's ingest done (the producer read the whole file) and finishes it if nothing is outstanding.
  * KEYS[1] unused (recipients), KEYS[2] counts, KEYS[3] campaign. ARGV[1] now. Output: 1 if now finished.
  */
-export const FINISH_INGEST = new RedisScript(`
+export const FINISH_INGEST = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 redis.call('HSET', KEYS[3], 'ingest', 'done')
 return finishIfDone(ARGV[1])

@@ -1,23 +1,71 @@
 import { createHash } from 'node:crypto';
 
-import type { RedisClient } from './redis-connection.js';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
+
+import { type RedisClient, replicaWaitMsOf } from './redis-connection.js';
+
+export interface RedisScriptOptions {
+  /**
+   * Writes that must survive a failover: on a Redis Cluster connection that asks for it (HERALD_REPLICA_WAIT_MS),
+   * the script is followed by `WAIT <replicas of its shard> <ms>` on the same connection, so it resolves only once
+   * the replicas hold its writes (or the wait ran out: a replica that is gone or far behind does not stop herald).
+   * Redis replicates asynchronously; without this, a master that dies right after answering can take the write with
+   * it and its promoted replica would not know, e.g., that a send is already in flight.
+   */
+  replicated?: boolean;
+}
 
 /** A Lua script run by its SHA, loaded on first use (and again after a Redis restart forgets it). */
 export class RedisScript {
   readonly #source: string;
   readonly #sha: string;
+  readonly #replicated: boolean;
 
-  constructor(source: string) {
+  constructor(source: string, options: RedisScriptOptions = {}) {
     this.#source = source;
     this.#sha = createHash('sha1').update(source).digest('hex');
+    this.#replicated = options.replicated ?? false;
+  }
+
+  /** A script whose writes must survive a failover (see RedisScriptOptions.replicated). */
+  static replicated(source: string): RedisScript {
+    return new RedisScript(source, { replicated: true });
   }
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const result = await this.#runBySha(client, keys, args);
+    const waitMs = this.#replicated ? replicaWaitMsOf(client) : 0;
+    if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined)
+      await waitForReplicas(client, keys[0], waitMs);
+    return result;
+  }
+
+  async #runBySha(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      if (!isNoScript(error)) throw error;
       return client.eval(this.#source, keys.length, ...keys, ...args);
     }
   }
+}
+
+/**
+ * WAIT on the connection to the master of `key`'s slot — the connection the script just ran on, whose writes WAIT
+ * covers (WAIT has no key by which the Cluster client could route it). Best effort: the write is done whatever WAIT
+ * answers, and a failover between the two only means the new master is asked.
+ */
+async function waitForReplicas(client: Cluster, key: string, waitMs: number): Promise<void> {
+  const [master, ...replicas] = client.slots[calculateSlot(key)] ?? [];
+  // None after a failover left a master alone (as ioredis last learnt from CLUSTER SLOTS): nothing to wait for.
+  if (master === undefined || replicas.length === 0) return;
+  const node = client
+    .nodes('master')
+    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === master);
+  await node?.wait(replicas.length, waitMs).catch(() => undefined);
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }

@@ -17,7 +17,7 @@ import { RedisScript } from '../queue/redis-script.js';
  * 'unknown-recipient' (not in this campaign); 'other-message' (the ledger holds another SID for the recipient,
  * or says no message was created).
  */
-export const RECORD_RECEIPT = new RedisScript(`
+export const RECORD_RECEIPT = RedisScript.replicated(`
 local ledger = redis.call('HGET', KEYS[1], ARGV[1])
 if not ledger then return 'unknown-recipient' end
 local kind = string.sub(ledger, 1, 1)

@@ -32,6 +32,12 @@ export interface CampaignWorkersOptions {
   logger: Logger;
   /** How often to re-read the active campaigns in case a control message was missed. */
   reconcileIntervalMs?: number;
+  /**
+   * BullMQ's job lock and stalled-job check (its defaults: 30 s each): the jobs of a process that died are back
+   * in the queue within `lockDurationMs` + 2 × `stalledIntervalMs`.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   /** The StatusCallback of a campaign's sends (delivery receipts); absent, Twilio is not asked for them. */
   statusCallbackOf?: (campaign: CampaignName) => string;
 }
@@ -95,7 +101,7 @@ export class CampaignWorkers {
   }
 
   async #startCampaign(name: CampaignName): Promise<void> {
-    const { connection, keys, maxConcurrency, deps, logger } = this.#options;
+    const { connection, keys, maxConcurrency, deps, logger, lockDurationMs, stalledIntervalMs } = this.#options;
     const record = await this.#options.store.get(name);
     if (record === undefined) return;
     const parsed = parseMessageTemplates(record.spec.templates);
@@ -112,6 +118,8 @@ export class CampaignWorkers {
         prefix: keys.prefix,
         concurrency: queueConcurrency(senderMps(entry.sender, entry.mps), deps.pacer.policy, maxConcurrency),
         maxStalledCount: MAX_STALLS,
+        ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
+        ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
         settings: {
           backoffStrategy: (attemptsMade, type, error) =>
             type === BACKOFF_STRATEGY

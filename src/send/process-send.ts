@@ -207,12 +207,9 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     const attemptStartedAt = Date.now();
     const context: SendContext = { gate: () => deps.pacer.claimDispatch(senderId, cost, mps) };
     const started = performance.now();
+    let message: Awaited<ReturnType<typeof deps.client.messages.create>>;
     try {
-      const message = await deps.inFlight(() => sendInContext(context, () => deps.client.messages.create(params)));
-      const durationSeconds = (performance.now() - started) / 1000;
-      await settle({ state: 'sent', sid: message.sid });
-      report({ outcome: 'sent', sid: message.sid, durationSeconds });
-      return { sid: message.sid };
+      message = await deps.inFlight(() => sendInContext(context, () => deps.client.messages.create(params)));
     } catch (error) {
       const durationSeconds = (performance.now() - started) / 1000;
       const outcome = classifyFailure(error, {
@@ -285,5 +282,11 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         }
       }
     }
+    // Outside the try: Twilio created the message, so a failure to record it (Redis away longer than the client
+    // retries) is not a failed send; the job's retry then finds it in flight and settles it unknown, never resent.
+    const durationSeconds = (performance.now() - started) / 1000;
+    await settle({ state: 'sent', sid: message.sid });
+    report({ outcome: 'sent', sid: message.sid, durationSeconds });
+    return { sid: message.sid };
   };
 }

@@ -140,10 +140,26 @@ describe('worker processes', () => {
     sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
     const cases: [Record<string, string | undefined>, RegExp][] = [
       [{ TWILIO_AUTH_TOKEN: undefined }, /^herald: config: TWILIO_AUTH_TOKEN is not set \(.*\)\n$/],
-      [{ REDIS_URL: 'localhost:6379' }, /^herald: config: REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL\n$/],
+      [
+        { REDIS_URL: 'localhost:6379' },
+        /^herald: config: REDIS_URL is not a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL\n$/,
+      ],
+      [
+        { REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:x' },
+        /^herald: config: REDIS_CLUSTER_NODES "127\.0\.0\.1:x" has no valid port \(1–65535\)\n$/,
+      ],
       [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^herald: config: TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits\n$/],
       [{ HERALD_METRICS_PORT: '99999' }, /^herald: config: HERALD_METRICS_PORT is not a port \(0–65535\)\n$/],
       [{ REDIS_URL: 'redis://127.0.0.1:1' }, /^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*\n$/],
+      [
+        { REDIS_CLUSTER_NODES: '127.0.0.1:1' },
+        /^herald: cannot reach the Redis Cluster at redis\+cluster:\/\/127\.0\.0\.1:1: 127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\n$/,
+      ],
+      // A seed that is a Redis without cluster mode: the run's own test server.
+      [
+        { REDIS_URL: testRedisUrl().replace('redis://', 'redis+cluster://') },
+        /^herald: cannot reach the Redis Cluster at redis\+cluster:\/\/127\.0\.0\.1:\d+: 127\.0\.0\.1:\d+: ERR This instance has cluster support disabled\n$/,
+      ],
     ];
     const { spawnNode, WORKER_ENTRY } = await import('../helpers/processes.js');
     for (const [override, expected] of cases) {

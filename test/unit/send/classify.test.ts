@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { classifyFailure, type FailureOutcome } from '../../../src/send/classify.js';
+import { RequestNotSentError } from '../../../src/send/dispatch-gate.js';
 
 /** What the SDK throws: a RestException carries the HTTP status and Twilio's code. */
 function restException(status: number, code?: number, message = 'Twilio says no'): Error {
@@ -42,6 +43,11 @@ describe('classifyFailure', () => {
     ['an unknown 4xx code fails with that code', restException(400, 21999), { kind: 'failed', code: '21999' }],
     ['a 404 without a code', restException(404), { kind: 'failed', code: 'http-404' }],
     ['connection refused: nothing was sent, retry', socketError('ECONNREFUSED'), { kind: 'retry' }],
+    [
+      'the dispatch guard failed before the request left: nothing was sent, retry',
+      new RequestNotSentError(new Error('CLUSTERDOWN The cluster is down')),
+      { kind: 'retry' },
+    ],
     ['DNS failure: nothing was sent, retry', socketError('ENOTFOUND'), { kind: 'retry' }],
     [
       'herald’s dispatch gate failed before the request was written: retry',
