@@ -86,7 +86,14 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const pacer = new SenderPacer(deps.connection, deps.keys);
   for (const { sender, mps } of options.spec.senders) if (mps !== undefined) await pacer.setRate(senderId(sender), mps);
   const report = new RejectedReport(options.rejectedPath, csv.columns);
-  const enqueuer = new CampaignEnqueuer(deps.connection, deps.keys, deps.ledger, options.spec, startAt);
+  const enqueuer = new CampaignEnqueuer(
+    deps.connection,
+    deps.keys,
+    deps.ledger,
+    options.spec,
+    context.templates.variables,
+    startAt,
+  );
   const summary: IngestSummary = {
     rows: 0,
     queued: 0,
