@@ -13,6 +13,8 @@ import { encodeSendJob, type StoredSendJob } from './stored-send-job.js';
 export interface PlannedSend {
   job: SendJobData;
   senderId: string;
+  /** The row's original values, to report it with if the ledger refuses it (the job keeps only what it needs). */
+  fields: readonly string[];
 }
 
 export interface EnqueueResult {
