@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     replaceDocSection(
       'scaling',
       [
-        `Run: \`npm run bench:scaling -- --write${flags.quick ? ' --quick' : ''}\` (${recipients.toLocaleString('en-US')} recipients, ${workerCounts.join(' / ')} worker processes, concurrency ${concurrency} each, plain HTTP, sandbox latency 0, ${runs} runs). ${describeMachine()}`,
+        `Run: \`npm run bench:scaling -- --write${flags.quick ? ' --quick' : ` --recipients ${recipients} --runs ${runs}`}\` (${recipients.toLocaleString('en-US')} recipients, ${workerCounts.join(' / ')} worker processes, concurrency ${concurrency} each, plain HTTP, sandbox latency 0, ${runs} run${runs === 1 ? '' : 's'}). ${describeMachine()}`,
         '',
         table,
         '',
