@@ -3,26 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-
-import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
-import { runIngest } from '../../src/ingest/run-ingest.js';
-import {
-  type ChildHandle,
-  HERALD_ROOT,
-  spawnNode,
-  startSandboxProcess,
-  startWorkerProcess,
-} from '../../src/local/herald-processes.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
-import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
-import { rateBetween } from './lib/rate-between.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
-import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
+import { runBareSend, runHeraldSend, type SendRun } from './lib/send-runs.js';
+import { pairedRatios, renderTable, round, roundSpread, spreadOf, type SummaryRow } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
 import { stopChildrenOnExit } from '../../src/local/children.js';
 
@@ -48,11 +33,6 @@ const workerCount = Number(flags.workers);
 const concurrency = flags.concurrency;
 const runs = Number(flags.runs);
 const TARGET_RATIO = 0.6;
-const ACCOUNT_SID = `AC${'5e0d'.repeat(8)}`;
-const AUTH_TOKEN = 'bench-token-not-a-secret';
-const FROM = '+14155550100';
-const BODY = 'Hi {{first_name}}, your code is {{code}}';
-const BARE_SENDER = join(HERALD_ROOT, 'dist', 'scripts', 'bench', 'lib', 'bare-sender.js');
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-send-'));
@@ -64,8 +44,18 @@ async function main(): Promise<void> {
   const bare: number[] = [];
   try {
     for (let run = 1; run <= runs; run++) {
-      herald.push(await runHerald(connection, redis.url, file, dir, run));
-      bare.push(await runBare(connection, redis.url, run));
+      const send: SendRun = {
+        connection,
+        redisUrl: redis.url,
+        file,
+        dir,
+        recipients,
+        workers: workerCount,
+        concurrency: Number(concurrency),
+        label: `send-${run}`,
+      };
+      herald.push(await runHeraldSend(send));
+      bare.push(await runBareSend(send));
       console.error(`run ${run}: herald ${Math.round(herald.at(-1)!)} msg/s, bare ${Math.round(bare.at(-1)!)} msg/s`);
     }
   } finally {
@@ -74,15 +64,15 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const ratio = spreadOf(pairedRatios(herald, bare));
-  const table = renderTable([
-    {
-      measure: `messages/s, ${workerCount} processes × concurrency ${concurrency}`,
-      herald: spreadOf(herald),
-      baseline: spreadOf(bare),
-      ratio,
-      target: `ratio ≥ ${TARGET_RATIO}`,
-    },
-  ]);
+  const row = {
+    measure: `messages/s, ${workerCount} processes × concurrency ${concurrency}`,
+    herald: spreadOf(herald),
+    baseline: spreadOf(bare),
+    ratio,
+    target: `ratio ≥ ${TARGET_RATIO}`,
+  };
+  const table = renderTable([row]);
+  const rows: SummaryRow[] = [{ bench: 'send', ...row, pass: ratio.median >= TARGET_RATIO }];
   console.log(table);
   const result = {
     bench: 'send',
@@ -93,6 +83,7 @@ async function main(): Promise<void> {
     messagesPerSecond: { herald: roundSpread(spreadOf(herald), 0), baseline: roundSpread(spreadOf(bare), 0) },
     ratio: roundSpread(ratio),
     pass: ratio.median >= TARGET_RATIO,
+    table: rows,
   };
   console.log(JSON.stringify(result));
   if (flags.write) {
@@ -107,86 +98,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     console.error('wrote docs/benchmarks.md');
-  }
-}
-
-async function runHerald(connection: Redis, redisUrl: string, file: string, dir: string, run: number): Promise<number> {
-  await connection.flushall();
-  const keys = makeKeys('herald');
-  const built = buildCampaignSpec(
-    { campaign: `bench-send-${run}`, from: [FROM], mps: 100_000, body: BODY, media: [], toColumn: 'phone' },
-    new Date(),
-  );
-  if (!built.ok) throw new Error(built.reason);
-  const summary = await runIngest(
-    { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) },
-    { file, spec: built.spec, rejectedPath: join(dir, 'rejected.csv'), chunkSize: 1000 },
-  );
-  if (summary.queued !== recipients) throw new Error(`herald queued ${summary.queued} of ${recipients}`);
-  const sandbox = await startSandboxProcess({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const workers = await Promise.all(
-    Array.from({ length: workerCount }, () =>
-      startWorkerProcess({
-        REDIS_URL: redisUrl,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        HERALD_TWILIO_BASE_URL: sandbox.url,
-        HERALD_CONCURRENCY: concurrency,
-        HERALD_MAX_IN_FLIGHT: concurrency,
-        LOG_LEVEL: 'warn',
-      }),
-    ),
-  );
-  try {
-    const counts = keys.counts(built.spec.name);
-    return await rateBetween(async () => Number((await connection.hget(counts, 'sent')) ?? 0), recipients, 'herald');
-  } finally {
-    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
-    await sandbox.stop();
-  }
-}
-
-async function runBare(connection: Redis, redisUrl: string, run: number): Promise<number> {
-  await connection.flushall();
-  const name = `bare-send-${run}`;
-  const queue = new Queue(name, { connection });
-  for (let start = 0; start < recipients; start += 1000) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(1000, recipients - start) }, (_, index) => {
-        const row = start + index;
-        // The same numbers and rendered text the generated CSV gives herald.
-        const to = `+1212${2_000_000 + row}`;
-        const body = `Hi Name${row % 9973}, your code is C${(row * 7919) % 1_000_000}`;
-        return { name: 'send', data: { to, from: FROM, body }, opts: { jobId: to } };
-      }),
-    );
-  }
-  await queue.close();
-  const sandbox = await startSandboxProcess({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const workers: ChildHandle[] = Array.from({ length: workerCount }, () =>
-    spawnNode([BARE_SENDER], {
-      REDIS_URL: redisUrl,
-      SANDBOX_URL: sandbox.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      CONCURRENCY: concurrency,
-      QUEUE: name,
-    }),
-  );
-  try {
-    return await rateBetween(
-      async () => {
-        // A failed send would never complete; stop at once rather than wait out the deadline.
-        const failed = await connection.zcard(`bull:${name}:failed`);
-        if (failed > 0) throw new Error(`the baseline failed ${failed} sends: ${workers[0]?.output().slice(-1000)}`);
-        return connection.zcard(`bull:${name}:completed`);
-      },
-      recipients,
-      'baseline',
-    );
-  } finally {
-    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
-    await sandbox.stop();
   }
 }
 

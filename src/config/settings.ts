@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { parseClusterNodes, type ParsedTarget, redisTargetOf } from '../queue/redis-target.js';
+import { MAX_SEND_ATTEMPTS } from '../queue/job-options.js';
 
 /** One environment variable: its schema, default and help, next to each other (the docs are generated from these). */
 export interface Setting<T> {
@@ -133,8 +134,8 @@ export const WORKER_SETTINGS = {
   ),
   attempts: setting(
     'HERALD_ATTEMPTS',
-    positiveInt,
-    'Attempts per message for transient faults (HTTP 429, 5xx, refused connections) before it is failed.',
+    positiveInt.max(MAX_SEND_ATTEMPTS, `must be at most ${MAX_SEND_ATTEMPTS}`),
+    `Attempts per message for transient faults (HTTP 429, 5xx, refused connections) before it is failed; at most ${MAX_SEND_ATTEMPTS}.`,
     { default: '5' },
   ),
   retryWindowMs: setting(

@@ -8,10 +8,13 @@ import { SEND_JOB, sendJobOptions } from './job-options.js';
 import { type Keys, queueNameOf } from './keys.js';
 import type { ClaimResult, Ledger } from './ledger.js';
 import { CampaignCancelledError } from './campaign-store.js';
+import { encodeSendJob, type StoredSendJob } from './stored-send-job.js';
 
 export interface PlannedSend {
   job: SendJobData;
   senderId: string;
+  /** The row's original values, to report it with if the ledger refuses it (the job keeps only what it needs). */
+  fields: readonly string[];
 }
 
 export interface EnqueueResult {
@@ -33,21 +36,31 @@ export interface EnqueueResult {
 export class CampaignEnqueuer {
   readonly #ledger: Ledger;
   readonly #spec: CampaignSpec;
-  readonly #queues = new Map<string, Queue<SendJobData>>();
+  readonly #variables: readonly string[];
+  readonly #queues = new Map<string, Queue<StoredSendJob>>();
   readonly #connection: RedisClient;
   readonly #keys: Keys;
   /** When a scheduled campaign starts (ms since the epoch): its jobs wait in BullMQ's delayed set until then. */
   readonly #startAt: number | undefined;
 
-  constructor(connection: RedisClient, keys: Keys, ledger: Ledger, spec: CampaignSpec, startAt?: number) {
+  /** `variables`: the campaign's parsed template variables, in order; jobs store their values in that order. */
+  constructor(
+    connection: RedisClient,
+    keys: Keys,
+    ledger: Ledger,
+    spec: CampaignSpec,
+    variables: Iterable<string>,
+    startAt?: number,
+  ) {
     this.#ledger = ledger;
     this.#spec = spec;
+    this.#variables = [...variables];
     this.#connection = connection;
     this.#keys = keys;
     this.#startAt = startAt;
     for (const { sender } of spec.senders) {
       const id = senderId(sender);
-      this.#queues.set(id, new Queue<SendJobData>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
+      this.#queues.set(id, new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
     }
   }
 
@@ -77,7 +90,11 @@ export class CampaignEnqueuer {
         const queue = this.#queues.get(id);
         if (queue === undefined) throw new Error(`sender ${id} is not in campaign ${this.#spec.name}`);
         return queue.addBulk(
-          sends.map(({ job }) => ({ name: SEND_JOB, data: job, opts: sendJobOptions(job.to, delayMs) })),
+          sends.map(({ job }) => ({
+            name: SEND_JOB,
+            data: encodeSendJob(job, this.#variables),
+            opts: sendJobOptions(job.to, delayMs),
+          })),
         );
       }),
     );

@@ -4,10 +4,10 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
 import { nextOpening, type SendWindow } from '../domain/send-window.js';
-import type { SendJobData } from '../ingest/plan-row.js';
 import { CAMPAIGN_GATE } from '../queue/control-scripts.js';
 import type { Keys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
+import type { StoredSendJob } from '../queue/stored-send-job.js';
 
 export type GateAnswer =
   | { kind: 'open' }
@@ -45,10 +45,11 @@ export class CampaignGate {
 export async function holdAtGate(
   gate: CampaignGate,
   campaign: CampaignName,
-  job: Job<SendJobData>,
+  to: E164,
+  job: Job<StoredSendJob>,
   token: string | undefined,
 ): Promise<Extract<GateAnswer, { kind: 'open' | 'cancelled' }>> {
-  const answer = await gate.check(campaign, job.data.to);
+  const answer = await gate.check(campaign, to);
   switch (answer.kind) {
     case 'paused':
       await job.moveToWait(token);
@@ -67,11 +68,12 @@ export async function holdAtGate(
  */
 export async function holdUntilWindow(
   window: SendWindow,
-  job: Job<SendJobData>,
+  to: E164,
+  job: Job<StoredSendJob>,
   token: string | undefined,
   now = new Date(),
 ): Promise<void> {
-  const opening = nextOpening(window, timeZonesOf(job.data.to), now);
+  const opening = nextOpening(window, timeZonesOf(to), now);
   if (opening.getTime() <= now.getTime()) return;
   await job.moveToDelayed(opening.getTime(), token);
   throw new DelayedError();

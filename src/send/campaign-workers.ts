@@ -5,12 +5,12 @@ import type { CampaignName } from '../domain/campaign.js';
 import { queueConcurrency } from '../domain/pacing.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
-import type { SendJobData } from '../ingest/plan-row.js';
 import type { Logger } from '../observe/logger.js';
 import { describeError } from '../observe/logger.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { BACKOFF_STRATEGY } from '../queue/job-options.js';
+import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../queue/job-options.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
+import type { StoredSendJob } from '../queue/stored-send-job.js';
 import { computeBackoffMs } from './backoff.js';
 import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
 
@@ -49,7 +49,7 @@ export interface CampaignWorkersOptions {
  */
 export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
-  readonly #running = new Map<CampaignName, Worker<SendJobData, SendResult>[]>();
+  readonly #running = new Map<CampaignName, Worker<StoredSendJob, SendResult>[]>();
   #subscriber: RedisClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reconciling: Promise<void> = Promise.resolve();
@@ -113,13 +113,14 @@ export class CampaignWorkers {
       const statusCallback = this.#options.statusCallbackOf?.(name);
       const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
       const processor = makeSendProcessor(campaignDeps, { spec: record.spec, templates: parsed.templates, entry });
-      const worker = new Worker<SendJobData, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
+      const worker = new Worker<StoredSendJob, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
         connection,
         prefix: keys.prefix,
         concurrency: queueConcurrency(senderMps(entry.sender, entry.mps), deps.pacer.policy, maxConcurrency),
         maxStalledCount: MAX_STALLS,
         ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
         ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
+        ...SEND_JOB_RETENTION,
         settings: {
           backoffStrategy: (attemptsMade, type, error) =>
             type === BACKOFF_STRATEGY

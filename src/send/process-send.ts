@@ -7,13 +7,13 @@ import { composeMessage } from '../domain/compose-message.js';
 import { countryOf } from '../domain/e164.js';
 import { senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
-import type { SendJobData } from '../ingest/plan-row.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderHolds } from '../queue/sender-holds.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
 import { encodeDetail } from '../report/recipient-detail.js';
+import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
@@ -93,15 +93,17 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
   const { spec, templates, entry } = target;
   const senderId = idOf(entry.sender);
   const mps = senderMps(entry.sender, entry.mps);
+  const variables = [...templates.variables];
 
-  return async function processSend(job: Job<SendJobData>, token?: string): Promise<SendResult> {
-    const { to, channel, line, vars } = job.data;
+  return async function processSend(job: Job<StoredSendJob>, token?: string): Promise<SendResult> {
+    const data = decodeSendJob(job.data, job.id, variables);
+    const { to, channel, line, vars } = data;
     const report = (attempt: Omit<SendAttempt, 'campaign' | 'senderId' | 'channel' | 'jobId' | 'line' | 'cost'>) =>
       deps.events.emit('attempt', {
         campaign: spec.name,
         senderId,
         channel,
-        cost: job.data.segments,
+        cost: data.segments,
         jobId: job.id ?? '',
         line,
         ...attempt,
@@ -139,7 +141,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }
-    if (spec.window !== undefined) await holdUntilWindow(spec.window, job, token);
+    if (spec.window !== undefined) await holdUntilWindow(spec.window, to, job, token);
     // A paused or halted sender sends nothing: the job waits in the delayed set, using no attempt, and its
     // recipient stays queued.
     const waitIfHeld = async () => {
@@ -158,7 +160,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     await deps.pacer.reserve(senderId, cost, mps);
     await waitIfHeld();
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
-    const gate = await holdAtGate(deps.gate, spec.name, job, token);
+    const gate = await holdAtGate(deps.gate, spec.name, to, job, token);
     if (gate.kind === 'cancelled') {
       report({ outcome: 'skipped', reason: 'campaign cancelled' });
       if (gate.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
@@ -246,8 +248,9 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           // retry window after it was first throttled.
           const code = String(outcome.code);
           const waitMs = outcome.retryAfterMs ?? THROTTLE_WAIT_MS;
-          const since = job.data.throttledSince ?? Date.now();
-          if (job.data.throttledSince === undefined) await job.updateData({ ...job.data, throttledSince: since });
+          const since = data.throttledSince ?? Date.now();
+          if (data.throttledSince === undefined)
+            await job.updateData(encodeSendJob({ ...data, throttledSince: since }, variables));
           if (Date.now() + waitMs - since > deps.retryWindowMs) {
             await settle({ state: 'failed', code });
             report({

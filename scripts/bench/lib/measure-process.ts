@@ -18,15 +18,20 @@ export interface ProcessRun {
    * in a child node with heap flags, that is the child doing the work (the launcher idles at ~45 MB).
    */
   peakRssMb: number;
+  /**
+   * User plus system CPU time of the process tree (`%U + %S`). On a shared host a process waits for a core as well
+   * as for Redis, so wall-clock time drifts with the load; CPU time says how much work it did.
+   */
+  cpuSeconds: number;
 }
 
-/** Runs `node <args>` under /usr/bin/time so its peak RSS comes from the kernel, not from sampling. */
+/** Runs `node <args>` under /usr/bin/time so its peak RSS and CPU time come from the kernel, not from sampling. */
 export function runNodeMeasured(args: string[], env: Record<string, string>): Promise<ProcessRun> {
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing (Debian: apt-get install time)`);
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-time-'));
   const out = join(dir, 'time.txt');
   const started = performance.now();
-  const child = spawn(GNU_TIME, ['-f', '%M', '-o', out, process.execPath, ...args], {
+  const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', out, process.execPath, ...args], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,8 +45,10 @@ export function runNodeMeasured(args: string[], env: Record<string, string>): Pr
     child.once('exit', (code) => {
       const seconds = (performance.now() - started) / 1000;
       try {
-        const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
-        resolve({ code, stdout, stderr, seconds, peakRssMb: kb / 1024 });
+        const [kb, user, system] = (readFileSync(out, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+        if (kb === undefined || user === undefined || system === undefined)
+          throw new Error(`${GNU_TIME} wrote no figures`);
+        resolve({ code, stdout, stderr, seconds, peakRssMb: kb / 1024, cpuSeconds: user + system });
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       } finally {

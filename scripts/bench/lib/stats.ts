@@ -55,3 +55,32 @@ export function renderTable(rows: readonly TableRow[]): string {
 export function pairedRatios(herald: readonly number[], baseline: readonly number[]): number[] {
   return herald.map((value, index) => value / baseline[index]!);
 }
+
+/**
+ * One line of `npm run bench`'s combined table. Every benchmark's JSON line carries its lines as `rows`; a measure
+ * with no baseline (throttle accuracy is against the sender's limit) has none, nor a ratio.
+ */
+export interface SummaryRow {
+  bench: string;
+  measure: string;
+  herald: Spread;
+  baseline?: Spread;
+  ratio?: Spread;
+  target: string;
+  pass: boolean;
+  digits?: number;
+}
+
+/** The combined table of `npm run bench`: every benchmark's rows, with whether each met its target. */
+export function renderSummaryTable(rows: readonly SummaryRow[]): string {
+  const spread = (value: Spread | undefined, digits?: number) =>
+    value === undefined ? '–' : formatSpread(value, digits);
+  return [
+    '| benchmark | measure | herald (min / median / max) | baseline | ratio herald ÷ baseline | target | met |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.bench} | ${row.measure} | ${spread(row.herald, row.digits)} | ${spread(row.baseline, row.digits)} | ${spread(row.ratio, 2)} | ${row.target} | ${row.pass ? 'yes' : '**no**'} |`,
+    ),
+  ].join('\n');
+}

@@ -13,6 +13,7 @@ import type { SendAttempt } from '../../../src/observe/send-events.js';
 import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
 import { queueNameOf } from '../../../src/queue/keys.js';
 import { readLedger } from '../../../src/queue/read-ledger.js';
+import { encodeSendJob, type StoredSendJob } from '../../../src/queue/stored-send-job.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import { createTwilioClient } from '../../../src/send/twilio-client.js';
 import {
@@ -156,13 +157,13 @@ describe('send outcomes against the sandbox', () => {
     );
     await stack.connection.hincrby(stack.keys.counts(campaign.name), 'queued', 1);
     await stack.store.open(campaign);
-    const queue = new Queue(queueNameOf(campaign.name, senderId(campaign.senders[0]!.sender)), {
+    const queue = new Queue<StoredSendJob>(queueNameOf(campaign.name, senderId(campaign.senders[0]!.sender)), {
       connection: stack.connection,
       prefix: stack.keys.prefix,
     });
     const job = (to: E164) => ({
       name: SEND_JOB,
-      data: { line: 2, to, channel: 'sms' as const, segments: 1, vars: { name: 'Ann' } },
+      data: encodeSendJob({ line: 2, to, channel: 'sms', segments: 1, vars: { name: 'Ann' } }, ['name']),
       opts: sendJobOptions(to),
     });
     await queue.addBulk([job(TO as E164), job(interrupted)]);
@@ -213,13 +214,13 @@ describe('opt-outs', () => {
     await stack.connection.hset(stack.keys.recipients(later.name), queuedEarlier, 'q:p14155550100');
     await stack.connection.hincrby(stack.keys.counts(later.name), 'queued', 1);
     await stack.store.open(later);
-    const queue = new Queue(queueNameOf(later.name, 'p14155550100'), {
+    const queue = new Queue<StoredSendJob>(queueNameOf(later.name, 'p14155550100'), {
       connection: stack.connection,
       prefix: stack.keys.prefix,
     });
     await queue.add(
       SEND_JOB,
-      { line: 4, to: queuedEarlier, channel: 'sms', segments: 1, vars: { name: 'Di' } },
+      encodeSendJob({ line: 4, to: queuedEarlier, channel: 'sms', segments: 1, vars: { name: 'Di' } }, ['name']),
       sendJobOptions(queuedEarlier),
     );
     await stack.ledger.finishIngest(later.name);
