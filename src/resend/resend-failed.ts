@@ -1,3 +1,4 @@
+import { encodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
 import { Queue } from 'bullmq';
 import pLimit from 'p-limit';
 
@@ -59,11 +60,12 @@ export async function resendFailed(
   const parsed = parseMessageTemplates(spec.templates);
   if (!parsed.ok) throw new HeraldError(`campaign ${spec.name}'s templates no longer parse: ${parsed.reason}`);
   const senders = new Map<string, SenderEntry>(spec.senders.map((entry) => [senderId(entry.sender), entry]));
-  const queues = new Map<string, Queue<SendJobData>>();
+  const variables = [...parsed.templates.variables];
+  const queues = new Map<string, Queue<StoredSendJob>>();
   const queueOf = (id: string) => {
     let queue = queues.get(id);
     if (queue === undefined) {
-      queue = new Queue<SendJobData>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
+      queue = new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
       queues.set(id, queue);
     }
     return queue;
@@ -91,7 +93,7 @@ export async function resendFailed(
     if (entry.state === 'queued') {
       if (detail === undefined || options.dryRun) return;
       const job = rebuild(entry.to, detail);
-      if (job !== undefined && (await addJob(queueOf(entry.senderId), job))) summary.resumed += 1;
+      if (job !== undefined && (await addJob(queueOf(entry.senderId), job, variables))) summary.resumed += 1;
       return;
     }
     let cure: Cure;
@@ -117,7 +119,7 @@ export async function resendFailed(
     ];
     const moved = Number(await REQUEUE.run(connection, requeueKeys, [entry.to, value, detail.senderId, job.channel]));
     if (moved !== 1) return;
-    await addJob(queueOf(detail.senderId), job);
+    await addJob(queueOf(detail.senderId), job, variables);
     bump(summary.resent, cure.reason);
   };
 
@@ -139,13 +141,13 @@ export async function resendFailed(
  * job id and would make the add a no-op, so a finished one is removed first; one still waiting is left as it is.
  * Resolves true when a job was added.
  */
-async function addJob(queue: Queue<SendJobData>, data: SendJobData): Promise<boolean> {
+async function addJob(queue: Queue<StoredSendJob>, data: SendJobData, variables: readonly string[]): Promise<boolean> {
   const existing = await queue.getJob(data.to);
   if (existing !== undefined) {
     const state = await existing.getState();
     if (state !== 'failed' && state !== 'completed') return false;
     await existing.remove();
   }
-  await queue.add(SEND_JOB, data, sendJobOptions(data.to));
+  await queue.add(SEND_JOB, encodeSendJob(data, variables), sendJobOptions(data.to));
   return true;
 }

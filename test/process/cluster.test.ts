@@ -220,7 +220,13 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     const keys = makeKeys(prefix);
     const senders = ['+14155550110', '+14155550111'];
     sandbox = await startTestSandboxProcess({ latencyMs: 300 });
-    const lockEnv = { HERALD_LOCK_DURATION_MS: String(LOCK_MS), HERALD_STALLED_INTERVAL_MS: String(STALLED_MS) };
+    // A job taken over from a killed worker may find its recipient in flight; a short reconciliation patience keeps
+    // the lookup of such a send (found: sent; not found: unknown) inside the test's budget.
+    const lockEnv = {
+      HERALD_LOCK_DURATION_MS: String(LOCK_MS),
+      HERALD_STALLED_INTERVAL_MS: String(STALLED_MS),
+      HERALD_RECONCILE_PATIENCE_MS: '2000',
+    };
     const machineA = await startWorkers(2, prefix, lockEnv);
     await startWorkers(2, prefix, lockEnv);
     const producer = send(prefix, writeCsv(120, 2000), [
@@ -323,6 +329,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     await startWorkers(3, prefix, {
       HERALD_LOCK_DURATION_MS: String(LOCK_MS),
       HERALD_STALLED_INTERVAL_MS: String(STALLED_MS),
+      HERALD_RECONCILE_PATIENCE_MS: '2000',
     });
     // The shard of the campaign's ledger and counters, which every claim, send and settle writes to.
     const victim = await cluster.masterOf(keys.recipients(name));

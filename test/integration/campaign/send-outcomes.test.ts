@@ -327,7 +327,7 @@ describe('reconciliation through the Messages list', () => {
     });
     await queue.add(
       SEND_JOB,
-      { line: 2, to: TO as E164, channel: 'sms', segments: 1, vars: { name: 'Ann' } },
+      encodeSendJob({ line: 2, to: TO as E164, channel: 'sms', segments: 1, vars: { name: 'Ann' } }, ['name']),
       sendJobOptions(TO as E164),
     );
     await stack.ledger.finishIngest(campaign.name);

@@ -34,7 +34,7 @@ describe('a dispatch guard that fails (its Redis shard is failing over)', () => 
 
     expect(classifyFailure(error)).toEqual({
       kind: 'retry',
-      reason: 'not sent: the dispatch guard failed (CLUSTERDOWN The cluster is down)',
+      reason: 'the request was not sent: its dispatch gate failed (CLUSTERDOWN The cluster is down)',
     });
     expect(sandbox.requests()).toHaveLength(0);
   });
