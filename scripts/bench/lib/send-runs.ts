@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +15,7 @@ import {
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { makeKeys } from '../../../src/queue/keys.js';
 import { Ledger } from '../../../src/queue/ledger.js';
+import { rateBetween } from './rate-between.js';
 
 /**
  * One send-overhead run of each side, shared by bench:send and bench:scaling: herald's worker processes on a sender
@@ -41,22 +41,6 @@ const AUTH_TOKEN = 'bench-token-not-a-secret';
 const FROM = '+14155550100';
 export const SEND_BODY = 'Hi {{first_name}}, your code is {{code}}';
 const BARE_SENDER = join(HERALD_ROOT, 'dist', 'scripts', 'bench', 'lib', 'bare-sender.js');
-
-/** Polls `count()` until it reaches `total`; the rate between 10% and 90% of it. */
-async function rateBetween(count: () => Promise<number>, total: number, what: string): Promise<number> {
-  const low = Math.ceil(total * 0.1);
-  const high = Math.floor(total * 0.9);
-  let lowAt: { at: number; n: number } | undefined;
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const n = await count();
-    const at = performance.now();
-    if (lowAt === undefined && n >= low) lowAt = { at, n };
-    if (lowAt !== undefined && n >= high) return ((n - lowAt.n) * 1000) / (at - lowAt.at);
-    if (Date.now() > deadline) throw new Error(`${what}: only ${n} of ${total} sent in 10 minutes`);
-    await sleep(20);
-  }
-}
 
 /** herald's messages/s. */
 export async function runHeraldSend(run: SendRun): Promise<number> {
