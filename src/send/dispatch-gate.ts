@@ -12,22 +12,24 @@ export interface SendContext {
 
 const contexts = new AsyncLocalStorage<SendContext>();
 
-/** The gate failed before the request was written, so Twilio cannot have it: safe to retry. */
+/**
+ * The transport gave up before writing the request (its gate failed, or its connection closed while it waited for
+ * the gate), so Twilio cannot have it: safe to retry.
+ */
 export class RequestNotSentError extends Error {
   override name = 'RequestNotSentError';
   readonly code = 'ENOTSENT';
 
-  constructor(cause: unknown) {
-    super(
-      `the request was not sent: its dispatch gate failed (${cause instanceof Error ? cause.message : String(cause)})`,
-    );
+  constructor(cause: unknown, why = 'its dispatch gate failed') {
+    super(`the request was not sent: ${why} (${cause instanceof Error ? cause.message : String(cause)})`);
   }
 }
 
 /**
  * Runs `send` (an SDK call) so that herald's transport waits for the context's gate at the last moment before the
- * request is written: after the SDK has built it, so time the SDK spends (more on a process's first call) cannot put
- * a request on the wire sooner after the previous one than the gate allows.
+ * request is written: after the SDK has built it and a connected socket is in hand, so neither time the SDK spends
+ * (more on a process's first call) nor a new connection's TLS handshake can put a request on the wire sooner after
+ * the previous one than the gate allows.
  */
 export function sendInContext<T>(context: SendContext, send: () => Promise<T>): Promise<T> {
   return contexts.run(context, send);

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+
+import { RequestNotSentError, type SendContext } from './dispatch-gate.js';
+import { encodeForm } from './encode-form.js';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type * as HttpResponse from 'twilio/lib/http/response.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+export interface DirectTransportOptions {
+  timeoutMs: number;
+  maxSockets: number;
+  ca?: string;
+}
+
+/**
+ * One API request on Node's http(s) client with the SDK's semantics (twilio/lib/base/RequestClient.js: headers, Basic
+ * auth, `qs` repeat encoding, no redirects followed, every status answered, the body parsed as axios does), minus
+ * axios's per-request work. The dispatch gate is passed on a connected socket (a new one has finished its TLS
+ * handshake), right before the request is written, so connection set-up cannot delay a request that the gate has
+ * already let go and bunch it up with the next one at Twilio.
+ */
+export class DirectTransport {
+  readonly #http: HttpAgent;
+  readonly #https: HttpsAgent;
+  readonly #timeoutMs: number;
+
+  constructor(options: DirectTransportOptions) {
+    const pool = {
+      keepAlive: true,
+      timeout: options.timeoutMs,
+      maxSockets: options.maxSockets,
+      maxTotalSockets: options.maxSockets,
+      maxFreeSockets: options.maxSockets,
+    };
+    // As the SDK does: an explicit CA first, else the bundle TWILIO_CA_BUNDLE names.
+    const bundle = process.env['TWILIO_CA_BUNDLE'];
+    const ca = options.ca ?? (bundle === undefined ? undefined : readFileSync(bundle));
+    this.#http = new HttpAgent(pool);
+    this.#https = new HttpsAgent(ca === undefined ? pool : { ...pool, ca });
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** Whether this transport can send `opts` exactly as the SDK would; otherwise the SDK's transport must. */
+  static handles(opts: RequestClient.RequestOptions<unknown>): boolean {
+    const type = opts.headers?.['Content-Type'];
+    return (
+      opts.allowRedirects !== true &&
+      opts.logLevel !== 'debug' &&
+      (opts.data === undefined || opts.data === null || type !== 'application/json') &&
+      (opts.params === undefined || encodeForm(opts.params) !== undefined) &&
+      (opts.data === undefined || opts.data === null || type !== FORM || encodeForm(opts.data) !== undefined)
+    );
+  }
+
+  async request<TData>(
+    opts: RequestClient.RequestOptions<TData>,
+    uri: string,
+    context: SendContext | undefined,
+  ): Promise<HttpResponse.default<TData>> {
+    const url = new URL(uri);
+    const query = opts.params === undefined ? '' : (encodeForm(opts.params) ?? '');
+    const path = `${url.pathname}${url.search}${query === '' ? '' : `${url.search === '' ? '?' : '&'}${query}`}`;
+    const headers: Record<string, string> = { ...opts.headers };
+    if (headers['Connection'] === undefined && headers['connection'] === undefined)
+      headers['Connection'] = 'keep-alive';
+    if (opts.username && opts.password) {
+      headers['Authorization'] = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+    } else if (opts.authStrategy !== undefined) {
+      headers['Authorization'] = await opts.authStrategy.getAuthString();
+    }
+    const body =
+      opts.data !== undefined && opts.data !== null && headers['Content-Type'] === FORM
+        ? (encodeForm(opts.data) ?? '')
+        : undefined;
+    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+    const timeoutMs = opts.timeout ?? this.#timeoutMs;
+    const secure = url.protocol === 'https:';
+    const request = (secure ? httpsRequest : httpRequest)({
+      agent: secure ? this.#https : this.#http,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+      path,
+      method: opts.method.toUpperCase(),
+      headers,
+    });
+    return exchange<TData>(request, body, timeoutMs, context);
+  }
+
+  close(): void {
+    this.#http.destroy();
+    this.#https.destroy();
+  }
+}
+
+async function exchange<TData>(
+  request: ClientRequest,
+  body: string | undefined,
+  timeoutMs: number,
+  context: SendContext | undefined,
+): Promise<HttpResponse.default<TData>> {
+  // One listener for the request's whole life: an error while it waits for its gate must not go unhandled.
+  let fail: (error: Error) => void = () => undefined;
+  let failure: Error | undefined;
+  request.on('error', (error) => {
+    failure ??= error;
+    fail(error);
+  });
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+    if (failure !== undefined) reject(failure);
+  });
+  failed.catch(() => undefined);
+
+  const connectTimer = setTimeout(() => request.destroy(timeoutError(timeoutMs)), timeoutMs);
+  let socket: Socket;
+  try {
+    socket = await Promise.race([connectedSocket(request), failed]);
+  } finally {
+    clearTimeout(connectTimer);
+  }
+  if (context !== undefined) {
+    // The gate may hold the socket for a while: no idle timeout meanwhile, it is herald waiting, not Twilio.
+    socket.setTimeout(0);
+    try {
+      await context.gate();
+    } catch (error) {
+      request.destroy();
+      throw new RequestNotSentError(error);
+    }
+    if (failure !== undefined || socket.destroyed || socket.readableEnded) {
+      request.destroy();
+      throw new RequestNotSentError(
+        failure ?? new Error('the connection closed while the send waited'),
+        'the connection closed before it was written',
+      );
+    }
+  }
+  request.setTimeout(timeoutMs, () => request.destroy(timeoutError(timeoutMs)));
+  const answered = Promise.race([responseOf(request), failed]);
+  request.end(body);
+  const response = await answered;
+  return { statusCode: response.statusCode, body: response.body as TData, headers: response.headers };
+}
+
+/** The request's socket once it can carry bytes: a reused one at once, a new one after its connect (TLS handshake). */
+function connectedSocket(request: ClientRequest): Promise<Socket> {
+  return new Promise((resolve) => {
+    request.once('socket', (socket: Socket) => {
+      if (request.reusedSocket || (!(socket instanceof TLSSocket) && !socket.connecting)) resolve(socket);
+      else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => resolve(socket));
+    });
+  });
+}
+
+interface Answer {
+  statusCode: number;
+  body: unknown;
+  headers: IncomingMessage['headers'];
+}
+
+function responseOf(request: ClientRequest): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    request.once('response', (response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('error', reject);
+      response.once('end', () => {
+        try {
+          const raw = decode(Buffer.concat(chunks), response.headers['content-encoding']);
+          resolve({ statusCode: response.statusCode ?? 0, body: parseBody(raw), headers: response.headers });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  });
+}
+
+/** herald does not ask for compression (small JSON costs more CPU to inflate than it saves), but honours it. */
+function decode(raw: Buffer, encoding: string | undefined): string {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(raw).toString('utf8');
+    case 'deflate':
+      return inflateSync(raw).toString('utf8');
+    case 'br':
+      return brotliDecompressSync(raw).toString('utf8');
+    default:
+      return raw.toString('utf8');
+  }
+}
+
+/** As axios answers the SDK: the text without a BOM, parsed when it is JSON, else the text itself. */
+function parseBody(text: string): unknown {
+  const stripped = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (stripped === '') return stripped;
+  try {
+    return JSON.parse(stripped) as unknown;
+  } catch {
+    return stripped;
+  }
+}
+
+/** axios's timeout error, which herald's classify reads as "may have been sent". */
+function timeoutError(timeoutMs: number): Error {
+  return Object.assign(new Error(`timeout of ${timeoutMs}ms exceeded`), { code: 'ECONNABORTED' });
+}

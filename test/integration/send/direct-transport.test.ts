@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+import { classifyFailure } from '../../../src/send/classify.js';
+import { type SendContext, sendInContext } from '../../../src/send/dispatch-gate.js';
+import { createTwilioClient, type HttpTransportKind, type TwilioClient } from '../../../src/send/twilio-client.js';
+import { generateLoopbackCertificate } from '../../../src/sandbox/tls.js';
+
+const ACCOUNT_SID = `AC${'d1ec'.repeat(8)}`;
+const AUTH_TOKEN = 'direct-token-d1ec';
+const SID = `SM${'ab'.repeat(16)}`;
+const MESSAGE = { sid: SID, status: 'queued', num_segments: '1', num_media: '0', body: 'hi' };
+
+interface Captured {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** performance.now() when the server read the request's head, and when its connection was accepted (and secured). */
+  arrivedAt: number;
+  connectedAt: number;
+}
+
+type Reply = (request: IncomingMessage, response: ServerResponse) => void;
+
+interface Capture {
+  url: string;
+  captured: Captured[];
+  connections: number;
+  reply: Reply;
+  server: Server;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => {
+  return (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
+    response.end(JSON.stringify(body));
+  };
+};
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+async function startCapture(tls?: { key: string; cert: string }): Promise<Capture> {
+  const capture = { captured: [] as Captured[], connections: 0, reply: json(201, MESSAGE) } as Capture;
+  const connectedAt = new WeakMap<Socket, number>();
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const arrivedAt = performance.now();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      capture.captured.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        arrivedAt,
+        connectedAt: connectedAt.get(request.socket) ?? Number.NaN,
+      });
+      capture.reply(request, response);
+    });
+  };
+  const server = tls === undefined ? createHttpServer(onRequest) : createHttpsServer(tls, onRequest);
+  const watch = (socket: Socket): void => {
+    capture.connections += 1;
+    connectedAt.set(socket, performance.now());
+  };
+  server.on(tls === undefined ? 'connection' : 'secureConnection', watch);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  capture.server = server;
+  capture.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return capture;
+}
+
+function client(
+  url: string,
+  transport: HttpTransportKind,
+  extra: { ca?: string; timeoutMs?: number } = {},
+): TwilioClient {
+  return createTwilioClient({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    baseUrl: url,
+    timeoutMs: extra.timeoutMs ?? 5000,
+    maxSockets: 2,
+    transport,
+    ...(extra.ca === undefined ? {} : { ca: extra.ca }),
+  });
+}
+
+/** The server's open connections once the count stops falling (a client's close takes a moment to arrive). */
+async function openConnectionsSettled(server: Server): Promise<number> {
+  const count = () =>
+    new Promise<number>((resolve, reject) =>
+      server.getConnections((failure, open) => (failure ? reject(failure) : resolve(open))),
+    );
+  for (let attempt = 0; attempt < 50 && (await count()) > 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return count();
+}
+
+const caught = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+/** What must be the same on the wire whichever transport sent it. */
+function wire(request: Captured): unknown {
+  const { 'accept-encoding': acceptEncoding, host, ...headers } = request.headers;
+  return { method: request.method, url: request.url, headers, body: request.body, hostPresent: host !== undefined };
+}
+
+async function callsThrough(transport: HttpTransportKind, capture: Capture): Promise<void> {
+  const twilio = client(capture.url, transport);
+  capture.reply = json(201, MESSAGE);
+  await twilio.messages.create({
+    to: '+14155550199',
+    from: '+14155550100',
+    body: "Hé! it's (50% off)* ~ & = ? / 😀",
+    mediaUrl: ['https://example.com/a.png?x=1&y=2', 'https://example.com/b c.jpg'],
+    statusCallback: 'https://example.com/cb',
+  });
+  capture.reply = json(200, { messages: [MESSAGE], next_page_uri: null, page: 0, page_size: 2 });
+  await twilio.messages.list({ to: '+14155550199', dateSentAfter: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), limit: 2 });
+  capture.reply = json(200, MESSAGE);
+  await twilio.messages(SID).fetch();
+}
+
+describe('the direct transport against the SDK’s own', () => {
+  it('puts the same create, list and fetch requests on the wire', async () => {
+    const capture = await startCapture();
+    await callsThrough('sdk', capture);
+    const viaSdk = capture.captured.splice(0);
+    await callsThrough('direct', capture);
+    const direct = capture.captured.splice(0);
+
+    expect(viaSdk).toHaveLength(3);
+    expect(direct.map(wire)).toEqual(viaSdk.map(wire));
+    // The one deliberate difference: herald does not ask for compressed answers (see direct-transport.ts).
+    expect(viaSdk[0]?.headers['accept-encoding']).toBeDefined();
+    expect(direct[0]?.headers['accept-encoding']).toBeUndefined();
+    expect(direct[0]?.body).toContain('MediaUrl=https%3A%2F%2Fexample.com%2Fa.png%3Fx%3D1%26y%3D2&MediaUrl=');
+  });
+
+  it.each(['sdk', 'direct'] as const)('via %s: answers, errors and their classification', async (transport) => {
+    const capture = await startCapture();
+    const twilio = client(capture.url, transport, { timeoutMs: 300 });
+    const create = () => twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' });
+
+    capture.reply = json(201, MESSAGE);
+    expect(await create()).toMatchObject({ sid: SID, status: 'queued', numSegments: '1' });
+
+    capture.reply = json(400, {
+      code: 21211,
+      message: 'bad To',
+      more_info: 'https://www.twilio.com/docs/errors/21211',
+      status: 400,
+    });
+    expect(await caught(create())).toMatchObject({
+      status: 400,
+      code: 21211,
+      message: 'bad To',
+      moreInfo: 'https://www.twilio.com/docs/errors/21211',
+    });
+
+    capture.reply = json(503, { code: 20503, message: 'down' }, { 'retry-after': '7' });
+    const context: SendContext = { gate: () => Promise.resolve() };
+    const unavailable = await caught(sendInContext(context, create));
+    expect(unavailable).toMatchObject({ status: 503, code: 20503 });
+    expect(classifyFailure(unavailable, context)).toEqual({
+      kind: 'retry',
+      reason: 'HTTP 503',
+      code: 20503,
+      retryAfterMs: 7000,
+    });
+
+    capture.reply = (_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      response.end('<html>bad gateway</html>');
+    };
+    expect(await caught(create())).toMatchObject({ status: 502, message: '[HTTP 502] Failed to execute request' });
+
+    capture.reply = () => undefined;
+    const timedOut = await caught(create());
+    expect(timedOut).toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 300ms exceeded' });
+    expect(classifyFailure(timedOut).kind).toBe('unknown');
+
+    capture.reply = (request) => request.socket.destroy();
+    const reset = await caught(create());
+    expect(reset).toMatchObject({ code: 'ECONNRESET' });
+    expect(classifyFailure(reset).kind).toBe('unknown');
+
+    const port = Number(new URL(capture.url).port);
+    capture.server.closeAllConnections();
+    await new Promise<void>((resolve) => capture.server.close(() => resolve()));
+    const refused = await caught(
+      client(`http://127.0.0.1:${port}`, transport).messages.create({
+        to: '+14155550199',
+        from: '+14155550100',
+        body: 'hi',
+      }),
+    );
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(classifyFailure(refused)).toEqual({
+      kind: 'retry',
+      reason: 'connection failed before sending (ECONNREFUSED)',
+    });
+  });
+});
+
+describe('the direct transport’s dispatch gate', () => {
+  it('is passed on a connection whose TLS handshake is done, before any byte of the request is written', async () => {
+    const tls = await generateLoopbackCertificate();
+    const capture = await startCapture(tls);
+    const twilio = client(capture.url, 'direct', { ca: tls.cert });
+    const gatePassedAt: number[] = [];
+    const gate = async (): Promise<void> => {
+      // Held long enough that a request written before the gate would arrive before it passed.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gatePassedAt.push(performance.now());
+    };
+    for (let index = 0; index < 2; index++) {
+      await sendInContext({ gate }, () =>
+        twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' }),
+      );
+    }
+
+    expect(capture.connections).toBe(1);
+    expect(capture.captured).toHaveLength(2);
+    const [first] = capture.captured;
+    expect(first?.connectedAt).toBeLessThan(gatePassedAt[0] ?? 0);
+    capture.captured.forEach((request, index) => {
+      expect(request.arrivedAt).toBeGreaterThanOrEqual(gatePassedAt[index] ?? Infinity);
+    });
+  });
+
+  it('that fails writes nothing, leaves no socket behind and reads as not sent', async () => {
+    const capture = await startCapture();
+    const twilio = client(capture.url, 'direct');
+    const gate = () => Promise.reject(new Error('CLUSTERDOWN'));
+    const error = await caught(
+      sendInContext({ gate }, () => twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' })),
+    );
+
+    expect(classifyFailure(error)).toEqual({
+      kind: 'retry',
+      reason: 'the request was not sent: its dispatch gate failed (CLUSTERDOWN)',
+    });
+    expect(capture.connections).toBe(1);
+    expect(capture.captured).toEqual([]);
+    expect(await openConnectionsSettled(capture.server)).toBe(0);
+  });
+});
