@@ -55,6 +55,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     authToken: config.twilio.authToken,
     timeoutMs: config.twilio.timeoutMs,
     maxSockets: config.worker.maxInFlight,
+    transport: config.twilio.httpTransport,
     ...(config.twilio.baseUrl === undefined ? {} : { baseUrl: config.twilio.baseUrl }),
     ...(config.twilio.caFile === undefined ? {} : { ca: readFileSync(config.twilio.caFile, 'utf8') }),
   });

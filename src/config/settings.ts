@@ -99,6 +99,12 @@ export const TWILIO_SETTINGS = {
   timeoutMs: setting('HERALD_SEND_TIMEOUT_MS', positiveInt, 'Timeout of one API request, in milliseconds.', {
     default: '15000',
   }),
+  httpTransport: setting(
+    'HERALD_HTTP_TRANSPORT',
+    z.enum(['direct', 'sdk']),
+    'HTTP transport under the Twilio SDK: `direct` (herald’s, on Node’s http client; it passes the dispatch guard on a connected socket) or `sdk` (the SDK’s own axios transport, an escape hatch).',
+    { default: 'direct' },
+  ),
 };
 
 export const WORKER_SETTINGS = {
