@@ -121,6 +121,10 @@ async function exchange<TData>(
   let socket: Socket;
   try {
     socket = await Promise.race([connectedSocket(request), failed]);
+  } catch (error) {
+    // Nothing is written before a connected socket is in hand, so a connection that timed out, was reset during
+    // its TLS handshake or was refused cannot have carried the request: safe to retry, never "maybe sent".
+    throw new RequestNotSentError(error, 'its connection could not be opened');
   } finally {
     clearTimeout(connectTimer);
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 import { classifyFailure } from '../../../src/send/classify.js';
@@ -211,11 +211,35 @@ describe('the direct transport against the SDK’s own', () => {
         body: 'hi',
       }),
     );
-    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
-    expect(classifyFailure(refused)).toEqual({
-      kind: 'retry',
-      reason: 'connection failed before sending (ECONNREFUSED)',
+    // Both read as not sent; the direct transport says so for any failure before it had a connection.
+    expect(classifyFailure(refused).kind).toBe('retry');
+    if (transport === 'sdk') expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    else expect(refused).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('direct: a connection whose TLS handshake never completes times out as not sent', async () => {
+    // Accepts TCP and never answers the ClientHello: nothing of the request can have been written.
+    const accepted: Socket[] = [];
+    const silent = createNetServer((socket) => {
+      accepted.push(socket);
+      socket.on('error', () => undefined);
     });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const error = await caught(
+        client(`https://127.0.0.1:${port}`, 'direct', { timeoutMs: 300 }).messages.create({
+          to: '+14155550199',
+          from: '+14155550100',
+          body: 'hi',
+        }),
+      );
+      expect(error).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('timeout of 300ms') });
+      expect(classifyFailure(error).kind).toBe('retry');
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 
