@@ -21,8 +21,14 @@ export class RequestNotSentError extends Error {
   readonly code = 'ENOTSENT';
 
   constructor(cause: unknown, why = 'its dispatch gate failed') {
-    super(`the request was not sent: ${why} (${cause instanceof Error ? cause.message : String(cause)})`);
+    super(`the request was not sent: ${why} (${messageOf(cause)})`);
   }
+}
+
+/** Duck-typed: socket errors can come from another realm (a vm context), where `instanceof Error` is false. */
+function messageOf(cause: unknown): string {
+  const message = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(cause);
 }
 
 /**

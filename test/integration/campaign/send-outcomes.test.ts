@@ -120,7 +120,9 @@ describe('send outcomes against the sandbox', () => {
     });
     const [failed] = await queue.getFailed();
     await queue.close();
-    expect(failed?.failedReason).toMatch(/gave up after 2 attempts: connection failed before sending \(ECONNREFUSED\)/);
+    expect(failed?.failedReason).toMatch(
+      /gave up after 2 attempts: the request was not sent: its connection could not be opened \(connect ECONNREFUSED/,
+    );
   });
 
   it('records a send that timed out after reaching Twilio, and whose lookup timed out too, as unknown and never sends it again', async () => {
