@@ -3,7 +3,7 @@ import { RedisScript } from './redis-script.js';
 
 /*
  * Pause, resume, cancel and scheduled starts. The campaign hash's `state` is the switch every worker reads just
- * before a send (CAMPAIGN_GATE), so a change made here holds in every process the moment the script returns.
+ * before a send (GATE_AND_BEGIN), so a change made here holds in every process the moment the script returns.
  * All scripts take KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign: one hash tag, one Cluster slot.
  */
 
@@ -20,8 +20,8 @@ local function cancelOne(to)
 end
 `;
 
-// The campaign's answer for one recipient just before a send. Needs KEYS[1..3] and FINISH_IF_DONE, CANCEL_ONE;
-// answers as CAMPAIGN_GATE does.
+// The campaign's answer for one recipient just before a send: 'open' or as GATE_AND_BEGIN says. Needs KEYS[1..3],
+// FINISH_IF_DONE and CANCEL_ONE.
 const GATE_ONE = `
 local function gateOne(to, nowMs, nowIso)
   local state = redis.call('HGET', KEYS[3], 'state')
@@ -46,25 +46,14 @@ end
 `;
 
 /**
- * Asked by a worker just before it begins a send.
- * ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO).
- * Output: 'open' (also for a cancelled campaign's recipient left in flight by an interrupted attempt, whom only the
- * ledger may settle); 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed'
- * (and that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then).
- * A scheduled campaign whose time has come turns running here; the first send records `startedAt`.
- */
-export const CAMPAIGN_GATE = RedisScript.replicated(`
-${FINISH_IF_DONE}
-${CANCEL_ONE}
-${GATE_ONE}
-return gateOne(ARGV[1], ARGV[2], ARGV[3])
-`);
-
-/**
- * CAMPAIGN_GATE and, when it answers 'open', the ledger's BEGIN_SEND (ledger-scripts.ts) in the same step: one round
- * trip per send instead of two, and nothing can pause or cancel the campaign between the two.
- * ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO), ARGV[4] token of this attempt.
- * Output: the gate's answer other than 'open', else BEGIN_SEND's.
+ * Asked by a worker just before it begins a send: the campaign's gate and, when it is open, the ledger's BEGIN_SEND
+ * (ledger-scripts.ts) in the same step, so one round trip, and nothing can pause or cancel the campaign between the
+ * two. ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO), ARGV[4] token of this attempt.
+ * Output: 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed' (and
+ * that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then); else
+ * the gate is open and the answer is BEGIN_SEND's — also for a cancelled campaign's recipient left in flight by an
+ * interrupted attempt, whom only the ledger may settle. A scheduled campaign whose time has come turns running here;
+ * the first send records `startedAt`.
  */
 export const GATE_AND_BEGIN = RedisScript.replicated(`
 ${FINISH_IF_DONE}

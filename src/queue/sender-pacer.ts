@@ -53,6 +53,7 @@ export class SenderPacer {
       if (code === 2) {
         const [state = '', holdCode = '', reason = '', since = '0', until = '0'] = [ms, ...fields];
         const hold = parseSenderHold({ state, code: holdCode, reason, since, until }, 'sender', now);
+        // The script judged the pause by the same `now`, so this always holds; were it not, ask again.
         if (hold !== undefined) return { kind: 'held', hold };
         continue;
       }

@@ -4,14 +4,14 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
 import { nextOpening, type SendWindow } from '../domain/send-window.js';
-import { CAMPAIGN_GATE, GATE_AND_BEGIN } from '../queue/control-scripts.js';
+import { GATE_AND_BEGIN } from '../queue/control-scripts.js';
 import type { Keys } from '../queue/keys.js';
 import { type BeginResult, parseBeginAnswer } from '../queue/ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { StoredSendJob } from '../queue/stored-send-job.js';
 
+/** The gate's answers when it is closed to a send; when it is open, the ledger's begin answers instead. */
 export type GateAnswer =
-  | { kind: 'open' }
   | { kind: 'paused' }
   /** `closed`: that was the cancelled campaign's last outstanding recipient. */
   | { kind: 'cancelled'; closed: boolean }
@@ -28,11 +28,6 @@ export class CampaignGate {
     this.#keys = keys;
   }
 
-  async check(campaign: CampaignName, to: E164, now = new Date()): Promise<GateAnswer> {
-    const answer = String(await CAMPAIGN_GATE.run(this.#client, this.#campaignKeys(campaign), [to, ...times(now)]));
-    return answer === 'open' ? { kind: 'open' } : parseClosed(answer);
-  }
-
   /**
    * The gate and, when it is open, the ledger's begin (ledger.ts) in one round trip: what a worker asks just before
    * a send. `token` names this attempt in the in-flight mark.
@@ -42,25 +37,18 @@ export class CampaignGate {
     to: E164,
     token: string,
     now = new Date(),
-  ): Promise<Exclude<GateAnswer, { kind: 'open' }> | BeginResult> {
-    const keys = this.#campaignKeys(campaign);
-    const answer = String(await GATE_AND_BEGIN.run(this.#client, keys, [to, ...times(now), token]));
-    return GATE_ANSWERS.test(answer) ? parseClosed(answer) : parseBeginAnswer(answer);
-  }
-
-  #campaignKeys(campaign: CampaignName): string[] {
-    return [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
+  ): Promise<GateAnswer | BeginResult> {
+    const keys = [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
+    const args = [to, now.getTime(), now.toISOString(), token];
+    const answer = String(await GATE_AND_BEGIN.run(this.#client, keys, args));
+    return GATE_ANSWERS.test(answer) ? parseGateAnswer(answer) : parseBeginAnswer(answer);
   }
 }
 
-/** The gate's answers other than 'open'; BEGIN_SEND's never look like these. */
+/** The closed gate's answers; BEGIN_SEND's never look like these. */
 const GATE_ANSWERS = /^(paused|cancelled|cancelled-closed|wait:\d+)$/;
 
-function times(now: Date): [number, string] {
-  return [now.getTime(), now.toISOString()];
-}
-
-function parseClosed(answer: string): Exclude<GateAnswer, { kind: 'open' }> {
+function parseGateAnswer(answer: string): GateAnswer {
   if (answer === 'paused') return { kind: 'paused' };
   if (answer.startsWith('wait:')) return { kind: 'wait', until: Number(answer.slice('wait:'.length)) };
   return { kind: 'cancelled', closed: answer === 'cancelled-closed' };

@@ -121,8 +121,11 @@ describe('pause and cancel with sends in flight', () => {
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
 
     const gate = new CampaignGate(stack.connection, stack.keys);
-    expect(await gate.check(campaign.name, queued)).toEqual({ kind: 'cancelled', closed: false });
-    expect(await gate.check(campaign.name, interrupted)).toEqual({ kind: 'open' });
+    expect(await gate.checkAndBegin(campaign.name, queued, 'job/1')).toEqual({ kind: 'cancelled', closed: false });
+    expect(await gate.checkAndBegin(campaign.name, interrupted, 'job/1')).toEqual({
+      kind: 'in-flight',
+      since: expect.any(Number),
+    });
     expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
     const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
       state: 'unknown',
