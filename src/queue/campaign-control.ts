@@ -29,7 +29,7 @@ const CANCEL_BATCH = 500;
 /**
  * Pauses, resumes and cancels campaigns for every worker process at once. Two switches, both held in Redis: the
  * campaign's state, which each worker reads atomically just before it begins a send (control-scripts.ts
- * CAMPAIGN_GATE), and BullMQ's pause of each (campaign, sender) queue, which stops workers fetching its jobs at all.
+ * GATE_AND_BEGIN), and BullMQ's pause of each (campaign, sender) queue, which stops workers fetching its jobs at all.
  * Pausing a queue does not touch the jobs a worker already holds; the gate sends those back to wait.
  */
 export class CampaignControl {

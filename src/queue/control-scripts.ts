@@ -1,9 +1,9 @@
-import { FINISH_IF_DONE } from './ledger-scripts.js';
+import { BEGIN_ONE, FINISH_IF_DONE } from './ledger-scripts.js';
 import { RedisScript } from './redis-script.js';
 
 /*
  * Pause, resume, cancel and scheduled starts. The campaign hash's `state` is the switch every worker reads just
- * before a send (CAMPAIGN_GATE), so a change made here holds in every process the moment the script returns.
+ * before a send (GATE_AND_BEGIN), so a change made here holds in every process the moment the script returns.
  * All scripts take KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign: one hash tag, one Cluster slot.
  */
 
@@ -20,35 +20,49 @@ local function cancelOne(to)
 end
 `;
 
+// The campaign's answer for one recipient just before a send: 'open' or as GATE_AND_BEGIN says. Needs KEYS[1..3],
+// FINISH_IF_DONE and CANCEL_ONE.
+const GATE_ONE = `
+local function gateOne(to, nowMs, nowIso)
+  local state = redis.call('HGET', KEYS[3], 'state')
+  if state == 'paused' then return 'paused' end
+  if state == 'cancelled' then
+    -- Marked in flight by an earlier attempt that was interrupted: it may have reached Twilio, so it is not
+    -- cancelled; the ledger's begin settles it unknown without sending.
+    local current = redis.call('HGET', KEYS[1], to)
+    if current and string.sub(current, 1, 2) == 'i:' then return 'open' end
+    cancelOne(to)
+    if finishIfDone(nowIso) == 1 then return 'cancelled-closed' end
+    return 'cancelled'
+  end
+  if state == 'scheduled' then
+    local startAt = tonumber(redis.call('HGET', KEYS[3], 'startAtMs') or 0)
+    if tonumber(nowMs) < startAt then return 'wait:' .. startAt end
+    redis.call('HSET', KEYS[3], 'state', 'running')
+  end
+  redis.call('HSETNX', KEYS[3], 'startedAt', nowIso)
+  return 'open'
+end
+`;
+
 /**
- * Asked by a worker just before it begins a send.
- * ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO).
- * Output: 'open' (also for a cancelled campaign's recipient left in flight by an interrupted attempt, whom only the
- * ledger may settle); 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed'
- * (and that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then).
- * A scheduled campaign whose time has come turns running here; the first send records `startedAt`.
+ * Asked by a worker just before it begins a send: the campaign's gate and, when it is open, the ledger's BEGIN_SEND
+ * (ledger-scripts.ts) in the same step, so one round trip, and nothing can pause or cancel the campaign between the
+ * two. ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO), ARGV[4] token of this attempt.
+ * Output: 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed' (and
+ * that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then); else
+ * the gate is open and the answer is BEGIN_SEND's — also for a cancelled campaign's recipient left in flight by an
+ * interrupted attempt, whom only the ledger may settle. A scheduled campaign whose time has come turns running here;
+ * the first send records `startedAt`.
  */
-export const CAMPAIGN_GATE = RedisScript.replicated(`
+export const GATE_AND_BEGIN = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 ${CANCEL_ONE}
-local state = redis.call('HGET', KEYS[3], 'state')
-if state == 'paused' then return 'paused' end
-if state == 'cancelled' then
-  -- Marked in flight by an earlier attempt that was interrupted: it may have reached Twilio, so it is not
-  -- cancelled; the ledger's begin settles it unknown without sending.
-  local current = redis.call('HGET', KEYS[1], ARGV[1])
-  if current and string.sub(current, 1, 2) == 'i:' then return 'open' end
-  cancelOne(ARGV[1])
-  if finishIfDone(ARGV[3]) == 1 then return 'cancelled-closed' end
-  return 'cancelled'
-end
-if state == 'scheduled' then
-  local startAt = tonumber(redis.call('HGET', KEYS[3], 'startAtMs') or 0)
-  if tonumber(ARGV[2]) < startAt then return 'wait:' .. startAt end
-  redis.call('HSET', KEYS[3], 'state', 'running')
-end
-redis.call('HSETNX', KEYS[3], 'startedAt', ARGV[3])
-return 'open'
+${GATE_ONE}
+${BEGIN_ONE}
+local gate = gateOne(ARGV[1], ARGV[2], ARGV[3])
+if gate ~= 'open' then return gate end
+return beginOne(ARGV[1], ARGV[2], ARGV[4])
 `);
 
 /**

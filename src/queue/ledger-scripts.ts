@@ -64,6 +64,21 @@ end
 return out
 `);
 
+// Records that a send is about to start. Needs KEYS[1]=recipients; answers as BEGIN_SEND does.
+export const BEGIN_ONE = `
+local function beginOne(to, now, token)
+  local current = redis.call('HGET', KEYS[1], to)
+  if not current then return 'missing' end
+  local kind = string.sub(current, 1, 1)
+  if kind == 'q' then
+    redis.call('HSET', KEYS[1], to, 'i:' .. now .. ':' .. token)
+    return 'go'
+  end
+  if kind == 'i' then return current end
+  return 'final:' .. current
+end
+`;
+
 /**
  * Records that a send is about to start.
  * KEYS[1] recipients. ARGV[1] e164, ARGV[2] now (ms), ARGV[3] token of this attempt.
@@ -71,15 +86,8 @@ return out
  * Twilio), 'final:<state>' (already settled: do nothing), or 'missing'.
  */
 export const BEGIN_SEND = RedisScript.replicated(`
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current then return 'missing' end
-local kind = string.sub(current, 1, 1)
-if kind == 'q' then
-  redis.call('HSET', KEYS[1], ARGV[1], 'i:' .. ARGV[2] .. ':' .. ARGV[3])
-  return 'go'
-end
-if kind == 'i' then return current end
-return 'final:' .. current
+${BEGIN_ONE}
+return beginOne(ARGV[1], ARGV[2], ARGV[3])
 `);
 
 /**

@@ -22,6 +22,14 @@ export type Settlement =
 const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '2': 'done', '-1': 'taken' };
 const SETTLE_CODES = { sent: 's', failed: 'f', unknown: 'u' } as const;
 
+/** BEGIN_SEND's answer (ledger-scripts.ts), also given by the campaign gate's GATE_AND_BEGIN. */
+export function parseBeginAnswer(answer: string): BeginResult {
+  if (answer === 'go') return { kind: 'go' };
+  if (answer === 'missing') return { kind: 'missing' };
+  if (answer.startsWith('final:')) return { kind: 'final', state: answer.slice('final:'.length) };
+  return { kind: 'in-flight', since: Number(answer.split(':')[1]) };
+}
+
 /** The campaign's recipient ledger (see ledger-scripts.ts): the one record of what happened to each recipient. */
 export class Ledger {
   readonly #client: RedisClient;
@@ -54,11 +62,7 @@ export class Ledger {
 
   async begin(campaign: CampaignName, to: E164, token: string): Promise<BeginResult> {
     const keys = [this.#keys.recipients(campaign)];
-    const answer = String(await BEGIN_SEND.run(this.#client, keys, [to, Date.now(), token]));
-    if (answer === 'go') return { kind: 'go' };
-    if (answer === 'missing') return { kind: 'missing' };
-    if (answer.startsWith('final:')) return { kind: 'final', state: answer.slice('final:'.length) };
-    return { kind: 'in-flight', since: Number(answer.split(':')[1]) };
+    return parseBeginAnswer(String(await BEGIN_SEND.run(this.#client, keys, [to, Date.now(), token])));
   }
 
   async release(campaign: CampaignName, to: E164, senderId: string): Promise<void> {

@@ -5,12 +5,22 @@ import { RedisScript } from './redis-script.js';
  * cost over the sender's rate, and every process on every machine reserves from the same hash, timed by Redis's own
  * clock so that no two machines' clocks need agree.
  * KEYS[1] the sender's pace hash (fields: tat = the sender's next free time in ms, mps = its configured rate).
+ * KEYS[2], optional: the sender's hold hash (sender-holds.ts; same hash tag), so that a held sender's jobs ask in
+ * the same round trip and reserve nothing.
  * ARGV[1] cost (SMS segments, else 1), ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom,
- * ARGV[4] horizon in ms.
+ * ARGV[4] horizon in ms, ARGV[5] (with KEYS[2]) the caller's now in ms, by which a pause is judged run out, as
+ * domain/sender-hold.ts judges it.
  * Output: {1, ms until the reserved slot} when granted; {0, ms to wait before asking again} when the next free slot
- * lies beyond the horizon (nothing is reserved then).
+ * lies beyond the horizon (nothing is reserved then); {2, state, code, reason, since, until} when the sender is
+ * paused or halted (nothing is reserved).
  */
 export const RESERVE_SLOT = new RedisScript(`
+if KEYS[2] then
+  local hold = redis.call('HMGET', KEYS[2], 'state', 'code', 'reason', 'since', 'until')
+  if hold[1] == 'halted' or (hold[1] == 'paused' and (tonumber(hold[5]) or 0) > tonumber(ARGV[5])) then
+    return {2, hold[1], hold[2] or '', hold[3] or '', hold[4] or '0', hold[5] or '0'}
+  end
+end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
 local state = redis.call('HMGET', KEYS[1], 'tat', 'mps')

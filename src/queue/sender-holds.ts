@@ -23,6 +23,8 @@ export class SenderHolds {
   readonly #cacheMs: number;
   /** When each sender was last seen with no hold. */
   readonly #clear = new Map<string, number>();
+  /** The latest read of the account's hold, while it may be trusted (see accountHoldOf). */
+  #accountRead: { at: number; hold: Promise<SenderHold | undefined> } | undefined;
 
   /**
    * `cacheMs`: how long a worker may trust that a sender it saw running still is. Every send checks, so a short
@@ -49,28 +51,51 @@ export class SenderHolds {
     return hold;
   }
 
+  /**
+   * The account's hold that stops every send now, if any, trusted like `holdOf` for `cacheMs` once seen clear: the
+   * send path reads the sender's own hold with its slot (sender-pacer.ts), so only this one is read apart.
+   */
+  async accountHoldOf(now = Date.now()): Promise<SenderHold | undefined> {
+    const shared = this.#accountRead;
+    if (shared !== undefined && now - shared.at < this.#cacheMs) return shared.hold;
+    // One read shared by the sends that ask while it runs, so a busy worker does not read once per job in flight.
+    const read = { at: now, hold: this.accountHold(now) };
+    this.#accountRead = read;
+    // A hold found, or a failed read, is trusted by none but the callers already waiting for it.
+    const forget = () => {
+      if (this.#accountRead === read) this.#accountRead = undefined;
+    };
+    read.hold.then((hold) => hold !== undefined && forget(), forget);
+    return read.hold;
+  }
+
   /** Pauses the sender until `until` (ms since epoch); true when this call started the pause. */
   async pause(senderId: string, until: number, code: string, reason: string, now = Date.now()): Promise<boolean> {
     const args = ['paused', code, reason, now, until];
-    this.#clear.clear();
+    this.#forgetClear();
     return Number(await HOLD.run(this.#client, [this.#keys.senderHold(senderId)], args)) === 1;
   }
 
   /** Halts the sender, or with scope 'account' every sender, until resumed; true when this call halted it. */
   async halt(scope: HoldScope, senderId: string, code: string, reason: string, now = Date.now()): Promise<boolean> {
     const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
-    this.#clear.clear();
+    this.#forgetClear();
     return Number(await HOLD.run(this.#client, [key], ['halted', code, reason, now, 0])) === 1;
   }
 
   /** Lifts the sender's hold (or the account's); returns the hold lifted, if there was one. */
   async resume(scope: HoldScope, senderId = '', now = Date.now()): Promise<SenderHold | undefined> {
     const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
-    this.#clear.clear();
+    this.#forgetClear();
     const [[, fields]] = (await this.#client.multi().hgetall(key).del(key).exec()) as [
       [unknown, Record<string, string>],
     ];
     return parseSenderHold(fields, scope, now);
+  }
+
+  #forgetClear(): void {
+    this.#clear.clear();
+    this.#accountRead = undefined;
   }
 
   /** The account's hold, if any. */

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from './redis-connection.js';
 
 import { type PacingPolicy, DEFAULT_PACING } from '../domain/pacing.js';
+import { parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
 import type { Keys } from './keys.js';
 import { CLAIM_DISPATCH, HOLD_BACK, RESERVE_SLOT } from './pace-scripts.js';
 
@@ -32,20 +33,36 @@ export class SenderPacer {
   }
 
   /**
-   * Reserves this send's slot in the sender's schedule and resolves when it comes. `defaultMps` applies unless a
-   * rate was configured for the sender.
+   * Reserves this send's slot in the sender's schedule and resolves when it comes, with how long it waited; or, with
+   * nothing reserved, with the sender's hold if it is paused or halted (read in the same script). `defaultMps`
+   * applies unless a rate was configured for the sender.
    */
-  async reserve(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
-    const keys = [this.#keys.senderPace(senderId)];
+  async reserve(
+    senderId: string,
+    cost: number,
+    defaultMps: number,
+    signal?: AbortSignal,
+  ): Promise<{ kind: 'slot'; waitedMs: number } | { kind: 'held'; hold: SenderHold }> {
+    const keys = [this.#keys.senderPace(senderId), this.#keys.senderHold(senderId)];
     const options = signal === undefined ? {} : { signal };
-    const args = [cost, defaultMps, 1 - this.#policy.headroom, this.#policy.horizonMs];
+    const started = performance.now();
     for (;;) {
-      const [granted, ms] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, number];
-      if (granted === 1) {
-        if (ms > 0) await sleep(ms, undefined, options);
-        return;
+      const now = Date.now();
+      const args = [cost, defaultMps, 1 - this.#policy.headroom, this.#policy.horizonMs, now];
+      const [code, ms, ...fields] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, ...string[]];
+      if (code === 2) {
+        const [state = '', holdCode = '', reason = '', since = '0', until = '0'] = [ms, ...fields];
+        const hold = parseSenderHold({ state, code: holdCode, reason, since, until }, 'sender', now);
+        // The script judged the pause by the same `now`, so this always holds; were it not, ask again.
+        if (hold !== undefined) return { kind: 'held', hold };
+        continue;
       }
-      await sleep(Math.min(ms, MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);
+      const wait = Number(ms);
+      if (code === 1) {
+        if (wait > 0) await sleep(wait, undefined, options);
+        return { kind: 'slot', waitedMs: performance.now() - started };
+      }
+      await sleep(Math.min(wait, MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);
     }
   }
 

@@ -4,13 +4,14 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
 import { nextOpening, type SendWindow } from '../domain/send-window.js';
-import { CAMPAIGN_GATE } from '../queue/control-scripts.js';
+import { GATE_AND_BEGIN } from '../queue/control-scripts.js';
 import type { Keys } from '../queue/keys.js';
+import { type BeginResult, parseBeginAnswer } from '../queue/ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { StoredSendJob } from '../queue/stored-send-job.js';
 
+/** The gate's answers when it is closed to a send; when it is open, the ledger's begin answers instead. */
 export type GateAnswer =
-  | { kind: 'open' }
   | { kind: 'paused' }
   /** `closed`: that was the cancelled campaign's last outstanding recipient. */
   | { kind: 'cancelled'; closed: boolean }
@@ -27,20 +28,37 @@ export class CampaignGate {
     this.#keys = keys;
   }
 
-  async check(campaign: CampaignName, to: E164, now = new Date()): Promise<GateAnswer> {
+  /**
+   * The gate and, when it is open, the ledger's begin (ledger.ts) in one round trip: what a worker asks just before
+   * a send. `token` names this attempt in the in-flight mark.
+   */
+  async checkAndBegin(
+    campaign: CampaignName,
+    to: E164,
+    token: string,
+    now = new Date(),
+  ): Promise<GateAnswer | BeginResult> {
     const keys = [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
-    const answer = String(await CAMPAIGN_GATE.run(this.#client, keys, [to, now.getTime(), now.toISOString()]));
-    if (answer === 'open') return { kind: 'open' };
-    if (answer === 'paused') return { kind: 'paused' };
-    if (answer.startsWith('wait:')) return { kind: 'wait', until: Number(answer.slice('wait:'.length)) };
-    return { kind: 'cancelled', closed: answer === 'cancelled-closed' };
+    const args = [to, now.getTime(), now.toISOString(), token];
+    const answer = String(await GATE_AND_BEGIN.run(this.#client, keys, args));
+    return GATE_ANSWERS.test(answer) ? parseGateAnswer(answer) : parseBeginAnswer(answer);
   }
+}
+
+/** The closed gate's answers; BEGIN_SEND's never look like these. */
+const GATE_ANSWERS = /^(paused|cancelled|cancelled-closed|wait:\d+)$/;
+
+function parseGateAnswer(answer: string): GateAnswer {
+  if (answer === 'paused') return { kind: 'paused' };
+  if (answer.startsWith('wait:')) return { kind: 'wait', until: Number(answer.slice('wait:'.length)) };
+  return { kind: 'cancelled', closed: answer === 'cancelled-closed' };
 }
 
 /**
  * Hands a job that may not be sent yet back to BullMQ without using one of its attempts: a paused campaign's job
  * goes back to wait (its queue is paused, so no worker fetches it until resume), a scheduled one's is delayed until
- * the start time. Returns the answer for an open or cancelled campaign, which the caller settles.
+ * the start time. Otherwise the ledger's begin has run in the same step: returns its answer, or the cancellation,
+ * which the caller settles.
  */
 export async function holdAtGate(
   gate: CampaignGate,
@@ -48,8 +66,8 @@ export async function holdAtGate(
   to: E164,
   job: Job<StoredSendJob>,
   token: string | undefined,
-): Promise<Extract<GateAnswer, { kind: 'open' | 'cancelled' }>> {
-  const answer = await gate.check(campaign, to);
+): Promise<Extract<GateAnswer, { kind: 'cancelled' }> | BeginResult> {
+  const answer = await gate.checkAndBegin(campaign, to, `${job.id}/${job.attemptsStarted}`);
   switch (answer.kind) {
     case 'paused':
       await job.moveToWait(token);

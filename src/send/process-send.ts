@@ -8,6 +8,7 @@ import { countryOf } from '../domain/e164.js';
 import { senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
+import type { SenderHold } from '../domain/sender-hold.js';
 import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderHolds } from '../queue/sender-holds.js';
@@ -31,6 +32,11 @@ const THROTTLE_WAIT_MS = 1000;
 const HALT_RECHECK_MS = 60_000;
 /** How soon a lookup that found nothing (or failed) is repeated, within the reconcile patience. */
 const RECONCILE_RETRY_MS = 10_000;
+/**
+ * A reserve that waited this long for its slot reads the holds again before the send; a shorter wait is covered by
+ * the reads just before it, as a worker's hold cache (sender-holds.ts) already trusts a clear sender for 250 ms.
+ */
+const HOLD_RECHECK_AFTER_MS = 50;
 /** Spreads the jobs of a sender whose pause ends, so they do not all ask for a slot in the same millisecond. */
 const RESUME_SPREAD_MS = 1000;
 
@@ -129,14 +135,20 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       throw new UnrecoverableError(composed.reason);
     }
 
-    // A recipient settled by an earlier delivery of this job must not use up one of the sender's slots.
-    const settled = await deps.ledger.settledState(spec.name, to);
+    // A recipient settled by an earlier delivery of this job must not use up one of the sender's slots; on a first
+    // delivery nothing but a cancel can have settled it, and the gate below catches that, so only later deliveries
+    // read the ledger here. The independent reads go out together: one round trip.
+    const [settled, optedOut, accountHold] = await Promise.all([
+      job.attemptsStarted > 1 ? deps.ledger.settledState(spec.name, to) : undefined,
+      deps.optOuts.has(to),
+      deps.holds.accountHoldOf(),
+    ]);
     if (settled !== undefined) {
       report({ outcome: 'skipped', reason: `already settled (${settled.slice(0, 1)})` });
       return { settled };
     }
     // Opted out after this campaign was queued (Twilio would answer 21610): settled without using a slot.
-    if (await deps.optOuts.has(to)) {
+    if (optedOut) {
       await settle({ state: 'failed', code: OPTED_OUT });
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
@@ -144,30 +156,31 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     if (spec.window !== undefined) await holdUntilWindow(spec.window, to, job, token);
     // A paused or halted sender sends nothing: the job waits in the delayed set, using no attempt, and its
     // recipient stays queued.
-    const waitIfHeld = async () => {
-      const hold = await deps.holds.holdOf(senderId);
-      if (hold === undefined) return;
+    const waitOut = async (hold: SenderHold) => {
       const until =
         hold.state === 'paused' ? hold.until + Math.random() * RESUME_SPREAD_MS : Date.now() + HALT_RECHECK_MS;
       await job.moveToDelayed(Math.ceil(until), token);
       throw new DelayedError();
     };
-    // Checked before the slot is reserved, so held jobs that come back to look do not move the sender's schedule,
-    // and again once the slot comes, as a hold put on meanwhile would otherwise let every waiting send hit the
-    // same error.
-    await waitIfHeld();
+    if (accountHold !== undefined) await waitOut(accountHold);
+    // The sender's own hold is read in the reserve's script, so held jobs that come back to look do not move the
+    // sender's schedule; once a slot that had to be waited for comes, both holds are read again, as a hold put on
+    // meanwhile would otherwise let every waiting send hit the same error.
     const cost = paceCost(composed.content);
-    await deps.pacer.reserve(senderId, cost, mps);
-    await waitIfHeld();
+    const reserved = await deps.pacer.reserve(senderId, cost, mps);
+    if (reserved.kind === 'held') await waitOut(reserved.hold);
+    else if (reserved.waitedMs >= HOLD_RECHECK_AFTER_MS) {
+      const hold = await deps.holds.holdOf(senderId);
+      if (hold !== undefined) await waitOut(hold);
+    }
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
-    const gate = await holdAtGate(deps.gate, spec.name, to, job, token);
-    if (gate.kind === 'cancelled') {
+    // The ledger's begin runs in the same script when the gate is open.
+    const begun = await holdAtGate(deps.gate, spec.name, to, job, token);
+    if (begun.kind === 'cancelled') {
       report({ outcome: 'skipped', reason: 'campaign cancelled' });
-      if (gate.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
+      if (begun.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
       return { settled: 'c:cancelled' };
     }
-
-    const begun = await deps.ledger.begin(spec.name, to, `${job.id}/${job.attemptsStarted}`);
     if (begun.kind === 'final') {
       report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
       return { settled: begun.state };

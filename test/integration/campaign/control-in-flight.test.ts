@@ -121,8 +121,11 @@ describe('pause and cancel with sends in flight', () => {
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
 
     const gate = new CampaignGate(stack.connection, stack.keys);
-    expect(await gate.check(campaign.name, queued)).toEqual({ kind: 'cancelled', closed: false });
-    expect(await gate.check(campaign.name, interrupted)).toEqual({ kind: 'open' });
+    expect(await gate.checkAndBegin(campaign.name, queued, 'job/1')).toEqual({ kind: 'cancelled', closed: false });
+    expect(await gate.checkAndBegin(campaign.name, interrupted, 'job/1')).toEqual({
+      kind: 'in-flight',
+      since: expect.any(Number),
+    });
     expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
     const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
       state: 'unknown',
@@ -130,5 +133,29 @@ describe('pause and cancel with sends in flight', () => {
     });
     expect(settled).toEqual({ changed: true, finished: true });
     expect(await stack.store.get(campaign.name)).toMatchObject({ state: 'cancelled', finishedAt: expect.any(String) });
+  });
+
+  it('the gate and the ledger’s begin in one step: nothing begins while paused, a queued recipient begins once open', async () => {
+    stack = await open();
+    const campaign = testSpec({ campaign: 'begin', from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}' });
+    await stack.store.open(campaign);
+    const to = '+14155556003' as E164;
+    await stack.ledger.claim(campaign.name, [{ to, senderId: 'p14155550100', channel: 'sms' }]);
+    const gate = new CampaignGate(stack.connection, stack.keys);
+
+    await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'paused');
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/1')).toEqual({ kind: 'paused' });
+    expect(await ledgerStates(stack, campaign)).toEqual({ queued: 1 });
+
+    await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
+    const at = Date.now();
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at))).toEqual({ kind: 'go' });
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    // A second delivery finds the first attempt's mark, even once the campaign is cancelled.
+    await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({ kind: 'in-flight', since: at });
+    await stack.ledger.settle(campaign.name, to, 'sms', { state: 'sent', sid: 'SM1' });
+    await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({ kind: 'final', state: 's:SM1' });
   });
 });

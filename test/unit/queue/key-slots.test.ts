@@ -21,12 +21,12 @@ describe('hash slots of the keys used together', () => {
     }
   });
 
-  it('puts a sender’s pacing keys in one slot, whatever the prefix', () => {
+  it('puts a sender’s pacing keys and its hold (read by the reserve script) in one slot, whatever the prefix', () => {
     for (const prefix of ['herald', 'other']) {
       const other = makeKeys(prefix);
-      expect(calculateSlot(other.senderPace('p14155550100'))).toBe(
-        calculateSlot(other.senderDispatches('p14155550100')),
-      );
+      const slot = calculateSlot(other.senderPace('p14155550100'));
+      expect(calculateSlot(other.senderDispatches('p14155550100'))).toBe(slot);
+      expect(calculateSlot(other.senderHold('p14155550100'))).toBe(slot);
     }
   });
 
