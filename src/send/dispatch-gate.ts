@@ -21,7 +21,7 @@ export class RequestNotSentError extends Error {
   readonly code = 'ENOTSENT';
 
   constructor(cause: unknown, why = 'its dispatch gate failed') {
-    super(`the request was not sent: ${why} (${messageOf(cause)})`);
+    super(`the request was not sent: ${why} (${messageOf(cause)})`, { cause });
   }
 }
 

@@ -53,7 +53,8 @@ describe('TLS', () => {
         () => undefined,
         (thrown: unknown) => thrown,
       );
-    expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    // Refused during the handshake, before a byte of the request: not sent, with the TLS error as its cause.
+    expect(error).toMatchObject({ code: 'ENOTSENT', cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
     expect(sandbox.requests()).toEqual([]);
   });
 });
