@@ -32,7 +32,11 @@ const recipients = flags.quick ? 2_000 : Number(flags.recipients);
 const workerCount = Number(flags.workers);
 const concurrency = flags.concurrency;
 const runs = Number(flags.runs);
-const TARGET_RATIO = 0.6;
+/**
+ * Issue 8: 0.6 with the SDK's own transport, 1.0 once herald puts a faster one under the SDK, as it does by default
+ * (HERALD_HTTP_TRANSPORT=direct) while the baseline keeps the SDK's.
+ */
+const TARGET_RATIO = 1.0;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-send-'));
