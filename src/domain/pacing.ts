@@ -29,6 +29,17 @@ export function latenessToleranceMs(headroom: number): number {
 }
 
 /**
+ * How long a dispatch-guard claim may take to come back before its send must claim again, in ms. Redis logs a send
+ * as leaving when it runs the claim; if the answer reaches the worker later (the worker or Redis starved of CPU),
+ * the send would leave that much after its logged time and could bunch up with the next. The guard leaves half the
+ * lateness tolerance for jitter between leaving and arriving; a claim's own round trip may use a third of that
+ * (5 ms at 3% headroom), the rest is for the way to Twilio.
+ */
+export function claimFreshnessMs(headroom: number): number {
+  return latenessToleranceMs(headroom) / 2 / 3;
+}
+
+/**
  * Jobs one worker process should hold for a sender queue: enough to keep the sender busy while sends take
  * `expectedLatencyMs` and slots are reserved up to `horizonMs` ahead (Little's law), bounded by `cap`. A 1 MPS long
  * code needs 3; a 100 MPS short code 151.

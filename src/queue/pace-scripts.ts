@@ -47,8 +47,10 @@ return {1, math.ceil(ahead)}
  * delay every send after it.
  * KEYS[1] the sender's dispatch log (sorted set: score = when a send left, ms; member = "<ms>:<cost>:<nonce>").
  * KEYS[2] the sender's pace hash (field mps; field sent = cost in the log).
- * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2, ARGV[4] a nonce.
- * Output: 0 when the send may leave now (it is logged), else ms to wait before asking again.
+ * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2, ARGV[4] a nonce,
+ * ARGV[5] optional: a member this caller logged earlier and withdraws first, because its send did not leave then
+ * (the answer reached the caller too late to count as the moment it left, see sender-pacer.ts).
+ * Output: the logged member (a string) when the send may leave now, else ms to wait before asking again.
  */
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
@@ -57,15 +59,20 @@ local cost = tonumber(ARGV[1])
 local mps = tonumber(redis.call('HGET', KEYS[2], 'mps')) or tonumber(ARGV[2])
 local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[3])
 local allowed = math.max(mps, cost)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
+local function cost_of(member)
+  return tonumber(string.match(member, '^[^:]+:([^:]+):'))
+end
 local sent = tonumber(redis.call('HGET', KEYS[2], 'sent') or 0)
 -- The log expires after a quiet window (PEXPIRE below) and takes its members with it: nothing is in the window.
 if redis.call('EXISTS', KEYS[1]) == 0 then sent = 0 end
+local withdrawn = ARGV[5] and redis.call('ZREM', KEYS[1], ARGV[5]) == 1
+if withdrawn then sent = sent - cost_of(ARGV[5]) end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
 for _, member in ipairs(expired) do
-  sent = sent - tonumber(string.match(member, '^[^:]+:([^:]+):'))
+  sent = sent - cost_of(member)
 end
-if #expired > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
+if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window)) end
+if withdrawn or #expired > 0 then
   if sent < 0 then sent = 0 end
   redis.call('HSET', KEYS[2], 'sent', sent)
 end
@@ -73,10 +80,11 @@ if sent + cost > allowed then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
 end
-redis.call('ZADD', KEYS[1], now, string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4])
+local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4]
+redis.call('ZADD', KEYS[1], now, member)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
 redis.call('HSET', KEYS[2], 'sent', sent + cost)
-return 0
+return member
 `);
 
 /**

@@ -3,13 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { RedisClient } from './redis-connection.js';
 
-import { type PacingPolicy, DEFAULT_PACING } from '../domain/pacing.js';
+import { type PacingPolicy, claimFreshnessMs, DEFAULT_PACING } from '../domain/pacing.js';
 import { parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
 import type { Keys } from './keys.js';
 import { CLAIM_DISPATCH, HOLD_BACK, RESERVE_SLOT } from './pace-scripts.js';
 
 /** Longest single wait before asking for a slot again, so a rate raised meanwhile is noticed soon. */
 const MAX_POLL_MS = 2000;
+/**
+ * Times a send claims again because its claim came back late (see claimFreshnessMs), before it goes with the last
+ * one: on a host so starved that every round trip is late, claiming forever would stop the sender instead.
+ */
+const MAX_RECLAIMS = 3;
 /** Spreads the retries of the workers that were turned away together, so they do not all ask at once. */
 const POLL_JITTER_MS = 25;
 
@@ -74,10 +79,20 @@ export class SenderPacer {
     const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const options = signal === undefined ? {} : { signal };
     const args = [cost, defaultMps, 1 - this.#policy.headroom / 2, randomUUID()];
-    for (;;) {
-      const wait = Number(await CLAIM_DISPATCH.run(this.#client, keys, args));
-      if (wait === 0) return;
-      await sleep(wait, undefined, options);
+    const freshMs = claimFreshnessMs(this.#policy.headroom);
+    let withdraw: string | undefined;
+    for (let reclaims = 0; ;) {
+      const asked = performance.now();
+      const answer = await CLAIM_DISPATCH.run(this.#client, keys, withdraw === undefined ? args : [...args, withdraw]);
+      if (typeof answer !== 'string') {
+        withdraw = undefined;
+        await sleep(Number(answer), undefined, options);
+        continue;
+      }
+      // A late answer means the send was logged as leaving before it can: log it again, now, in its place.
+      if (performance.now() - asked <= freshMs || reclaims >= MAX_RECLAIMS) return;
+      withdraw = answer;
+      reclaims++;
     }
   }
 
