@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 
 import { loadWorkerConfig } from '../src/config/load-config.js';
 import type { CampaignName } from '../src/domain/campaign.js';
+import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
 import { ExporterLease, exporterLeaseKey } from '../src/observe/exporter-lease.js';
 import { logSendEvents } from '../src/observe/log-events.js';
@@ -80,6 +81,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),
       pacer: new SenderPacer(connection, keys, {
+        ...DEFAULT_PACING,
         headroom: config.worker.paceHeadroom,
         horizonMs: config.worker.paceHorizonMs,
         expectedLatencyMs: config.worker.expectedLatencyMs,

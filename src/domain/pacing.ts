@@ -14,9 +14,20 @@ export interface PacingPolicy {
   horizonMs: number;
   /** Time a create call is expected to take, in ms, to size how many sends to keep in flight. */
   expectedLatencyMs: number;
+  /**
+   * How much later than they leave the dispatch guard counts the sends of a sender's first seconds after a quiet
+   * spell, in ms, and how long that start lasts: then every process opens connections and queues at once, and sends
+   * arrive up to tens of milliseconds later than they left, more than the headroom's jitter allowance.
+   */
+  start: { marginMs: number; durationMs: number };
 }
 
-export const DEFAULT_PACING: PacingPolicy = { headroom: 0.03, horizonMs: 1000, expectedLatencyMs: 500 };
+export const DEFAULT_PACING: PacingPolicy = {
+  headroom: 0.03,
+  horizonMs: 1000,
+  expectedLatencyMs: 500,
+  start: { marginMs: 60, durationMs: 3000 },
+};
 
 /** Milliseconds of the sender's time a message of `cost` (SMS segments, else 1) uses. */
 export function paceIntervalMs(cost: number, mps: number, headroom: number): number {

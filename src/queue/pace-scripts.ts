@@ -45,28 +45,40 @@ return {1, math.ceil(ahead)}
  * On-time sends pass, as slots are spaced with the whole headroom; a send that would bunch up behind one that left
  * late (a cold process, a GC pause) waits, and unlike a rule on the gap to the previous send, one late send does not
  * delay every send after it.
- * KEYS[1] the sender's dispatch log (sorted set: score = when a send left, ms; member = "<ms>:<cost>:<nonce>").
- * KEYS[2] the sender's pace hash (field mps; field sent = cost in the log).
+ * A sender's first seconds after a quiet spell (its log had expired) are when sends arrive latest: every process
+ * opens connections and queues at once. Sends that leave then are logged as leaving a start margin later than they
+ * do, so the sends of the next window keep that much more distance from them.
+ * KEYS[1] the sender's dispatch log (sorted set: score = when a send counts as leaving, ms; member =
+ * "<ms>:<cost>:<nonce>"). KEYS[2] the sender's pace hash (field mps; field sent = cost in the log; field since =
+ * when the sender last became active, ms).
  * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2, ARGV[4] a nonce,
- * ARGV[5] optional: a member this caller logged earlier and withdraws first, because its send did not leave then
- * (the answer reached the caller too late to count as the moment it left, see sender-pacer.ts).
+ * ARGV[5] start margin in ms, ARGV[6] how long the start lasts in ms, ARGV[7] optional: a member this caller logged
+ * earlier and withdraws first, because its send did not leave then (the answer reached the caller too late to count
+ * as the moment it left, see sender-pacer.ts).
  * Output: the logged member (a string) when the send may leave now, else ms to wait before asking again.
  */
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
 local cost = tonumber(ARGV[1])
-local mps = tonumber(redis.call('HGET', KEYS[2], 'mps')) or tonumber(ARGV[2])
+local pace = redis.call('HMGET', KEYS[2], 'mps', 'sent', 'since')
+local mps = tonumber(pace[1]) or tonumber(ARGV[2])
 local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[3])
 local allowed = math.max(mps, cost)
 local function cost_of(member)
   return tonumber(string.match(member, '^[^:]+:([^:]+):'))
 end
-local sent = tonumber(redis.call('HGET', KEYS[2], 'sent') or 0)
--- The log expires after a quiet window (PEXPIRE below) and takes its members with it: nothing is in the window.
-if redis.call('EXISTS', KEYS[1]) == 0 then sent = 0 end
-local withdrawn = ARGV[5] and redis.call('ZREM', KEYS[1], ARGV[5]) == 1
-if withdrawn then sent = sent - cost_of(ARGV[5]) end
+local sent = tonumber(pace[2] or 0)
+local since = tonumber(pace[3] or 0)
+-- The log expires after a quiet window (PEXPIRE below) and takes its members with it: nothing is in the window,
+-- and the sender starts again.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  sent = 0
+  since = now
+  redis.call('HSET', KEYS[2], 'since', string.format('%.3f', since))
+end
+local withdrawn = ARGV[7] and redis.call('ZREM', KEYS[1], ARGV[7]) == 1
+if withdrawn then sent = sent - cost_of(ARGV[7]) end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
 for _, member in ipairs(expired) do
   sent = sent - cost_of(member)
@@ -80,9 +92,11 @@ if sent + cost > allowed then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
 end
+local margin = 0
+if now - since < tonumber(ARGV[6]) then margin = tonumber(ARGV[5]) end
 local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4]
-redis.call('ZADD', KEYS[1], now, member)
-redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
+redis.call('ZADD', KEYS[1], now + margin, member)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window + margin) + 1000)
 redis.call('HSET', KEYS[2], 'sent', sent + cost)
 return member
 `);

@@ -78,8 +78,9 @@ export class SenderPacer {
   async claimDispatch(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
     const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const options = signal === undefined ? {} : { signal };
-    const args = [cost, defaultMps, 1 - this.#policy.headroom / 2, randomUUID()];
-    const freshMs = claimFreshnessMs(this.#policy.headroom);
+    const { headroom, start } = this.#policy;
+    const args = [cost, defaultMps, 1 - headroom / 2, randomUUID(), start.marginMs, start.durationMs];
+    const freshMs = claimFreshnessMs(headroom);
     let withdraw: string | undefined;
     for (let reclaims = 0; ;) {
       const asked = performance.now();
