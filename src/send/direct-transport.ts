@@ -152,12 +152,30 @@ async function exchange<TData>(
   return { statusCode: response.statusCode, body: response.body as TData, headers: response.headers };
 }
 
-/** The request's socket once it can carry bytes: a reused one at once, a new one after its connect (TLS handshake). */
+/**
+ * Sockets this process has seen connected. A request that waited for a free socket gets one a previous request used,
+ * but Node's agent does not mark it `reusedSocket`, and its connect event is long past.
+ */
+const connectedSockets = new WeakSet<Socket>();
+
+/** The request's socket once it can carry bytes: a used one at once, a new one after its connect (TLS handshake). */
 function connectedSocket(request: ClientRequest): Promise<Socket> {
   return new Promise((resolve) => {
     request.once('socket', (socket: Socket) => {
-      if (request.reusedSocket || (!(socket instanceof TLSSocket) && !socket.connecting)) resolve(socket);
-      else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => resolve(socket));
+      const secure = socket instanceof TLSSocket;
+      if (request.reusedSocket || connectedSockets.has(socket) || (!secure && !socket.connecting)) {
+        connectedSockets.add(socket);
+        resolve(socket);
+        return;
+      }
+      // Nagle's algorithm held a new TLS connection's first request back until the server acknowledged what the
+      // handshake had just sent (its delayed ACK, ~40 ms, when a resumed session leaves it nothing else to send),
+      // after the gate had let the send go. Node's agents do not pass `noDelay` on to TLS sockets, so it is set here.
+      socket.setNoDelay(true);
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
+        connectedSockets.add(socket);
+        resolve(socket);
+      });
     });
   });
 }

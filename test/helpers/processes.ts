@@ -20,7 +20,7 @@ export type RunningProcess = ChildHandle;
 
 /** `herald sandbox` in its own process, accepting the test account. */
 export function startTestSandboxProcess(
-  options: { latencyMs?: number; flags?: string[] } = {},
+  options: { latencyMs?: number; flags?: string[]; tls?: { caFile: string } } = {},
 ): Promise<SandboxProcess> {
   return startSandboxProcess({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, ...options });
 }

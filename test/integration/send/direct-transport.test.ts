@@ -1,13 +1,19 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { classifyFailure } from '../../../src/send/classify.js';
 import { type SendContext, sendInContext } from '../../../src/send/dispatch-gate.js';
 import { createTwilioClient, type HttpTransportKind, type TwilioClient } from '../../../src/send/twilio-client.js';
+import type { SandboxRequest } from '../../../src/sandbox/index.js';
 import { generateLoopbackCertificate } from '../../../src/sandbox/tls.js';
+import { startTestSandboxProcess } from '../../helpers/processes.js';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../../helpers/stack.js';
 
 const ACCOUNT_SID = `AC${'d1ec'.repeat(8)}`;
 const AUTH_TOKEN = 'direct-token-d1ec';
@@ -84,14 +90,14 @@ async function startCapture(tls?: { key: string; cert: string }): Promise<Captur
 function client(
   url: string,
   transport: HttpTransportKind,
-  extra: { ca?: string; timeoutMs?: number } = {},
+  extra: { ca?: string; timeoutMs?: number; maxSockets?: number } = {},
 ): TwilioClient {
   return createTwilioClient({
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
     baseUrl: url,
     timeoutMs: extra.timeoutMs ?? 5000,
-    maxSockets: 2,
+    maxSockets: extra.maxSockets ?? 2,
     transport,
     ...(extra.ca === undefined ? {} : { ca: extra.ca }),
   });
@@ -267,6 +273,70 @@ describe('the direct transport’s dispatch gate', () => {
     capture.captured.forEach((request, index) => {
       expect(request.arrivedAt).toBeGreaterThanOrEqual(gatePassedAt[index] ?? Infinity);
     });
+  });
+
+  it('sends more requests at once than it has sockets: those that waited go on a used connection', async () => {
+    const tls = await generateLoopbackCertificate();
+    const capture = await startCapture(tls);
+    const twilio = client(capture.url, 'direct', { ca: tls.cert, timeoutMs: 2000 });
+    const numbers = Array.from({ length: 5 }, (_, index) => `+1415555018${index}`);
+    await Promise.all(
+      numbers.map((to) =>
+        sendInContext({ gate: () => Promise.resolve() }, () =>
+          twilio.messages.create({ to, from: '+14155550100', body: 'hi' }),
+        ),
+      ),
+    );
+
+    // The client's pool holds two sockets (see client()): three requests waited for one of them.
+    expect(capture.connections).toBe(2);
+    expect(capture.captured.map((request) => new URLSearchParams(request.body).get('To')).sort()).toEqual(numbers);
+  });
+
+  it('lets a new TLS connection’s first request go at once, not after the server’s delayed ACK', async () => {
+    // In its own process, as Twilio is another machine: a server in this process acknowledges differently.
+    const dir = mkdtempSync(join(tmpdir(), 'herald-nagle-'));
+    const sandbox = await startTestSandboxProcess({ tls: { caFile: join(dir, 'ca.pem') } });
+    try {
+      const twilio = createTwilioClient({
+        accountSid: TEST_ACCOUNT_SID,
+        authToken: TEST_AUTH_TOKEN,
+        baseUrl: sandbox.url,
+        ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+        timeoutMs: 5000,
+        maxSockets: 9,
+      });
+      // The new connections below resume this one's TLS session, as all but a process's first connection do; the
+      // server then sends nothing after the handshake that would carry its acknowledgement.
+      await twilio.messages.list({ limit: 1 });
+      const gatePassedAt = new Map<string, number>();
+      const numbers = Array.from({ length: 9 }, (_, index) => `+1415555019${index}`);
+      // All at once, so each takes a connection of its own; the gate waits a moment, as a Redis round trip does.
+      await Promise.all(
+        numbers.map((to) =>
+          sendInContext(
+            {
+              gate: async () => {
+                await new Promise((resolve) => setTimeout(resolve, 2));
+                gatePassedAt.set(to, Date.now());
+              },
+            },
+            () => twilio.messages.create({ to, from: '+14155550100', body: 'hi' }),
+          ),
+        ),
+      );
+
+      const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
+      expect(requests).toHaveLength(numbers.length);
+      const delays = requests
+        .map((request) => request.receivedAt - (gatePassedAt.get(String(request.params['To'])) ?? 0))
+        .sort((a, b) => a - b);
+      // Held back by Nagle's algorithm, every one of them arrived ~40 ms after its gate (Linux's delayed ACK).
+      expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(20);
+    } finally {
+      await sandbox.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('that fails writes nothing, leaves no socket behind and reads as not sent', async () => {
