@@ -44,9 +44,9 @@ const { values: flags } = parseArgs({
 });
 const seconds = flags.quick ? 6 : Number(flags.seconds);
 /**
- * Measured from this long after a scenario's first arrival: while a campaign starts, every process opens its queues,
- * connections and TLS sessions at once and the producer ingests on the same two cores, and a request starved of CPU
- * after it left the pacer can arrive late and in a bunch. The start is reported on its own (`start…` fields).
+ * The rates are measured from this long after a scenario's first arrival, when every process has opened its queues,
+ * connections and TLS sessions and the producer has stopped ingesting on the same two cores. The windows of those
+ * first seconds are reported on their own (`start…` fields) and held to the same target.
  */
 const settleSeconds = flags.quick ? 1 : 5;
 const workerCount = Number(flags.workers);
@@ -144,6 +144,13 @@ async function main(): Promise<void> {
         target: '≤ 0',
         pass: summary.worstWindowExcess <= 0,
       },
+      {
+        bench: 'throttle',
+        measure: `worst window over the limit (per s), in the first ${settleSeconds} s`,
+        herald: spreadOf(results.map((result) => round(result.startWorstWindowPerSecond - result.limit))),
+        target: '≤ 0',
+        pass: summary.startWorstWindowExcess <= 0,
+      },
     ];
     console.log(
       JSON.stringify({ bench: 'throttle', ...summary, pass: table.every((row) => row.pass), table, senders: results }),
@@ -236,8 +243,9 @@ function measure(
     .map((request) => ({ at: request.receivedAt, cost: countSegments(String(request.params['Body'])).segments }));
   const settled = start + settleSeconds * 1000;
   const arrivals = all.filter((arrival) => arrival.at >= settled && arrival.at < settled + seconds * 1000);
-  const startArrivals = all.filter((arrival) => arrival.at < settled);
   const windowMs = Math.max(1000, (Math.max(1, ...all.map((arrival) => arrival.cost)) * 1000) / limit);
+  // Every window that starts in the first seconds, including those that end after them.
+  const startArrivals = all.filter((arrival) => arrival.at < settled + windowMs);
   const achieved = achievedRate(arrivals);
   return {
     scenario,
