@@ -1,7 +1,7 @@
 import { assignSender } from '../domain/assign-sender.js';
 import { type Channel, isChannel, type MessageContent, paceCost } from '../domain/channel.js';
 import { composeMessage, renderMediaUrls } from '../domain/compose-message.js';
-import { type E164, parsePhone } from '../domain/e164.js';
+import { type E164, type PhoneParse, parsePhone } from '../domain/e164.js';
 import { CHANNEL_COLUMN, type RowContext } from './row-context.js';
 
 /** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
@@ -35,9 +35,10 @@ export type RowPlan =
 /**
  * Validates one row and turns it into a send job, or says why it cannot be sent. Pure and deterministic:
  * the producer runs it on every row before anything is queued, and what it renders here is what the worker
- * renders again from the job's `vars` at send time.
+ * renders again from the job's `vars` at send time. `checked`: the recipient's parsePhone answer when it was
+ * already worked out (the ingest checks numbers on a thread of their own, checked-rows.ts).
  */
-export function planRow(context: RowContext, row: CsvRow): RowPlan {
+export function planRow(context: RowContext, row: CsvRow, checked?: PhoneParse): RowPlan {
   const { record, line } = row;
   const refuse = (reason: string): RowPlan => ({ ok: false, line, reason });
 
@@ -47,7 +48,7 @@ export function planRow(context: RowContext, row: CsvRow): RowPlan {
   const rawTo = record[toColumn];
   if (rawTo === undefined) return refuse(`missing column ${toColumn}`);
   if (rawTo.trim() === '') return refuse(`empty ${toColumn}`);
-  const phone = parsePhone(rawTo, defaultCountry);
+  const phone = checked ?? parsePhone(rawTo, defaultCountry);
   if (!phone.ok) return refuse(phone.reason);
 
   const vars: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
-import { CsvError, type InfoRecord, parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { HeraldError } from '../lib/herald-error.js';
 
 /** The file cannot be read as a CSV at all (one readable line; nothing was queued). */
@@ -21,20 +21,16 @@ export interface CsvFile {
   bytesRead(): number;
 }
 
-/** What csv-parse yields with `info: true`: the fields and a snapshot of its counters (blank lines skipped so far). */
-interface ParsedRecord {
-  record: string[];
-  info: InfoRecord;
-}
-
 /** A record longer than this is reported and skipped instead of growing the producer's memory without bound. */
 const MAX_RECORD_BYTES = 1 << 20;
 const SNIFF_BYTES = 8192;
 
 /**
  * Opens a recipient CSV for streaming: BOM, CRLF or LF, quoted newlines and blank lines are handled, and every
- * row carries the line it starts on. csv-parse's own line counter counts a CRLF inside quotes twice, so lines
- * are counted here from the newlines inside values and the blank lines it skipped.
+ * row carries the line it starts on. Lines are counted here, from the newlines inside values: csv-parse's own
+ * counter counts a CRLF inside quotes twice, and reading it per record (`info: true`) costs an object per row. So
+ * the parser yields blank lines too, as records of one empty field, and they are skipped here; a line holding only
+ * `""` reads the same and is skipped with them.
  */
 export async function openCsv(path: string): Promise<CsvFile> {
   await rejectBinary(path);
@@ -46,10 +42,8 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
   const parser = input.pipe(
     parse({
       bom: true,
-      info: true,
       relax_column_count: true,
       relax_quotes: true,
-      skip_empty_lines: true,
       skip_records_with_error: true,
       max_record_size: MAX_RECORD_BYTES,
     }),
@@ -58,22 +52,32 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
   parser.on('skip', (error: CsvError) => skipped.push(error));
   input.on('error', (error) => parser.destroy(error));
 
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
-  const first = await iterator.next();
-  if (first.done === true) throw new CsvFileError('the file is empty: no header row');
-  const columns = first.value.record.map((name) => name.trim());
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  // The parser's records so far, blank lines included, as its errors count them; and the line the next one starts on.
+  let records = 0;
+  let nextLine = 1;
+  const nextRecord = async (): Promise<{ fields: string[]; line: number } | undefined> => {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return undefined;
+      records += 1;
+      const line = nextLine;
+      nextLine += newlinesIn(next.value) + 1;
+      if (!isBlank(next.value)) return { fields: next.value, line };
+    }
+  };
+  const header = await nextRecord();
+  if (header === undefined) throw new CsvFileError('the file is empty: no header row');
+  const columns = header.fields.map((name) => name.trim());
   if (columns.every((name) => name === '')) throw new CsvFileError('the header row is empty');
 
   async function* items(): AsyncGenerator<CsvItem> {
-    let nextLine = 1 + newlinesIn(first.value!.record) + 1;
-    let emptySeen = first.value!.info.empty_lines;
     // The parser reads ahead, so a skip event can arrive before records that precede it in the file; its
     // `records` count (records read before the fault) puts it back in order.
-    function* unreadableBefore(records: number): Generator<CsvItem> {
-      while (skipped.length > 0 && counter(skipped[0], 'records') < records) {
+    function* unreadableBefore(count: number): Generator<CsvItem> {
+      while (skipped.length > 0 && counter(skipped[0]) < count) {
         const error = skipped.shift()!;
-        const line = nextLine + Math.max(0, counter(error, 'empty_lines') - emptySeen);
-        yield { kind: 'unreadable', line, reason: describeCsvError(error) };
+        yield { kind: 'unreadable', line: nextLine, reason: describeCsvError(error) };
       }
     }
     for (;;) {
@@ -82,11 +86,11 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
         yield* unreadableBefore(Number.POSITIVE_INFINITY);
         return;
       }
-      yield* unreadableBefore(next.value.info.records);
-      const line = nextLine + (next.value.info.empty_lines - emptySeen);
-      emptySeen = next.value.info.empty_lines;
-      nextLine = line + newlinesIn(next.value.record) + 1;
-      yield { kind: 'row', line, fields: next.value.record };
+      records += 1;
+      yield* unreadableBefore(records);
+      const line = nextLine;
+      nextLine += newlinesIn(next.value) + 1;
+      if (!isBlank(next.value)) yield { kind: 'row', line, fields: next.value };
     }
   }
   const source = input as Readable & { bytesRead?: number };
@@ -94,9 +98,13 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
 }
 
 /** CsvError carries the parser's counters at the fault as untyped properties. */
-function counter(error: CsvError | undefined, name: 'records' | 'empty_lines'): number {
-  const value = error?.[name];
+function counter(error: CsvError | undefined): number {
+  const value = error?.['records'];
   return typeof value === 'number' ? value : 0;
+}
+
+function isBlank(fields: readonly string[]): boolean {
+  return fields.length === 1 && fields[0] === '';
 }
 
 function newlinesIn(fields: readonly string[]): number {

@@ -11,6 +11,8 @@ import type { Ledger } from '../queue/ledger.js';
 import { OptOutList } from '../queue/opt-outs.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
 import { senderId } from '../domain/sender.js';
+import { checkPhonesAhead } from './checked-rows.js';
+import { PhoneChecker } from './phone-checker.js';
 import { type CsvRow, planRow } from './plan-row.js';
 import { openCsv } from './read-csv.js';
 import { RejectedReport } from './rejected-report.js';
@@ -150,15 +152,17 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     if (pending.size >= CHUNKS_IN_FLIGHT) await Promise.race(pending);
   };
 
+  const checker = new PhoneChecker(options.spec.defaultCountry);
   try {
     let batch: PlannedSend[] = [];
-    for await (const item of csv.items) {
+    const toIndex = csv.columns.indexOf(options.spec.toColumn);
+    for await (const { item, phone } of checkPhonesAhead(csv.items, toIndex, checker)) {
       summary.rows += 1;
       if (item.kind === 'unreadable') {
         await reject(item.line, item.reason, []);
         continue;
       }
-      const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields));
+      const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields), phone);
       if (!plan.ok) {
         await reject(plan.line, plan.reason, item.fields);
         continue;
@@ -173,6 +177,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     await Promise.all(pending);
   } finally {
     await Promise.allSettled(pending);
+    await checker.close();
     await enqueuer.close();
     await report.close();
   }

@@ -49,8 +49,11 @@ export class Ledger {
     entries: readonly { to: E164; senderId: string; channel: Channel }[],
   ): Promise<ClaimResult[]> {
     if (entries.length === 0) return [];
-    const args = entries.flatMap((entry) => [entry.to, entry.senderId, entry.channel]);
-    const codes = (await CLAIM.run(this.#client, this.#campaignKeys(campaign).slice(0, 2), args)) as number[];
+    const lines = entries.map((entry) => `${entry.to} ${entry.senderId} ${entry.channel}`).join('\n');
+    const codes = (await CLAIM.run(this.#client, this.#campaignKeys(campaign).slice(0, 2), [lines])) as number[];
+    // Numbers are E.164 and sender ids and channels are single words, so every line is one claim; say so if not.
+    if (codes.length !== entries.length)
+      throw new Error(`the ledger answered ${codes.length} of ${entries.length} claims`);
     return codes.map((code) => CLAIM_RESULTS[String(code)] ?? 'taken');
   }
 

@@ -30,6 +30,26 @@ describe('readCsv', () => {
     ]);
   });
 
+  it('counts blank lines before the header and around quoted multi-line fields, and skips a lone ""', async () => {
+    const text =
+      '\r\n\r\nphone,note\r\n+14155550100,"one\r\ntwo\r\n\r\nthree"\r\n""\r\n\r\n' +
+      '+14155550101,"a\nb"\r\n\r\n+14155550102,"x"\r\n';
+    const { columns, items } = await collect(text);
+    expect(columns).toEqual(['phone', 'note']);
+    expect(items).toEqual([
+      { kind: 'row', line: 4, fields: ['+14155550100', 'one\r\ntwo\r\n\r\nthree'] },
+      { kind: 'row', line: 10, fields: ['+14155550101', 'a\nb'] },
+      { kind: 'row', line: 13, fields: ['+14155550102', 'x'] },
+    ]);
+  });
+
+  it('reports an unterminated quote after blank lines at the line it opens', async () => {
+    const { items } = await collect('phone,name\n+14155550100,Ann\n\n\n+14155550101,"Bob\n+14155550102,Cy\n');
+    expect(items[0]).toEqual({ kind: 'row', line: 2, fields: ['+14155550100', 'Ann'] });
+    expect(items[1]).toMatchObject({ kind: 'unreadable', line: 5 });
+    expect(items).toHaveLength(2);
+  });
+
   it('passes rows with the wrong number of fields and stray quotes on for validation instead of stopping', async () => {
     const { items } = await collect(
       'phone,name\n+1415,"bad"quote\n+14155550102,Cy,extra\n+14155550103\n+14155550104,Dan\n',
