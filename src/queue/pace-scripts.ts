@@ -55,7 +55,8 @@ return {1, math.ceil(ahead)}
  * ARGV[5] start margin in ms, ARGV[6] how long the start lasts in ms, ARGV[7] optional: a member this caller logged
  * earlier and withdraws first, because its send did not leave then (the answer reached the caller too late to count
  * as the moment it left, see sender-pacer.ts).
- * Output: the logged member (a string) when the send may leave now, else ms to wait before asking again.
+ * Output: {the logged member, 1 if the window now holds more than the limit less the headroom, else 0} when the send
+ * may leave now (a late answer only matters then: see sender-pacer.ts), else ms to wait before asking again.
  */
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
@@ -98,7 +99,9 @@ local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4]
 redis.call('ZADD', KEYS[1], now + margin, member)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window + margin) + 1000)
 redis.call('HSET', KEYS[2], 'sent', sent + cost)
-return member
+local tight = 0
+if sent + cost > allowed * (1 - 2 * (1 - tonumber(ARGV[3]))) then tight = 1 end
+return {member, tight}
 `);
 
 /**

@@ -85,14 +85,16 @@ export class SenderPacer {
     for (let reclaims = 0; ;) {
       const asked = performance.now();
       const answer = await CLAIM_DISPATCH.run(this.#client, keys, withdraw === undefined ? args : [...args, withdraw]);
-      if (typeof answer !== 'string') {
+      if (!Array.isArray(answer)) {
         withdraw = undefined;
         await sleep(Number(answer), undefined, options);
         continue;
       }
-      // A late answer means the send was logged as leaving before it can: log it again, now, in its place.
-      if (performance.now() - asked <= freshMs || reclaims >= MAX_RECLAIMS) return;
-      withdraw = answer;
+      const [member, tight] = answer as [string, number];
+      // A late answer means the send was logged as leaving before it can: log it again, now, in its place. Only
+      // where a window is nearly full can that bunch sends up; a sender far below its limit is not asked twice.
+      if (tight === 0 || performance.now() - asked <= freshMs || reclaims >= MAX_RECLAIMS) return;
+      withdraw = member;
       reclaims++;
     }
   }

@@ -31,11 +31,20 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
     await connection.quit();
   });
 
-  /** One claim at 1 segment per second, with the default headroom and the given start margin and length. */
-  function claim(sender: string, nonce: string, start = { marginMs: 0, durationMs: 0 }, withdraw?: string) {
+  /**
+   * One claim at 1 segment per second (unless the sender's hash sets a rate), with the default headroom and the given
+   * start margin and length: the logged member when the send may leave, else ms to wait.
+   */
+  async function claim(
+    sender: string,
+    nonce: string,
+    start = { marginMs: 0, durationMs: 0 },
+    withdraw?: string,
+  ): Promise<string | number> {
     const args = [1, 1, 1 - DEFAULT_PACING.headroom / 2, nonce, start.marginMs, start.durationMs];
     const keysOf = [keys.senderDispatches(sender), keys.senderPace(sender)];
-    return CLAIM_DISPATCH.run(connection, keysOf, withdraw === undefined ? args : [...args, withdraw]);
+    const answer = await CLAIM_DISPATCH.run(connection, keysOf, withdraw === undefined ? args : [...args, withdraw]);
+    return Array.isArray(answer) ? (answer[0] as string) : Number(answer);
   }
 
   async function logOf(sender: string): Promise<{ members: string[]; sent: number }> {
@@ -60,6 +69,20 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       expect(sent).toBe(1);
       // Redis's clock and this process's are the same machine's: the claim that counts ran after the stall.
       expect(claimedAt(members[0]!)).toBeGreaterThanOrEqual(unblockedAt - 1);
+    });
+
+    it('is taken as it is on a sender far below its limit, where it cannot bunch sends up', async () => {
+      const sender = 'p14155550106';
+      const pacer = new SenderPacer(connection, keys);
+      await pacer.setRate(sender, 1000);
+      await pacer.claimDispatch(sender, 1, 1000);
+      const claimed = pacer.claimDispatch(sender, 1, 1000);
+      blockEventLoop(claimFreshnessMs(DEFAULT_PACING.headroom) * 6);
+      const unblockedAt = Date.now();
+      await claimed;
+      const { members } = await logOf(sender);
+      expect(members).toHaveLength(2);
+      expect(claimedAt(members[1]!)).toBeLessThan(unblockedAt - 1);
     });
 
     it('withdraws a member in the same step that judges the send again, keeping the window count', async () => {
