@@ -48,6 +48,14 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     role: 'worker',
     onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
   });
+  // herald's own commands on the send path (four scripts and an opt-out read per message, from every job in flight)
+  // go out auto-pipelined
+  // on a connection of their own, so that BullMQ's connection keeps its defaults.
+  const sendPath = await connectConfiguredRedis(config.redis, {
+    role: 'worker',
+    autoPipelining: true,
+    onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
+  });
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();
@@ -74,13 +82,13 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       ? {}
       : { statusCallbackOf: (name: CampaignName) => statusCallbackUrl(publicUrl, name) }),
     deps: {
-      ledger: new Ledger(connection, keys),
+      ledger: new Ledger(sendPath, keys),
       client,
       events,
       inFlight,
-      optOuts: new OptOutList(connection, keys),
-      gate: new CampaignGate(connection, keys),
-      pacer: new SenderPacer(connection, keys, {
+      optOuts: new OptOutList(sendPath, keys),
+      gate: new CampaignGate(sendPath, keys),
+      pacer: new SenderPacer(sendPath, keys, {
         ...DEFAULT_PACING,
         headroom: config.worker.paceHeadroom,
         horizonMs: config.worker.paceHorizonMs,
@@ -88,7 +96,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       }),
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,
-      holds: new SenderHolds(connection, keys, HOLD_CACHE_MS),
+      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS),
       dailyCapPauseMs: config.worker.dailyCapPauseMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
     },
@@ -130,8 +138,9 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       sleep(2000),
     ]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
-    await Promise.race([connection.quit().catch(() => undefined), sleep(1000)]);
+    await Promise.race([Promise.all([connection.quit(), sendPath.quit()]).catch(() => undefined), sleep(1000)]);
     connection.disconnect();
+    sendPath.disconnect();
     probe.disconnect();
     logger.info({ timedOut }, 'stopped');
     logger.flush();

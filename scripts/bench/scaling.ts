@@ -69,8 +69,8 @@ async function main(): Promise<void> {
           concurrency,
           label: `scaling-${point.workers}-${run}`,
         };
-        point.herald.push(await runHeraldSend(send));
-        point.bare.push(await runBareSend(send));
+        point.herald.push((await runHeraldSend(send)).rate);
+        point.bare.push((await runBareSend(send)).rate);
         console.error(
           `run ${run}, ${point.workers} process(es): herald ${Math.round(point.herald.at(-1)!)} msg/s, ` +
             `bare ${Math.round(point.bare.at(-1)!)} msg/s`,

@@ -6,8 +6,16 @@ import { parseArgs } from 'node:util';
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
-import { runBareSend, runHeraldSend, type SendRun } from './lib/send-runs.js';
-import { pairedRatios, renderTable, round, roundSpread, spreadOf, type SummaryRow } from './lib/stats.js';
+import { runBareSend, runHeraldSend, type SendMeasure, type SendRun } from './lib/send-runs.js';
+import {
+  pairedRatios,
+  renderTable,
+  round,
+  roundSpread,
+  spreadOf,
+  type SummaryRow,
+  type TableRow,
+} from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';
 import { stopChildrenOnExit } from '../../src/local/children.js';
 
@@ -16,7 +24,9 @@ import { stopChildrenOnExit } from '../../src/local/children.js';
  * and a sandbox that answers at once, against bare BullMQ Workers that only call `messages.create` (lib/bare-sender.ts)
  * with the same concurrency and process count, on the same Redis flushed in between and a fresh sandbox each.
  * Jobs are queued before the workers start; the rate is taken between 10% and 90% sent, so process start-up and
- * the tail, when fewer jobs than slots are left, are not counted.
+ * the tail, when fewer jobs than slots are left, are not counted. Over the same stretch, the CPU time each part used
+ * (the sending processes, Redis, the sandbox) is read per message: steadier than the rate on a shared host, where a
+ * process also waits for a core. `--cpu-prof <dir>` profiles every sending process of both sides into `dir`.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -26,6 +36,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const recipients = flags.quick ? 2_000 : Number(flags.recipients);
@@ -38,14 +49,28 @@ const runs = Number(flags.runs);
  */
 const TARGET_RATIO = 1.0;
 
+/** The parts whose CPU per message the table shows, with their row's label. */
+const CPU_PARTS: readonly (readonly ['workers' | 'redis' | 'sandbox', string])[] = [
+  ['workers', 'CPU µs per message: sending processes (user + system)'],
+  ['redis', 'CPU µs per message: Redis'],
+  ['sandbox', 'CPU µs per message: sandbox'],
+];
+
+function describe(measure: SendMeasure): string {
+  const cpu = CPU_PARTS.map(([part]) => `${part} ${Math.round(measure.cpu[part] ?? NaN)}`).join(', ');
+  const { redisCommands, redisReads } = measure.cpu;
+  return `${Math.round(measure.rate)} msg/s, CPU µs/msg ${cpu}; Redis commands/msg ${redisCommands.toFixed(2)}, reads/msg ${redisReads.toFixed(2)}`;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-send-'));
   const file = join(dir, 'recipients.csv');
   await writeRecipientsCsv(file, recipients, 0);
   const redis = await startLocalRedis({ install: true });
   const connection = await connectRedis(redis.url, { role: 'command' });
-  const herald: number[] = [];
-  const bare: number[] = [];
+  const heraldRuns: SendMeasure[] = [];
+  const bareRuns: SendMeasure[] = [];
+  const cpuProfileDir = flags['cpu-prof'];
   try {
     for (let run = 1; run <= runs; run++) {
       const send: SendRun = {
@@ -57,16 +82,21 @@ async function main(): Promise<void> {
         workers: workerCount,
         concurrency: Number(concurrency),
         label: `send-${run}`,
+        ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
       };
-      herald.push(await runHeraldSend(send));
-      bare.push(await runBareSend(send));
-      console.error(`run ${run}: herald ${Math.round(herald.at(-1)!)} msg/s, bare ${Math.round(bare.at(-1)!)} msg/s`);
+      const herald = await runHeraldSend(send);
+      const bare = await runBareSend(send);
+      heraldRuns.push(herald);
+      bareRuns.push(bare);
+      console.error(`run ${run}: herald ${describe(herald)}; bare ${describe(bare)}`);
     }
   } finally {
     await connection.quit();
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  const herald = heraldRuns.map((measure) => measure.rate);
+  const bare = bareRuns.map((measure) => measure.rate);
   const ratio = spreadOf(pairedRatios(herald, bare));
   const row = {
     measure: `messages/s, ${workerCount} processes × concurrency ${concurrency}`,
@@ -75,7 +105,17 @@ async function main(): Promise<void> {
     ratio,
     target: `ratio ≥ ${TARGET_RATIO}`,
   };
-  const table = renderTable([row]);
+  const cpuRows = CPU_PARTS.flatMap(([part, label]): TableRow[] => {
+    const of = (runs: readonly SendMeasure[]) => runs.map((measure) => measure.cpu[part]);
+    const heraldCpu = of(heraldRuns);
+    const bareCpu = of(bareRuns);
+    if (heraldCpu.includes(undefined) || bareCpu.includes(undefined)) return [];
+    const [h, b] = [heraldCpu as number[], bareCpu as number[]];
+    return [
+      { measure: label, herald: spreadOf(h), baseline: spreadOf(b), ratio: spreadOf(pairedRatios(h, b)), target: '–' },
+    ];
+  });
+  const table = renderTable([row, ...cpuRows]);
   const rows: SummaryRow[] = [{ bench: 'send', ...row, pass: ratio.median >= TARGET_RATIO }];
   console.log(table);
   const result = {
@@ -85,6 +125,12 @@ async function main(): Promise<void> {
     concurrency: Number(concurrency),
     runs,
     messagesPerSecond: { herald: roundSpread(spreadOf(herald), 0), baseline: roundSpread(spreadOf(bare), 0) },
+    cpuMicrosecondsPerMessage: Object.fromEntries(
+      cpuRows.map((cpuRow, index) => [
+        CPU_PARTS[index]![0],
+        { herald: roundSpread(cpuRow.herald, 0), baseline: roundSpread(cpuRow.baseline, 0) },
+      ]),
+    ),
     ratio: roundSpread(ratio),
     pass: ratio.median >= TARGET_RATIO,
     table: rows,

@@ -9,12 +9,20 @@ export interface ComposeInput {
   /** The row's variables: every column the templates read. */
   vars: Readonly<Record<string, string>>;
   channel: Channel;
-  /** The recipient's country (MMS goes to US/Canada numbers only); undefined when unknown. */
+  /**
+   * The recipient's country (MMS goes to US/Canada numbers only); undefined when unknown. Only MMS reads it
+   * ({@link readsCountry}), so a caller that would have to work it out for each message may leave it out otherwise.
+   */
   country: CountryCode | undefined;
   sender: Sender;
 }
 
 export type Composition = { ok: true; content: MessageContent } | { ok: false; reason: string };
+
+/** Whether composing a message of this channel reads the recipient's country. */
+export function readsCountry(channel: Channel): boolean {
+  return channel === 'mms';
+}
 
 /** Twilio accepts at most ten MediaUrl parameters on one message (21623). */
 const MAX_MEDIA = 10;

@@ -38,6 +38,8 @@ export interface ChildHandle {
 export interface SpawnOptions {
   /** Also append its output to this file. */
   logFile?: string;
+  /** Flags for node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
+  nodeFlags?: readonly string[];
 }
 
 /** Runs `node <args>` with only `env` (and PATH) in its environment. */
@@ -46,7 +48,7 @@ export function spawnNode(
   env: Record<string, string | undefined>,
   options: SpawnOptions = {},
 ): ChildHandle {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...args], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

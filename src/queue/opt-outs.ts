@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis-connection.js';
 
 import type { E164 } from '../domain/e164.js';
+import { tickBatch } from '../lib/tick-batch.js';
 import type { Keys } from './keys.js';
 
 /**
@@ -11,6 +12,8 @@ import type { Keys } from './keys.js';
 export class OptOutList {
   readonly #client: RedisClient;
   readonly #key: string;
+  /** The sends in flight ask together: one SMISMEMBER per turn of the event loop. */
+  readonly #ask = tickBatch((numbers: readonly E164[]) => this.whichOptedOut(numbers));
 
   constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
@@ -21,8 +24,8 @@ export class OptOutList {
     await this.#client.sadd(this.#key, number);
   }
 
-  async has(number: E164): Promise<boolean> {
-    return (await this.#client.sismember(this.#key, number)) === 1;
+  has(number: E164): Promise<boolean> {
+    return this.#ask(number);
   }
 
   /** For each number, whether it opted out: one round trip for a whole chunk of a file. */

@@ -40,6 +40,12 @@ export interface RedisOptions {
    * checks, scrapes) fail at once while Redis is unreachable.
    */
   role: 'worker' | 'command' | 'probe';
+  /**
+   * ioredis's auto-pipelining: the commands issued in one turn of the event loop go out as one pipeline, one write
+   * (per Cluster node), and Redis reads and answers them together. For a connection shared by many concurrent jobs
+   * (the worker's send path); BullMQ's own connections keep the default, off.
+   */
+  autoPipelining?: boolean;
   connectTimeoutMs?: number;
   /**
    * Connection errors after start-up (ioredis reconnects by itself). Without a listener ioredis prints each one
@@ -62,6 +68,7 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
     connectTimeout: options.connectTimeoutMs ?? 5000,
     maxRetriesPerRequest: MAX_RETRIES[options.role],
     enableOfflineQueue: options.role !== 'probe',
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   // connect() rejects with "Connection is closed." when the socket fails; the error event says why.
@@ -111,6 +118,7 @@ export async function connectCluster(target: ClusterTarget, options: RedisOption
     {
       lazyConnect: true,
       enableOfflineQueue: options.role !== 'probe',
+      enableAutoPipelining: options.autoPipelining ?? false,
       // Before the first connection, give up (connect() rejects); afterwards reconnect for ever, as BullMQ needs.
       clusterRetryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
       retryDelayOnFailover: 200,

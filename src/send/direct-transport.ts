@@ -12,6 +12,12 @@ import type * as HttpResponse from 'twilio/lib/http/response.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** A request's query string ('' for none) and form body (undefined for none), encoded as the SDK encodes them. */
+export interface EncodedRequest {
+  query: string;
+  body: string | undefined;
+}
+
 export interface DirectTransportOptions {
   timeoutMs: number;
   maxSockets: number;
@@ -46,25 +52,30 @@ export class DirectTransport {
     this.#timeoutMs = options.timeoutMs;
   }
 
-  /** Whether this transport can send `opts` exactly as the SDK would; otherwise the SDK's transport must. */
-  static handles(opts: RequestClient.RequestOptions<unknown>): boolean {
+  /**
+   * The request's query and form body as the SDK would encode them, or undefined when this transport cannot send
+   * `opts` exactly as the SDK would (the SDK's transport must then). Encoded once, here, for both the check and the send.
+   */
+  static encode(opts: RequestClient.RequestOptions<unknown>): EncodedRequest | undefined {
     const type = opts.headers?.['Content-Type'];
-    return (
-      opts.allowRedirects !== true &&
-      opts.logLevel !== 'debug' &&
-      (opts.data === undefined || opts.data === null || type !== 'application/json') &&
-      (opts.params === undefined || encodeForm(opts.params) !== undefined) &&
-      (opts.data === undefined || opts.data === null || type !== FORM || encodeForm(opts.data) !== undefined)
-    );
+    if (opts.allowRedirects === true || opts.logLevel === 'debug') return undefined;
+    const hasData = opts.data !== undefined && opts.data !== null;
+    if (hasData && type === 'application/json') return undefined;
+    const query = opts.params === undefined ? '' : encodeForm(opts.params);
+    if (query === undefined) return undefined;
+    if (!hasData || type !== FORM) return { query, body: undefined };
+    const body = encodeForm(opts.data as object);
+    return body === undefined ? undefined : { query, body };
   }
 
   async request<TData>(
     opts: RequestClient.RequestOptions<TData>,
+    encoded: EncodedRequest,
     uri: string,
     context: SendContext | undefined,
   ): Promise<HttpResponse.default<TData>> {
     const url = new URL(uri);
-    const query = opts.params === undefined ? '' : (encodeForm(opts.params) ?? '');
+    const { query, body } = encoded;
     const path = `${url.pathname}${url.search}${query === '' ? '' : `${url.search === '' ? '?' : '&'}${query}`}`;
     const headers: Record<string, string> = { ...opts.headers };
     if (headers['Connection'] === undefined && headers['connection'] === undefined)
@@ -74,10 +85,6 @@ export class DirectTransport {
     } else if (opts.authStrategy !== undefined) {
       headers['Authorization'] = await opts.authStrategy.getAuthString();
     }
-    const body =
-      opts.data !== undefined && opts.data !== null && headers['Content-Type'] === FORM
-        ? (encodeForm(opts.data) ?? '')
-        : undefined;
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
     const timeoutMs = opts.timeout ?? this.#timeoutMs;
     const secure = url.protocol === 'https:';

@@ -56,9 +56,10 @@ class HeraldRequestClient extends twilio.RequestClient {
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
     const context = currentSendContext();
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
+    const encoded = this.#direct === undefined ? undefined : DirectTransport.encode(opts);
     const response =
-      this.#direct !== undefined && DirectTransport.handles(opts)
-        ? await this.#direct.request(opts, uri, context)
+      this.#direct !== undefined && encoded !== undefined
+        ? await this.#direct.request(opts, encoded, uri, context)
         : await this.#viaSdk(opts, uri, context);
     if (context !== undefined && response.statusCode >= 400) {
       const retryAfterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after']);

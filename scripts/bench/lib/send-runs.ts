@@ -8,6 +8,7 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import {
   type ChildHandle,
   HERALD_ROOT,
+  type SpawnOptions,
   spawnNode,
   startSandboxProcess,
   startWorkerProcess,
@@ -15,7 +16,8 @@ import {
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { makeKeys } from '../../../src/queue/keys.js';
 import { Ledger } from '../../../src/queue/ledger.js';
-import { rateBetween } from './rate-between.js';
+import { cpuPerMessage, type CpuPerMessage, snapshotCpu } from './cpu-time.js';
+import { measureBetween } from './rate-between.js';
 
 /**
  * One send-overhead run of each side, shared by bench:send and bench:scaling: herald's worker processes on a sender
@@ -34,6 +36,17 @@ export interface SendRun {
   concurrency: number;
   /** Names this run's campaign or queue. */
   label: string;
+  /**
+   * Profile every sending process with `node --cpu-prof`, writing into this folder; they are then stopped with
+   * SIGTERM (a profile is written on exit), not killed.
+   */
+  cpuProfileDir?: string;
+}
+
+/** One side's figures: messages/s, and the CPU each part spent per message, over the same 10%–90% stretch. */
+export interface SendMeasure {
+  rate: number;
+  cpu: CpuPerMessage;
 }
 
 const ACCOUNT_SID = `AC${'5e0d'.repeat(8)}`;
@@ -42,8 +55,35 @@ const FROM = '+14155550100';
 export const SEND_BODY = 'Hi {{first_name}}, your code is {{code}}';
 const BARE_SENDER = join(HERALD_ROOT, 'dist', 'scripts', 'bench', 'lib', 'bare-sender.js');
 
-/** herald's messages/s. */
-export async function runHeraldSend(run: SendRun): Promise<number> {
+/** How a run's sending processes are started and stopped, profiled or not. */
+function profiling(run: SendRun): { spawn: SpawnOptions; stopSignal: NodeJS.Signals } {
+  return run.cpuProfileDir === undefined
+    ? { spawn: {}, stopSignal: 'SIGKILL' }
+    : { spawn: { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${run.cpuProfileDir}`] }, stopSignal: 'SIGTERM' };
+}
+
+/** Measures `count` (messages sent so far) between 10% and 90% of the run, with the CPU of each part. */
+async function measureSend(
+  run: SendRun,
+  workers: readonly ChildHandle[],
+  sandbox: ChildHandle,
+  count: () => Promise<number>,
+  what: string,
+): Promise<SendMeasure> {
+  const pids = workers.map((worker) => worker.child.pid);
+  const snapshot = () => snapshotCpu(run.connection, pids, sandbox.child.pid);
+  const sent = async () => {
+    // A process that died would leave the count short for good; stop at once rather than wait out the deadline.
+    const dead = workers.find((worker) => worker.child.exitCode !== null || worker.child.signalCode !== null);
+    if (dead !== undefined) throw new Error(`a ${what} process exited: ${dead.output().slice(-1000)}`);
+    return count();
+  };
+  const between = await measureBetween(sent, run.recipients, what, snapshot);
+  return { rate: between.rate, cpu: cpuPerMessage(between.low, between.high, between.messages) };
+}
+
+/** herald's figures. */
+export async function runHeraldSend(run: SendRun): Promise<SendMeasure> {
   const { connection, redisUrl, file, dir, recipients } = run;
   await connection.flushall();
   const keys = makeKeys('herald');
@@ -58,30 +98,35 @@ export async function runHeraldSend(run: SendRun): Promise<number> {
   );
   if (summary.queued !== recipients) throw new Error(`herald queued ${summary.queued} of ${recipients}`);
   const sandbox = await startSandboxProcess({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const profile = profiling(run);
   const workers = await Promise.all(
     Array.from({ length: run.workers }, () =>
-      startWorkerProcess({
-        REDIS_URL: redisUrl,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        HERALD_TWILIO_BASE_URL: sandbox.url,
-        HERALD_CONCURRENCY: String(run.concurrency),
-        HERALD_MAX_IN_FLIGHT: String(run.concurrency),
-        LOG_LEVEL: 'warn',
-      }),
+      startWorkerProcess(
+        {
+          REDIS_URL: redisUrl,
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+          HERALD_TWILIO_BASE_URL: sandbox.url,
+          HERALD_CONCURRENCY: String(run.concurrency),
+          HERALD_MAX_IN_FLIGHT: String(run.concurrency),
+          LOG_LEVEL: 'warn',
+        },
+        profile.spawn,
+      ),
     ),
   );
   try {
     const counts = keys.counts(built.spec.name);
-    return await rateBetween(async () => Number((await connection.hget(counts, 'sent')) ?? 0), recipients, 'herald');
+    const sent = async () => Number((await connection.hget(counts, 'sent')) ?? 0);
+    return await measureSend(run, workers, sandbox, sent, 'herald');
   } finally {
-    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await Promise.all(workers.map((worker) => worker.stop(profile.stopSignal)));
     await sandbox.stop();
   }
 }
 
-/** The baseline's messages/s. */
-export async function runBareSend(run: SendRun): Promise<number> {
+/** The baseline's figures. */
+export async function runBareSend(run: SendRun): Promise<SendMeasure> {
   const { connection, redisUrl, recipients } = run;
   await connection.flushall();
   const name = `bare-${run.label}`;
@@ -99,29 +144,31 @@ export async function runBareSend(run: SendRun): Promise<number> {
   }
   await queue.close();
   const sandbox = await startSandboxProcess({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const profile = profiling(run);
   const workers: ChildHandle[] = Array.from({ length: run.workers }, () =>
-    spawnNode([BARE_SENDER], {
-      REDIS_URL: redisUrl,
-      SANDBOX_URL: sandbox.url,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      CONCURRENCY: String(run.concurrency),
-      QUEUE: name,
-    }),
+    spawnNode(
+      [BARE_SENDER],
+      {
+        REDIS_URL: redisUrl,
+        SANDBOX_URL: sandbox.url,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        CONCURRENCY: String(run.concurrency),
+        QUEUE: name,
+      },
+      profile.spawn,
+    ),
   );
   try {
-    return await rateBetween(
-      async () => {
-        // A failed send would never complete; stop at once rather than wait out the deadline.
-        const failed = await connection.zcard(`bull:${name}:failed`);
-        if (failed > 0) throw new Error(`the baseline failed ${failed} sends: ${workers[0]?.output().slice(-1000)}`);
-        return connection.zcard(`bull:${name}:completed`);
-      },
-      recipients,
-      'baseline',
-    );
+    const completed = async () => {
+      // A failed send would never complete; stop at once rather than wait out the deadline.
+      const failed = await connection.zcard(`bull:${name}:failed`);
+      if (failed > 0) throw new Error(`the baseline failed ${failed} sends: ${workers[0]?.output().slice(-1000)}`);
+      return connection.zcard(`bull:${name}:completed`);
+    };
+    return await measureSend(run, workers, sandbox, completed, 'baseline');
   } finally {
-    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await Promise.all(workers.map((worker) => worker.stop(profile.stopSignal)));
     await sandbox.stop();
   }
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { MessageTemplates } from '../../../src/domain/campaign.js';
 import type { Channel, MessageContent } from '../../../src/domain/channel.js';
-import { type ComposeInput, composeMessage, renderMediaUrls } from '../../../src/domain/compose-message.js';
+import {
+  type ComposeInput,
+  composeMessage,
+  readsCountry,
+  renderMediaUrls,
+} from '../../../src/domain/compose-message.js';
 import type { CountryCode, E164 } from '../../../src/domain/e164.js';
 import type { Sender } from '../../../src/domain/sender.js';
 import { type ParsedTemplates, parseMessageTemplates } from '../../../src/domain/template.js';
@@ -192,6 +197,21 @@ describe('composeMessage', () => {
       reason: 'MMS only to US/Canada numbers (recipient is of unknown country)',
     });
   });
+
+  // The worker leaves the country out for every channel readsCountry says does not read it (it costs a parse).
+  it.each<[Channel, Case]>([
+    ['sms', { templates: { body: 'Hi' }, channel: 'sms' }],
+    ['whatsapp', { templates: { body: 'Hi', media: [IMAGE] }, channel: 'whatsapp' }],
+    ['mms', { templates: { body: 'Hi', media: [IMAGE] }, channel: 'mms' }],
+  ])(
+    'composes %s the same without the country exactly when readsCountry says it does not read it',
+    (channel, testCase) => {
+      const withCountry = compose({ ...testCase, country: 'US' });
+      const withOther = compose({ ...testCase, country: 'GB' });
+      expect(withCountry.ok).toBe(true);
+      expect(readsCountry(channel)).toBe(JSON.stringify(withOther) !== JSON.stringify(withCountry));
+    },
+  );
 });
 
 describe('renderMediaUrls', () => {
