@@ -56,6 +56,10 @@ const CPU_PARTS: readonly (readonly ['workers' | 'redis' | 'sandbox', string])[]
   ['sandbox', 'CPU µs per message: sandbox'],
 ];
 
+function allMeasured(values: readonly (number | undefined)[]): values is number[] {
+  return values.every((value) => value !== undefined);
+}
+
 function describe(measure: SendMeasure): string {
   const cpu = CPU_PARTS.map(([part]) => `${part} ${Math.round(measure.cpu[part] ?? NaN)}`).join(', ');
   const { redisCommands, redisReads } = measure.cpu;
@@ -105,16 +109,21 @@ async function main(): Promise<void> {
     ratio,
     target: `ratio ≥ ${TARGET_RATIO}`,
   };
-  const cpuRows = CPU_PARTS.flatMap(([part, label]): TableRow[] => {
-    const of = (runs: readonly SendMeasure[]) => runs.map((measure) => measure.cpu[part]);
-    const heraldCpu = of(heraldRuns);
-    const bareCpu = of(bareRuns);
-    if (heraldCpu.includes(undefined) || bareCpu.includes(undefined)) return [];
-    const [h, b] = [heraldCpu as number[], bareCpu as number[]];
-    return [
-      { measure: label, herald: spreadOf(h), baseline: spreadOf(b), ratio: spreadOf(pairedRatios(h, b)), target: '–' },
-    ];
+  // A part whose CPU could not be read in some run (not Linux, a process gone) gets no row.
+  const cpu = CPU_PARTS.flatMap(([part, label]) => {
+    const heraldCpu = heraldRuns.map((measure) => measure.cpu[part]);
+    const bareCpu = bareRuns.map((measure) => measure.cpu[part]);
+    if (!allMeasured(heraldCpu) || !allMeasured(bareCpu)) return [];
+    const cpuRow: TableRow = {
+      measure: label,
+      herald: spreadOf(heraldCpu),
+      baseline: spreadOf(bareCpu),
+      ratio: spreadOf(pairedRatios(heraldCpu, bareCpu)),
+      target: '–',
+    };
+    return [{ part, row: cpuRow }];
   });
+  const cpuRows = cpu.map(({ row: cpuRow }) => cpuRow);
   const table = renderTable([row, ...cpuRows]);
   const rows: SummaryRow[] = [{ bench: 'send', ...row, pass: ratio.median >= TARGET_RATIO }];
   console.log(table);
@@ -126,8 +135,8 @@ async function main(): Promise<void> {
     runs,
     messagesPerSecond: { herald: roundSpread(spreadOf(herald), 0), baseline: roundSpread(spreadOf(bare), 0) },
     cpuMicrosecondsPerMessage: Object.fromEntries(
-      cpuRows.map((cpuRow, index) => [
-        CPU_PARTS[index]![0],
+      cpu.map(({ part, row: cpuRow }) => [
+        part,
         { herald: roundSpread(cpuRow.herald, 0), baseline: roundSpread(cpuRow.baseline, 0) },
       ]),
     ),

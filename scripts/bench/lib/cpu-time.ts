@@ -28,7 +28,7 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
 export interface RedisWork {
   /** CPU seconds, user + system. */
   cpuSeconds: number;
-  /** Commands its clients sent (a script counts once, not the commands it runs). */
+  /** Commands it ran, those run inside scripts included (Redis 7 counts both). */
   commands: number;
   /** Reads from client sockets: a pipeline read in one go counts once. */
   reads: number;
@@ -44,7 +44,7 @@ export async function redisWork(connection: Redis): Promise<RedisWork> {
   };
 }
 
-/** CPU seconds used so far by each part of a send run. */
+/** CPU seconds used so far by each part of a send run, and Redis's commands and reads. */
 export interface CpuSnapshot {
   /** The sending processes together; undefined when one of them could not be read. */
   workers: number | undefined;
@@ -53,12 +53,14 @@ export interface CpuSnapshot {
   sandbox: number | undefined;
 }
 
-/** CPU microseconds per message spent by each part between two snapshots over which `messages` were sent. */
+/**
+ * CPU microseconds per message spent by each part between two snapshots over which `messages` were sent, and Redis's
+ * commands and socket reads per message.
+ */
 export interface CpuPerMessage {
   workers: number | undefined;
   redis: number;
   sandbox: number | undefined;
-  /** Redis's client commands and socket reads per message. */
   redisCommands: number;
   redisReads: number;
 }
