@@ -48,7 +48,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     role: 'worker',
     onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
   });
-  // herald's own commands on the send path (four scripts and an opt-out read per message, from every job in flight)
+  // herald's own commands on the send path (scripts and an opt-out read for every job in flight, several per message)
   // go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
   const sendPath = await connectConfiguredRedis(config.redis, {
     role: 'worker',

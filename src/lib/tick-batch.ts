@@ -4,17 +4,27 @@
  * one each. `lookup` answers for its keys in their order; a failure fails every ask of its batch.
  */
 export function tickBatch<K, V>(lookup: (keys: readonly K[]) => Promise<readonly V[]>): (key: K) => Promise<V> {
-  let batch: { keys: K[]; answers: Promise<readonly V[]> } | undefined;
-  return (key) => {
+  const ask = tickBatchBy((_group: undefined, keys: readonly K[]) => lookup(keys));
+  return (key) => ask(undefined, key);
+}
+
+/** As tickBatch, with one batch per group (e.g. per campaign, whose keys share one Redis Cluster slot). */
+export function tickBatchBy<G, K, V>(
+  lookup: (group: G, keys: readonly K[]) => Promise<readonly V[]>,
+): (group: G, key: K) => Promise<V> {
+  const batches = new Map<G, { keys: K[]; answers: Promise<readonly V[]> }>();
+  return (group, key) => {
+    let batch = batches.get(group);
     if (batch === undefined) {
       const keys: K[] = [];
       const answers = new Promise<readonly V[]>((resolve, reject) =>
         setImmediate(() => {
-          batch = undefined;
-          lookup(keys).then(resolve, reject);
+          batches.delete(group);
+          lookup(group, keys).then(resolve, reject);
         }),
       );
       batch = { keys, answers };
+      batches.set(group, batch);
     }
     const index = batch.keys.push(key) - 1;
     return batch.answers.then((answers) => {

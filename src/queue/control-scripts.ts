@@ -48,21 +48,27 @@ end
 /**
  * Asked by a worker just before it begins a send: the campaign's gate and, when it is open, the ledger's BEGIN_SEND
  * (ledger-scripts.ts) in the same step, so one round trip, and nothing can pause or cancel the campaign between the
- * two. ARGV[1] e164, ARGV[2] now (ms), ARGV[3] now (ISO), ARGV[4] token of this attempt.
- * Output: 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or 'cancelled-closed' (and
- * that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due: wait until then); else
- * the gate is open and the answer is BEGIN_SEND's — also for a cancelled campaign's recipient left in flight by an
- * interrupted attempt, whom only the ledger may settle. A scheduled campaign whose time has come turns running here;
- * the first send records `startedAt`.
+ * two. A worker asks for the sends of one campaign that reach this point in the same turn of its event loop together,
+ * in one call: each is answered as if alone, in order.
+ * ARGV, four per recipient: e164, now (ms), now (ISO), token of this attempt.
+ * Output, per recipient: 'paused'; 'cancelled' (the recipient, if still queued, is now `c:cancelled`) or
+ * 'cancelled-closed' (and that was the campaign's last outstanding recipient); 'wait:<ms>' (scheduled, not yet due:
+ * wait until then); else the gate is open and the answer is BEGIN_SEND's — also for a cancelled campaign's recipient
+ * left in flight by an interrupted attempt, whom only the ledger may settle. A scheduled campaign whose time has come
+ * turns running here; the first send records `startedAt`.
  */
 export const GATE_AND_BEGIN = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 ${CANCEL_ONE}
 ${GATE_ONE}
 ${BEGIN_ONE}
-local gate = gateOne(ARGV[1], ARGV[2], ARGV[3])
-if gate ~= 'open' then return gate end
-return beginOne(ARGV[1], ARGV[2], ARGV[4])
+local out = {}
+for i = 1, #ARGV, 4 do
+  local gate = gateOne(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+  if gate == 'open' then gate = beginOne(ARGV[i], ARGV[i + 1], ARGV[i + 3]) end
+  out[#out + 1] = gate
+end
+return out
 `);
 
 /**

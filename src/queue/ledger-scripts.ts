@@ -104,29 +104,38 @@ return 0
 `);
 
 /**
- * Settles a recipient once: sent, failed or unknown, counting it, and keeps what the report and resend-failed need
- * of it (report/recipient-detail.ts) in the same step, so a settled recipient always has them.
+ * Settles recipients once each: sent, failed or unknown, counting them, and keeps what the report and resend-failed
+ * need of each (report/recipient-detail.ts) in the same step, so a settled recipient always has them. A worker settles
+ * the sends of one campaign that end in the same turn of its event loop together, in one call: each is settled as if
+ * alone, in order.
  * KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign, KEYS[4] details.
- * ARGV[1] e164, ARGV[2] 's' | 'f' | 'u', ARGV[3] detail (sid, code, reason), ARGV[4] channel, ARGV[5] now,
- * ARGV[6] the recipient's report record, or '' for none.
- * Output: 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
+ * ARGV, six per recipient: e164, 's' | 'f' | 'u', detail (sid, code, reason), channel, now, the recipient's report
+ * record or '' for none.
+ * Output: per recipient, 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
  */
 export const SETTLE = RedisScript.replicated(`
 ${FINISH_IF_DONE}
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current then
-  local kind = string.sub(current, 1, 1)
-  if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then return 0 end
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
-if ARGV[6] and ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[6]) end
 local names = { s = 'sent', f = 'failed', u = 'unknown' }
-local field = names[ARGV[2]]
-redis.call('HINCRBY', KEYS[2], field, 1)
-redis.call('HINCRBY', KEYS[2], field .. ':' .. ARGV[4], 1)
--- Failures also per code, so that metrics can say why exactly (observe/count-fields.ts reads failed:<channel>:<code>).
-if ARGV[2] == 'f' then redis.call('HINCRBY', KEYS[2], 'failed:' .. ARGV[4] .. ':' .. ARGV[3], 1) end
-return 1 + finishIfDone(ARGV[5])
+local function settleOne(to, code, detail, channel, now, record)
+  local current = redis.call('HGET', KEYS[1], to)
+  if current then
+    local kind = string.sub(current, 1, 1)
+    if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then return 0 end
+  end
+  redis.call('HSET', KEYS[1], to, code .. ':' .. detail)
+  if record ~= '' then redis.call('HSET', KEYS[4], to, record) end
+  local field = names[code]
+  redis.call('HINCRBY', KEYS[2], field, 1)
+  redis.call('HINCRBY', KEYS[2], field .. ':' .. channel, 1)
+  -- Failures also per code, so that metrics can say why exactly (observe/count-fields.ts reads failed:<channel>:<code>).
+  if code == 'f' then redis.call('HINCRBY', KEYS[2], 'failed:' .. channel .. ':' .. detail, 1) end
+  return 1 + finishIfDone(now)
+end
+local out = {}
+for i = 1, #ARGV, 6 do
+  out[#out + 1] = settleOne(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
+end
+return out
 `);
 
 /**

@@ -4,6 +4,7 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { Channel } from '../domain/channel.js';
 import type { E164 } from '../domain/e164.js';
 import type { Keys } from './keys.js';
+import { tickBatchBy } from '../lib/tick-batch.js';
 import { BEGIN_SEND, CLAIM, FINISH_INGEST, RELEASE, SETTLE } from './ledger-scripts.js';
 
 /** new: first time in the campaign; queued: waiting on this sender; done: already attempted; taken: on another sender. */
@@ -34,6 +35,10 @@ export function parseBeginAnswer(answer: string): BeginResult {
 export class Ledger {
   readonly #client: RedisClient;
   readonly #keys: Keys;
+  /** The settles of one campaign that come in the same turn go to Redis as one call (see SETTLE). */
+  readonly #settle = tickBatchBy((campaign: CampaignName, entries: readonly (readonly string[])[]) =>
+    this.#settleMany(campaign, entries),
+  );
 
   constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
@@ -89,10 +94,20 @@ export class Ledger {
         : settlement.state === 'failed'
           ? settlement.code
           : settlement.reason;
-    const args = [to, SETTLE_CODES[settlement.state], detail, channel, new Date().toISOString(), record];
-    const keys = [...this.#campaignKeys(campaign), this.#keys.details(campaign)];
-    const code = Number(await SETTLE.run(this.#client, keys, args));
+    const code = await this.#settle(campaign, [
+      to,
+      SETTLE_CODES[settlement.state],
+      detail,
+      channel,
+      new Date().toISOString(),
+      record,
+    ]);
     return { changed: code >= 1, finished: code === 2 };
+  }
+
+  async #settleMany(campaign: CampaignName, entries: readonly (readonly string[])[]): Promise<number[]> {
+    const keys = [...this.#campaignKeys(campaign), this.#keys.details(campaign)];
+    return ((await SETTLE.run(this.#client, keys, entries.flat())) as unknown[]).map(Number);
   }
 
   /** Marks the producer's pass over the file complete; true when that also finished the campaign. */

@@ -4,6 +4,7 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
 import { nextOpening, type SendWindow } from '../domain/send-window.js';
+import { tickBatchBy } from '../lib/tick-batch.js';
 import { GATE_AND_BEGIN } from '../queue/control-scripts.js';
 import type { Keys } from '../queue/keys.js';
 import { type BeginResult, parseBeginAnswer } from '../queue/ledger.js';
@@ -22,6 +23,10 @@ export type GateAnswer =
 export class CampaignGate {
   readonly #client: RedisClient;
   readonly #keys: Keys;
+  /** The sends of one campaign that ask in the same turn go to Redis as one call (see GATE_AND_BEGIN). */
+  readonly #ask = tickBatchBy((campaign: CampaignName, asks: readonly (readonly (string | number)[])[]) =>
+    this.#askMany(campaign, asks),
+  );
 
   constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
@@ -38,10 +43,13 @@ export class CampaignGate {
     token: string,
     now = new Date(),
   ): Promise<GateAnswer | BeginResult> {
-    const keys = [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
-    const args = [to, now.getTime(), now.toISOString(), token];
-    const answer = String(await GATE_AND_BEGIN.run(this.#client, keys, args));
+    const answer = await this.#ask(campaign, [to, now.getTime(), now.toISOString(), token]);
     return GATE_ANSWERS.test(answer) ? parseGateAnswer(answer) : parseBeginAnswer(answer);
+  }
+
+  async #askMany(campaign: CampaignName, asks: readonly (readonly (string | number)[])[]): Promise<string[]> {
+    const keys = [this.#keys.recipients(campaign), this.#keys.counts(campaign), this.#keys.campaign(campaign)];
+    return ((await GATE_AND_BEGIN.run(this.#client, keys, asks.flat())) as unknown[]).map(String);
   }
 }
 

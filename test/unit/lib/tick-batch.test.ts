@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-import { tickBatch } from '../../../src/lib/tick-batch.js';
+import { tickBatch, tickBatchBy } from '../../../src/lib/tick-batch.js';
 
 describe('tickBatch', () => {
   it('makes one lookup for the asks of one turn, and answers each ask with its own key', async () => {
@@ -51,5 +51,20 @@ describe('tickBatch', () => {
     const [first, second] = await Promise.allSettled([ask('a'), ask('b')]);
     expect(first).toEqual({ status: 'fulfilled', value: 1 });
     expect(second.status).toBe('rejected');
+  });
+});
+
+describe('tickBatchBy', () => {
+  it('makes one lookup per group for the asks of one turn', async () => {
+    const lookups: [string, number[]][] = [];
+    const ask = tickBatchBy(async (group: string, keys: readonly number[]) => {
+      lookups.push([group, [...keys]]);
+      return keys.map((key) => `${group}${key}`);
+    });
+    await expect(Promise.all([ask('a', 1), ask('b', 2), ask('a', 3)])).resolves.toEqual(['a1', 'b2', 'a3']);
+    expect(lookups).toEqual([
+      ['a', [1, 3]],
+      ['b', [2]],
+    ]);
   });
 });
