@@ -48,8 +48,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     role: 'worker',
     onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
   });
-  // herald's own commands on the send path (scripts and an opt-out read for every job in flight, several per message)
-  // go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
+  // herald's own commands on the send path (the ledger's and the gate's scripts, the opt-out and hold reads, from every
+  // job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
+  // The pacer stays on the plain connection: the dispatch guard's claim must come back fast (a late answer is
+  // claimed again), and a pipeline would have it wait behind the other jobs' commands.
   const sendPath = await connectConfiguredRedis(config.redis, {
     role: 'worker',
     autoPipelining: true,
@@ -87,7 +89,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
-      pacer: new SenderPacer(sendPath, keys, {
+      pacer: new SenderPacer(connection, keys, {
         ...DEFAULT_PACING,
         headroom: config.worker.paceHeadroom,
         horizonMs: config.worker.paceHorizonMs,
