@@ -18,6 +18,12 @@ const MAX_RECLAIMS = 3;
 /** Spreads the retries of the workers that were turned away together, so they do not all ask at once. */
 const POLL_JITTER_MS = 25;
 
+/** See SenderPacer.dispatchGuard. */
+export interface DispatchGuard {
+  pass(): Promise<void>;
+  fresh(): boolean;
+}
+
 /**
  * Paces sends per sender across every process sharing the Redis: `acquire` resolves when this send may leave.
  * A process that is turned away holds no slot while it waits, so a pause or a rate change takes effect at once.
@@ -73,30 +79,52 @@ export class SenderPacer {
 
   /**
    * Resolves when the sender's recent dispatches leave room for this send within its limit (the dispatch guard), and
-   * logs this one as leaving. Called at the last moment before the request is written (send/dispatch-gate.ts).
+   * logs this one as leaving, again while the answer comes back too late (see `dispatchGuard`). For a caller that
+   * sends right after it resolves.
    */
   async claimDispatch(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
+    const guard = this.dispatchGuard(senderId, cost, defaultMps, signal);
+    await guard.pass();
+    while (!guard.fresh()) await guard.pass();
+  }
+
+  /**
+   * One send's dispatch guard, for a caller that writes its request a little after passing it (send/dispatch-gate.ts):
+   * `pass` claims the send's place in the sender's log, withdrawing its previous claim if it had one; `fresh`, asked
+   * right before the request is written, says whether that claim still counts as the moment the send leaves. Redis
+   * logs a send when it runs the claim; if the send leaves more than claimFreshnessMs later (the worker or Redis was
+   * starved of CPU, or other work ran first), it could bunch up with the next, so it must pass again — but only where
+   * the window is nearly full, and at most MAX_RECLAIMS times.
+   */
+  dispatchGuard(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): DispatchGuard {
     const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const options = signal === undefined ? {} : { signal };
     const { headroom, start } = this.#policy;
     const args = [cost, defaultMps, 1 - headroom / 2, randomUUID(), start.marginMs, start.durationMs];
     const freshMs = claimFreshnessMs(headroom);
-    let withdraw: string | undefined;
-    for (let reclaims = 0; ;) {
-      const asked = performance.now();
-      const answer = await CLAIM_DISPATCH.run(this.#client, keys, withdraw === undefined ? args : [...args, withdraw]);
-      if (!Array.isArray(answer)) {
-        withdraw = undefined;
-        await sleep(Number(answer), undefined, options);
-        continue;
-      }
-      const [member, tight] = answer as [string, number];
-      // A late answer means the send was logged as leaving before it can: log it again, now, in its place. Only
-      // where a window is nearly full can that bunch sends up; a sender far below its limit is not asked twice.
-      if (tight === 0 || performance.now() - asked <= freshMs || reclaims >= MAX_RECLAIMS) return;
-      withdraw = member;
-      reclaims++;
-    }
+    const client = this.#client;
+    let member: string | undefined;
+    let tight = false;
+    let askedAt = 0;
+    let reclaims = 0;
+    return {
+      async pass() {
+        let withdraw = member;
+        if (withdraw !== undefined) reclaims++;
+        for (;;) {
+          askedAt = performance.now();
+          const answer = await CLAIM_DISPATCH.run(client, keys, withdraw === undefined ? args : [...args, withdraw]);
+          if (Array.isArray(answer)) {
+            member = String(answer[0]);
+            tight = Number(answer[1]) === 1;
+            return;
+          }
+          withdraw = member = undefined;
+          await sleep(Number(answer), undefined, options);
+        }
+      },
+      fresh: () => !tight || reclaims >= MAX_RECLAIMS || performance.now() - askedAt <= freshMs,
+    };
   }
 
   /** Holds the sender back for `ms` in every process: no slot is granted before then. */

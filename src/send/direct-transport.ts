@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
-import { RequestNotSentError, type SendContext } from './dispatch-gate.js';
+import { passGate, RequestNotSentError, type SendContext } from './dispatch-gate.js';
 import { encodeForm } from './encode-form.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
@@ -139,7 +139,7 @@ async function exchange<TData>(
     // The gate may hold the socket for a while: no idle timeout meanwhile, it is herald waiting, not Twilio.
     socket.setTimeout(0);
     try {
-      await context.gate();
+      await passGate(context);
     } catch (error) {
       request.destroy();
       throw new RequestNotSentError(error);

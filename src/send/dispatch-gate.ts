@@ -6,6 +6,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface SendContext {
   gate: () => Promise<void>;
+  /**
+   * Whether the send may still leave on the gate's last pass, asked right before the request is written: false when
+   * that pass was logged too long ago to count as the moment the send leaves. The gate is then passed again.
+   */
+  fresh?: () => boolean;
   /** Twilio's Retry-After on an error answer, in ms (the SDK's RestException has no headers). */
   retryAfterMs?: number;
 }
@@ -39,6 +44,15 @@ function messageOf(cause: unknown): string {
  */
 export function sendInContext<T>(context: SendContext, send: () => Promise<T>): Promise<T> {
   return contexts.run(context, send);
+}
+
+/**
+ * Passes the context's gate, again as long as its last pass is no longer fresh; the caller writes the request in the
+ * same synchronous step as it resolves, so nothing runs between the check and the write.
+ */
+export async function passGate(context: SendContext): Promise<void> {
+  await context.gate();
+  while (context.fresh?.() === false) await context.gate();
 }
 
 /** The context of the send in which the transport is called, if any. */

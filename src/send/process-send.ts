@@ -222,7 +222,8 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       return reconcile(begun.since, 'interrupted', context);
     }
     const attemptStartedAt = Date.now();
-    const context: SendContext = { gate: () => deps.pacer.claimDispatch(senderId, cost, mps) };
+    const guard = deps.pacer.dispatchGuard(senderId, cost, mps);
+    const context: SendContext = { gate: () => guard.pass(), fresh: () => guard.fresh() };
     const started = performance.now();
     let message: Awaited<ReturnType<typeof deps.client.messages.create>>;
     try {

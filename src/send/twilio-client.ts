@@ -1,6 +1,12 @@
 import twilio from 'twilio';
 
-import { currentSendContext, parseRetryAfter, RequestNotSentError, type SendContext } from './dispatch-gate.js';
+import {
+  currentSendContext,
+  parseRetryAfter,
+  passGate,
+  RequestNotSentError,
+  type SendContext,
+} from './dispatch-gate.js';
 import { DirectTransport } from './direct-transport.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
@@ -74,9 +80,11 @@ class HeraldRequestClient extends twilio.RequestClient {
     context: SendContext | undefined,
   ): Promise<HttpResponse.default<TData>> {
     // Nothing has been written yet: a failing gate (Redis away) must read as "not sent", never as a lost answer.
-    await context?.gate().catch((error: unknown) => {
-      throw new RequestNotSentError(error);
-    });
+    if (context !== undefined) {
+      await passGate(context).catch((error: unknown) => {
+        throw new RequestNotSentError(error);
+      });
+    }
     return super.request<TData>({ ...opts, uri });
   }
 }

@@ -275,6 +275,26 @@ describe('the direct transport’s dispatch gate', () => {
     });
   });
 
+  it('passes the gate again, right before writing, while its last pass is no longer fresh', async () => {
+    const capture = await startCapture();
+    const twilio = client(capture.url, 'direct');
+    const passes: number[] = [];
+    const context: SendContext = {
+      gate: () => {
+        passes.push(capture.captured.length);
+        return Promise.resolve();
+      },
+      fresh: () => passes.length >= 3,
+    };
+    await sendInContext(context, () =>
+      twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' }),
+    );
+
+    // Three passes, all before the one request was written.
+    expect(passes).toEqual([0, 0, 0]);
+    expect(capture.captured).toHaveLength(1);
+  });
+
   it('sends more requests at once than it has sockets: those that waited go on a used connection', async () => {
     const tls = await generateLoopbackCertificate();
     const capture = await startCapture(tls);
