@@ -137,12 +137,15 @@ function describeAccepted(setting: Setting<unknown>): string {
   const schema = z.toJSONSchema(setting.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaSubset;
   if (schema.enum !== undefined) return `one of ${schema.enum.map((value) => `\`${String(value)}\``).join(', ')}`;
   if (schema.type === 'integer' || schema.type === 'number') {
+    const whole = schema.type === 'integer';
+    const kind = whole ? 'whole number' : 'number';
+    if (!whole && schema.exclusiveMinimum !== undefined) return `${kind} > ${schema.exclusiveMinimum}`;
     const low = schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : schema.minimum;
     // zod adds Number.MAX_SAFE_INTEGER as the maximum of every int(); it is not a limit worth printing.
     const high = schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? schema.maximum : undefined;
-    if (low !== undefined && high !== undefined) return `whole number ${low}–${high}`;
-    if (low !== undefined) return `whole number ≥ ${low}`;
-    return 'whole number';
+    if (low !== undefined && high !== undefined) return `${kind} ${low}–${high}`;
+    if (low !== undefined) return `${kind} ≥ ${low}`;
+    return kind;
   }
   if (schema.pattern !== undefined) return `\`${schema.pattern}\``;
   if (schema.minLength !== undefined && schema.minLength > 1) return `at least ${schema.minLength} characters`;

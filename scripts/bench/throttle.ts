@@ -35,7 +35,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '60' },
     workers: { type: 'string', default: '4' },
     /** HERALD_PACE_HEADROOM of the workers. */
-    headroom: { type: 'string', default: '0.03' },
+    headroom: { type: 'string', default: '0.04' },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     /** Also write every measured arrival (sender, ms, cost) to this JSON file, to study a result. */

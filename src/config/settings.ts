@@ -123,8 +123,8 @@ export const WORKER_SETTINGS = {
   paceHeadroom: setting(
     'HERALD_PACE_HEADROOM',
     z.coerce.number().min(0, 'must be from 0 to 0.5').max(0.5, 'must be from 0 to 0.5'),
-    'Share of each sender’s rate left unused so that sends that leave late never put more than the limit into any second (0.03 tolerates 31 ms).',
-    { default: '0.03' },
+    'Share of each sender’s rate left unused so that sends that leave late never put more than the limit into any second (0.04 tolerates 42 ms).',
+    { default: '0.04' },
   ),
   paceHorizonMs: setting(
     'HERALD_PACE_HORIZON_MS',

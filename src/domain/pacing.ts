@@ -3,12 +3,12 @@
  * Redis (queue/pace-scripts.ts). Spacing starts evenly, instead of letting a fixed window release a burst, and the
  * headroom is what makes "never more than the limit in any one-second window at the receiving end" hold when a
  * send leaves late: with spacing s = 1000 / (mps × f) ms, a window of 1000 ms can hold more than mps arrivals only
- * if some send was delayed by more than 1000 × (1/f − 1) ms — 31 ms for f = 0.97, at any rate. Lateness beyond
+ * if some send was delayed by more than 1000 × (1/f − 1) ms — 42 ms for f = 0.96, at any rate. Lateness beyond
  * that is caught when the send leaves, by the dispatch guard.
  */
 
 export interface PacingPolicy {
-  /** Share of the limit left unused as a margin for late sends, e.g. 0.03. */
+  /** Share of the limit left unused as a margin for late sends, e.g. 0.04. */
   headroom: number;
   /** How far ahead a worker may reserve a slot, in ms; a send further out waits without holding a slot. */
   horizonMs: number;
@@ -23,7 +23,7 @@ export interface PacingPolicy {
 }
 
 export const DEFAULT_PACING: PacingPolicy = {
-  headroom: 0.03,
+  headroom: 0.04,
   horizonMs: 1000,
   expectedLatencyMs: 500,
   start: { marginMs: 60, durationMs: 3000 },
@@ -44,7 +44,7 @@ export function latenessToleranceMs(headroom: number): number {
  * as leaving when it runs the claim; if the answer reaches the worker later (the worker or Redis starved of CPU),
  * the send would leave that much after its logged time and could bunch up with the next. The guard leaves half the
  * lateness tolerance for jitter between leaving and arriving; a claim's own round trip may use a third of that
- * (5 ms at 3% headroom), the rest is for the way to Twilio.
+ * (7 ms at 4% headroom), the rest is for the way to Twilio.
  */
 export function claimFreshnessMs(headroom: number): number {
   return latenessToleranceMs(headroom) / 2 / 3;

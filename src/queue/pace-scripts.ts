@@ -40,7 +40,7 @@ return {1, math.ceil(ahead)}
 /**
  * Guards the moment a send actually leaves, with a log of the sender's recent dispatches: a send may leave if the
  * cost that left in the last window, plus its own, stays within the limit. The window is a second stretched by half
- * the headroom (1015 ms at 3%), which leaves the other half for jitter between leaving and arriving; a message that
+ * the headroom (1020 ms at 4%), which leaves the other half for jitter between leaving and arriving; a message that
  * alone costs more than a second's limit (3 segments at 1 segment/s) needs the window of its own cost to be empty.
  * On-time sends pass, as slots are spaced with the whole headroom; a send that would bunch up behind one that left
  * late (a cold process, a GC pause) waits, and unlike a rule on the gap to the previous send, one late send does not

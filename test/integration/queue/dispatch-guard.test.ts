@@ -118,7 +118,7 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       const first = (await claim(sender, 'first', start)) as string;
       const score = Number(await connection.zscore(keys.senderDispatches(sender), first));
       expect(score - claimedAt(first)).toBeCloseTo(start.marginMs, 0);
-      // At 1 per second the next send waits for the window (1015 ms) and the margin, from the first.
+      // At 1 per second the next send waits for the window (1020 ms) and the margin, from the first.
       const wait = Number(await claim(sender, 'second', start));
       const window = 1000 / (1 - DEFAULT_PACING.headroom / 2);
       expect(wait).toBeGreaterThan(window + start.marginMs - 50);

@@ -29,4 +29,10 @@ describe('renderConfigDocs', () => {
     expect(docs).toContain('| `TWILIO_ACCOUNT_SID` | **required** |');
     expect(docs).toContain('| `HERALD_TWILIO_BASE_URL` | unset |');
   });
+
+  it('says whether a number must be whole', () => {
+    const docs = renderConfigDocs();
+    expect(docs).toMatch(/\| `HERALD_PACE_HEADROOM` \| `[0-9.]+` \| number 0–0\.5 \|/);
+    expect(docs).toMatch(/\| `HERALD_METRICS_PORT` \| `\d+` \| whole number 0–65535 \|/);
+  });
 });
