@@ -60,6 +60,12 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
     labelNames: ['campaign'],
     registers,
   });
+  const resent = new Counter({
+    name: 'herald_messages_resent_total',
+    help: 'Recipients queued again by herald resend-failed; each is counted again in the totals its new message reaches.',
+    labelNames: ['campaign'],
+    registers,
+  });
   const limit = new Gauge({
     name: 'herald_sender_limit_mps',
     help: 'The limit the pacer holds a sender to: messages per second (SMS: segments per second).',
@@ -77,6 +83,7 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
     for (const [, counter] of [...channelCounters, ...codedCounters]) counter.reset();
     rejected.reset();
     cancelled.reset();
+    resent.reset();
     limit.reset();
     jobs.reset();
     for (const { campaign, series, senders } of totals) {
@@ -92,6 +99,7 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
       }
       rejected.inc({ campaign }, series.rejected);
       cancelled.inc({ campaign }, series.cancelled);
+      resent.inc({ campaign }, series.resent);
       for (const sender of senders) {
         limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
         for (const state of JOB_STATES) jobs.set({ campaign, sender: sender.senderId, state }, sender.jobs[state]);

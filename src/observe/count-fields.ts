@@ -18,28 +18,41 @@ export interface CodedValue extends ChannelValue {
 }
 
 export type CampaignSeries = Record<(typeof CHANNEL_TOTALS)[number], ChannelValue[]> &
-  Record<(typeof CODED_TOTALS)[number], CodedValue[]> & { rejected: number; cancelled: number };
+  Record<(typeof CODED_TOTALS)[number], CodedValue[]> & { rejected: number; cancelled: number; resent: number };
+
+/** The prefix of the fields `herald resend-failed` raises as it lowers the totals it moves a recipient out of. */
+const REQUEUED = 'requeued:';
 
 /**
  * Turns a campaign's counters hash (`sent:sms`, `failed:sms:21610`, `undelivered:mms:30003`, …; see
  * ledger-scripts.ts and receipt-scripts.ts) into the values of its series. Every channel the campaign queued on
- * gets every total, 0 until it moves, so that sums and ratios over them never come out empty. Pure.
+ * gets every total, 0 until it moves, so that sums and ratios over them never come out empty. The series are
+ * counters: how many times a recipient reached the state, so a recipient that `herald resend-failed` moved back out
+ * of it (its `requeued:` twin, resend-scripts.ts) still counts, and a total never goes down. `herald status` reads
+ * the hash itself: how many are in the state now. Pure.
  */
 export function readCampaignSeries(counts: CampaignCounts): CampaignSeries {
+  const total = (field: string) => (counts[field] ?? 0) + (counts[`${REQUEUED}${field}`] ?? 0);
   const channels = CHANNELS.filter((channel) => counts[`queued:${channel}`] !== undefined);
   const perChannel = (field: string): ChannelValue[] =>
-    channels.map((channel) => ({ channel, value: counts[`${field}:${channel}`] ?? 0 }));
+    channels.map((channel) => ({ channel, value: total(`${field}:${channel}`) }));
   const perCode = (field: string): CodedValue[] =>
     channels.flatMap((channel) => {
       const prefix = `${field}:${channel}:`;
-      const coded = Object.entries(counts)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => {
-          const code = key.slice(prefix.length);
-          return { channel, code, reason: reasonClassOf(code), value };
-        });
+      const codes = new Set(
+        Object.keys(counts)
+          .map((key) => (key.startsWith(REQUEUED) ? key.slice(REQUEUED.length) : key))
+          .filter((key) => key.startsWith(prefix))
+          .map((key) => key.slice(prefix.length)),
+      );
+      const coded = [...codes].map((code) => ({
+        channel,
+        code,
+        reason: reasonClassOf(code),
+        value: total(`${prefix}${code}`),
+      }));
       const attributed = coded.reduce((sum, entry) => sum + entry.value, 0);
-      const rest = Math.max(0, (counts[`${field}:${channel}`] ?? 0) - attributed);
+      const rest = Math.max(0, total(`${field}:${channel}`) - attributed);
       return [...coded, { channel, code: '', reason: '' as const, value: rest }];
     });
   return {
@@ -53,5 +66,6 @@ export function readCampaignSeries(counts: CampaignCounts): CampaignSeries {
     rejected: counts['rejected'] ?? 0,
     // Not per channel: `herald cancel` marks recipients from the ledger, which records their sender, not channel.
     cancelled: counts['cancelled'] ?? 0,
+    resent: counts['resent'] ?? 0,
   };
 }

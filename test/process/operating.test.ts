@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
 import { findFreePort } from '../../src/local/free-port.js';
-import { CampaignStore } from '../../src/queue/campaign-store.js';
+import { readCampaignSeries } from '../../src/observe/count-fields.js';
+import { type CampaignCounts, CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
@@ -255,6 +256,29 @@ describe('operating a campaign: report, resend-failed, status', () => {
     expect(counts['sent']).toBe(countsBefore['sent']! + failedCured);
     expect(counts['queued']).toBe(countsBefore['queued']);
     expect(counts['sent']! + counts['failed']! + counts['unknown']!).toBe(counts['queued']);
+
+    // What Prometheus reads as counters never goes down: each series only grows, by what the resend itself did.
+    const exported = (values: CampaignCounts) => {
+      const series = readCampaignSeries(values);
+      const sum = (entries: readonly { value: number }[]) => entries.reduce((total, entry) => total + entry.value, 0);
+      const each = new Map<string, number>();
+      for (const [name, entries] of [
+        ['sent', series.sent],
+        ['failed', series.failed],
+        ['undelivered', series.undelivered],
+      ] as const) {
+        for (const entry of entries)
+          each.set(`${name}:${entry.channel}:${'code' in entry ? entry.code : ''}`, entry.value);
+      }
+      return { sent: sum(series.sent), failed: sum(series.failed), each };
+    };
+    const exportedBefore = exported(countsBefore);
+    const exportedAfter = exported(counts);
+    expect(exportedAfter.sent).toBe(exportedBefore.sent + again.length - refusedNow);
+    expect(exportedAfter.failed).toBe(exportedBefore.failed + refusedNow);
+    // Receipts for the resent messages may still be on their way, so undelivered is only held to never going down.
+    const lowered = [...exportedBefore.each].filter(([key, value]) => (exportedAfter.each.get(key) ?? 0) < value);
+    expect(lowered).toEqual([]);
     const after = await report();
     for (const to of curable) {
       const code = REFUSED[to as keyof typeof REFUSED];

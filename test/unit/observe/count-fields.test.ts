@@ -45,4 +45,30 @@ describe('readCampaignSeries', () => {
     const series = readCampaignSeries({ 'queued:mms': 4, 'failed:mms': 3, 'failed:mms:21610': 1 });
     expect(series.failed).toContainEqual({ channel: 'mms', code: '', reason: '', value: 2 });
   });
+
+  it('counts recipients that resend-failed moved out of a total, so that no series goes down', () => {
+    // Counts after resend-failed moved recipients back to queued: a 30008 failure now only exists as its twin.
+    const series = readCampaignSeries({
+      'queued:sms': 5,
+      'sent:sms': 2,
+      'requeued:sent:sms': 1,
+      'failed:sms': 2,
+      'requeued:failed:sms': 2,
+      'failed:sms:21610': 2,
+      'requeued:failed:sms:21610': 1,
+      'failed:sms:30008': 0,
+      'requeued:failed:sms:30008': 1,
+      'undelivered:sms': 0,
+      'requeued:undelivered:sms': 1,
+      'requeued:undelivered:sms:30003': 1,
+    });
+    expect(series.sent).toEqual([{ channel: 'sms', value: 3 }]);
+    expect(series.failed).toEqual([
+      { channel: 'sms', code: '21610', reason: 'recipient', value: 3 },
+      { channel: 'sms', code: '30008', reason: expect.any(String), value: 1 },
+      { channel: 'sms', code: '', reason: '', value: 0 },
+    ]);
+    expect(series.undelivered).toContainEqual({ channel: 'sms', code: '30003', reason: expect.any(String), value: 1 });
+    expect(series.undelivered).toContainEqual({ channel: 'sms', code: '', reason: '', value: 0 });
+  });
 });
