@@ -30,25 +30,49 @@ Example:
       await withCampaign(campaign, async ({ connection, keys, record }) => {
         const { readReportRows } = await import('../report/report-rows.js');
         const { REPORT_COLUMNS } = await import('../report/report-row.js');
-        const output: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out);
+        const cannotWrite = (error: unknown) => {
+          const code = (error as NodeJS.ErrnoException).code;
+          return options.out !== undefined && typeof code === 'string' && code.startsWith('E')
+            ? new HeraldError(`cannot write ${options.out}: ${code}`)
+            : error;
+        };
+        // The file is opened before the first read, so a path that cannot be written fails with nothing in flight.
+        const output: Writable =
+          options.out === undefined
+            ? process.stdout
+            : await openForWriting(options.out).catch((error: unknown) => {
+                throw cannotWrite(error);
+              });
         let rows = 0;
-        const counted = async function* () {
+        const counted = (async function* () {
           for await (const row of readReportRows(connection, keys, record)) {
             rows += 1;
             yield row;
           }
-        };
+        })();
         try {
-          await pipeline(Readable.from(counted()), stringify({ header: true, columns: [...REPORT_COLUMNS] }), output, {
+          await pipeline(Readable.from(counted), stringify({ header: true, columns: [...REPORT_COLUMNS] }), output, {
             end: options.out !== undefined,
           });
         } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (options.out !== undefined && typeof code === 'string' && code.startsWith('E'))
-            throw new HeraldError(`cannot write ${options.out}: ${code}`);
-          throw error;
+          // A write that failed midway leaves the reader where it was; it must finish its round trip before the
+          // connection closes, or the command it has in flight fails on the closed connection.
+          await counted.return(undefined).catch(() => undefined);
+          throw cannotWrite(error);
         }
         if (options.out !== undefined) process.stderr.write(`${rows} recipients → ${options.out}\n`);
       });
     });
+}
+
+/** A write stream on `path` once the file is open, or the open's error (a missing folder, no permission). */
+function openForWriting(path: string): Promise<Writable> {
+  const stream = createWriteStream(path);
+  return new Promise((resolve, reject) => {
+    stream.once('open', () => {
+      stream.off('error', reject);
+      resolve(stream);
+    });
+    stream.once('error', reject);
+  });
 }

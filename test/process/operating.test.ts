@@ -201,6 +201,11 @@ describe('operating a campaign: report, resend-failed, status', () => {
       code: 1,
       output: `herald: cannot write ${join(dir, 'no-such-dir', 'r.csv')}: ENOENT\n`,
     });
+    // A write that fails midway (Linux's /dev/full: no space left) still ends in one line, nothing else.
+    expect(await herald(['report', campaign, '--out', '/dev/full'])).toEqual({
+      code: 1,
+      output: 'herald: cannot write /dev/full: ENOSPC\n',
+    });
   });
 
   it('resends exactly the curable failures, once each, and counts them exactly', async () => {
