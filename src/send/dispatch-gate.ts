@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * What herald's transport and one send share while the SDK makes the call: the gate to wait for right before the
  * request leaves (the sender's dispatch guard) and, on the way back, what the SDK's errors do not carry.
@@ -15,7 +13,21 @@ export interface SendContext {
   retryAfterMs?: number;
 }
 
-const contexts = new AsyncLocalStorage<SendContext>();
+/**
+ * The context handed to the transport by the send being started. The SDK calls its HTTP client synchronously within
+ * `messages.create()` (twilio 6: create → Version.request → Domain.request → Twilio.request → httpClient.request, no
+ * await between), so the context only needs to be in place for that call: no AsyncLocalStorage, which hooks every
+ * promise in the process.
+ */
+let handedOff: SendContext | undefined;
+/**
+ * Set once a send's transport was not called within its SDK call (an SDK that awaits before calling it): that call
+ * may still come, without its context and so without its gate, and nothing tells it from any other request. From
+ * then on the process refuses every send, and every request without a context, as not sent.
+ */
+let handOffMissed = false;
+const HAND_OFF_MISSED = new Error('the Twilio SDK did not call its HTTP client within messages.create()');
+const HAND_OFF_WHY = 'its dispatch gate could not be handed to the transport';
 
 /**
  * The transport gave up before writing the request (its gate failed, or its connection closed while it waited for
@@ -43,7 +55,23 @@ function messageOf(cause: unknown): string {
  * the previous one than the gate allows.
  */
 export function sendInContext<T>(context: SendContext, send: () => Promise<T>): Promise<T> {
-  return contexts.run(context, send);
+  if (handOffMissed) return Promise.reject(new RequestNotSentError(HAND_OFF_MISSED, HAND_OFF_WHY));
+  handedOff = context;
+  let sent: Promise<T>;
+  try {
+    sent = send();
+  } catch (error) {
+    // Thrown before any request (the SDK checks its parameters first): nothing can be sent later.
+    handedOff = undefined;
+    return Promise.reject(error);
+  }
+  const taken = handedOff !== context;
+  handedOff = undefined;
+  if (taken) return sent;
+  handOffMissed = true;
+  // The SDK's promise settles later, if at all (its request refused by the transport): nobody waits for it.
+  sent.catch(() => undefined);
+  return Promise.reject(new RequestNotSentError(HAND_OFF_MISSED, HAND_OFF_WHY));
 }
 
 /**
@@ -55,9 +83,16 @@ export async function passGate(context: SendContext): Promise<void> {
   while (context.fresh?.() === false) await context.gate();
 }
 
-/** The context of the send in which the transport is called, if any. */
-export function currentSendContext(): SendContext | undefined {
-  return contexts.getStore();
+/**
+ * For the transport, at its start: the context of the send that called it (taken, so one send's context serves one
+ * request), or none for a request made outside a send (a lookup). Throws RequestNotSentError once a hand-off was
+ * missed, as the request may then be a send that lost its gate.
+ */
+export function takeSendContext(): SendContext | undefined {
+  const context = handedOff;
+  handedOff = undefined;
+  if (context === undefined && handOffMissed) throw new RequestNotSentError(HAND_OFF_MISSED, HAND_OFF_WHY);
+  return context;
 }
 
 /** A Retry-After header (delay-seconds or an HTTP date) in ms, or undefined when absent or unreadable. */

@@ -1,12 +1,6 @@
 import twilio from 'twilio';
 
-import {
-  currentSendContext,
-  parseRetryAfter,
-  passGate,
-  RequestNotSentError,
-  type SendContext,
-} from './dispatch-gate.js';
+import { parseRetryAfter, passGate, RequestNotSentError, type SendContext, takeSendContext } from './dispatch-gate.js';
 import { DirectTransport } from './direct-transport.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
@@ -60,7 +54,8 @@ class HeraldRequestClient extends twilio.RequestClient {
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
-    const context = currentSendContext();
+    // First, before any await: the SDK calls this synchronously within messages.create() (see dispatch-gate.ts).
+    const context = takeSendContext();
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const encoded = this.#direct === undefined ? undefined : DirectTransport.encode(opts);
     const response =
