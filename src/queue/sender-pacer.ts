@@ -5,6 +5,7 @@ import type { RedisClient } from './redis-connection.js';
 
 import { type PacingPolicy, claimFreshnessMs, DEFAULT_PACING } from '../domain/pacing.js';
 import { parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
+import { tickBatchBy } from '../lib/tick-batch.js';
 import type { Keys } from './keys.js';
 import { CLAIM_DISPATCH, HOLD_BACK, RESERVE_SLOT } from './pace-scripts.js';
 
@@ -17,6 +18,10 @@ const MAX_POLL_MS = 2000;
 const MAX_RECLAIMS = 3;
 /** Spreads the retries of the workers that were turned away together, so they do not all ask at once. */
 const POLL_JITTER_MS = 25;
+
+/** One send's answer from a gathered reserve: its slot in `waitMs`, or none yet, or the sender's hold. */
+type ReserveAnswer =
+  { kind: 'slot'; waitMs: number } | { kind: 'later'; waitMs: number } | { kind: 'held'; hold: SenderHold | undefined };
 
 /** See SenderPacer.dispatchGuard. */
 export interface DispatchGuard {
@@ -32,6 +37,13 @@ export class SenderPacer {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #policy: PacingPolicy;
+  /**
+   * The reserves a worker's sends ask for in one turn of its event loop, one script call per sender: most of a
+   * call's cost to Redis is the call itself, and the slots are the ones the same calls in a row would get.
+   */
+  readonly #reserve = tickBatchBy((senderId: string, asks: readonly (readonly [number, number])[]) =>
+    this.#reserveAll(senderId, asks),
+  );
 
   constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
     this.#client = client;
@@ -54,27 +66,40 @@ export class SenderPacer {
     defaultMps: number,
     signal?: AbortSignal,
   ): Promise<{ kind: 'slot'; waitedMs: number } | { kind: 'held'; hold: SenderHold }> {
-    const keys = [this.#keys.senderPace(senderId), this.#keys.senderHold(senderId)];
     const options = signal === undefined ? {} : { signal };
     const started = performance.now();
     for (;;) {
-      const now = Date.now();
-      const args = [cost, defaultMps, 1 - this.#policy.headroom, this.#policy.horizonMs, now];
-      const [code, ms, ...fields] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, ...string[]];
-      if (code === 2) {
-        const [state = '', holdCode = '', reason = '', since = '0', until = '0'] = [ms, ...fields];
-        const hold = parseSenderHold({ state, code: holdCode, reason, since, until }, 'sender', now);
-        // The script judged the pause by the same `now`, so this always holds; were it not, ask again.
-        if (hold !== undefined) return { kind: 'held', hold };
+      const answer = await this.#reserve(senderId, [cost, defaultMps]);
+      if (answer.kind === 'held') {
+        // The script judged the pause by the same `now` as parseSenderHold, so this always holds; were it not, ask
+        // again.
+        if (answer.hold !== undefined) return { kind: 'held', hold: answer.hold };
         continue;
       }
-      const wait = Number(ms);
-      if (code === 1) {
-        if (wait > 0) await sleep(wait, undefined, options);
+      if (answer.kind === 'slot') {
+        if (answer.waitMs > 0) await sleep(answer.waitMs, undefined, options);
         return { kind: 'slot', waitedMs: performance.now() - started };
       }
-      await sleep(Math.min(wait, MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);
+      await sleep(Math.min(answer.waitMs, MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);
     }
+  }
+
+  /** One RESERVE_SLOT call for a sender's sends `[cost, default rate]`, answered in their order. */
+  async #reserveAll(senderId: string, asks: readonly (readonly [number, number])[]): Promise<ReserveAnswer[]> {
+    const keys = [this.#keys.senderPace(senderId), this.#keys.senderHold(senderId)];
+    const now = Date.now();
+    const args = [1 - this.#policy.headroom, this.#policy.horizonMs, now, ...asks.flat()];
+    const [code, ...rest] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, ...(string | number)[]];
+    if (code === 2) {
+      const [state = '', holdCode = '', reason = '', since = '0', until = '0'] = rest.map(String);
+      const hold = parseSenderHold({ state, code: holdCode, reason, since, until }, 'sender', now);
+      return asks.map(() => ({ kind: 'held', hold }));
+    }
+    const flat = [code, ...rest].map(Number);
+    return asks.map((_, index) => ({
+      kind: flat[2 * index] === 1 ? 'slot' : 'later',
+      waitMs: flat[2 * index + 1] ?? 0,
+    }));
   }
 
   /**
