@@ -9,7 +9,7 @@ import { loadWorkerConfig } from '../src/config/load-config.js';
 import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
-import { ExporterLease, exporterLeaseKey } from '../src/observe/exporter-lease.js';
+import { ExporterLease } from '../src/observe/exporter-lease.js';
 import { logSendEvents } from '../src/observe/log-events.js';
 import { createLogger, describeError } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
@@ -107,7 +107,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
   const probe = await connectConfiguredRedis(config.redis, { role: 'probe', onError: () => undefined });
-  const lease = new ExporterLease(probe, exporterLeaseKey(keys.prefix), config.worker.metricsLeaseMs);
+  const lease = new ExporterLease(probe, keys.metricsExporter, config.worker.metricsLeaseMs);
   lease.start();
   const retentionMs = config.worker.metricsRetentionS * 1000;
   const totals = new TotalsReader({

@@ -67,8 +67,3 @@ export class ExporterLease {
     this.#stopped = true;
   }
 }
-
-/** The lease's key: one per herald installation (HERALD_PREFIX), not per campaign. */
-export function exporterLeaseKey(prefix: string): string {
-  return `${prefix}:metrics:exporter`;
-}

@@ -18,6 +18,8 @@ export interface Keys {
   rejected(name: CampaignName): string;
   /** Hash: E.164 → what `herald report` and `resend-failed` need of a settled recipient (report/recipient-detail.ts). */
   details(name: CampaignName): string;
+  /** Hash: E.164 → the recipient's latest delivery receipt (see receipt-scripts.ts); beside its ledger. */
+  receipts(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
@@ -36,6 +38,8 @@ export interface Keys {
   readonly activeCampaigns: string;
   /** Pub/sub channel on which producers and CLI commands tell workers that something changed. */
   readonly control: string;
+  /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
+  readonly metricsExporter: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -46,6 +50,7 @@ export function makeKeys(prefix: string): Keys {
     counts: (name) => `${prefix}:campaign:{${name}}:counts`,
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     details: (name) => `${prefix}:campaign:{${name}}:details`,
+    receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,
@@ -55,6 +60,7 @@ export function makeKeys(prefix: string): Keys {
     optOuts: `${prefix}:opt-outs`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
+    metricsExporter: `${prefix}:metrics:exporter`,
   };
 }
 

@@ -21,11 +21,6 @@ export function parseStoredReceipt(value: string): StoredReceipt {
   return { status, code, sid };
 }
 
-/** The campaign's receipts hash: beside its ledger, under the same hash tag, so one script touches both. */
-export function receiptsKey(keys: Keys, campaign: CampaignName): string {
-  return `${keys.campaign(campaign)}:receipts`;
-}
-
 /** Delivery receipts in Redis: the final status and error code of each recipient, and the campaign's counters. */
 export class ReceiptStore {
   readonly #client: RedisClient;
@@ -38,7 +33,7 @@ export class ReceiptStore {
 
   async record(receipt: Receipt): Promise<RecordResult> {
     const { campaign, step } = receipt;
-    const keys = [this.#keys.recipients(campaign), receiptsKey(this.#keys, campaign), this.#keys.counts(campaign)];
+    const keys = [this.#keys.recipients(campaign), this.#keys.receipts(campaign), this.#keys.counts(campaign)];
     const args = [
       receipt.to,
       receipt.sid,
@@ -55,7 +50,7 @@ export class ReceiptStore {
   }
 
   async get(campaign: CampaignName, to: string): Promise<StoredReceipt | undefined> {
-    const value = await this.#client.hget(receiptsKey(this.#keys, campaign), to);
+    const value = await this.#client.hget(this.#keys.receipts(campaign), to);
     return value === null ? undefined : parseStoredReceipt(value);
   }
 }

@@ -3,7 +3,7 @@ import type { Keys } from '../queue/keys.js';
 import { readLedger, type RecipientState } from '../queue/read-ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { decodeDetail, type RecipientDetail } from './recipient-detail.js';
-import { parseStoredReceipt, receiptsKey, type StoredReceipt } from '../receipts/receipt-store.js';
+import { parseStoredReceipt, type StoredReceipt } from '../receipts/receipt-store.js';
 
 /** One recipient's ledger field. */
 export type LedgerEntry = { to: string } & RecipientState;
@@ -34,7 +34,7 @@ export async function* readRecipientPages(
     const numbers = page.map((entry) => entry.to);
     const [details, receipts] = await Promise.all([
       client.hmget(keys.details(campaign), ...numbers),
-      client.hmget(receiptsKey(keys, campaign), ...numbers),
+      client.hmget(keys.receipts(campaign), ...numbers),
     ]);
     const records = page.map((entry, index) => {
       const detail = details[index];

@@ -14,7 +14,6 @@ import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import { SEND_JOB, sendJobOptions } from '../queue/job-options.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
-import { receiptsKey } from '../receipts/receipt-store.js';
 import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages.js';
 import type { RecipientDetail } from '../report/recipient-detail.js';
 import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
@@ -115,7 +114,7 @@ export async function resendFailed(
       keys.recipients(spec.name),
       keys.counts(spec.name),
       keys.campaign(spec.name),
-      receiptsKey(keys, spec.name),
+      keys.receipts(spec.name),
     ];
     const moved = Number(await REQUEUE.run(connection, requeueKeys, [entry.to, value, detail.senderId, job.channel]));
     if (moved !== 1) return;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { ExporterLease, exporterLeaseKey } from '../../../src/observe/exporter-lease.js';
+import { ExporterLease } from '../../../src/observe/exporter-lease.js';
+import { makeKeys } from '../../../src/queue/keys.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
@@ -18,7 +19,7 @@ describe('ExporterLease', () => {
   });
 
   it('is held by one process at a time, renewed by its holder, and passed on when it expires', async () => {
-    const key = exporterLeaseKey(prefix);
+    const key = makeKeys(prefix).metricsExporter;
     const [a, b, c] = [0, 1, 2].map(() => new ExporterLease(connection, key, 300));
     expect(await a!.hold()).toBe(true);
     expect(await b!.hold()).toBe(false);
@@ -35,7 +36,7 @@ describe('ExporterLease', () => {
   });
 
   it('keeps the lease between scrapes once started, so that a live holder never lapses', async () => {
-    const key = exporterLeaseKey(`${prefix}-bg`);
+    const key = makeKeys(`${prefix}-bg`).metricsExporter;
     const holder = new ExporterLease(connection, key, 200);
     const other = new ExporterLease(connection, key, 200);
     holder.start();

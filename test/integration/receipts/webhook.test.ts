@@ -10,7 +10,7 @@ import { type Keys, makeKeys } from '../../../src/queue/keys.js';
 import { Ledger } from '../../../src/queue/ledger.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../../../src/receipts/callback-url.js';
-import { ReceiptStore, receiptsKey } from '../../../src/receipts/receipt-store.js';
+import { ReceiptStore } from '../../../src/receipts/receipt-store.js';
 import { startWebhookServer, type WebhookServer } from '../../../src/receipts/webhook-server.js';
 import { deleteKeys, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
@@ -106,7 +106,7 @@ describe('status webhook', () => {
     // A field changed after signing.
     const signed = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, statusCallbackUrl(PUBLIC_URL, campaign), form);
     expect(await post({ ...form, MessageStatus: 'undelivered', ErrorCode: '30003' }, { signature: signed })).toBe(403);
-    expect(await connection.exists(receiptsKey(keys, campaign))).toBe(0);
+    expect(await connection.exists(keys.receipts(campaign))).toBe(0);
     expect((await counts())['delivered']).toBeUndefined();
     expect(seen.filter((event) => event.result === 'forbidden')).toHaveLength(4);
   });

@@ -3,7 +3,6 @@ import calculateSlot from 'cluster-key-slot';
 
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import { makeKeys, queueNameOf } from '../../../src/queue/keys.js';
-import { receiptsKey } from '../../../src/receipts/receipt-store.js';
 
 /**
  * Redis Cluster runs a script only if every key it touches is in one hash slot. These are the groups of keys that
@@ -13,10 +12,11 @@ describe('hash slots of the keys used together', () => {
   const keys = makeKeys('herald');
   const names = ['spring-sale', 'a', 'q3-promo_2026'] as CampaignName[];
 
-  it('puts every key of a campaign (ledger, counts, record, rejected, receipts) in one slot', () => {
+  it('puts every key of a campaign (ledger, counts, record, rejected, details, receipts) in one slot', () => {
     for (const name of names) {
-      const slots = [keys.campaign, keys.recipients, keys.counts, keys.rejected].map((key) => calculateSlot(key(name)));
-      slots.push(calculateSlot(receiptsKey(keys, name)));
+      const slots = [keys.campaign, keys.recipients, keys.counts, keys.rejected, keys.details, keys.receipts].map(
+        (key) => calculateSlot(key(name)),
+      );
       expect(new Set(slots).size).toBe(1);
     }
   });
