@@ -44,19 +44,13 @@ const STOP_GRACE_MS = 5000;
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
-  const connection = await connectConfiguredRedis(config.redis, {
-    role: 'worker',
-    onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
-  });
+  const onError = (error: Error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting');
+  const connection = await connectConfiguredRedis(config.redis, { role: 'worker', onError });
   // herald's own commands on the send path (the ledger's and the gate's scripts, the opt-out and hold reads, from every
   // job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
   // The pacer stays on the plain connection: the dispatch guard's claim must come back fast (a late answer is
   // claimed again), and a pipeline would have it wait behind the other jobs' commands.
-  const sendPath = await connectConfiguredRedis(config.redis, {
-    role: 'worker',
-    autoPipelining: true,
-    onError: (error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting'),
-  });
+  const sendPath = await connectConfiguredRedis(config.redis, { role: 'worker', autoPipelining: true, onError });
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();

@@ -56,13 +56,18 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
   // The parser's records so far, blank lines included, as its errors count them; and the line the next one starts on.
   let records = 0;
   let nextLine = 1;
+  /** Counts a record the parser yielded; returns the line it starts on. */
+  const countRecord = (fields: readonly string[]): number => {
+    records += 1;
+    const line = nextLine;
+    nextLine += newlinesIn(fields) + 1;
+    return line;
+  };
   const nextRecord = async (): Promise<{ fields: string[]; line: number } | undefined> => {
     for (;;) {
       const next = await iterator.next();
       if (next.done === true) return undefined;
-      records += 1;
-      const line = nextLine;
-      nextLine += newlinesIn(next.value) + 1;
+      const line = countRecord(next.value);
       if (!isBlank(next.value)) return { fields: next.value, line };
     }
   };
@@ -86,10 +91,9 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
         yield* unreadableBefore(Number.POSITIVE_INFINITY);
         return;
       }
-      records += 1;
-      yield* unreadableBefore(records);
-      const line = nextLine;
-      nextLine += newlinesIn(next.value) + 1;
+      // Faults before this record, at the line it starts on.
+      yield* unreadableBefore(records + 1);
+      const line = countRecord(next.value);
       if (!isBlank(next.value)) yield { kind: 'row', line, fields: next.value };
     }
   }

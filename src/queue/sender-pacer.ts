@@ -23,9 +23,9 @@ const POLL_JITTER_MS = 25;
 type ReserveAnswer =
   { kind: 'slot'; waitMs: number } | { kind: 'later'; waitMs: number } | { kind: 'held'; hold: SenderHold | undefined };
 
-/** See SenderPacer.dispatchGuard. */
+/** See SenderPacer.dispatchGuard; shaped as the gate of a send's context (send/dispatch-gate.ts), which passes it. */
 export interface DispatchGuard {
-  pass(): Promise<void>;
+  gate(): Promise<void>;
   fresh(): boolean;
 }
 
@@ -103,21 +103,10 @@ export class SenderPacer {
   }
 
   /**
-   * Resolves when the sender's recent dispatches leave room for this send within its limit (the dispatch guard), and
-   * logs this one as leaving, again while the answer comes back too late (see `dispatchGuard`). For a caller that
-   * sends right after it resolves.
-   */
-  async claimDispatch(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): Promise<void> {
-    const guard = this.dispatchGuard(senderId, cost, defaultMps, signal);
-    await guard.pass();
-    while (!guard.fresh()) await guard.pass();
-  }
-
-  /**
    * One send's dispatch guard, for a caller that writes its request a little after passing it (send/dispatch-gate.ts):
-   * `pass` claims the send's place in the sender's log, withdrawing its previous claim if it had one; `fresh`, asked
-   * right before the request is written, says whether that claim still counts as the moment the send leaves. Redis
-   * logs a send when it runs the claim; if the send leaves more than claimFreshnessMs later (the worker or Redis was
+   * `gate` resolves when the sender's recent dispatches leave room for this send within its limit, and claims the
+   * send's place in the sender's log, withdrawing its previous claim if it had one; `fresh`, asked right before the
+   * request is written, says whether that claim still counts as the moment the send leaves. Redis logs a send when it runs the claim; if the send leaves more than claimFreshnessMs later (the worker or Redis was
    * starved of CPU, or other work ran first), it could bunch up with the next, so it must pass again — but only where
    * the window is nearly full, and at most MAX_RECLAIMS times.
    */
@@ -133,7 +122,7 @@ export class SenderPacer {
     let askedAt = 0;
     let reclaims = 0;
     return {
-      async pass() {
+      async gate() {
         let withdraw = member;
         if (withdraw !== undefined) reclaims++;
         for (;;) {

@@ -222,8 +222,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       return reconcile(begun.since, 'interrupted', context);
     }
     const attemptStartedAt = Date.now();
-    const guard = deps.pacer.dispatchGuard(senderId, cost, mps);
-    const context: SendContext = { gate: () => guard.pass(), fresh: () => guard.fresh() };
+    const context: SendContext = deps.pacer.dispatchGuard(senderId, cost, mps);
     const started = performance.now();
     let message: Awaited<ReturnType<typeof deps.client.messages.create>>;
     try {

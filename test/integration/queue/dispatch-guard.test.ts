@@ -6,6 +6,7 @@ import { type Keys, makeKeys } from '../../../src/queue/keys.js';
 import { CLAIM_DISPATCH } from '../../../src/queue/pace-scripts.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { SenderPacer } from '../../../src/queue/sender-pacer.js';
+import { passGate } from '../../../src/send/dispatch-gate.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
 /** Keeps this process's event loop busy, so that a Redis answer that arrives meanwhile is read late. */
@@ -58,8 +59,8 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       const sender = 'p14155550101';
       const pacer = new SenderPacer(connection, keys);
       // Loads the script, so that the claim below is one round trip, on the wire before the loop is blocked.
-      await pacer.claimDispatch('p14155550100', 1, 1);
-      const claimed = pacer.claimDispatch(sender, 1, 1);
+      await passGate(pacer.dispatchGuard('p14155550100', 1, 1));
+      const claimed = passGate(pacer.dispatchGuard(sender, 1, 1));
       // The answer is in this process's socket buffer while it is busy: read well after Redis logged the send.
       blockEventLoop(claimFreshnessMs(DEFAULT_PACING.headroom) * 6);
       const unblockedAt = Date.now();
@@ -75,8 +76,8 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       const sender = 'p14155550106';
       const pacer = new SenderPacer(connection, keys);
       await pacer.setRate(sender, 1000);
-      await pacer.claimDispatch(sender, 1, 1000);
-      const claimed = pacer.claimDispatch(sender, 1, 1000);
+      await passGate(pacer.dispatchGuard(sender, 1, 1000));
+      const claimed = passGate(pacer.dispatchGuard(sender, 1, 1000));
       blockEventLoop(claimFreshnessMs(DEFAULT_PACING.headroom) * 6);
       const unblockedAt = Date.now();
       await claimed;

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { type Keys, makeKeys } from '../../../src/queue/keys.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { SenderPacer } from '../../../src/queue/sender-pacer.js';
+import { passGate } from '../../../src/send/dispatch-gate.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
 describe('SenderPacer after a quiet spell', () => {
@@ -23,13 +24,13 @@ describe('SenderPacer after a quiet spell', () => {
   it('lets a send leave once the dispatch log has expired, though the last window was full', async () => {
     const pacer = new SenderPacer(connection, keys);
     await pacer.setRate('p14155550100', 2);
-    await pacer.claimDispatch('p14155550100', 1, 2);
-    await pacer.claimDispatch('p14155550100', 1, 2);
+    await passGate(pacer.dispatchGuard('p14155550100', 1, 2));
+    await passGate(pacer.dispatchGuard('p14155550100', 1, 2));
     // The log expires a second after its window; the count of what is in it must not outlive it.
     await new Promise((resolve) => setTimeout(resolve, 2600));
     expect(await connection.exists(keys.senderDispatches('p14155550100'))).toBe(0);
     const started = Date.now();
-    await pacer.claimDispatch('p14155550100', 1, 2);
+    await passGate(pacer.dispatchGuard('p14155550100', 1, 2));
     expect(Date.now() - started).toBeLessThan(500);
   });
 });
