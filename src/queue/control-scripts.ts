@@ -21,10 +21,12 @@ end
 `;
 
 // The campaign's answer for one recipient just before a send: 'open' or as GATE_AND_BEGIN says. Needs KEYS[1..3],
-// FINISH_IF_DONE and CANCEL_ONE.
+// FINISH_IF_DONE and CANCEL_ONE. The campaign's state is read once per call: nothing but this function changes it
+// within the call (a scheduled campaign whose time has come turns running), and `startedAt` is set once.
 const GATE_ONE = `
+local state = redis.call('HGET', KEYS[3], 'state')
+local started = false
 local function gateOne(to, nowMs, nowIso)
-  local state = redis.call('HGET', KEYS[3], 'state')
   if state == 'paused' then return 'paused' end
   if state == 'cancelled' then
     -- Marked in flight by an earlier attempt that was interrupted: it may have reached Twilio, so it is not
@@ -39,8 +41,12 @@ local function gateOne(to, nowMs, nowIso)
     local startAt = tonumber(redis.call('HGET', KEYS[3], 'startAtMs') or 0)
     if tonumber(nowMs) < startAt then return 'wait:' .. startAt end
     redis.call('HSET', KEYS[3], 'state', 'running')
+    state = 'running'
   end
-  redis.call('HSETNX', KEYS[3], 'startedAt', nowIso)
+  if not started then
+    redis.call('HSETNX', KEYS[3], 'startedAt', nowIso)
+    started = true
+  end
   return 'open'
 end
 `;

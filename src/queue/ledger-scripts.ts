@@ -107,33 +107,68 @@ return 0
  * Settles recipients once each: sent, failed or unknown, counting them, and keeps what the report and resend-failed
  * need of each (report/recipient-detail.ts) in the same step, so a settled recipient always has them. A worker settles
  * the sends of one campaign that end in the same turn of its event loop together, in one call: each is settled as if
- * alone, in order.
+ * alone, in order (a recipient named twice is settled by its first entry), and the call then writes the states, the
+ * records and each counter's increase once, and checks once whether the campaign is finished.
  * KEYS[1] recipients, KEYS[2] counts, KEYS[3] campaign, KEYS[4] details.
  * ARGV, six per recipient: e164, 's' | 'f' | 'u', detail (sid, code, reason), channel, now, the recipient's report
  * record or '' for none.
- * Output: per recipient, 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished.
+ * Output: per recipient, 0 already settled (nothing changed), 1 settled, 2 settled and the campaign is now finished
+ * (the call's last settled recipient).
  */
 export const SETTLE = RedisScript.replicated(`
 ${FINISH_IF_DONE}
 local names = { s = 'sent', f = 'failed', u = 'unknown' }
-local function settleOne(to, code, detail, channel, now, record)
-  local current = redis.call('HGET', KEYS[1], to)
-  if current then
-    local kind = string.sub(current, 1, 1)
-    if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then return 0 end
+local settled = {}
+local states, records = {}, {}
+local increases, fields = {}, {}
+local function increase(field)
+  if not increases[field] then
+    increases[field] = 0
+    fields[#fields + 1] = field
   end
-  redis.call('HSET', KEYS[1], to, code .. ':' .. detail)
-  if record ~= '' then redis.call('HSET', KEYS[4], to, record) end
-  local field = names[code]
-  redis.call('HINCRBY', KEYS[2], field, 1)
-  redis.call('HINCRBY', KEYS[2], field .. ':' .. channel, 1)
-  -- Failures also per code, so that metrics can say why exactly (observe/count-fields.ts reads failed:<channel>:<code>).
-  if code == 'f' then redis.call('HINCRBY', KEYS[2], 'failed:' .. channel .. ':' .. detail, 1) end
-  return 1 + finishIfDone(now)
+  increases[field] = increases[field] + 1
+end
+-- HSET with many pairs in one command; in slices, as Lua's unpack takes a bounded number of values.
+local function hsetAll(key, pairs)
+  for first = 1, #pairs, 1000 do
+    redis.call('HSET', key, unpack(pairs, first, math.min(first + 999, #pairs)))
+  end
 end
 local out = {}
+local last, lastNow
 for i = 1, #ARGV, 6 do
-  out[#out + 1] = settleOne(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
+  local to, code, detail, channel, now, record = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  local kind = nil
+  if settled[to] then
+    kind = 's'
+  else
+    local current = redis.call('HGET', KEYS[1], to)
+    if current then kind = string.sub(current, 1, 1) end
+  end
+  if kind == 's' or kind == 'f' or kind == 'u' or kind == 'c' then
+    out[#out + 1] = 0
+  else
+    settled[to] = true
+    states[#states + 1] = to
+    states[#states + 1] = code .. ':' .. detail
+    if record ~= '' then
+      records[#records + 1] = to
+      records[#records + 1] = record
+    end
+    local field = names[code]
+    increase(field)
+    increase(field .. ':' .. channel)
+    -- Failures also per code, so that metrics can say why exactly (observe/count-fields.ts reads failed:<channel>:<code>).
+    if code == 'f' then increase('failed:' .. channel .. ':' .. detail) end
+    out[#out + 1] = 1
+    last, lastNow = #out, now
+  end
+end
+if last then
+  hsetAll(KEYS[1], states)
+  if #records > 0 then hsetAll(KEYS[4], records) end
+  for _, field in ipairs(fields) do redis.call('HINCRBY', KEYS[2], field, increases[field]) end
+  if finishIfDone(lastNow) == 1 then out[last] = 2 end
 end
 return out
 `);

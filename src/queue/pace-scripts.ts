@@ -58,24 +58,23 @@ return answers
  * A sender's first seconds after a quiet spell (its log had expired) are when sends arrive latest: every process
  * opens connections and queues at once. Sends that leave then are logged as leaving a start margin later than they
  * do, so the sends of the next window keep that much more distance from them.
+ * One call claims for the sends a worker asks to let go in one turn of its event loop, in order, each logged as its
+ * own member, as the same number of calls in a row at the same instant would.
  * KEYS[1] the sender's dispatch log (sorted set: score = when a send counts as leaving, ms; member =
  * "<ms>:<cost>:<nonce>"). KEYS[2] the sender's pace hash (field mps; field sent = cost in the log; field since =
  * when the sender last became active, ms).
- * ARGV[1] cost of this send, ARGV[2] rate to use when the hash has none, ARGV[3] 1 − headroom / 2, ARGV[4] a nonce,
- * ARGV[5] start margin in ms, ARGV[6] how long the start lasts in ms, ARGV[7] optional: a member this caller logged
- * earlier and withdraws first, because its send did not leave then (the answer reached the caller too late to count
- * as the moment it left, see sender-pacer.ts).
- * Output: {the logged member, 1 if the window now holds more than the limit less the headroom, else 0} when the send
- * may leave now (a late answer only matters then: see sender-pacer.ts), else ms to wait before asking again.
+ * ARGV[1] 1 − headroom / 2, ARGV[2] start margin in ms, ARGV[3] how long the start lasts in ms; then for each send,
+ * in order: its cost, the rate to use when the hash has none, a nonce, and a member it logged earlier and withdraws
+ * first, because its send did not leave then (the answer reached the caller too late to count as the moment it
+ * left, see sender-pacer.ts), or ''.
+ * Output, for each send in order: {the logged member, 1 if the window now holds more than the limit less the
+ * headroom, else 0} when the send may leave now (a late answer only matters then: see sender-pacer.ts), else ms to
+ * wait before asking again.
  */
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
-local cost = tonumber(ARGV[1])
 local pace = redis.call('HMGET', KEYS[2], 'mps', 'sent', 'since')
-local mps = tonumber(pace[1]) or tonumber(ARGV[2])
-local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[3])
-local allowed = math.max(mps, cost)
 local function cost_of(member)
   return tonumber(string.match(member, '^[^:]+:([^:]+):'))
 end
@@ -88,30 +87,52 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   since = now
   redis.call('HSET', KEYS[2], 'since', string.format('%.3f', since))
 end
-local withdrawn = ARGV[7] and redis.call('ZREM', KEYS[1], ARGV[7]) == 1
-if withdrawn then sent = sent - cost_of(ARGV[7]) end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
-for _, member in ipairs(expired) do
-  sent = sent - cost_of(member)
-end
-if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window)) end
-if withdrawn or #expired > 0 then
-  if sent < 0 then sent = 0 end
-  redis.call('HSET', KEYS[2], 'sent', sent)
-end
-if sent + cost > allowed then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
-end
 local margin = 0
-if now - since < tonumber(ARGV[6]) then margin = tonumber(ARGV[5]) end
-local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[4]
-redis.call('ZADD', KEYS[1], now + margin, member)
-redis.call('PEXPIRE', KEYS[1], math.ceil(window + margin) + 1000)
-redis.call('HSET', KEYS[2], 'sent', sent + cost)
-local tight = 0
-if sent + cost > allowed * (1 - 2 * (1 - tonumber(ARGV[3]))) then tight = 1 end
-return {member, tight}
+if now - since < tonumber(ARGV[3]) then margin = tonumber(ARGV[2]) end
+-- Members below this score are gone already: a send with the same window or a shorter one finds none to expire.
+local expired_below = nil
+local expiry = nil
+local changed = false
+local answers = {}
+for i = 4, #ARGV, 4 do
+  local cost = tonumber(ARGV[i])
+  local mps = tonumber(pace[1]) or tonumber(ARGV[i + 1])
+  local window = math.max(1, cost / mps) * 1000 / tonumber(ARGV[1])
+  local allowed = math.max(mps, cost)
+  local withdraw = ARGV[i + 3]
+  local withdrawn = withdraw ~= '' and redis.call('ZREM', KEYS[1], withdraw) == 1
+  if withdrawn then sent = sent - cost_of(withdraw) end
+  local bound = now - window
+  local expired = {}
+  if expired_below == nil or bound > expired_below then
+    expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. bound)
+    for _, member in ipairs(expired) do
+      sent = sent - cost_of(member)
+    end
+    if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. bound) end
+    expired_below = bound
+  end
+  if withdrawn or #expired > 0 then
+    if sent < 0 then sent = 0 end
+    changed = true
+  end
+  if sent + cost > allowed then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    answers[#answers + 1] = math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
+  else
+    local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[i + 2]
+    redis.call('ZADD', KEYS[1], now + margin, member)
+    expiry = math.ceil(window + margin) + 1000
+    sent = sent + cost
+    changed = true
+    local tight = 0
+    if sent > allowed * (1 - 2 * (1 - tonumber(ARGV[1]))) then tight = 1 end
+    answers[#answers + 1] = {member, tight}
+  end
+end
+if expiry then redis.call('PEXPIRE', KEYS[1], expiry) end
+if changed then redis.call('HSET', KEYS[2], 'sent', sent) end
+return answers
 `);
 
 /**

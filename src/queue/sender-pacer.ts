@@ -23,6 +23,9 @@ const POLL_JITTER_MS = 25;
 type ReserveAnswer =
   { kind: 'slot'; waitMs: number } | { kind: 'later'; waitMs: number } | { kind: 'held'; hold: SenderHold | undefined };
 
+/** One send's answer from a gathered claim: logged as `member` by a call that went out at `askedAt`, or ms to wait. */
+type ClaimAnswer = { member: string; tight: boolean; askedAt: number } | { waitMs: number };
+
 /** See SenderPacer.dispatchGuard; shaped as the gate of a send's context (send/dispatch-gate.ts), which passes it. */
 export interface DispatchGuard {
   gate(): Promise<void>;
@@ -43,6 +46,10 @@ export class SenderPacer {
    */
   readonly #reserve = tickBatchBy((senderId: string, asks: readonly (readonly [number, number])[]) =>
     this.#reserveAll(senderId, asks),
+  );
+  /** The dispatch guard's claims, gathered as the reserves are: one CLAIM_DISPATCH call per sender and turn. */
+  readonly #claim = tickBatchBy((senderId: string, asks: readonly (readonly (string | number)[])[]) =>
+    this.#claimAll(senderId, asks),
   );
 
   constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
@@ -111,12 +118,10 @@ export class SenderPacer {
    * the window is nearly full, and at most MAX_RECLAIMS times.
    */
   dispatchGuard(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): DispatchGuard {
-    const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const options = signal === undefined ? {} : { signal };
-    const { headroom, start } = this.#policy;
-    const args = [cost, defaultMps, 1 - headroom / 2, randomUUID(), start.marginMs, start.durationMs];
-    const freshMs = claimFreshnessMs(headroom);
-    const client = this.#client;
+    const nonce = randomUUID();
+    const freshMs = claimFreshnessMs(this.#policy.headroom);
+    const claim = this.#claim;
     let member: string | undefined;
     let tight = false;
     let askedAt = 0;
@@ -126,19 +131,34 @@ export class SenderPacer {
         let withdraw = member;
         if (withdraw !== undefined) reclaims++;
         for (;;) {
-          askedAt = performance.now();
-          const answer = await CLAIM_DISPATCH.run(client, keys, withdraw === undefined ? args : [...args, withdraw]);
-          if (Array.isArray(answer)) {
-            member = String(answer[0]);
-            tight = Number(answer[1]) === 1;
+          const answer = await claim(senderId, [cost, defaultMps, nonce, withdraw ?? '']);
+          if ('member' in answer) {
+            ({ member, tight, askedAt } = answer);
             return;
           }
           withdraw = member = undefined;
-          await sleep(Number(answer), undefined, options);
+          await sleep(answer.waitMs, undefined, options);
         }
       },
       fresh: () => !tight || reclaims >= MAX_RECLAIMS || performance.now() - askedAt <= freshMs,
     };
+  }
+
+  /**
+   * One CLAIM_DISPATCH call for a sender's sends `[cost, default rate, nonce, member to withdraw or '']`, answered in
+   * their order. A send's freshness counts from when the call went out, the earliest Redis can have logged it.
+   */
+  async #claimAll(senderId: string, asks: readonly (readonly (string | number)[])[]): Promise<ClaimAnswer[]> {
+    const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
+    const { headroom, start } = this.#policy;
+    const args = [1 - headroom / 2, start.marginMs, start.durationMs, ...asks.flat()];
+    const askedAt = performance.now();
+    const answers = (await CLAIM_DISPATCH.run(this.#client, keys, args)) as (number | [string, number])[];
+    return answers.map((answer) =>
+      Array.isArray(answer)
+        ? { member: String(answer[0]), tight: Number(answer[1]) === 1, askedAt }
+        : { waitMs: Number(answer) },
+    );
   }
 
   /** Holds the sender back for `ms` in every process: no slot is granted before then. */

@@ -126,4 +126,52 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
     expect(await connection.hget(keys.counts(one), 'sent')).toBe('2');
     expect(await connection.hget(keys.counts(two), 'sent')).toBe('3');
   });
+
+  it('settles a turn of more recipients than one write of the script takes, each once', async () => {
+    // The script writes the states and records in slices of 1,000 fields: 1,200 recipients take two.
+    const recipients = numbers(1200, 5000);
+    const campaign = await begun('large', recipients);
+    const results = await Promise.all(
+      recipients.map((to, index) =>
+        ledger.settle(campaign, to, 'sms', { state: 'sent', sid: `SM${index}` }, `record-${index}`),
+      ),
+    );
+    expect(results.filter((result) => result.changed)).toHaveLength(1200);
+    expect(results.filter((result) => result.finished)).toHaveLength(1);
+    expect(results.at(-1)).toEqual({ changed: true, finished: true });
+    const states = await connection.hmget(keys.recipients(campaign), ...recipients);
+    expect(states).toEqual(recipients.map((_, index) => `s:SM${index}`));
+    const records = await connection.hmget(keys.details(campaign), ...recipients);
+    expect(records).toEqual(recipients.map((_, index) => `record-${index}`));
+    expect(await connection.hmget(keys.counts(campaign), 'sent', 'sent:sms')).toEqual(['1200', '1200']);
+  });
+
+  it('opens a scheduled campaign whose time has come once for the whole turn, and holds one not yet due', async () => {
+    const gate = new CampaignGate(connection, keys);
+    const due = 'due' as CampaignName;
+    const later = 'later' as CampaignName;
+    const recipients = numbers(3, 700);
+    for (const [campaign, startAtMs] of [
+      [due, Date.now() - 1000],
+      [later, Date.now() + 60_000],
+    ] as const) {
+      await new CampaignStore(connection, keys).open(testSpec({ campaign, from: ['+14155550100'], body: 'Hi' }));
+      await connection.hset(keys.campaign(campaign), 'state', 'scheduled', 'startAtMs', startAtMs);
+      await ledger.claim(
+        campaign,
+        recipients.map((to) => ({ to, senderId: SENDER, channel: 'sms' as const })),
+      );
+    }
+    await connection.hdel(keys.campaign(due), 'startedAt');
+    const at = new Date();
+    const [opened, held] = await Promise.all([
+      Promise.all(recipients.map((to) => gate.checkAndBegin(due, to, `${to}/1`, at))),
+      Promise.all(recipients.map((to) => gate.checkAndBegin(later, to, `${to}/1`, at))),
+    ]);
+    expect(opened).toEqual(recipients.map(() => ({ kind: 'go' })));
+    expect(await connection.hmget(keys.campaign(due), 'state', 'startedAt')).toEqual(['running', at.toISOString()]);
+    expect(held.map((answer) => answer.kind)).toEqual(['wait', 'wait', 'wait']);
+    expect(await connection.hget(keys.campaign(later), 'state')).toBe('scheduled');
+    expect(await connection.hmget(keys.recipients(later), ...recipients)).toEqual(recipients.map(() => `q:${SENDER}`));
+  });
 });

@@ -15,6 +15,9 @@ function blockEventLoop(ms: number): void {
   while (performance.now() < until);
 }
 
+/** Lets the claims asked for in this turn go out (they are gathered until the turn's end) and this turn end. */
+const claimsSent = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** When a logged member says its claim ran (its first field), in ms. */
 const claimedAt = (member: string): number => Number.parseFloat(member);
 
@@ -33,19 +36,30 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
   });
 
   /**
-   * One claim at 1 segment per second (unless the sender's hash sets a rate), with the default headroom and the given
-   * start margin and length: the logged member when the send may leave, else ms to wait.
+   * Claims in one call for sends of 1 segment at 1 per second (unless the sender's hash sets a rate), with the default
+   * headroom and the given start margin and length: for each, its logged member and whether the window is now tight
+   * when it may leave, else ms to wait.
    */
+  async function claimAll(
+    sender: string,
+    sends: readonly { nonce: string; withdraw?: string }[],
+    start = { marginMs: 0, durationMs: 0 },
+  ): Promise<([string, number] | number)[]> {
+    const args: (string | number)[] = [1 - DEFAULT_PACING.headroom / 2, start.marginMs, start.durationMs];
+    for (const { nonce, withdraw } of sends) args.push(1, 1, nonce, withdraw ?? '');
+    const keysOf = [keys.senderDispatches(sender), keys.senderPace(sender)];
+    return (await CLAIM_DISPATCH.run(connection, keysOf, args)) as ([string, number] | number)[];
+  }
+
+  /** One claim (see claimAll): the logged member when the send may leave, else ms to wait. */
   async function claim(
     sender: string,
     nonce: string,
     start = { marginMs: 0, durationMs: 0 },
     withdraw?: string,
   ): Promise<string | number> {
-    const args = [1, 1, 1 - DEFAULT_PACING.headroom / 2, nonce, start.marginMs, start.durationMs];
-    const keysOf = [keys.senderDispatches(sender), keys.senderPace(sender)];
-    const answer = await CLAIM_DISPATCH.run(connection, keysOf, withdraw === undefined ? args : [...args, withdraw]);
-    return Array.isArray(answer) ? (answer[0] as string) : Number(answer);
+    const [answer] = await claimAll(sender, [withdraw === undefined ? { nonce } : { nonce, withdraw }], start);
+    return Array.isArray(answer) ? answer[0] : Number(answer);
   }
 
   async function logOf(sender: string): Promise<{ members: string[]; sent: number }> {
@@ -61,6 +75,7 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       // Loads the script, so that the claim below is one round trip, on the wire before the loop is blocked.
       await passGate(pacer.dispatchGuard('p14155550100', 1, 1));
       const claimed = passGate(pacer.dispatchGuard(sender, 1, 1));
+      await claimsSent();
       // The answer is in this process's socket buffer while it is busy: read well after Redis logged the send.
       blockEventLoop(claimFreshnessMs(DEFAULT_PACING.headroom) * 6);
       const unblockedAt = Date.now();
@@ -78,6 +93,7 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       await pacer.setRate(sender, 1000);
       await passGate(pacer.dispatchGuard(sender, 1, 1000));
       const claimed = passGate(pacer.dispatchGuard(sender, 1, 1000));
+      await claimsSent();
       blockEventLoop(claimFreshnessMs(DEFAULT_PACING.headroom) * 6);
       const unblockedAt = Date.now();
       await claimed;
@@ -140,6 +156,84 @@ describe('the dispatch guard (CLAIM_DISPATCH)', () => {
       await new Promise((resolve) => setTimeout(resolve, 2200));
       expect(await connection.exists(keys.senderDispatches(sender))).toBe(0);
       expect(await scoreOf('c')).toBeCloseTo(start.marginMs, 0);
+    });
+  });
+
+  describe('gathered per sender and turn', () => {
+    const nonces = ['a', 'b', 'c', 'd', 'e'];
+    /** The log's members without their time, and the sent count: what k claims in a row or in one call must agree on. */
+    const shapeOf = async (sender: string) => {
+      const { members, sent } = await logOf(sender);
+      return { members: members.map((member) => member.replace(/^[^:]+:/, '')), sent };
+    };
+
+    it('one call logs and answers each send as the same claims in a row would', async () => {
+      const single = 'p14155550107';
+      const gathered = 'p14155550108';
+      for (const sender of [single, gathered]) await connection.hset(keys.senderPace(sender), 'mps', 3);
+      const one = [];
+      for (const nonce of nonces) one.push(await claimAll(single, [{ nonce }]));
+      const all = await claimAll(
+        gathered,
+        nonces.map((nonce) => ({ nonce })),
+      );
+
+      // 3 per second: the first three leave, the third filling the window (tight), the others wait for the first.
+      const shape = (answers: ([string, number] | number)[]) =>
+        answers.map((answer) => (Array.isArray(answer) ? ['leave', answer[1]] : 'wait'));
+      expect(shape(all)).toEqual([['leave', 0], ['leave', 0], ['leave', 1], 'wait', 'wait']);
+      expect(shape(one.flat())).toEqual(shape(all));
+      expect(await shapeOf(gathered)).toEqual(await shapeOf(single));
+      expect(await shapeOf(gathered)).toEqual({ members: ['1:a', '1:b', '1:c'], sent: 3 });
+      // Each member its own, all claimed at the same instant by the one call.
+      const members = all.flatMap((answer) => (Array.isArray(answer) ? [answer[0]] : []));
+      expect(new Set(members.map(claimedAt)).size).toBe(1);
+    });
+
+    it('withdraws and claims again within a call, each send in its turn', async () => {
+      const sender = 'p14155550109';
+      await connection.hset(keys.senderPace(sender), 'mps', 2);
+      const [first, second] = (await claimAll(sender, [{ nonce: 'a' }, { nonce: 'b' }])) as [string, number][];
+      // b's claim came back too late: it withdraws and claims again; c, asked after it in the same call, must wait.
+      const answers = await claimAll(sender, [{ nonce: 'b', withdraw: second![0] }, { nonce: 'c' }]);
+      expect(Array.isArray(answers[0])).toBe(true);
+      expect(typeof answers[1]).toBe('number');
+      expect(await shapeOf(sender)).toEqual({ members: ['1:a', '1:b'], sent: 2 });
+      expect((await logOf(sender)).members).toContain(first![0]);
+    });
+
+    it('two processes passing their guards in the same turn make one call each and never exceed the limit', async () => {
+      const sender = 'p14155550110';
+      const other = await connectRedis(testRedisUrl(), { role: 'command' });
+      const monitor = await connection.monitor();
+      try {
+        const calls: string[][] = [];
+        monitor.on('monitor', (_time: string, args: string[]) => {
+          if (/^eval/i.test(args[0] ?? '') && args.includes(keys.senderDispatches(sender))) calls.push(args);
+        });
+        const pacers = [new SenderPacer(connection, keys), new SenderPacer(other, keys)];
+        await pacers[0]!.setRate(sender, 4);
+        const left: number[] = [];
+        const guards = nonces.flatMap(() => pacers.map((pacer) => pacer.dispatchGuard(sender, 1, 4)));
+        // Ten sends at 4 per second: four leave at once, in the two calls; the others wait for the window.
+        await Promise.all(
+          guards.map(async (guard) => {
+            await passGate(guard);
+            left.push(Date.now());
+          }),
+        );
+        expect(calls.length).toBeGreaterThanOrEqual(2);
+        // EVALSHA, its SHA, 2 keys, 3 arguments for the call, then 4 per send.
+        const sendsOf = (call: string[]) => (call.length - 2 - 1 - 2 - 3) / 4;
+        expect(calls.slice(0, 2).map(sendsOf)).toEqual([5, 5]);
+        const inFirstWindow = left.filter((at) => at - left[0]! < 1000);
+        expect(inFirstWindow).toHaveLength(4);
+        const { members } = await logOf(sender);
+        expect(new Set(members).size).toBe(members.length);
+      } finally {
+        await monitor.disconnect();
+        await other.quit();
+      }
     });
   });
 });
