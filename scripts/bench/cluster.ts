@@ -13,6 +13,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
+import { inTurns } from './lib/in-turns.js';
 import { rateBetween } from './lib/rate-between.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf } from './lib/stats.js';
@@ -79,8 +80,14 @@ async function main(): Promise<void> {
   const results = { single: [] as RunResult[], cluster: [] as RunResult[] };
   try {
     for (let run = 1; run <= runs; run++) {
-      results.single.push(await runOnce(single, file, dir, run));
-      results.cluster.push(await runOnce(sharded, file, dir, run));
+      // The cluster is the side measured against the one Redis.
+      const [onCluster, onOne] = await inTurns(
+        run,
+        () => runOnce(sharded, file, dir, run),
+        () => runOnce(single, file, dir, run),
+      );
+      results.cluster.push(onCluster);
+      results.single.push(onOne);
       console.error(
         `run ${run}: one Redis ${Math.round(results.single.at(-1)!.sendRate)} msg/s, ` +
           `cluster ${Math.round(results.cluster.at(-1)!.sendRate)} msg/s`,

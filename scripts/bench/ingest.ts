@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 
 import { HERALD_BIN, HERALD_ROOT } from '../../src/local/herald-processes.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
+import { inTurns } from './lib/in-turns.js';
 import { type ProcessRun, runNodeMeasured } from './lib/measure-process.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf, type SummaryRow } from './lib/stats.js';
@@ -42,11 +43,20 @@ async function main(): Promise<void> {
   const bare: ProcessRun[] = [];
   try {
     for (let run = 1; run <= runs; run++) {
-      // Alternating which goes first would be fairer on a drifting host; both run back to back on an empty Redis.
-      await admin.flushall();
-      herald.push(await runHerald(file, redis.url, dir, run, rows - generated.bad));
-      await admin.flushall();
-      bare.push(await runBare(file, redis.url, rows));
+      // Each side starts on an empty Redis.
+      const [heraldRun, bareRun] = await inTurns(
+        run,
+        async () => {
+          await admin.flushall();
+          return runHerald(file, redis.url, dir, run, rows - generated.bad);
+        },
+        async () => {
+          await admin.flushall();
+          return runBare(file, redis.url, rows);
+        },
+      );
+      herald.push(heraldRun);
+      bare.push(bareRun);
       console.error(
         `run ${run}: herald ${Math.round(rows / herald.at(-1)!.seconds)} rows/s, ${Math.round(herald.at(-1)!.peakRssMb)} MB, ${round(herald.at(-1)!.cpuSeconds, 1)} s CPU; ` +
           `baseline ${Math.round(rows / bare.at(-1)!.seconds)} rows/s, ${Math.round(bare.at(-1)!.peakRssMb)} MB, ${round(bare.at(-1)!.cpuSeconds, 1)} s CPU`,

@@ -8,6 +8,7 @@ import { startLocalRedis } from '../../src/local/redis-server.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { stopChildrenOnExit } from '../../src/local/children.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
+import { inTurns } from './lib/in-turns.js';
 import { runBareSend, runHeraldSend } from './lib/send-runs.js';
 import {
   pairedRatios,
@@ -69,8 +70,13 @@ async function main(): Promise<void> {
           concurrency,
           label: `scaling-${point.workers}-${run}`,
         };
-        point.herald.push((await runHeraldSend(send)).rate);
-        point.bare.push((await runBareSend(send)).rate);
+        const [herald, bare] = await inTurns(
+          run,
+          () => runHeraldSend(send),
+          () => runBareSend(send),
+        );
+        point.herald.push(herald.rate);
+        point.bare.push(bare.rate);
         console.error(
           `run ${run}, ${point.workers} process(es): herald ${Math.round(point.herald.at(-1)!)} msg/s, ` +
             `bare ${Math.round(point.bare.at(-1)!)} msg/s`,

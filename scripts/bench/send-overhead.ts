@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
+import { inTurns } from './lib/in-turns.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { runBareSend, runHeraldSend, type SendMeasure, type SendRun } from './lib/send-runs.js';
 import {
@@ -88,8 +89,11 @@ async function main(): Promise<void> {
         label: `send-${run}`,
         ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
       };
-      const herald = await runHeraldSend(send);
-      const bare = await runBareSend(send);
+      const [herald, bare] = await inTurns(
+        run,
+        () => runHeraldSend(send),
+        () => runBareSend(send),
+      );
       heraldRuns.push(herald);
       bareRuns.push(bare);
       console.error(`run ${run}: herald ${describe(herald)}; bare ${describe(bare)}`);
