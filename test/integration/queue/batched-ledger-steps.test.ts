@@ -128,7 +128,7 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
   });
 
   it('settles a turn of more recipients than one write of the script takes, each once', async () => {
-    // The script writes the states and records in slices of 1,000 fields: 1,200 recipients take two.
+    // The script writes the states and records in slices of 1,000 values (500 recipients): 1,200 recipients take three.
     const recipients = numbers(1200, 5000);
     const campaign = await begun('large', recipients);
     const results = await Promise.all(
