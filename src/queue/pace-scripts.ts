@@ -74,6 +74,8 @@ return answers
 export const CLAIM_DISPATCH = new RedisScript(`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+-- Every send this call lets go is logged at the same instant.
+local stamp = string.format('%.3f', now)
 local pace = redis.call('HMGET', KEYS[2], 'mps', 'sent', 'since')
 local function cost_of(member)
   return tonumber(string.match(member, '^[^:]+:([^:]+):'))
@@ -85,7 +87,7 @@ local since = tonumber(pace[3] or 0)
 if redis.call('EXISTS', KEYS[1]) == 0 then
   sent = 0
   since = now
-  redis.call('HSET', KEYS[2], 'since', string.format('%.3f', since))
+  redis.call('HSET', KEYS[2], 'since', stamp)
 end
 local margin = 0
 if now - since < tonumber(ARGV[3]) then margin = tonumber(ARGV[2]) end
@@ -120,7 +122,7 @@ for i = 4, #ARGV, 4 do
     local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     answers[#answers + 1] = math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
   else
-    local member = string.format('%.3f', now) .. ':' .. cost .. ':' .. ARGV[i + 2]
+    local member = stamp .. ':' .. cost .. ':' .. ARGV[i + 2]
     redis.call('ZADD', KEYS[1], now + margin, member)
     expiry = math.ceil(window + margin) + 1000
     sent = sent + cost

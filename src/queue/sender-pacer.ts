@@ -23,6 +23,9 @@ const POLL_JITTER_MS = 25;
 type ReserveAnswer =
   { kind: 'slot'; waitMs: number } | { kind: 'later'; waitMs: number } | { kind: 'held'; hold: SenderHold | undefined };
 
+/** A send's ask of a gathered claim: cost, rate to use when none is set, nonce, a member to withdraw or ''. */
+type ClaimAsk = readonly [number, number, string, string];
+
 /** One send's answer from a gathered claim: logged as `member` by a call that went out at `askedAt`, or ms to wait. */
 type ClaimAnswer = { member: string; tight: boolean; askedAt: number } | { waitMs: number };
 
@@ -33,8 +36,9 @@ export interface DispatchGuard {
 }
 
 /**
- * Paces sends per sender across every process sharing the Redis: `acquire` resolves when this send may leave.
- * A process that is turned away holds no slot while it waits, so a pause or a rate change takes effect at once.
+ * Paces sends per sender across every process sharing the Redis: `reserve` resolves at the send's slot, and its
+ * `dispatchGuard` lets it leave once the sender's recent dispatches leave room for it. A process that is turned away
+ * holds no slot while it waits, so a pause or a rate change takes effect at once.
  */
 export class SenderPacer {
   readonly #client: RedisClient;
@@ -48,9 +52,7 @@ export class SenderPacer {
     this.#reserveAll(senderId, asks),
   );
   /** The dispatch guard's claims, gathered as the reserves are: one CLAIM_DISPATCH call per sender and turn. */
-  readonly #claim = tickBatchBy((senderId: string, asks: readonly (readonly (string | number)[])[]) =>
-    this.#claimAll(senderId, asks),
-  );
+  readonly #claim = tickBatchBy((senderId: string, asks: readonly ClaimAsk[]) => this.#claimAll(senderId, asks));
 
   constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
     this.#client = client;
@@ -113,9 +115,10 @@ export class SenderPacer {
    * One send's dispatch guard, for a caller that writes its request a little after passing it (send/dispatch-gate.ts):
    * `gate` resolves when the sender's recent dispatches leave room for this send within its limit, and claims the
    * send's place in the sender's log, withdrawing its previous claim if it had one; `fresh`, asked right before the
-   * request is written, says whether that claim still counts as the moment the send leaves. Redis logs a send when it runs the claim; if the send leaves more than claimFreshnessMs later (the worker or Redis was
-   * starved of CPU, or other work ran first), it could bunch up with the next, so it must pass again — but only where
-   * the window is nearly full, and at most MAX_RECLAIMS times.
+   * request is written, says whether that claim still counts as the moment the send leaves. Redis logs a send when it
+   * runs the claim; if the send leaves more than claimFreshnessMs later (the worker or Redis was starved of CPU, or
+   * other work ran first), it could bunch up with the next, so it must pass again — but only where the window is
+   * nearly full, and at most MAX_RECLAIMS times.
    */
   dispatchGuard(senderId: string, cost: number, defaultMps: number, signal?: AbortSignal): DispatchGuard {
     const options = signal === undefined ? {} : { signal };
@@ -145,10 +148,10 @@ export class SenderPacer {
   }
 
   /**
-   * One CLAIM_DISPATCH call for a sender's sends `[cost, default rate, nonce, member to withdraw or '']`, answered in
-   * their order. A send's freshness counts from when the call went out, the earliest Redis can have logged it.
+   * One CLAIM_DISPATCH call for a sender's sends, answered in their order. A send's freshness counts from when the
+   * call went out, the earliest Redis can have logged it.
    */
-  async #claimAll(senderId: string, asks: readonly (readonly (string | number)[])[]): Promise<ClaimAnswer[]> {
+  async #claimAll(senderId: string, asks: readonly ClaimAsk[]): Promise<ClaimAnswer[]> {
     const keys = [this.#keys.senderDispatches(senderId), this.#keys.senderPace(senderId)];
     const { headroom, start } = this.#policy;
     const args = [1 - headroom / 2, start.marginMs, start.durationMs, ...asks.flat()];
