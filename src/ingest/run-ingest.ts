@@ -12,6 +12,7 @@ import { OptOutList } from '../queue/opt-outs.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
 import { senderId } from '../domain/sender.js';
 import { checkPhonesAhead } from './checked-rows.js';
+import { FileOrder } from './file-order.js';
 import { PhoneChecker } from './phone-checker.js';
 import { type CsvRow, planRow } from './plan-row.js';
 import { openCsv } from './read-csv.js';
@@ -113,15 +114,37 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     rejectedPath: undefined,
     finished: false,
   };
+  // The report lists refused rows in file order, although a chunk's opt-outs and cross-channel duplicates are known
+  // only once it has been to Redis, after later rows were read (and perhaps refused): see file-order.ts.
+  const order = new FileOrder<{ line: number; reason: string; fields: readonly string[] }>();
+  let written: Promise<void> = Promise.resolve();
+  const writeReleased = (): Promise<void> => {
+    const refused = order.release();
+    if (refused.length > 0) {
+      written = written.then(async () => {
+        for (const row of refused) await report.add(row.line, row.reason, row.fields);
+      });
+    }
+    return written;
+  };
   const reject = async (line: number, reason: string, fields: readonly string[]) => {
     summary.rejected += 1;
     options.onRejected?.(line, reason);
-    await report.add(line, reason, fields);
+    order.add(line, { line, reason, fields });
+    await writeReleased();
   };
 
   const pending = new Set<Promise<void>>();
   const optOuts = new OptOutList(deps.connection, deps.keys);
-  const flush = async (planned: PlannedSend[]) => {
+  const flush = async (planned: PlannedSend[], close: () => void) => {
+    try {
+      await queueChunk(planned);
+    } finally {
+      close();
+    }
+    await writeReleased();
+  };
+  const queueChunk = async (planned: PlannedSend[]) => {
     const optedOut = await optOuts.whichOptedOut(planned.map(({ job }) => job.to));
     const batch = planned.filter((_, index) => !optedOut[index]);
     for (const [index, { job, fields }] of planned.entries()) {
@@ -146,8 +169,8 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
       bytesRead: csv.bytesRead(),
     });
   };
-  const submit = async (batch: PlannedSend[]) => {
-    const task = flush(batch).finally(() => pending.delete(task));
+  const submit = async (batch: PlannedSend[], close: () => void) => {
+    const task = flush(batch, close).finally(() => pending.delete(task));
     pending.add(task);
     if (pending.size >= CHUNKS_IN_FLIGHT) await Promise.race(pending);
   };
@@ -155,6 +178,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const checker = new PhoneChecker(options.spec.defaultCountry);
   try {
     let batch: PlannedSend[] = [];
+    let closeBatch = (): void => undefined;
     const toIndex = csv.columns.indexOf(options.spec.toColumn);
     for await (const { item, phone } of checkPhonesAhead(csv.items, toIndex, checker)) {
       summary.rows += 1;
@@ -167,16 +191,19 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
         await reject(plan.line, plan.reason, item.fields);
         continue;
       }
+      if (batch.length === 0) closeBatch = order.open(item.line);
       batch.push({ job: plan.job, senderId: plan.senderId, fields: item.fields });
       if (batch.length >= options.chunkSize) {
-        await submit(batch);
+        await submit(batch, closeBatch);
         batch = [];
       }
     }
-    if (batch.length > 0) await submit(batch);
+    if (batch.length > 0) await submit(batch, closeBatch);
     await Promise.all(pending);
+    await written;
   } finally {
     await Promise.allSettled(pending);
+    await written.catch(() => undefined);
     await checker.close();
     await enqueuer.close();
     await report.close();
