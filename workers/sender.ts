@@ -7,7 +7,6 @@ import pLimit from 'p-limit';
 
 import { loadWorkerConfig } from '../src/config/load-config.js';
 import type { CampaignName } from '../src/domain/campaign.js';
-import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
 import { logSendEvents } from '../src/observe/log-events.js';
@@ -29,7 +28,7 @@ import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
-import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
+import { checkApiReachable } from '../src/send/check-api.js';
 
 /** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
 const HOLD_CACHE_MS = 250;
@@ -46,10 +45,9 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
   const onError = (error: Error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting');
   const connection = await connectConfiguredRedis(config.redis, { role: 'worker', onError });
-  // herald's own commands on the send path (the ledger's and the gate's scripts, the opt-out and hold reads, from every
-  // job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
-  // The pacer stays on the plain connection: the dispatch guard's claim must come back fast (a late answer is
-  // claimed again), and a pipeline would have it wait behind the other jobs' commands.
+  // herald's own commands on the send path (pacing, the ledger's and the gate's scripts, the opt-out and hold reads,
+  // from every job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps
+  // its defaults.
   const sendPath = await connectConfiguredRedis(config.redis, { role: 'worker', autoPipelining: true, onError });
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
@@ -83,9 +81,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
-      pacer: new SenderPacer(connection, keys, {
-        ...DEFAULT_PACING,
-        headroom: config.worker.paceHeadroom,
+      pacer: new SenderPacer(sendPath, keys, {
         horizonMs: config.worker.paceHorizonMs,
         expectedLatencyMs: config.worker.expectedLatencyMs,
       }),
@@ -160,7 +156,6 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       port: config.worker.metricsPort,
       ready: async () => started && (await probe.ping()) === 'PONG',
     });
-    await warmUpCreatePath();
     await checkApiReachable(client).catch((error: unknown) =>
       logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
     );

@@ -102,7 +102,7 @@ export const TWILIO_SETTINGS = {
   httpTransport: setting(
     'HERALD_HTTP_TRANSPORT',
     z.enum(['direct', 'sdk']),
-    'HTTP transport under the Twilio SDK: `direct` (herald’s, on Node’s http client; it passes the dispatch guard on a connected socket) or `sdk` (the SDK’s own axios transport, an escape hatch).',
+    'HTTP transport under the Twilio SDK: `direct` (herald’s, on Node’s http client; it writes a request only once it holds a connected socket, so a connection that fails is known not to have carried it) or `sdk` (the SDK’s own axios transport, an escape hatch: such a failure is then looked up in Twilio’s list).',
     { default: 'direct' },
   ),
 };
@@ -119,12 +119,6 @@ export const WORKER_SETTINGS = {
     positiveInt,
     'Sends a worker process keeps in flight in all; also the size of its socket pool to the API.',
     { default: '200' },
-  ),
-  paceHeadroom: setting(
-    'HERALD_PACE_HEADROOM',
-    z.coerce.number().min(0, 'must be from 0 to 0.5').max(0.5, 'must be from 0 to 0.5'),
-    'Share of each sender’s rate left unused so that sends that leave late never put more than the limit into any second (0.04 tolerates 42 ms).',
-    { default: '0.04' },
   ),
   paceHorizonMs: setting(
     'HERALD_PACE_HORIZON_MS',

@@ -1,4 +1,4 @@
-import { DEFAULT_PACING, paceIntervalMs } from '../domain/pacing.js';
+import { paceIntervalMs } from '../domain/pacing.js';
 import type { Volume } from './plan-tally.js';
 
 export interface SenderDuration {
@@ -14,13 +14,12 @@ export interface SenderDuration {
 
 /**
  * How long each sender needs for its share at its limit, paced as the workers pace it (domain/pacing.ts: SMS
- * counted in segments, the headroom left unused); the campaign takes as long as its slowest sender, as senders
+ * counted in segments); the campaign takes as long as its slowest sender, as senders
  * send in parallel. A lower bound: it assumes enough workers, no throttling and no retries. Pure.
  */
 export function estimateDuration(
   bySender: Readonly<Record<string, Volume>>,
   mpsOf: (senderId: string) => number,
-  headroom = DEFAULT_PACING.headroom,
 ): { seconds: number; senders: SenderDuration[] } {
   const senders = Object.entries(bySender).map(([senderId, volume]) => {
     const mps = mpsOf(senderId);
@@ -30,7 +29,7 @@ export function estimateDuration(
       segments: volume.segments,
       mps,
       paceCost: volume.paceCost,
-      seconds: paceIntervalMs(volume.paceCost, mps, headroom) / 1000,
+      seconds: paceIntervalMs(volume.paceCost, mps) / 1000,
     };
   });
   return { seconds: Math.max(0, ...senders.map((sender) => sender.seconds)), senders };

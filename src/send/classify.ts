@@ -72,7 +72,7 @@ export interface ClassifyContext {
   dailyCapPauseMs?: number;
 }
 
-/** herald's transport gave up before writing the request (dispatch-gate.ts). */
+/** herald's transport gave up before writing the request (request-not-sent.ts). */
 const NOT_SENT = 'ENOTSENT';
 
 /** Socket errors raised before a byte of the request was written: nothing reached Twilio. */

@@ -5,8 +5,8 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
-import { passGate, RequestNotSentError, type SendContext } from './dispatch-gate.js';
 import { encodeForm } from './encode-form.js';
+import { RequestNotSentError } from './request-not-sent.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -27,9 +27,9 @@ export interface DirectTransportOptions {
 /**
  * One API request on Node's http(s) client with the SDK's semantics (twilio/lib/base/RequestClient.js: headers, Basic
  * auth, `qs` repeat encoding, no redirects followed, every status answered, the body parsed as axios does), minus
- * axios's per-request work. The dispatch gate is passed on a connected socket (a new one has finished its TLS
- * handshake), right before the request is written, so connection set-up cannot delay a request that the gate has
- * already let go and bunch it up with the next one at Twilio.
+ * axios's per-request work. Nothing is written before the request holds a connected socket (a new one has finished
+ * its TLS handshake), so a failure before then is certainly "not sent" (RequestNotSentError) and can be retried,
+ * where the SDK's transport could only say "maybe sent" for a timeout or a reset and leave the recipient unknown.
  */
 export class DirectTransport {
   readonly #http: HttpAgent;
@@ -72,7 +72,6 @@ export class DirectTransport {
     opts: RequestClient.RequestOptions<TData>,
     encoded: EncodedRequest,
     uri: string,
-    context: SendContext | undefined,
   ): Promise<HttpResponse.default<TData>> {
     const url = new URL(uri);
     const { query, body } = encoded;
@@ -96,7 +95,7 @@ export class DirectTransport {
       method: opts.method.toUpperCase(),
       headers,
     });
-    return exchange<TData>(request, body, timeoutMs, context);
+    return exchange<TData>(request, body, timeoutMs);
   }
 
   close(): void {
@@ -109,9 +108,8 @@ async function exchange<TData>(
   request: ClientRequest,
   body: string | undefined,
   timeoutMs: number,
-  context: SendContext | undefined,
 ): Promise<HttpResponse.default<TData>> {
-  // One listener for the request's whole life: an error while it waits for its gate must not go unhandled.
+  // One listener for the request's whole life: an error while it waits for its socket must not go unhandled.
   let fail: (error: Error) => void = () => undefined;
   let failure: Error | undefined;
   request.on('error', (error) => {
@@ -125,32 +123,14 @@ async function exchange<TData>(
   failed.catch(() => undefined);
 
   const connectTimer = setTimeout(() => request.destroy(timeoutError(timeoutMs)), timeoutMs);
-  let socket: Socket;
   try {
-    socket = await Promise.race([connectedSocket(request), failed]);
+    await Promise.race([connectedSocket(request), failed]);
   } catch (error) {
     // Nothing is written before a connected socket is in hand, so a connection that timed out, was reset during
     // its TLS handshake or was refused cannot have carried the request: safe to retry, never "maybe sent".
     throw new RequestNotSentError(error, 'its connection could not be opened');
   } finally {
     clearTimeout(connectTimer);
-  }
-  if (context !== undefined) {
-    // The gate may hold the socket for a while: no idle timeout meanwhile, it is herald waiting, not Twilio.
-    socket.setTimeout(0);
-    try {
-      await passGate(context);
-    } catch (error) {
-      request.destroy();
-      throw new RequestNotSentError(error);
-    }
-    if (failure !== undefined || socket.destroyed || socket.readableEnded) {
-      request.destroy();
-      throw new RequestNotSentError(
-        failure ?? new Error('the connection closed while the send waited'),
-        'the connection closed before it was written',
-      );
-    }
   }
   request.setTimeout(timeoutMs, () => request.destroy(timeoutError(timeoutMs)));
   const answered = Promise.race([responseOf(request), failed]);
@@ -175,9 +155,8 @@ function connectedSocket(request: ClientRequest): Promise<Socket> {
         resolve(socket);
         return;
       }
-      // Nagle's algorithm held a new TLS connection's first request back until the server acknowledged what the
-      // handshake had just sent (its delayed ACK, ~40 ms, when a resumed session leaves it nothing else to send),
-      // after the gate had let the send go. Node's agents do not pass `noDelay` on to TLS sockets, so it is set here.
+      // Nagle's algorithm would hold a new TLS connection's first request back until the server acknowledged what
+      // the handshake had just sent (its delayed ACK, ~40 ms). Node's agents do not pass `noDelay` on to TLS sockets.
       socket.setNoDelay(true);
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         connectedSockets.add(socket);

@@ -18,9 +18,8 @@ import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../queue/store
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
-import { type SendContext, sendInContext } from './dispatch-gate.js';
 import { reconcileAttempt } from './reconcile.js';
-import type { TwilioClient } from './twilio-client.js';
+import { retryAfterOf, type TwilioClient } from './twilio-client.js';
 
 /** How long a throttled sender waits when Twilio gives no Retry-After. */
 const THROTTLE_WAIT_MS = 1000;
@@ -222,15 +221,15 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       return reconcile(begun.since, 'interrupted', context);
     }
     const attemptStartedAt = Date.now();
-    const context: SendContext = deps.pacer.dispatchGuard(senderId, cost, mps);
     const started = performance.now();
     let message: Awaited<ReturnType<typeof deps.client.messages.create>>;
     try {
-      message = await deps.inFlight(() => sendInContext(context, () => deps.client.messages.create(params)));
+      message = await deps.inFlight(() => deps.client.messages.create(params));
     } catch (error) {
       const durationSeconds = (performance.now() - started) / 1000;
+      const retryAfterMs = retryAfterOf(error);
       const outcome = classifyFailure(error, {
-        ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         ...(deps.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: deps.dailyCapPauseMs }),
       });
       switch (outcome.kind) {

@@ -1,6 +1,5 @@
 import twilio from 'twilio';
 
-import { parseRetryAfter, passGate, RequestNotSentError, type SendContext, takeSendContext } from './dispatch-gate.js';
 import { DirectTransport } from './direct-transport.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
@@ -8,8 +7,8 @@ import type * as HttpResponse from 'twilio/lib/http/response.js';
 export type TwilioClient = ReturnType<typeof twilio>;
 
 /**
- * `direct`: herald's transport on Node's http client (direct-transport.ts), which passes the dispatch gate on a
- * connected socket. `sdk`: the SDK's own axios transport, the gate passed before it looks for a socket.
+ * `direct`: herald's transport on Node's http client (direct-transport.ts), which tells a request that was never
+ * written from one that may have reached Twilio. `sdk`: the SDK's own axios transport.
  */
 export type HttpTransportKind = 'direct' | 'sdk';
 
@@ -35,13 +34,12 @@ export interface TwilioClientOptions {
 }
 
 /**
- * The SDK's own RequestClient, with three additions: the send's dispatch gate (see dispatch-gate.ts) is waited for
- * right before the request is written and, for the sandbox, the origin of the URL is replaced; on an error answer,
- * a Retry-After is handed to the send, as the SDK's exceptions drop the headers. Rewriting here, after the SDK has
- * built the URL, is safer than setting `client.api.baseUrl`: the SDK rewrites hostnames for regions and edges and
- * mangles two-label hosts (../shared/reference/twilio.md §7). With a direct transport, the requests it can send
- * exactly as the SDK would (every one herald makes) go through it; the rest, and all of them behind an HTTP_PROXY
- * (which the SDK honours with its own agent), through the SDK's axios transport.
+ * The SDK's own RequestClient, with two additions: for the sandbox, the origin of the URL is replaced; and an error
+ * answer with a Retry-After is thrown here as the SDK would throw it, with `retryAfterMs` added, as the SDK's own
+ * exceptions drop the headers. Rewriting here, after the SDK has built the URL, is safer than setting
+ * `client.api.baseUrl`: the SDK rewrites hostnames for regions and edges and mangles two-label hosts. With a direct
+ * transport, the requests it can send exactly as the SDK would (every one herald makes) go through it; the rest, and
+ * all of them behind an HTTP_PROXY (which the SDK honours with its own agent), through the SDK's axios transport.
  */
 class HeraldRequestClient extends twilio.RequestClient {
   readonly #origin: string | undefined;
@@ -54,34 +52,41 @@ class HeraldRequestClient extends twilio.RequestClient {
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
-    // First, before any await: the SDK calls this synchronously within messages.create() (see dispatch-gate.ts).
-    const context = takeSendContext();
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const encoded = this.#direct === undefined ? undefined : DirectTransport.encode(opts);
     const response =
       this.#direct !== undefined && encoded !== undefined
-        ? await this.#direct.request(opts, encoded, uri, context)
-        : await this.#viaSdk(opts, uri, context);
-    if (context !== undefined && response.statusCode >= 400) {
+        ? await this.#direct.request(opts, encoded, uri)
+        : await super.request<TData>({ ...opts, uri });
+    if (response.statusCode >= 400) {
       const retryAfterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after']);
-      if (retryAfterMs !== undefined) context.retryAfterMs = retryAfterMs;
+      if (retryAfterMs !== undefined) throw Object.assign(exceptionOf(response), { retryAfterMs });
     }
     return response;
   }
+}
 
-  async #viaSdk<TData>(
-    opts: RequestClient.RequestOptions<TData>,
-    uri: string,
-    context: SendContext | undefined,
-  ): Promise<HttpResponse.default<TData>> {
-    // Nothing has been written yet: a failing gate (Redis away) must read as "not sent", never as a lost answer.
-    if (context !== undefined) {
-      await passGate(context).catch((error: unknown) => {
-        throw new RequestNotSentError(error);
-      });
-    }
-    return super.request<TData>({ ...opts, uri });
-  }
+/**
+ * The exception the SDK throws for an error answer of the 2010 API (the only one herald calls: Messages create, list
+ * and fetch), built from the same response.
+ */
+function exceptionOf(response: HttpResponse.default<unknown>): Error {
+  return new twilio.RestException(response);
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) in ms, or undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Twilio's Retry-After on an error the client threw, in ms, if it had one. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const value =
+    typeof error === 'object' && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  return typeof value === 'number' ? value : undefined;
 }
 
 function rebase(uri: string, origin: string): string {

@@ -89,8 +89,8 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     expect(output).toContain('US sms: 4 segments × 0.01 = 0.0400');
     expect(output).toContain('US mms: 1 message × 0.03 = 0.0300');
     expect(output).toContain('DE sms: 1 segment × 0.1 = 0.1000');
-    // A long code sends 1 segment/s less the 4% headroom: 6 units (5 segments + 1 MMS) take 6 / 0.96 s.
-    expect(output).toContain('+14155550100: 5 messages (5 SMS segments) at 1/s → 6.3 s');
+    // A long code sends 1 segment/s: 6 units (5 segments + 1 MMS) take 6 s.
+    expect(output).toContain('+14155550100: 5 messages (5 SMS segments) at 1/s → 6 s');
     expect(output).toContain('line 2 → +14155551000 from +14155550100 (sms, GSM-7, 1 segment)');
     expect(output).not.toContain('line 3 →');
     expect(await keyCount()).toBe(0);

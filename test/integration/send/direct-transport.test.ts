@@ -1,19 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { classifyFailure } from '../../../src/send/classify.js';
-import { type SendContext, sendInContext } from '../../../src/send/dispatch-gate.js';
-import { createTwilioClient, type HttpTransportKind, type TwilioClient } from '../../../src/send/twilio-client.js';
-import type { SandboxRequest } from '../../../src/sandbox/index.js';
+import {
+  createTwilioClient,
+  type HttpTransportKind,
+  retryAfterOf,
+  type TwilioClient,
+} from '../../../src/send/twilio-client.js';
 import { generateLoopbackCertificate } from '../../../src/sandbox/tls.js';
-import { startTestSandboxProcess } from '../../helpers/processes.js';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../../helpers/stack.js';
 
 const ACCOUNT_SID = `AC${'d1ec'.repeat(8)}`;
 const AUTH_TOKEN = 'direct-token-d1ec';
@@ -103,18 +101,6 @@ function client(
   });
 }
 
-/** The server's open connections once the count stops falling (a client's close takes a moment to arrive). */
-async function openConnectionsSettled(server: Server): Promise<number> {
-  const count = () =>
-    new Promise<number>((resolve, reject) =>
-      server.getConnections((failure, open) => (failure ? reject(failure) : resolve(open))),
-    );
-  for (let attempt = 0; attempt < 50 && (await count()) > 0; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return count();
-}
-
 const caught = (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
     () => undefined,
@@ -181,10 +167,11 @@ describe('the direct transport against the SDK’s own', () => {
     });
 
     capture.reply = json(503, { code: 20503, message: 'down' }, { 'retry-after': '7' });
-    const context: SendContext = { gate: () => Promise.resolve() };
-    const unavailable = await caught(sendInContext(context, create));
-    expect(unavailable).toMatchObject({ status: 503, code: 20503 });
-    expect(classifyFailure(unavailable, context)).toEqual({
+    const unavailable = await caught(create());
+    // The SDK's own exception, with Twilio's Retry-After, which its exceptions would otherwise drop.
+    expect(unavailable).toMatchObject({ status: 503, code: 20503, message: 'down', retryAfterMs: 7000 });
+    const retryAfterMs = retryAfterOf(unavailable);
+    expect(classifyFailure(unavailable, retryAfterMs === undefined ? {} : { retryAfterMs })).toEqual({
       kind: 'retry',
       reason: 'HTTP 503',
       code: 20503,
@@ -249,50 +236,18 @@ describe('the direct transport against the SDK’s own', () => {
   });
 });
 
-describe('the direct transport’s dispatch gate', () => {
-  it('is passed on a connection whose TLS handshake is done, before any byte of the request is written', async () => {
+describe('the direct transport’s connections', () => {
+  it('writes a request only on a connection whose TLS handshake is done', async () => {
     const tls = await generateLoopbackCertificate();
     const capture = await startCapture(tls);
     const twilio = client(capture.url, 'direct', { ca: tls.cert });
-    const gatePassedAt: number[] = [];
-    const gate = async (): Promise<void> => {
-      // Held long enough that a request written before the gate would arrive before it passed.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      gatePassedAt.push(performance.now());
-    };
     for (let index = 0; index < 2; index++) {
-      await sendInContext({ gate }, () =>
-        twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' }),
-      );
+      await twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' });
     }
 
     expect(capture.connections).toBe(1);
     expect(capture.captured).toHaveLength(2);
-    const [first] = capture.captured;
-    expect(first?.connectedAt).toBeLessThan(gatePassedAt[0] ?? 0);
-    capture.captured.forEach((request, index) => {
-      expect(request.arrivedAt).toBeGreaterThanOrEqual(gatePassedAt[index] ?? Infinity);
-    });
-  });
-
-  it('passes the gate again, right before writing, while its last pass is no longer fresh', async () => {
-    const capture = await startCapture();
-    const twilio = client(capture.url, 'direct');
-    const passes: number[] = [];
-    const context: SendContext = {
-      gate: () => {
-        passes.push(capture.captured.length);
-        return Promise.resolve();
-      },
-      fresh: () => passes.length >= 3,
-    };
-    await sendInContext(context, () =>
-      twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' }),
-    );
-
-    // Three passes, all before the one request was written.
-    expect(passes).toEqual([0, 0, 0]);
-    expect(capture.captured).toHaveLength(1);
+    for (const request of capture.captured) expect(request.arrivedAt).toBeGreaterThanOrEqual(request.connectedAt);
   });
 
   it('sends more requests at once than it has sockets: those that waited go on a used connection', async () => {
@@ -300,79 +255,30 @@ describe('the direct transport’s dispatch gate', () => {
     const capture = await startCapture(tls);
     const twilio = client(capture.url, 'direct', { ca: tls.cert, timeoutMs: 2000 });
     const numbers = Array.from({ length: 5 }, (_, index) => `+1415555018${index}`);
-    await Promise.all(
-      numbers.map((to) =>
-        sendInContext({ gate: () => Promise.resolve() }, () =>
-          twilio.messages.create({ to, from: '+14155550100', body: 'hi' }),
-        ),
-      ),
-    );
+    await Promise.all(numbers.map((to) => twilio.messages.create({ to, from: '+14155550100', body: 'hi' })));
 
     // The client's pool holds two sockets (see client()): three requests waited for one of them.
     expect(capture.connections).toBe(2);
     expect(capture.captured.map((request) => new URLSearchParams(request.body).get('To')).sort()).toEqual(numbers);
   });
 
-  it('lets a new TLS connection’s first request go at once, not after the server’s delayed ACK', async () => {
-    // In its own process, as Twilio is another machine: a server in this process acknowledges differently.
-    const dir = mkdtempSync(join(tmpdir(), 'herald-nagle-'));
-    const sandbox = await startTestSandboxProcess({ tls: { caFile: join(dir, 'ca.pem') } });
+  it('a connection closed before the request was written reads as not sent', async () => {
+    // Accepts TCP and closes it at once: the TLS handshake fails, so nothing of the request was written.
+    const closing = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    const port = (closing.address() as AddressInfo).port;
     try {
-      const twilio = createTwilioClient({
-        accountSid: TEST_ACCOUNT_SID,
-        authToken: TEST_AUTH_TOKEN,
-        baseUrl: sandbox.url,
-        ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-        timeoutMs: 5000,
-        maxSockets: 9,
-      });
-      // The new connections below resume this one's TLS session, as all but a process's first connection do; the
-      // server then sends nothing after the handshake that would carry its acknowledgement.
-      await twilio.messages.list({ limit: 1 });
-      const gatePassedAt = new Map<string, number>();
-      const numbers = Array.from({ length: 9 }, (_, index) => `+1415555019${index}`);
-      // All at once, so each takes a connection of its own; the gate waits a moment, as a Redis round trip does.
-      await Promise.all(
-        numbers.map((to) =>
-          sendInContext(
-            {
-              gate: async () => {
-                await new Promise((resolve) => setTimeout(resolve, 2));
-                gatePassedAt.set(to, Date.now());
-              },
-            },
-            () => twilio.messages.create({ to, from: '+14155550100', body: 'hi' }),
-          ),
-        ),
+      const error = await caught(
+        client(`https://127.0.0.1:${port}`, 'direct').messages.create({
+          to: '+14155550199',
+          from: '+14155550100',
+          body: 'hi',
+        }),
       );
-
-      const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
-      expect(requests).toHaveLength(numbers.length);
-      const delays = requests
-        .map((request) => request.receivedAt - (gatePassedAt.get(String(request.params['To'])) ?? 0))
-        .sort((a, b) => a - b);
-      // Held back by Nagle's algorithm, every one of them arrived ~40 ms after its gate (Linux's delayed ACK).
-      expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(20);
+      expect(error).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('could not be opened') });
+      expect(classifyFailure(error).kind).toBe('retry');
     } finally {
-      await sandbox.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
-  });
-
-  it('that fails writes nothing, leaves no socket behind and reads as not sent', async () => {
-    const capture = await startCapture();
-    const twilio = client(capture.url, 'direct');
-    const gate = () => Promise.reject(new Error('CLUSTERDOWN'));
-    const error = await caught(
-      sendInContext({ gate }, () => twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' })),
-    );
-
-    expect(classifyFailure(error)).toEqual({
-      kind: 'retry',
-      reason: 'the request was not sent: its dispatch gate failed (CLUSTERDOWN)',
-    });
-    expect(capture.connections).toBe(1);
-    expect(capture.captured).toEqual([]);
-    expect(await openConnectionsSettled(capture.server)).toBe(0);
   });
 });

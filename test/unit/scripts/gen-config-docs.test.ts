@@ -32,7 +32,7 @@ describe('renderConfigDocs', () => {
 
   it('says whether a number must be whole', () => {
     const docs = renderConfigDocs();
-    expect(docs).toMatch(/\| `HERALD_PACE_HEADROOM` \| `[0-9.]+` \| number 0–0\.5 \|/);
+    expect(docs).toMatch(/\| `HERALD_PACE_HORIZON_MS` \| `\d+` \| whole number ≥ 1 \|/);
     expect(docs).toMatch(/\| `HERALD_METRICS_PORT` \| `\d+` \| whole number 0–65535 \|/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { classifyFailure, type FailureOutcome } from '../../../src/send/classify.js';
-import { RequestNotSentError } from '../../../src/send/dispatch-gate.js';
+import { RequestNotSentError } from '../../../src/send/request-not-sent.js';
 
 /** What the SDK throws: a RestException carries the HTTP status and Twilio's code. */
 function restException(status: number, code?: number, message = 'Twilio says no'): Error {
@@ -44,17 +44,17 @@ describe('classifyFailure', () => {
     ['a 404 without a code', restException(404), { kind: 'failed', code: 'http-404' }],
     ['connection refused: nothing was sent, retry', socketError('ECONNREFUSED'), { kind: 'retry' }],
     [
-      'the dispatch guard failed before the request left: nothing was sent, retry',
-      new RequestNotSentError(new Error('CLUSTERDOWN The cluster is down')),
+      'the connection failed before the request was written: nothing was sent, retry',
+      new RequestNotSentError(new Error('socket hang up'), 'its connection could not be opened'),
       { kind: 'retry' },
     ],
     ['DNS failure: nothing was sent, retry', socketError('ENOTFOUND'), { kind: 'retry' }],
     [
-      'herald’s dispatch gate failed before the request was written: retry',
-      Object.assign(new Error('the request was not sent: its dispatch gate failed (Connection is closed.)'), {
+      'a not-sent error from another realm reads the same by its code: retry',
+      Object.assign(new Error('the request was not sent: its connection could not be opened (socket hang up)'), {
         code: 'ENOTSENT',
       }),
-      { kind: 'retry', reason: 'the request was not sent: its dispatch gate failed (Connection is closed.)' },
+      { kind: 'retry', reason: 'the request was not sent: its connection could not be opened (socket hang up)' },
     ],
     ['connection reset: may have reached Twilio', socketError('ECONNRESET'), { kind: 'unknown' }],
     ['timeout: may have reached Twilio', socketError('ECONNABORTED'), { kind: 'unknown' }],
