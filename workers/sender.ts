@@ -20,9 +20,13 @@ import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
 import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
-import { SenderHolds } from '../src/queue/sender-holds.js';
-import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
+import { GroupsInUse } from '../src/rate/groups-in-use.js';
+import { Holds } from '../src/rate/holds.js';
+import { RateGroupsStore } from '../src/rate/rate-groups-store.js';
+import { readRateOverview } from '../src/rate/rate-overview.js';
+import { RatePacer } from '../src/rate/rate-pacer.js';
+import { reactToReceipt } from '../src/rate/react-to-receipt.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
@@ -30,7 +34,7 @@ import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable } from '../src/send/check-api.js';
 
-/** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
+/** How long a worker trusts that the account it saw sending still is (see Holds). */
 const HOLD_CACHE_MS = 250;
 
 /** Time after the shutdown window for the last closes before the worker exits regardless. */
@@ -62,6 +66,14 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     ...(config.twilio.caFile === undefined ? {} : { ca: readFileSync(config.twilio.caFile, 'utf8') }),
   });
   const inFlight = pLimit(config.worker.maxInFlight);
+  const rateDeps = {
+    pacer: new RatePacer(sendPath, keys, {
+      horizonMs: config.worker.paceHorizonMs,
+      expectedLatencyMs: config.worker.expectedLatencyMs,
+    }),
+    holds: new Holds(sendPath, keys, HOLD_CACHE_MS),
+    groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
+  };
   const { publicUrl } = config.worker;
   const workers = new CampaignWorkers({
     connection,
@@ -81,14 +93,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
-      pacer: new SenderPacer(sendPath, keys, {
-        horizonMs: config.worker.paceHorizonMs,
-        expectedLatencyMs: config.worker.expectedLatencyMs,
-      }),
+      ...rateDeps,
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,
-      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS),
-      dailyCapPauseMs: config.worker.dailyCapPauseMs,
+      dailyCapHoldMs: config.worker.dailyCapHoldMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
     },
   });
@@ -97,16 +105,16 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
   const probe = await connectConfiguredRedis(config.redis, { role: 'probe', onError: () => undefined });
+  const probeStore = new CampaignStore(probe, keys);
   const lease = new ExporterLease(probe, keys.metricsExporter, config.worker.metricsLeaseMs);
   lease.start();
   const retentionMs = config.worker.metricsRetentionS * 1000;
   const totals = new TotalsReader({
-    store: new CampaignStore(probe, keys),
+    store: probeStore,
     connection: probe,
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
-  const probeHolds = new SenderHolds(probe, keys);
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -150,7 +158,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
-        holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
+        rates: () => readRateOverview(probe, keys, probeStore),
       }),
       host: config.worker.metricsHost,
       port: config.worker.metricsPort,
@@ -169,7 +177,16 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
             port: config.worker.webhookPort,
             publicUrl,
             authToken: config.twilio.authToken,
-            record: (receipt) => receipts.record(receipt),
+            record: async (receipt) => {
+              const result = await receipts.record(receipt);
+              // Once per receipt: a repeated callback is not a second cap or a second throttle.
+              if (result === 'recorded') {
+                await reactToReceipt(receipt, { store, events, ...rateDeps }).catch((error: unknown) =>
+                  logger.warn({ err: describeError(error) }, 'could not act on a receipt’s rate error'),
+                );
+              }
+              return result;
+            },
             events,
           });
     await workers.start();

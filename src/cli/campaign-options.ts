@@ -12,8 +12,8 @@ export interface SendOptions {
   from: string[];
   /** Rate of every --from sender, overriding its kind's default. */
   mps?: number;
-  /** Rows of a senders file: a sender and, optionally, its rate. */
-  senderRows?: readonly { sender: string; mps?: string | undefined; line: number }[];
+  /** Rows of a senders file: a sender and, optionally, its rate and its rate group. */
+  senderRows?: readonly { sender: string; mps?: string | undefined; group?: string | undefined; line: number }[];
   body?: string;
   media: string[];
   channel?: string;
@@ -26,8 +26,9 @@ export interface SendOptions {
 }
 
 /**
- * Reads a senders file: CSV with a `sender` column and an optional `mps` column, one sender per row, e.g.
- * `sender,mps` / `+14155550100,` / `12345,50`. Returns the rows with their line numbers, or the problem.
+ * Reads a senders file: CSV with a `sender` column and optional `mps` and `group` columns, one sender per row, e.g.
+ * `sender,mps,group` / `+14155550100,,acme-10dlc` / `12345,50,`. Returns the rows with their line numbers, or the
+ * problem.
  */
 export function parseSendersFile(
   text: string,
@@ -42,13 +43,19 @@ export function parseSendersFile(
   if (!('sender' in records[0]!)) return { ok: false, reason: 'senders file: no "sender" column' };
   return {
     ok: true,
-    rows: records.map((record, index) => ({ sender: record['sender'] ?? '', mps: record['mps'], line: index + 2 })),
+    rows: records.map((record, index) => ({
+      sender: record['sender'] ?? '',
+      mps: record['mps'],
+      group: record['group'],
+      line: index + 2,
+    })),
   };
 }
 
 export type SpecBuild = { ok: true; spec: CampaignSpec } | { ok: false; reason: string };
 
 const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Turns command-line options into a campaign spec, or the first problem as one line. */
 export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
@@ -56,23 +63,30 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
   if (!name.ok) return name;
   if (options.mps !== undefined && !(options.mps > 0)) return { ok: false, reason: '--mps must be a number above 0' };
   const given = [
-    ...options.from.map((text) => ({ text, mps: options.mps, where: '' })),
+    ...options.from.map((text) => ({ text, mps: options.mps, group: undefined, where: '' })),
     ...(options.senderRows ?? []).map((row) => ({
       text: row.sender,
       mps: parseRate(row.mps),
+      group: row.group === undefined || row.group.trim() === '' ? undefined : row.group.trim(),
       where: ` (senders file line ${row.line})`,
     })),
   ];
   if (given.length === 0) return { ok: false, reason: 'at least one sender is required: --from or --senders' };
   const senders: SenderEntry[] = [];
-  for (const { text, mps, where } of given) {
+  for (const { text, mps, group, where } of given) {
     if (Number.isNaN(mps)) return { ok: false, reason: `sender ${text}${where}: mps must be a number above 0` };
     const parsed = parseSender(text);
     if (!parsed.ok) return { ok: false, reason: `${parsed.reason}${where}` };
     if (senders.some((entry) => senderId(entry.sender) === senderId(parsed.sender))) {
       return { ok: false, reason: `sender ${text} is given twice${where}` };
     }
-    senders.push({ sender: parsed.sender, ...(mps === undefined ? {} : { mps }) });
+    if (group !== undefined && !GROUP_NAME.test(group))
+      return { ok: false, reason: `group "${group}"${where} is not a group name` };
+    senders.push({
+      sender: parsed.sender,
+      ...(mps === undefined ? {} : { mps }),
+      ...(group === undefined ? {} : { group }),
+    });
   }
   if (options.channel !== undefined && !isChannel(options.channel)) {
     return { ok: false, reason: `--channel must be sms, mms or whatsapp, not "${options.channel}"` };

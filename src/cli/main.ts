@@ -9,6 +9,7 @@ import { registerReportCommand } from './report-command.js';
 import { registerResendFailedCommand } from './resend-failed-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSendCommand } from './send-command.js';
+import { registerGroupsCommand } from './groups-command.js';
 import { registerSendersCommand } from './senders-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -33,6 +34,7 @@ registerControlCommands(program);
 registerReportCommand(program);
 registerResendFailedCommand(program);
 registerSendersCommand(program);
+registerGroupsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

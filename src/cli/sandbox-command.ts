@@ -1,14 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
 import { parseSettings } from '../config/load-config.js';
 import { TWILIO_SETTINGS } from '../config/settings.js';
+import { parseRateGroupsFile } from '../domain/rate-group-file.js';
 import { parseSandboxFlags, type SandboxFlags } from '../sandbox/sandbox-flags.js';
 import { UsageError } from './usage-error.js';
 
 interface SandboxCommandOptions extends SandboxFlags {
   caOut?: string;
+  groups?: string;
   accountSid?: string;
   authToken?: string;
 }
@@ -36,6 +38,10 @@ export function registerSandboxCommand(program: Command): void {
     .option('--sender-queues', 'pace each sender at its MPS and refuse past its queue with 21611')
     .option('--max-queue-hours <h>', 'backlog a sender may hold (implies --sender-queues; default 4)')
     .option('--mps <sender=n>', 'MPS of one sender, repeatable (implies --sender-queues)', collect, [])
+    .option(
+      '--groups <file>',
+      'rate groups as herald groups apply takes them: pools, brands, the account (implies --sender-queues)',
+    )
     .option('--callbacks', 'simulate delivery and post signed status callbacks to StatusCallback URLs')
     .option('--undelivered <share>', 'share of messages that end undelivered (implies --callbacks)')
     .option('--read <share>', 'share of delivered WhatsApp messages then read (implies --callbacks)')
@@ -63,6 +69,10 @@ Inspect: GET /sandbox/requests, /sandbox/senders, /sandbox/callbacks, /sandbox/f
     .action(async (options: SandboxCommandOptions) => {
       const flags = parseSandboxFlags(options);
       if (!flags.ok) throw new UsageError(flags.message);
+      if (options.groups !== undefined) {
+        const groups = readGroups(options.groups);
+        flags.options.senderQueues = { ...flags.options.senderQueues, groups };
+      }
       // The same rules as the workers' settings, so a sandbox never accepts credentials a worker would refuse.
       const { accountSid, authToken } = parseSettings(
         { accountSid: TWILIO_SETTINGS.accountSid, authToken: TWILIO_SETTINGS.authToken },
@@ -79,4 +89,16 @@ Inspect: GET /sandbox/requests, /sandbox/senders, /sandbox/callbacks, /sandbox/f
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+}
+
+function readGroups(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read groups file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const parsed = parseRateGroupsFile(text);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
+  return parsed.groups;
 }

@@ -78,7 +78,7 @@ export function registerSendCommand(program: Command): void {
       'rate of every --from sender in messages (SMS: segments) per second, instead of its kind’s default',
       Number,
     )
-    .option('--senders <file>', 'senders file for a pool: CSV with a sender column and an optional mps column')
+    .option('--senders <file>', 'senders file for a pool: CSV with a sender column and optional mps and group columns')
     .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
     .option(
       '--media <url>',

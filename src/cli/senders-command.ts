@@ -1,52 +1,29 @@
 import type { Command } from 'commander';
 
-import { loadClientConfig } from '../config/load-config.js';
-import { parseSender, senderId } from '../domain/sender.js';
+import { senderLinkId, tagOfSender } from '../domain/rate-group.js';
+import { parseSenderOrId, senderId } from '../domain/sender.js';
+import { withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';
-
-/** A sender id as herald shows it (`p14155550100`, `t…`, `s…`, `w…`, `MG…`). */
-const SENDER_ID = /^(?:[ptw]\d{8,15}|s\d{5,6}|MG[0-9a-fA-F]{32})$/;
 
 /** The sender id of `--from`-style input (`+14155550100`, `whatsapp:+…`, `12345`, `MG…`) or of an id itself. */
 export function parseSenderArgument(input: string): string {
-  if (SENDER_ID.test(input)) return input;
-  const parsed = parseSender(input);
-  if (!parsed.ok) throw new UsageError(`${parsed.reason}, or a sender id as \`herald senders\` lists it`);
-  return senderId(parsed.sender);
-}
-
-async function withRedis<T>(run: (deps: Awaited<ReturnType<typeof openRedis>>) => Promise<T>): Promise<T> {
-  const deps = await openRedis();
-  try {
-    return await run(deps);
-  } finally {
-    await deps.connection.quit().catch(() => deps.connection.disconnect());
-  }
-}
-
-async function openRedis() {
-  const config = loadClientConfig(process.env);
-  const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
-    import('../queue/redis-connection.js'),
-    import('../queue/keys.js'),
-    import('../queue/campaign-store.js'),
-  ]);
-  const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
-  const keys = makeKeys(config.redis.prefix);
-  return { connection, keys, store: new CampaignStore(connection, keys) };
+  const parsed = parseSenderOrId(input);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
+  return parsed.id;
 }
 
 export function registerSendersCommand(program: Command): void {
   const senders = program
     .command('senders')
-    .description('Show each sender’s rate and state: running, paused until a time (daily cap), or halted.')
+    .description('Show each sender’s limits and state: running, held until a time, or halted.')
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',
       `
-A sender is paused when Twilio answers 63038 (daily cap) and resumes by itself when the pause ends. It is halted
-when Twilio answers 21212 or 21606 (a bad From), and every sender is halted when it answers 20003 (credentials):
-recipients stay queued until you fix the cause and resume.
+A sender is held until a time when Twilio answers 63038 (daily cap), or when a group it belongs to reaches its
+daily cap (herald groups), and sends again by itself then. It is halted when Twilio answers 21212 or 21606 (a bad
+From), and every sender is halted when it answers 20003 (credentials): recipients stay queued until you fix the
+cause and resume.
 
 Examples:
   herald senders
@@ -54,12 +31,12 @@ Examples:
   herald senders resume --account`,
     )
     .action(async (options: { json?: boolean }) => {
-      const [{ readSenderOverview }, { formatSenders, sendersJson }] = await Promise.all([
-        import('../queue/sender-overview.js'),
-        import('./format-senders.js'),
+      const [{ readRateOverview }, { formatSenders, sendersJson }] = await Promise.all([
+        import('../rate/rate-overview.js'),
+        import('./format-rates.js'),
       ]);
-      await withRedis(async ({ connection, keys, store }) => {
-        const overview = await readSenderOverview(connection, keys, store);
+      await withCampaignStore(async ({ connection, keys, store }) => {
+        const overview = await readRateOverview(connection, keys, store);
         process.stdout.write(options.json === true ? sendersJson(overview) : formatSenders(overview));
       });
     });
@@ -67,7 +44,7 @@ Examples:
   senders
     .command('resume')
     .description(
-      'Lift a sender’s pause or halt (or, with --account, the whole account’s) and send its queued recipients.',
+      'Lift a sender’s hold or halt (or, with --account, the whole account’s) and send its queued recipients.',
     )
     .argument('[sender]', 'the sender, as given to --from (+14155550100, whatsapp:+…, MG…) or its id (p14155550100)')
     .option('--account', 'resume the whole account after a 20003 (credentials fixed)')
@@ -77,15 +54,30 @@ Examples:
         throw new UsageError('give either a sender or --account (see herald senders resume --help)');
       }
       const id = sender === undefined ? undefined : parseSenderArgument(sender);
-      const { SenderHolds, promoteHeldJobs } = await import('../queue/sender-holds.js');
-      await withRedis(async ({ connection, keys, store }) => {
-        const holds = new SenderHolds(connection, keys);
-        const lifted = id === undefined ? await holds.resume('account') : await holds.resume('sender', id);
-        const queues = await promoteHeldJobs(connection, keys, store, id);
+      const [{ Holds }, { promoteHeldJobs }, { RateGroupsStore }] = await Promise.all([
+        import('../rate/holds.js'),
+        import('../rate/promote-held-jobs.js'),
+        import('../rate/rate-groups-store.js'),
+      ]);
+      await withCampaignStore(async ({ connection, keys, store }) => {
+        const holds = new Holds(connection, keys);
+        let lifted;
+        if (id === undefined) lifted = await holds.liftAccount();
+        else {
+          // The hold is kept in the hash of the sender's chain as the groups stand now.
+          const groups = await new RateGroupsStore(connection, keys).read();
+          lifted = await holds.lift(tagOfSender(groups, id), senderLinkId(id));
+        }
+        const queues = await promoteHeldJobs(
+          connection,
+          keys,
+          store,
+          (entry) => id === undefined || senderId(entry) === id,
+        );
         const subject = id === undefined ? 'the account' : `sender ${id}`;
         const was =
           lifted === undefined
-            ? 'was not paused or halted'
+            ? 'was not held or halted'
             : `was ${lifted.state} (${lifted.code} ${lifted.reason}); resumed`;
         process.stdout.write(`${subject} ${was}; ${queues} queue(s) of active campaigns asked to send now\n`);
       });

@@ -144,10 +144,10 @@ export const WORKER_SETTINGS = {
     'Longest a message may wait on a throttled sender (429, full queue), from its first throttle, before it is failed; such waits use no attempts.',
     { default: '3600000' },
   ),
-  dailyCapPauseMs: setting(
-    'HERALD_DAILY_CAP_PAUSE_MS',
+  dailyCapHoldMs: setting(
+    'HERALD_DAILY_CAP_HOLD_MS',
     positiveInt,
-    'How long a sender pauses after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and resume by themselves.',
+    'How long a sender is held after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and send by themselves again.',
     { default: '86400000' },
   ),
   reconcilePatienceMs: setting(

@@ -30,6 +30,8 @@ export interface SenderEntry {
   sender: Sender;
   /** Throughput override in messages (SMS: segments) per second; absent means the kind's default. */
   mps?: number;
+  /** The rate group the sender belongs to (herald groups); absent leaves its membership as configured. */
+  group?: string;
 }
 
 /** Everything herald needs to know about a campaign to send any of its messages. Stored in Redis as JSON. */

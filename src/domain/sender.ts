@@ -90,3 +90,16 @@ export function senderMps(sender: Sender, override?: number): number {
 export function isWhatsAppSender(sender: Sender): boolean {
   return sender.kind === 'whatsapp';
 }
+
+/** A sender id as herald shows it (`p14155550100`, `t…`, `s…`, `w…`, `MG…`). */
+const SENDER_ID = /^(?:[ptw]\d{8,15}|s\d{5,6}|MG[0-9a-fA-F]{32})$/;
+
+/** The sender id of `--from`-style input (`+14155550100`, `whatsapp:+…`, `12345`, `MG…`) or of an id itself. */
+export function parseSenderOrId(input: string): { ok: true; id: string } | { ok: false; reason: string } {
+  const text = input.trim();
+  if (SENDER_ID.test(text)) return { ok: true, id: text };
+  const parsed = parseSender(text);
+  return parsed.ok
+    ? { ok: true, id: senderId(parsed.sender) }
+    : { ok: false, reason: `${parsed.reason}, or a sender id as \`herald senders\` lists it` };
+}

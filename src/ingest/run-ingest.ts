@@ -9,8 +9,7 @@ import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
 import type { Keys } from '../queue/keys.js';
 import type { Ledger } from '../queue/ledger.js';
 import { OptOutList } from '../queue/opt-outs.js';
-import { SenderPacer } from '../queue/sender-pacer.js';
-import { senderId } from '../domain/sender.js';
+import { RateGroupsStore, settingsOf } from '../rate/rate-groups-store.js';
 import { checkPhonesAhead } from './checked-rows.js';
 import { FileOrder } from './file-order.js';
 import { PhoneChecker } from './phone-checker.js';
@@ -85,15 +84,15 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   if (!prepared.ok) throw new IngestError(prepared.reason);
   const context = prepared.context;
 
+  // A limit or group given for a sender applies to every campaign and process using it (rate/rate-groups-store.ts);
+  // one that names a group that does not exist stops here, before anything is created.
+  await new RateGroupsStore(deps.connection, deps.keys).setSenders(settingsOf(options.spec.senders));
   const { record } = await deps.store.open(
     options.spec,
     options.startAt === undefined ? {} : { startAt: options.startAt },
   );
   // A re-run without --send-at keeps the schedule the campaign was created with.
   const startAt = record.state === 'scheduled' && record.startAt !== undefined ? Date.parse(record.startAt) : undefined;
-  // A rate given for a sender applies to every campaign and process using it (see queue/sender-pacer.ts).
-  const pacer = new SenderPacer(deps.connection, deps.keys);
-  for (const { sender, mps } of options.spec.senders) if (mps !== undefined) await pacer.setRate(senderId(sender), mps);
   const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(
     deps.connection,

@@ -1,4 +1,5 @@
-import { describeHold } from '../domain/sender-hold.js';
+import { describeHold } from '../domain/hold.js';
+import { resumeCommandOf } from '../domain/rate-group.js';
 import type { Logger } from './logger.js';
 import type { SendEvents } from './send-events.js';
 
@@ -13,11 +14,18 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
     const level = attempt.outcome === 'skipped' ? 'debug' : attempt.outcome === 'retry' ? 'warn' : 'info';
     logger[level](attempt, `send ${attempt.outcome}`);
   });
-  // One line per hold, whichever process put it on: a halt needs an operator, a pause ends by itself.
-  events.on('sender:held', ({ campaign, senderId, hold }) => {
-    const fields = { campaign, senderId, scope: hold.scope, state: hold.state, code: hold.code };
-    if (hold.state === 'halted') logger.error(fields, describeHold(hold, senderId));
-    else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, describeHold(hold, senderId));
+  // One line per hold, whichever process put it on: a halt needs an operator, a hold until a time ends by itself.
+  events.on('held', ({ campaign, subject, level, hold }) => {
+    const fields = {
+      ...(campaign === undefined ? {} : { campaign }),
+      subject,
+      level,
+      state: hold.state,
+      code: hold.code,
+    };
+    const line = describeHold(hold, describeSubject(level, subject), resumeCommandOf(level, subject));
+    if (hold.state === 'halted') logger.error(fields, line);
+    else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, line);
   });
   events.on('receipt', (receipt) => {
     const level =
@@ -28,4 +36,10 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
           : 'warn';
     logger[level](receipt, `status callback ${receipt.result}`);
   });
+}
+
+/** How a hold's subject reads in a sentence: `sender p1…`, `group acme`, `all sending (the whole account)`. */
+export function describeSubject(level: string, subject: string): string {
+  if (level === 'account') return 'all sending (the whole account)';
+  return level === 'sender' ? `sender ${subject}` : `group ${subject}`;
 }

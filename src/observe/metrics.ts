@@ -3,7 +3,7 @@ import { Gauge, Registry } from 'prom-client';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
-import { type HoldsSnapshot, registerHoldMetrics } from './sender-hold-metrics.js';
+import { EMPTY_RATE_SNAPSHOT, type RateSnapshot, registerRateMetrics } from './rate-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
 
@@ -12,8 +12,8 @@ export interface MetricsOptions {
   /** Decides whether this process exports the campaign totals kept in Redis. */
   lease: ExporterLease;
   totals: TotalsReader;
-  /** Reads the senders and account on hold (only the exporter calls it); absent, no hold series. */
-  holds?: () => Promise<HoldsSnapshot>;
+  /** Reads the holds and the groups' daily counts (only the exporter calls it); absent, no such series. */
+  rates?: () => Promise<RateSnapshot>;
   /** Create calls in flight in this process now. */
   inFlight: () => number;
   /**
@@ -37,7 +37,7 @@ export interface Metrics {
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   const fillCampaigns = registerCampaignMetrics(registry);
-  const fillHolds = registerHoldMetrics(registry);
+  const fillRates = registerRateMetrics(registry);
   const own = registerProcessMetrics(registry, {
     events: options.events,
     inFlight: options.inFlight,
@@ -62,13 +62,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
         const holder = await options.lease.hold();
         // Non-holders read nothing: N workers cost Redis one read of the totals per scrape round, not N.
         fillCampaigns(holder ? await options.totals.read() : []);
-        fillHolds(holder && options.holds !== undefined ? await options.holds() : { account: undefined, senders: [] });
+        fillRates(holder && options.rates !== undefined ? await options.rates() : EMPTY_RATE_SNAPSHOT);
         redisUp.set(1);
         exporter.set(holder ? 1 : 0);
       } catch {
         // Redis is away: the process's own series still go out, without the campaign series.
         fillCampaigns([]);
-        fillHolds({ account: undefined, senders: [] });
+        fillRates(EMPTY_RATE_SNAPSHOT);
         redisUp.set(0);
         exporter.set(0);
       }

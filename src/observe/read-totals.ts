@@ -2,10 +2,11 @@ import { Queue } from 'bullmq';
 import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
-import { senderId, senderMps } from '../domain/sender.js';
+import { senderId } from '../domain/sender.js';
+import { chainOf, tightestRate } from '../domain/rate-group.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import { makeKeys, queueNameOf } from '../queue/keys.js';
-import { SenderPacer } from '../queue/sender-pacer.js';
+import { RateGroupsStore } from '../rate/rate-groups-store.js';
 import { type CampaignSeries, readCampaignSeries } from './count-fields.js';
 
 /** Job states exported as queue depth; completed jobs are removed at once (job-options.ts), so not counted. */
@@ -13,7 +14,7 @@ export const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'faile
 
 export interface SenderTotals {
   senderId: string;
-  /** The configured limit: the campaign's override, else the sender kind's default (messages or segments/s). */
+  /** The limit the pacer holds it to: the tightest of its own and its groups' (messages or segments/s). */
   limitMps: number;
   /** Jobs in the (campaign, sender) queue by state. */
   jobs: Record<(typeof JOB_STATES)[number], number>;
@@ -39,17 +40,18 @@ export class TotalsReader {
   readonly #options: TotalsReaderOptions;
   /** BullMQ Queue handles, kept between scrapes and closed once their campaign drops out. */
   readonly #queues = new Map<string, Queue>();
-  readonly #pacer: SenderPacer;
+  readonly #groups: RateGroupsStore;
 
   constructor(options: TotalsReaderOptions) {
     this.#options = options;
-    this.#pacer = new SenderPacer(options.connection, makeKeys(options.prefix));
+    this.#groups = new RateGroupsStore(options.connection, makeKeys(options.prefix));
   }
 
   async read(now = Date.now()): Promise<CampaignTotals[]> {
     const { store, finishedRetentionMs } = this.#options;
     const out: CampaignTotals[] = [];
     const used = new Set<string>();
+    const groups = await this.#groups.read();
     for (const campaign of await store.allNames()) {
       const record = await store.get(campaign);
       if (record === undefined) continue;
@@ -62,8 +64,7 @@ export class TotalsReader {
           const counts = await this.#queue(name).getJobCounts(...JOB_STATES);
           const jobs = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0 };
           for (const state of JOB_STATES) jobs[state] = counts[state] ?? 0;
-          // The rate the pacer uses: one set for the sender by any campaign wins over this campaign's own.
-          const limitMps = (await this.#pacer.rateOf(id)) ?? senderMps(entry.sender, entry.mps);
+          const limitMps = tightestRate(chainOf(groups, entry.sender));
           const totals: SenderTotals = { senderId: id, limitMps, jobs };
           return totals;
         }),

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
-import type { SenderHold } from '../domain/sender-hold.js';
+import type { Hold } from '../domain/hold.js';
+import type { LinkLevel } from '../domain/rate-group.js';
 import { RECORD_RESULTS } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
@@ -42,8 +43,11 @@ export interface SendEventMap {
   attempt: [SendAttempt];
   receipt: [ReceiptEvent];
   'campaign:finished': [{ campaign: string }];
-  /** This process put a sender (or the account) on hold; emitted once across all processes per hold. */
-  'sender:held': [{ campaign: string; senderId: string; hold: SenderHold }];
+  /**
+   * This process put a hold on a sender, a group or the account (`subject`: the sender id, the group's name, or
+   * `account`); emitted once across all processes per hold.
+   */
+  held: [{ campaign?: string; subject: string; level: LinkLevel | 'account'; hold: Hold }];
 }
 
 /** A typed event emitter: the worker emits, metrics and logs listen, neither knows the other. */

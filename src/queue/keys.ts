@@ -20,15 +20,18 @@ export interface Keys {
   details(name: CampaignName): string;
   /** Hash: E.164 → the recipient's latest delivery receipt (see receipt-scripts.ts); beside its ledger. */
   receipts(name: CampaignName): string;
-  /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
-  senderPace(senderId: string): string;
-  /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
-  senderDispatches(senderId: string): string;
-  /** Hash: why one sender sends nothing for now, paused or halted (see sender-holds.ts); its own hash tag. */
-  senderHold(senderId: string): string;
-  /** SCAN pattern matching every sender's hold. */
-  readonly senderHoldPattern: string;
-  /** Hash: why the whole account sends nothing for now (bad credentials); same fields as a sender's hold. */
+  /**
+   * Hash: the pacing state, daily counts and holds of every link of the rate chains whose broadest link is `tag`
+   * (take-capacity-1.lua); the tag is the key's hash tag, so one script reaches a whole chain.
+   */
+  rateChain(tag: string): string;
+  /** SCAN pattern matching every rate chain's hash. */
+  readonly rateChainPattern: string;
+  /** String: the rate groups as last applied (`herald groups apply`), in the groups file's format. */
+  readonly rateGroups: string;
+  /** Hash: sender id → its limit and group as `herald send` last set them (`--mps`, a senders file). */
+  readonly senderSettings: string;
+  /** Hash: field `hold`, why the whole account sends nothing for now (bad credentials); see hold-1.lua. */
   readonly accountHold: string;
   /** Set of numbers that replied STOP (see opt-outs.ts). */
   readonly optOuts: string;
@@ -51,10 +54,10 @@ export function makeKeys(prefix: string): Keys {
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     details: (name) => `${prefix}:campaign:{${name}}:details`,
     receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
-    senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
-    senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
-    senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,
-    senderHoldPattern: `${prefix}:sender:{*}:hold`,
+    rateChain: (tag) => `${prefix}:rate:{${tag}}`,
+    rateChainPattern: `${prefix}:rate:{*}`,
+    rateGroups: `${prefix}:rate-groups`,
+    senderSettings: `${prefix}:sender-settings`,
     accountHold: `${prefix}:account:hold`,
     campaignIndex: `${prefix}:campaigns`,
     optOuts: `${prefix}:opt-outs`,

@@ -13,6 +13,9 @@ export interface Receipt {
   /** Twilio's ErrorCode (on undelivered and failed), else `none`. */
   code: string;
   channel: Channel;
+  /** Who sent it, as the callback says: its From, and its MessagingServiceSid when it went through one. */
+  from?: string;
+  messagingServiceSid?: string;
 }
 
 export type CallbackParse =
@@ -46,5 +49,20 @@ export function parseStatusCallback(campaign: CampaignName, form: Readonly<Recor
   // Labels stay bounded even if a field were odd: anything but a short number is "other".
   const code = given === '' || given === '0' ? 'none' : ERROR_CODE.test(given) ? given : 'other';
   const channel: Channel = whatsapp ? 'whatsapp' : sid.startsWith('MM') ? 'mms' : 'sms';
-  return { ok: true, receipt: { campaign, to, sid, status, step, code, channel } };
+  const from = form['From'];
+  const service = form['MessagingServiceSid'];
+  return {
+    ok: true,
+    receipt: {
+      campaign,
+      to,
+      sid,
+      status,
+      step,
+      code,
+      channel,
+      ...(from === undefined || from === '' ? {} : { from }),
+      ...(service === undefined || service === '' ? {} : { messagingServiceSid: service }),
+    },
+  };
 }

@@ -12,7 +12,7 @@ import type { FaultSettings } from './fault-settings.js';
 import { MessageStore } from './message-store.js';
 import { makeFormPoster } from './post-form.js';
 import { RequestLog, type SandboxRequest } from './request-log.js';
-import { makeSenderQueueRules, type SenderQueueOptions, SenderQueues } from './sender-queues.js';
+import { type GroupStats, makeSenderQueueRules, type SenderQueueOptions, SenderQueues } from './sender-queues.js';
 import { buildSenderReports, type SenderReport } from './sender-report.js';
 import { listen } from './server.js';
 import type { CallbackRecord } from './status-callback.js';
@@ -21,7 +21,7 @@ import { generateLoopbackCertificate, type TlsMaterial } from './tls.js';
 export type { CallbackOptions, DelayRange, UndeliveredCode } from './callback-settings.js';
 export type { FaultKind, FaultSettings } from './fault-settings.js';
 export type { SandboxRequest } from './request-log.js';
-export type { SenderQueueOptions } from './sender-queues.js';
+export type { GroupStats, SenderQueueOptions } from './sender-queues.js';
 export type { SenderReport } from './sender-report.js';
 export type { CallbackRecord } from './status-callback.js';
 
@@ -59,8 +59,10 @@ export interface Sandbox {
   requests(): readonly SandboxRequest[];
   /** Replaces the fault settings (absent fields are off); throws a RangeError on a bad value. */
   setFaults(faults: FaultSettings): void;
-  /** Per sender: MPS, accepted count, modelled backlog and arrival times. */
+  /** Per sender: MPS, accepted count, modelled backlog (now and at its longest) and arrival times. */
   senders(): SenderReport[];
+  /** Per rate group (when `senderQueues.groups` is given): MPS, accepted count and modelled backlog. */
+  groups(): GroupStats[];
   /** Status callbacks sent so far, oldest first (a copy); empty when callbacks are off. */
   callbacks(): readonly CallbackRecord[];
   /** Resolves once no status callback is waiting or in flight. */
@@ -127,6 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     admit: (facts, at) => admitMessage(facts, at, admission),
     deliver: delivery === undefined ? undefined : (facts, leavesQueueAt) => delivery.deliver(facts, leavesQueueAt),
     senders,
+    groups: (now) => queues.groupStats(now),
     callbacks,
     reset,
     signal: shutdown.signal,
@@ -143,6 +146,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     requests: () => log.snapshot(),
     setFaults: (settings) => faults.set(settings),
     senders: () => senders(nowMs()),
+    groups: () => queues.groupStats(nowMs()),
     callbacks,
     callbacksSettled: () => delivery?.settled() ?? Promise.resolve(),
     reset,

@@ -4,6 +4,7 @@ import { serialiseList } from './json-chunks.js';
 import { type ApiRequest, type Reply, replyError, replyJson } from './pipeline.js';
 import type { RequestLog } from './request-log.js';
 import { type SenderReport, serialiseSenders } from './sender-report.js';
+import type { GroupStats } from './sender-queues.js';
 import type { CallbackRecord } from './status-callback.js';
 import { makeInvalidParameterError, makeTwilioError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
 
@@ -11,6 +12,8 @@ export interface InspectionDependencies {
   log: RequestLog;
   faults: FaultInjector;
   senders: (now: number) => SenderReport[];
+  /** Each group's queue, when rate groups are modelled. */
+  groups: (now: number) => GroupStats[];
   callbacks: () => readonly CallbackRecord[];
   /** Forgets requests, messages, sender counts and pending callbacks. */
   reset: () => void;
@@ -41,7 +44,10 @@ export async function answerInspection(request: ApiRequest, dependencies: Inspec
     case 'PUT sandbox-faults':
       return replaceFaults(request.text, dependencies.faults);
     case 'GET sandbox-senders':
-      return { status: 200, chunks: serialiseSenders(dependencies.senders(request.receivedAt)) };
+      return {
+        status: 200,
+        chunks: serialiseSenders(dependencies.senders(request.receivedAt), dependencies.groups(request.receivedAt)),
+      };
     case 'GET sandbox-callbacks':
       return { status: 200, chunks: serialiseList('callbacks', dependencies.callbacks()) };
     default:

@@ -1,5 +1,5 @@
 import { serialiseItems } from './json-chunks.js';
-import type { SenderStats } from './sender-queues.js';
+import type { GroupStats, SenderStats } from './sender-queues.js';
 
 /** One sender in `GET /sandbox/senders`. */
 export interface SenderReport extends SenderStats {
@@ -15,10 +15,13 @@ export function buildSenderReports(
 }
 
 /**
- * `{"senders":[…]}` in chunks: a pacing benchmark may leave a million arrivals on one sender, which are
- * streamed in parts rather than built into one string.
+ * `{"senders":[…],"groups":[…]}` in chunks: a pacing benchmark may leave a million arrivals on one sender, which
+ * are streamed in parts rather than built into one string.
  */
-export function* serialiseSenders(reports: readonly SenderReport[]): Generator<string> {
+export function* serialiseSenders(
+  reports: readonly SenderReport[],
+  groups: readonly GroupStats[] = [],
+): Generator<string> {
   yield '{"senders":[';
   for (const [index, { arrivals, ...stats }] of reports.entries()) {
     const head = JSON.stringify(stats).slice(0, -1);
@@ -26,5 +29,5 @@ export function* serialiseSenders(reports: readonly SenderReport[]): Generator<s
     yield* serialiseItems(arrivals);
     yield ']}';
   }
-  yield ']}';
+  yield `],"groups":${JSON.stringify(groups)}}`;
 }

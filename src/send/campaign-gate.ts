@@ -1,15 +1,10 @@
-import { DelayedError, type Job, WaitingError } from 'bullmq';
-
 import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
-import { timeZonesOf } from '../domain/number-time-zones.js';
-import { nextOpening, type SendWindow } from '../domain/send-window.js';
 import { tickBatchBy } from '../lib/tick-batch.js';
 import { GATE_AND_BEGIN } from '../queue/control-scripts.js';
 import type { Keys } from '../queue/keys.js';
 import { type BeginResult, parseBeginAnswer } from '../queue/ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
-import type { StoredSendJob } from '../queue/stored-send-job.js';
 
 /** The gate's answers when it is closed to a send; when it is open, the ledger's begin answers instead. */
 export type GateAnswer =
@@ -60,47 +55,4 @@ function parseGateAnswer(answer: string): GateAnswer {
   if (answer === 'paused') return { kind: 'paused' };
   if (answer.startsWith('wait:')) return { kind: 'wait', until: Number(answer.slice('wait:'.length)) };
   return { kind: 'cancelled', closed: answer === 'cancelled-closed' };
-}
-
-/**
- * Hands a job that may not be sent yet back to BullMQ without using one of its attempts: a paused campaign's job
- * goes back to wait (its queue is paused, so no worker fetches it until resume), a scheduled one's is delayed until
- * the start time. Otherwise the ledger's begin has run in the same step: returns its answer, or the cancellation,
- * which the caller settles.
- */
-export async function holdAtGate(
-  gate: CampaignGate,
-  campaign: CampaignName,
-  to: E164,
-  job: Job<StoredSendJob>,
-  token: string | undefined,
-): Promise<Extract<GateAnswer, { kind: 'cancelled' }> | BeginResult> {
-  const answer = await gate.checkAndBegin(campaign, to, `${job.id}/${job.attemptsStarted}`);
-  switch (answer.kind) {
-    case 'paused':
-      await job.moveToWait(token);
-      throw new WaitingError();
-    case 'wait':
-      await job.moveToDelayed(answer.until, token);
-      throw new DelayedError();
-    default:
-      return answer;
-  }
-}
-
-/**
- * Delays a job whose recipient is outside the campaign's sending window in their local time until it next opens,
- * without using an attempt and without holding the queue: the sender goes on with the recipients inside theirs.
- */
-export async function holdUntilWindow(
-  window: SendWindow,
-  to: E164,
-  job: Job<StoredSendJob>,
-  token: string | undefined,
-  now = new Date(),
-): Promise<void> {
-  const opening = nextOpening(window, timeZonesOf(to), now);
-  if (opening.getTime() <= now.getTime()) return;
-  await job.moveToDelayed(opening.getTime(), token);
-  throw new DelayedError();
 }

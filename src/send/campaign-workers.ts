@@ -1,9 +1,10 @@
 import { Worker } from 'bullmq';
 import { duplicateClient, type RedisClient } from '../queue/redis-connection.js';
 
-import type { CampaignName } from '../domain/campaign.js';
+import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { queueConcurrency } from '../domain/pacing.js';
-import { senderId, senderMps } from '../domain/sender.js';
+import { shareRate } from '../domain/rate-group.js';
+import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { Logger } from '../observe/logger.js';
 import { describeError } from '../observe/logger.js';
@@ -12,7 +13,8 @@ import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../queue/job-options.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { StoredSendJob } from '../queue/stored-send-job.js';
 import { computeBackoffMs } from './backoff.js';
-import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
+import { makeSendProcessor, RetryableSendError } from './pipeline.js';
+import type { SendDeps, SendResult } from './send-job.js';
 
 /**
  * How often a job may be picked up again after its worker died (or its lock expired) before BullMQ fails it. BullMQ's
@@ -30,8 +32,8 @@ export interface CampaignWorkersOptions {
   /** Most jobs this process holds per (campaign, sender) queue; each is sized from its sender's rate up to this. */
   maxConcurrency: number;
   logger: Logger;
-  /** How often to re-read the active campaigns in case a control message was missed. */
-  reconcileIntervalMs?: number;
+  /** How often to re-read the active campaigns and the rate groups in case a control message was missed. */
+  followIntervalMs?: number;
   /**
    * BullMQ's job lock and stalled-job check (its defaults: 30 s each): the jobs of a process that died are back
    * in the queue within `lockDurationMs` + 2 × `stalledIntervalMs`.
@@ -42,17 +44,23 @@ export interface CampaignWorkersOptions {
   statusCallbackOf?: (campaign: CampaignName) => string;
 }
 
+/** A campaign this process serves: its spec and one Worker per sender, in the spec's order. */
+interface Served {
+  spec: CampaignSpec;
+  workers: Worker<StoredSendJob, SendResult>[];
+}
+
 /**
  * Runs one BullMQ Worker per (campaign, sender) queue of every active campaign, and follows the set of active
- * campaigns: a producer or CLI command publishes on the control channel, and every worker process starts or
- * stops the matching Workers without a restart.
+ * campaigns and the rate groups: a producer or CLI command publishes on the control channel, and every worker
+ * process starts or stops the matching Workers, and reads the groups again, without a restart.
  */
 export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
-  readonly #running = new Map<CampaignName, Worker<StoredSendJob, SendResult>[]>();
+  readonly #running = new Map<CampaignName, Served>();
   #subscriber: RedisClient | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #reconciling: Promise<void> = Promise.resolve();
+  #following: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(options: CampaignWorkersOptions) {
@@ -65,7 +73,7 @@ export class CampaignWorkers {
     this.#subscriber.on('error', (error: Error) =>
       logger.warn({ err: describeError(error) }, 'control channel connection error'),
     );
-    this.#subscriber.on('message', () => this.reconcile());
+    this.#subscriber.on('message', () => this.follow());
     await this.#subscriber.subscribe(keys.control);
     this.#options.deps.events.on('campaign:finished', ({ campaign }) => {
       logger.info({ campaign }, 'campaign finished');
@@ -73,9 +81,9 @@ export class CampaignWorkers {
         logger.error({ campaign, err: describeError(error) }, 'could not deactivate a finished campaign');
       });
     });
-    this.#timer = setInterval(() => this.reconcile(), this.#options.reconcileIntervalMs ?? 5000);
+    this.#timer = setInterval(() => this.follow(), this.#options.followIntervalMs ?? 5000);
     this.#timer.unref();
-    await this.reconcile();
+    await this.follow();
   }
 
   /** Campaigns this process currently serves. */
@@ -83,25 +91,47 @@ export class CampaignWorkers {
     return [...this.#running.keys()];
   }
 
-  /** Serialised, so overlapping triggers never start two Workers for one queue. */
-  reconcile(): Promise<void> {
-    this.#reconciling = this.#reconciling
-      .then(() => this.#reconcileOnce())
+  /**
+   * Brings the Workers in line with the active campaigns, and the rate groups up to date. Serialised, so overlapping
+   * triggers never start two Workers for one queue.
+   */
+  follow(): Promise<void> {
+    this.#following = this.#following
+      .then(() => this.#followOnce())
       .catch((error: unknown) => {
         this.#options.logger.error({ err: describeError(error) }, 'could not read the active campaigns');
       });
-    return this.#reconciling;
+    return this.#following;
   }
 
-  async #reconcileOnce(): Promise<void> {
+  async #followOnce(): Promise<void> {
     if (this.#closed) return;
+    if (await this.#options.deps.groups.refresh()) {
+      this.#options.logger.info('rate groups changed');
+      for (const served of this.#running.values()) this.#size(served);
+    }
     const active = new Set(await this.#options.store.activeNames());
     for (const name of active) if (!this.#running.has(name)) await this.#startCampaign(name);
     for (const name of [...this.#running.keys()]) if (!active.has(name)) await this.#stopCampaign(name);
   }
 
+  /**
+   * Sizes each of a campaign's Workers to the rate its sender can use (Little's law): its share of every limit it
+   * shares with the campaign's other senders, so a pool of many numbers does not fetch many times what it can send.
+   */
+  #size({ spec, workers }: Served): void {
+    const sizes = this.#concurrencies(spec);
+    workers.forEach((worker, index) => (worker.concurrency = sizes[index] ?? 1));
+  }
+
+  #concurrencies(spec: CampaignSpec): number[] {
+    const { deps, maxConcurrency } = this.#options;
+    const chains = spec.senders.map((entry) => deps.groups.chainOf(entry.sender));
+    return chains.map((chain) => queueConcurrency(shareRate(chain, chains), deps.pacer.policy, maxConcurrency));
+  }
+
   async #startCampaign(name: CampaignName): Promise<void> {
-    const { connection, keys, maxConcurrency, deps, logger, lockDurationMs, stalledIntervalMs } = this.#options;
+    const { connection, keys, deps, logger, lockDurationMs, stalledIntervalMs } = this.#options;
     const record = await this.#options.store.get(name);
     if (record === undefined) return;
     const parsed = parseMessageTemplates(record.spec.templates);
@@ -109,14 +139,17 @@ export class CampaignWorkers {
       logger.error({ campaign: name, reason: parsed.reason }, 'campaign templates do not parse; not serving it');
       return;
     }
-    const workers = record.spec.senders.map((entry) => {
+    const variables = [...parsed.templates.variables];
+    const sizes = this.#concurrencies(record.spec);
+    const workers = record.spec.senders.map((entry, index) => {
       const statusCallback = this.#options.statusCallbackOf?.(name);
       const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
-      const processor = makeSendProcessor(campaignDeps, { spec: record.spec, templates: parsed.templates, entry });
+      const target = { spec: record.spec, templates: parsed.templates, entry, variables };
+      const processor = makeSendProcessor(campaignDeps, target);
       const worker = new Worker<StoredSendJob, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
         connection,
         prefix: keys.prefix,
-        concurrency: queueConcurrency(senderMps(entry.sender, entry.mps), deps.pacer.policy, maxConcurrency),
+        concurrency: sizes[index] ?? 1,
         maxStalledCount: MAX_STALLS,
         ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
         ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
@@ -131,12 +164,12 @@ export class CampaignWorkers {
       worker.on('error', (error) => logger.error({ campaign: name, err: describeError(error) }, 'worker error'));
       return worker;
     });
-    this.#running.set(name, workers);
+    this.#running.set(name, { spec: record.spec, workers });
     logger.info({ campaign: name, queues: workers.length }, 'serving campaign');
   }
 
   async #stopCampaign(name: CampaignName): Promise<void> {
-    const workers = this.#running.get(name) ?? [];
+    const workers = this.#running.get(name)?.workers ?? [];
     this.#running.delete(name);
     await Promise.all(workers.map((worker) => worker.close()));
     this.#options.logger.info({ campaign: name }, 'stopped serving campaign');
@@ -150,17 +183,21 @@ export class CampaignWorkers {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#subscriber?.disconnect();
-    // A reconcile stuck on an unreachable Redis must not hold the shutdown, so it waits inside the deadline too.
-    const graceful = this.#reconciling.then(async () => {
-      await Promise.all([...this.#running.values()].flat().map((worker) => worker.close()));
+    // A follow stuck on an unreachable Redis must not hold the shutdown, so it waits inside the deadline too.
+    const graceful = this.#following.then(async () => {
+      await Promise.all(this.#allWorkers().map((worker) => worker.close()));
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const result = await Promise.race([graceful, timeout]);
     clearTimeout(timer);
-    const workers = [...this.#running.values()].flat();
+    const workers = this.#allWorkers();
     this.#running.clear();
     if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
     return { timedOut: result === 'timeout' };
+  }
+
+  #allWorkers(): Worker<StoredSendJob, SendResult>[] {
+    return [...this.#running.values()].flatMap((served) => served.workers);
   }
 }

@@ -1,15 +1,14 @@
 import type { CampaignName } from '../domain/campaign.js';
-import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
-import { SenderPacer } from '../queue/sender-pacer.js';
+import { readSenderLimits } from '../rate/rate-groups-store.js';
 
 export interface StatusSnapshot {
   at: number;
   record: CampaignRecord;
   counts: CampaignCounts;
-  /** Each sender's limit as the pacer applies it: a rate set for the sender, else the campaign's or its kind's. */
+  /** Each sender's limit as the pacer applies it: the tightest of its own and its groups' (herald senders). */
   senders: { senderId: string; limitMps: number }[];
 }
 
@@ -20,17 +19,11 @@ export async function readStatus(
   store: CampaignStore,
   name: CampaignName,
 ): Promise<StatusSnapshot | undefined> {
-  const pacer = new SenderPacer(connection, keys);
   const record = await store.get(name);
   if (record === undefined) return undefined;
   const [counts, senders] = await Promise.all([
     store.counts(name),
-    Promise.all(
-      record.spec.senders.map(async (entry) => {
-        const id = senderId(entry.sender);
-        return { senderId: id, limitMps: (await pacer.rateOf(id)) ?? senderMps(entry.sender, entry.mps) };
-      }),
-    ),
+    readSenderLimits(connection, keys, record.spec.senders),
   ]);
   return { at: Date.now(), record, counts, senders };
 }

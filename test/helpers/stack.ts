@@ -11,9 +11,11 @@ import { type Keys, makeKeys } from '../../src/queue/keys.js';
 import { Ledger } from '../../src/queue/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
-import { SenderHolds } from '../../src/queue/sender-holds.js';
-import { SenderPacer } from '../../src/queue/sender-pacer.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
+import { GroupsInUse } from '../../src/rate/groups-in-use.js';
+import { Holds } from '../../src/rate/holds.js';
+import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
+import { RatePacer } from '../../src/rate/rate-pacer.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -53,8 +55,8 @@ export interface StackOptions {
   latencyMs?: number;
   /** The auth token the workers' client uses; absent, the sandbox's own (a different one is refused with 20003). */
   clientAuthToken?: string;
-  /** How long a daily cap without a Retry-After pauses its sender. */
-  dailyCapPauseMs?: number;
+  /** How long a daily cap without a Retry-After holds its sender. */
+  dailyCapHoldMs?: number;
   /** How long a lost answer is looked up again before unknown; 0 (look once) unless given. */
   reconcilePatienceMs?: number;
 }
@@ -70,7 +72,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     latencyMs: options.latencyMs ?? 0,
   });
   const events = new SendEvents();
-  const pacer = new SenderPacer(connection, keys);
+  const pacer = new RatePacer(connection, keys);
   const client = createTwilioClient({
     accountSid: TEST_ACCOUNT_SID,
     authToken: options.clientAuthToken ?? TEST_AUTH_TOKEN,
@@ -92,14 +94,15 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       attempts: options.attempts ?? 3,
       retryWindowMs: 60_000,
       // As in the worker process (workers/sender.ts).
-      holds: new SenderHolds(connection, keys, 250),
-      ...(options.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: options.dailyCapPauseMs }),
+      holds: new Holds(connection, keys, 250),
+      groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
+      ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
       ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
       pacer,
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),
     },
-    reconcileIntervalMs: 500,
+    followIntervalMs: 500,
   });
   await workers.start();
   return {

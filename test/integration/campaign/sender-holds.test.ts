@@ -7,7 +7,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { readLedger } from '../../../src/queue/read-ledger.js';
-import { promoteHeldJobs, SenderHolds } from '../../../src/queue/sender-holds.js';
+import { chainOf, NO_GROUPS, type RateChain } from '../../../src/domain/rate-group.js';
+import { parseSender, senderId } from '../../../src/domain/sender.js';
+import { parseRateGroupsFile } from '../../../src/domain/rate-group-file.js';
+import { Holds } from '../../../src/rate/holds.js';
+import { RateGroupsStore } from '../../../src/rate/rate-groups-store.js';
+import { readRateOverview } from '../../../src/rate/rate-overview.js';
+import { promoteHeldJobs } from '../../../src/rate/promote-held-jobs.js';
 import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import type { SendEventMap } from '../../../src/observe/send-events.js';
 import { type Stack, type StackOptions, startStack, TEST_ACCOUNT_SID, waitForFinished } from '../../helpers/stack.js';
@@ -43,20 +49,29 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('senders paused or halted by Twilio’s answer', () => {
+/** A sender's chain with no groups configured: the sender alone. */
+function chainFor(from: string): RateChain {
+  const parsed = parseSender(from);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return chainOf(NO_GROUPS, parsed.sender);
+}
+
+const only = (id: string) => (sender: Parameters<typeof senderId>[0]) => senderId(sender) === id;
+
+describe('senders held or halted by Twilio’s answer', () => {
   let stack: Stack;
-  const held: SendEventMap['sender:held'][0][] = [];
+  const held: SendEventMap['held'][0][] = [];
   const open = async (options: StackOptions) => {
     stack = await startStack('holds', { concurrency: 1, ...options });
     held.length = 0;
-    stack.events.on('sender:held', (event) => held.push(event));
-    return new SenderHolds(stack.connection, stack.keys);
+    stack.events.on('held', (event) => held.push(event));
+    return new Holds(stack.connection, stack.keys);
   };
   afterEach(async () => stack.close());
 
-  it('63038: pauses the sender in every process until the cap resets, then resumes by itself, using no attempts', async () => {
+  it('63038: holds the sender in every process until the cap resets, then sends again by itself, using no attempts', async () => {
     // One attempt per job: a wait that used an attempt would fail the recipient.
-    const holds = await open({ attempts: 1, dailyCapPauseMs: 2500 });
+    const holds = await open({ attempts: 1, dailyCapHoldMs: 2500 });
     stack.sandbox.setFaults({ dailyCap: 1 });
     const campaign = spec('capped', '+14155550100');
     await runIngest(stack, {
@@ -66,13 +81,18 @@ describe('senders paused or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the pause');
-    const pausedAt = Date.now();
-    const hold = await holds.holdOf('p14155550100');
-    expect(hold).toMatchObject({ state: 'paused', scope: 'sender', code: '63038' });
-    expect(hold?.state === 'paused' && hold.until - pausedAt).toBeGreaterThan(2000);
-    expect(held[0]).toMatchObject({ campaign: campaign.name, senderId: 'p14155550100', hold: { code: '63038' } });
-    // The day turns at Twilio while the sender is paused; nothing more is asked before the pause ends.
+    await waitFor(() => held.length === 1, 'the hold');
+    const heldAt = Date.now();
+    const hold = (await holds.heldIn(chainFor('+14155550100')))?.hold;
+    expect(hold).toMatchObject({ state: 'held', code: '63038' });
+    expect(hold?.state === 'held' && hold.until - heldAt).toBeGreaterThan(2000);
+    expect(held[0]).toMatchObject({
+      campaign: campaign.name,
+      subject: 'p14155550100',
+      level: 'sender',
+      hold: { code: '63038' },
+    });
+    // The day turns at Twilio while the sender is held; nothing more is asked before the hold ends.
     stack.sandbox.setFaults({});
     await sleep(1500);
     const during = stack.sandbox.requests();
@@ -83,7 +103,7 @@ describe('senders paused or halted by Twilio’s answer', () => {
     await waitForFinished(stack.store, campaign.name, 20_000);
     const all = stack.sandbox.requests();
     expect(all.map((request) => request.status)).toEqual([201, 429, 201, 201]);
-    expect(all[2]!.receivedAt).toBeGreaterThanOrEqual(hold?.state === 'paused' ? hold.until - 50 : Infinity);
+    expect(all[2]!.receivedAt).toBeGreaterThanOrEqual(hold?.state === 'held' ? hold.until - 50 : Infinity);
     expect(Object.values(await ledgerStates(stack, campaign))).toEqual(['sent', 'sent', 'sent']);
     expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 3, failed: 0, unknown: 0 });
     expect(held).toHaveLength(1);
@@ -104,15 +124,17 @@ describe('senders paused or halted by Twilio’s answer', () => {
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212]);
     expect(held[0]).toMatchObject({
-      senderId: 'p15005550001',
-      hold: { state: 'halted', scope: 'sender', code: '21212' },
+      subject: 'p15005550001',
+      level: 'sender',
+      hold: { state: 'halted', code: '21212' },
     });
     expect(Object.values(await ledgerStates(stack, campaign))).toEqual(['queued', 'queued', 'queued']);
     expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 3, sent: 0, failed: 0, unknown: 0 });
 
     // Resumed with the cause still there: one more request, and the sender is halted again.
-    expect(await holds.resume('sender', 'p15005550001')).toMatchObject({ state: 'halted', code: '21212' });
-    expect(await promoteHeldJobs(stack.connection, stack.keys, stack.store, 'p15005550001')).toBe(1);
+    const chain = chainFor('+15005550001');
+    expect(await holds.lift(chain.tag, chain.links[0]!.id)).toMatchObject({ state: 'halted', code: '21212' });
+    expect(await promoteHeldJobs(stack.connection, stack.keys, stack.store, only('p15005550001'))).toBe(1);
     await waitFor(() => held.length === 2, 'the second halt');
     await sleep(500);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212, 21212]);
@@ -160,8 +182,8 @@ describe('senders paused or halted by Twilio’s answer', () => {
     await waitFor(() => held.length === 1, 'the halt');
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.status)).toEqual([401]);
-    expect(held[0]?.hold).toMatchObject({ state: 'halted', scope: 'account', code: '20003' });
-    expect(await holds.holdOf('p19995550000')).toMatchObject({ scope: 'account' });
+    expect(held[0]).toMatchObject({ subject: 'account', level: 'account', hold: { state: 'halted', code: '20003' } });
+    expect(await holds.accountHold()).toMatchObject({ state: 'halted', code: '20003' });
     expect(Object.values(await ledgerStates(stack, campaign))).toEqual(['queued', 'queued', 'queued']);
 
     // The operator fixes the account (here: Twilio now accepts the token the workers use) and resumes.
@@ -173,13 +195,74 @@ describe('senders paused or halted by Twilio’s answer', () => {
       port,
     });
     try {
-      expect(await holds.resume('account')).toMatchObject({ code: '20003' });
-      await promoteHeldJobs(stack.connection, stack.keys, stack.store, undefined);
+      expect(await holds.liftAccount()).toMatchObject({ code: '20003' });
+      await promoteHeldJobs(stack.connection, stack.keys, stack.store, () => true);
       await waitForFinished(stack.store, campaign.name);
       expect(fixed.requests().map((request) => request.status)).toEqual([201, 201, 201]);
       expect(Object.values(await ledgerStates(stack, campaign))).toEqual(['sent', 'sent', 'sent']);
     } finally {
       await fixed.close();
     }
+  });
+});
+
+describe('a group’s daily cap', () => {
+  let stack: Stack;
+  afterEach(async () => stack.close());
+
+  it('holds the group once its count is reached, using no attempts, says so once, and shows it; the rest waits for the reset', async () => {
+    stack = await startStack('caps', { concurrency: 2, attempts: 1 });
+    const held: SendEventMap['held'][0][] = [];
+    stack.events.on('held', (event) => held.push(event));
+    const parsed = parseRateGroupsFile(
+      JSON.stringify({
+        groups: [
+          { name: 'acme', kind: 'brand', dailyCap: { segments: 3 } },
+          { name: 'acme-10dlc', kind: 'pool', parent: 'acme', limit: '50/s', memberLimit: 'none' },
+        ],
+        senders: [
+          { sender: '+14155550100', group: 'acme-10dlc' },
+          { sender: '+14155550101', group: 'acme-10dlc' },
+        ],
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await new RateGroupsStore(stack.connection, stack.keys).apply(parsed.groups);
+    // The workers read the groups again when a command tells them; here, at once.
+    await stack.workers.follow();
+    const campaign = testSpec({
+      campaign: 'capped-brand',
+      from: ['+14155550100', '+14155550101'],
+      body: 'Hi {{name}}',
+    });
+    const numbers = Array.from({ length: 6 }, (_, index) => `+1415555${String(300 + index).padStart(4, '0')}`);
+    await runIngest(stack, {
+      file: csvOf(numbers),
+      spec: campaign,
+      rejectedPath: join(tmpdir(), 'c1.csv'),
+      chunkSize: 10,
+    });
+
+    await waitFor(() => held.length === 1, 'the cap');
+    await sleep(500);
+    expect(held[0]).toMatchObject({ subject: 'acme', level: 'brand', hold: { state: 'held', code: 'daily-cap' } });
+    // Three went, from either number; the others wait queued, no attempt used and nothing asked of Twilio.
+    expect(stack.sandbox.requests().map((request) => request.status)).toEqual([201, 201, 201]);
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 6, sent: 3, failed: 0, unknown: 0 });
+    const overview = await readRateOverview(stack.connection, stack.keys, stack.store);
+    expect(overview.groups.find((group) => group.name === 'acme')).toMatchObject({
+      dailyCap: { segments: 3, used: 3 },
+      hold: { state: 'held', code: 'daily-cap' },
+    });
+    expect(overview.senders.map((row) => row.hold?.subject)).toEqual(['acme', 'acme']);
+
+    // The day turns (here: the count is cleared and the hold lifted by hand, as the reset would).
+    const key = stack.keys.rateChain('g:acme');
+    await stack.connection.hset(key, 'g:acme:used', 0);
+    await new Holds(stack.connection, stack.keys).lift('g:acme', 'g:acme');
+    await promoteHeldJobs(stack.connection, stack.keys, stack.store, () => true);
+    await waitForFinished(stack.store, campaign.name, 20_000);
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 6, failed: 0, unknown: 0 });
+    expect(held).toHaveLength(1);
   });
 });

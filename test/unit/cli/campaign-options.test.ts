@@ -52,7 +52,19 @@ describe('buildCampaignSpec', () => {
     expect(result.ok && result.spec.senders[1]).not.toHaveProperty('mps');
   });
 
+  it('takes each sender’s rate group from a senders file’s group column', () => {
+    const file = parseSendersFile('sender,mps,group\n+14155550101,,acme-10dlc\n12345,50,\n');
+    if (!file.ok) throw new Error(file.reason);
+    const result = buildCampaignSpec({ ...base, from: [], senderRows: file.rows }, NOW);
+    expect(result).toMatchObject({
+      ok: true,
+      spec: { senders: [{ group: 'acme-10dlc' }, { mps: 50 }] },
+    });
+    expect(result.ok && result.spec.senders[1]).not.toHaveProperty('group');
+  });
+
   it.each([
+    ['sender,group\n+14155550101,"two words"\n', /^group "two words" \(senders file line 2\) is not a group name$/],
     ['sender,mps\n+14155550101,fast\n', /^sender \+14155550101 \(senders file line 2\): mps must be a number above 0$/],
     ['sender,mps\n+14155550101,1\nnope,\n', /sender nope: .* \(senders file line 3\)/],
   ])('refuses a bad senders file row: %j', (text, reason) => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
 
 import type { CampaignName } from '../../../src/domain/campaign.js';
+import { chainOf, type RateGroups } from '../../../src/domain/rate-group.js';
+import { parseSender } from '../../../src/domain/sender.js';
 import { makeKeys, queueNameOf } from '../../../src/queue/keys.js';
 
 /**
@@ -21,13 +23,29 @@ describe('hash slots of the keys used together', () => {
     }
   });
 
-  it('puts a sender’s pacing keys and its hold (read by the reserve script) in one slot, whatever the prefix', () => {
-    for (const prefix of ['herald', 'other']) {
-      const other = makeKeys(prefix);
-      const slot = calculateSlot(other.senderPace('p14155550100'));
-      expect(calculateSlot(other.senderDispatches('p14155550100'))).toBe(slot);
-      expect(calculateSlot(other.senderHold('p14155550100'))).toBe(slot);
-    }
+  it('keeps every link of a rate chain in one hash whose tag is the chain’s broadest link, and spreads chains', () => {
+    const groups: RateGroups = {
+      groups: new Map([
+        ['acme', { name: 'acme', kind: 'brand' }],
+        ['acme-10dlc', { name: 'acme-10dlc', kind: 'pool', parent: 'acme', limit: { count: 75, per: 'second' } }],
+      ]),
+      senders: new Map([
+        ['p14155550100', { group: 'acme-10dlc' }],
+        ['p14155550101', { group: 'acme-10dlc' }],
+      ]),
+    };
+    const sender = (from: string) => {
+      const parsed = parseSender(from);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.sender;
+    };
+    const pooled = ['+14155550100', '+14155550101'].map((from) => chainOf(groups, sender(from)));
+    expect(pooled.map((chain) => keys.rateChain(chain.tag))).toEqual(['herald:rate:{g:acme}', 'herald:rate:{g:acme}']);
+    // Senders in no group each have a chain, and a slot, of their own.
+    const alone = Array.from({ length: 20 }, (_, index) =>
+      calculateSlot(keys.rateChain(chainOf(groups, sender(`+1415555${String(2000 + index)}`)).tag)),
+    );
+    expect(new Set(alone).size).toBeGreaterThan(15);
   });
 
   it('gives each (campaign, sender) queue its own slot group, apart from the campaign’s', () => {

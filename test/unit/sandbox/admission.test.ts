@@ -14,7 +14,7 @@ function makeState(cap: number | undefined, maxBacklogMs: number | undefined): A
     accountSid: AC,
     dailyCap: () => cap,
     dailyCounts: new DailyCounts(),
-    queues: new SenderQueues({ mpsOf: () => 1, maxBacklogMs }),
+    queues: new SenderQueues({ linksOf: (sender) => [{ id: `s:${sender}`, intervalMs: 1000 }], maxBacklogMs }),
     arrivals: new ArrivalLog(),
   };
 }

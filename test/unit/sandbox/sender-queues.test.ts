@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+
+import type { RateGroups } from '../../../src/domain/rate-group.js';
 import {
   defaultSenderMps,
   makeSenderQueueRules,
@@ -13,7 +15,18 @@ const QUEUE_FULL = {
 };
 
 describe('SenderQueues', () => {
-  const rules = (maxBacklogMs: number | undefined, mps = 1): SenderQueueRules => ({ mpsOf: () => mps, maxBacklogMs });
+  const rules = (maxBacklogMs: number | undefined, mps = 1): SenderQueueRules => ({
+    linksOf: (sender) => [{ id: `s:${sender}`, intervalMs: 1000 / mps }],
+    maxBacklogMs,
+  });
+  const stat = (sender: string, mps: number, accepted: number, queued: number, backlog: number, peak: number) => ({
+    sender,
+    mps,
+    accepted,
+    queuedSegments: queued,
+    backlogSeconds: backlog,
+    peakBacklogSeconds: peak,
+  });
 
   it('holds 2 s of sending at 1 MPS, then answers 21611 until the queue drains', () => {
     const queues = new SenderQueues(rules(2000));
@@ -29,7 +42,7 @@ describe('SenderQueues', () => {
   it('counts segments: a 3-segment SMS takes 3 s at 1 MPS', () => {
     const queues = new SenderQueues(rules(4000));
     expect(queues.enqueue('a', 3, T0)).toEqual({ ok: true, sendAt: T0 + 3000 });
-    expect(queues.stats(T0)).toEqual([{ sender: 'a', mps: 1, accepted: 1, queuedSegments: 3, backlogSeconds: 3 }]);
+    expect(queues.stats(T0)).toEqual([stat('a', 1, 1, 3, 3, 0)]);
     expect(queues.enqueue('a', 2, T0)).toEqual(QUEUE_FULL);
     expect(queues.enqueue('a', 1, T0)).toEqual({ ok: true, sendAt: T0 + 4000 });
   });
@@ -37,12 +50,9 @@ describe('SenderQueues', () => {
   it('paces at the sender’s MPS', () => {
     const queues = new SenderQueues(rules(60_000, 10));
     for (let index = 0; index < 25; index += 1) queues.enqueue('s', 1, T0);
-    expect(queues.stats(T0 + 1000)).toEqual([
-      { sender: 's', mps: 10, accepted: 25, queuedSegments: 15, backlogSeconds: 1.5 },
-    ]);
-    expect(queues.stats(T0 + 5000)).toEqual([
-      { sender: 's', mps: 10, accepted: 25, queuedSegments: 0, backlogSeconds: 0 },
-    ]);
+    // The 25th waited 2.4 s before it started to be sent: the longest wait of the run.
+    expect(queues.stats(T0 + 1000)).toEqual([stat('s', 10, 25, 15, 1.5, 2.4)]);
+    expect(queues.stats(T0 + 5000)).toEqual([stat('s', 10, 25, 0, 0, 2.4)]);
   });
 
   it('without a limit never refuses and sends at once, but still models the backlog', () => {
@@ -54,12 +64,47 @@ describe('SenderQueues', () => {
   });
 });
 
+describe('SenderQueues with rate groups', () => {
+  const groups: RateGroups = {
+    groups: new Map([
+      ['pool', { name: 'pool', kind: 'pool', limit: { count: 4, per: 'second' }, memberLimit: 'none' }],
+    ]),
+    senders: new Map([
+      ['p14155550100', { group: 'pool' }],
+      ['p14155550101', { group: 'pool' }],
+    ]),
+  };
+
+  it('sends a pool’s numbers together at the pool’s rate, and reports the pool’s queue', () => {
+    const queues = new SenderQueues(makeSenderQueueRules({ groups }));
+    // Four messages a second from each of two numbers into a pool of 4/s: the queue grows by one second per second.
+    for (let index = 0; index < 4; index += 1) {
+      queues.enqueue('+14155550100', 1, T0 + index * 250);
+      queues.enqueue('+14155550101', 1, T0 + index * 250);
+    }
+    expect(queues.groupStats(T0 + 1000)).toEqual([
+      { group: 'pool', mps: 4, accepted: 8, queuedSegments: 4, backlogSeconds: 1, peakBacklogSeconds: 1 },
+    ]);
+    expect(queues.stats(T0 + 1000).map((stats) => [stats.sender, stats.mps, stats.backlogSeconds])).toEqual([
+      ['+14155550100', 4, 1],
+      ['+14155550101', 4, 1],
+    ]);
+  });
+
+  it('keeps a sender’s own limit inside its group', () => {
+    const queues = new SenderQueues(makeSenderQueueRules({ groups, mps: { '+14155550100': 1 } }));
+    queues.enqueue('+14155550100', 1, T0);
+    queues.enqueue('+14155550100', 1, T0);
+    expect(queues.stats(T0)[0]).toMatchObject({ mps: 1, backlogSeconds: 2, peakBacklogSeconds: 1 });
+  });
+});
+
 describe('makeSenderQueueRules', () => {
   it('uses overrides, else the kind’s default, and turns hours into ms', () => {
     const rules = makeSenderQueueRules({ mps: { '+14155550100': 25 }, maxQueueHours: 2 / 3600 });
     expect(rules.maxBacklogMs).toBe(2000);
-    expect(rules.mpsOf('+14155550100')).toBe(25);
-    expect(rules.mpsOf('+14155550101')).toBe(1);
+    expect(rules.linksOf('+14155550100')).toEqual([{ id: 's:+14155550100', intervalMs: 40 }]);
+    expect(rules.linksOf('+14155550101')).toEqual([{ id: 's:+14155550101', intervalMs: 1000 }]);
     expect(makeSenderQueueRules({}).maxBacklogMs).toBe(4 * 3_600_000);
     expect(makeSenderQueueRules(undefined).maxBacklogMs).toBeUndefined();
   });

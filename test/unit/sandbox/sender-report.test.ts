@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildSenderReports, serialiseSenders } from '../../../src/sandbox/sender-report.js';
 
-const stats = (sender: string) => ({ sender, mps: 1, accepted: 2, queuedSegments: 1, backlogSeconds: 0.5 });
+const stats = (sender: string) => ({
+  sender,
+  mps: 1,
+  accepted: 2,
+  queuedSegments: 1,
+  backlogSeconds: 0.5,
+  peakBacklogSeconds: 1,
+});
 
 describe('sender reports', () => {
   it('joins each sender’s arrivals to its stats', () => {
@@ -16,7 +23,7 @@ describe('sender reports', () => {
     const arrivals = Array.from({ length: 2500 }, (_, index) => 1_700_000_000_000 + index + 0.5);
     const reports = Array.from({ length: count }, (_, index) => ({ ...stats(`s${index}`), arrivals }));
     const chunks = [...serialiseSenders(reports)];
-    expect(JSON.parse(chunks.join(''))).toEqual({ senders: reports });
+    expect(JSON.parse(chunks.join(''))).toEqual({ senders: reports, groups: [] });
     expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(30_000);
   });
 });

@@ -1,0 +1,106 @@
+import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
+
+import { senderId } from '../domain/sender.js';
+import { decodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
+import type { Send, SendDeps, SendResult, SendStep, SendTarget, Verdict } from './send-job.js';
+import { actOnFailure } from './steps/act-on-failure.js';
+import { awaitWindow } from './steps/await-window.js';
+import { classifyAnswer } from './steps/classify-answer.js';
+import { compose } from './steps/compose.js';
+import { createMessage } from './steps/create-message.js';
+import { gateAndBegin } from './steps/gate-and-begin.js';
+import { lookUpLost } from './steps/look-up-lost.js';
+import { settle } from './steps/settle.js';
+import { skipSettled } from './steps/skip-settled.js';
+import { suppressOptedOut } from './steps/suppress-opted-out.js';
+import { takeCapacity } from './steps/take-capacity.js';
+import { tell } from './steps/tell.js';
+
+/**
+ * The steps of one send, in order. The deciding steps run until one gives the send a verdict; the acting steps then
+ * act on it. A new step is one file in steps/ and one line here.
+ */
+export const SEND_STEPS: readonly SendStep[] = [
+  compose,
+  skipSettled,
+  suppressOptedOut,
+  awaitWindow,
+  takeCapacity,
+  gateAndBegin,
+  createMessage,
+  classifyAnswer,
+  actOnFailure,
+  lookUpLost,
+  settle,
+  tell,
+];
+
+/** A transient fault: BullMQ retries the job after the backoff computed from it (see backoff.ts). */
+export class RetryableSendError extends Error {
+  override name = 'RetryableSendError';
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, retryAfterMs?: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Sends one job's message at most once. The ledger is marked in flight right before the request and settled after
+ * it, so a job that BullMQ delivers again (a killed worker, an expired lock) finds the recipient settled and sends
+ * nothing, and one that finds an earlier attempt still marked in flight looks it up rather than risk a duplicate.
+ */
+export function makeSendProcessor(deps: SendDeps, target: SendTarget, steps: readonly SendStep[] = SEND_STEPS) {
+  const id = senderId(target.entry.sender);
+  return async function processSend(job: Job<StoredSendJob>, token?: string): Promise<SendResult> {
+    const data = decodeSendJob(job.data, job.id, target.variables);
+    const send: Send = {
+      job,
+      token,
+      target,
+      data,
+      senderId: id,
+      chain: deps.groups.chainOf(target.entry.sender),
+      cost: data.segments,
+    };
+    try {
+      for (const step of steps) {
+        if (send.verdict === undefined || step.acts === true) await step.run(send, deps);
+      }
+    } finally {
+      send.release?.();
+    }
+    if (send.verdict === undefined) throw new Error('the send pipeline ended without a verdict');
+    return leave(send, send.verdict);
+  };
+}
+
+/** How the job leaves the worker for its verdict: BullMQ's terms, here only. */
+async function leave(send: Send, verdict: Verdict): Promise<SendResult> {
+  const { job, token } = send;
+  switch (verdict.kind) {
+    case 'sent':
+      return { sid: verdict.sid };
+    case 'unknown':
+      return { unknown: verdict.reason };
+    case 'skipped':
+      return verdict.result;
+    case 'failed':
+      throw new UnrecoverableError(`${verdict.code}: ${verdict.reason}`);
+    case 'missing':
+      throw new UnrecoverableError(`recipient ${send.data.to} is not in campaign ${send.target.spec.name}'s ledger`);
+    case 'retry':
+      throw new RetryableSendError(verdict.reason, verdict.retryAfterMs);
+    case 'later':
+      await job.moveToDelayed(Math.ceil(verdict.until), token);
+      throw new DelayedError();
+    case 'paused':
+      // Its queue is paused too, so no worker fetches it again until the campaign is resumed.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    case 'look-up':
+    case 'stop-link':
+      throw new Error(`the send pipeline left a ${verdict.kind} verdict unacted on`);
+  }
+}

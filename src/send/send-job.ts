@@ -1,0 +1,136 @@
+import type { Job } from 'bullmq';
+import type { LimitFunction } from 'p-limit';
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message.js';
+
+import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
+import type { MessageContent } from '../domain/channel.js';
+import type { LinkLevel, RateChain } from '../domain/rate-group.js';
+import type { ParsedTemplates } from '../domain/template.js';
+import type { SendJobData } from '../ingest/plan-row.js';
+import type { SendEvents } from '../observe/send-events.js';
+import type { Ledger } from '../queue/ledger.js';
+import type { OptOutList } from '../queue/opt-outs.js';
+import type { StoredSendJob } from '../queue/stored-send-job.js';
+import type { GroupsInUse } from '../rate/groups-in-use.js';
+import type { Holds } from '../rate/holds.js';
+import type { RatePacer } from '../rate/rate-pacer.js';
+import type { CampaignGate } from './campaign-gate.js';
+import type { FailureOutcome } from './classify.js';
+import type { TwilioClient } from './twilio-client.js';
+
+/** Twilio's code for a recipient who replied STOP. */
+export const OPTED_OUT_CODE = '21610';
+
+/** What the steps of a send use: the worker process's shared parts and settings. */
+export interface SendDeps {
+  ledger: Ledger;
+  client: TwilioClient;
+  events: SendEvents;
+  /** Bounds this process's sends in flight across all queues (and so its sockets). */
+  inFlight: LimitFunction;
+  /** Takes each send's cost from its sender's rate chain, across every process. */
+  pacer: RatePacer;
+  /** Holds on senders, groups and the account, in every process. */
+  holds: Holds;
+  /** The rate groups, as this worker last read them. */
+  groups: GroupsInUse;
+  /** Numbers that replied STOP: never texted again. */
+  optOuts: OptOutList;
+  /** Pause, resume, cancel and scheduled starts, read just before each send. */
+  gate: CampaignGate;
+  /** Attempts per recipient for transient faults. */
+  attempts: number;
+  /** Longest a message may wait on a throttled link, from when it was first throttled. */
+  retryWindowMs: number;
+  /** How long a daily cap (63038) without a Retry-After holds its sender. */
+  dailyCapHoldMs?: number;
+  /**
+   * How long after an attempt began its lookup is repeated before the recipient is recorded unknown: Twilio may
+   * still be processing a request whose answer was lost, or its list may not show the message yet. 0: look once.
+   */
+  reconcilePatienceMs?: number;
+  statusCallback?: string;
+}
+
+/** What a campaign's queue on one sender sends: parsed once when a worker starts serving it. */
+export interface SendTarget {
+  spec: CampaignSpec;
+  templates: ParsedTemplates;
+  entry: SenderEntry;
+  /** The campaign's variable order, as its jobs store their values. */
+  variables: readonly string[];
+}
+
+export type SendResult = { sid: string } | { settled: string } | { unknown: string };
+
+/** A note for metrics and logs on a verdict that is not final: why the recipient goes back to queued. */
+export interface RetryNote {
+  code: string;
+  reason: string;
+}
+
+/**
+ * What the deciding steps made of a send. Each kind says what is written to the ledger (settle, release or nothing)
+ * and how the job leaves the worker (pipeline.ts translates that at the BullMQ edge).
+ */
+export type Verdict =
+  /** Twilio created the message: settled sent. */
+  | { kind: 'sent'; sid: string; reason?: string }
+  /** Refused for good: settled failed, and the job fails without a retry. */
+  | { kind: 'failed'; code: string; reason: string }
+  /** A request may have reached Twilio and the lookup could not tell: settled unknown, never resent. */
+  | { kind: 'unknown'; code: string; reason: string }
+  /** An answer was lost, or an earlier attempt was interrupted: look the message up in Twilio's list. */
+  | { kind: 'look-up'; since: number; notFound: string; context: string }
+  /** Nothing was sent and nothing is written: already settled, or cancelled. */
+  | { kind: 'skipped'; reason: string; result: SendResult; finished?: boolean }
+  /** Not now: the job waits until `until`, using no attempt; `retry` when the recipient goes back to queued. */
+  | { kind: 'later'; until: number; retry?: RetryNote }
+  /** The campaign is paused: the job goes back to wait. */
+  | { kind: 'paused' }
+  /** Not processed and transient: back to queued, and BullMQ retries after the backoff (an attempt used). */
+  | { kind: 'retry'; code: string; reason: string; retryAfterMs?: number }
+  /** Not processed, because a link or the account must stop for a while: act-on-failure.ts turns it into `later`. */
+  | { kind: 'stop-link'; outcome: Extract<FailureOutcome, { kind: 'throttle' | 'pause-sender' | 'halt' }> }
+  /** The recipient is not in the campaign's ledger: the job fails without sending. */
+  | { kind: 'missing' };
+
+/** One job on its way through the pipeline: what the steps learn, in the order they learn it. */
+export interface Send {
+  readonly job: Job<StoredSendJob>;
+  readonly token: string | undefined;
+  readonly target: SendTarget;
+  readonly data: SendJobData;
+  readonly senderId: string;
+  readonly chain: RateChain;
+  /** Set by compose. */
+  content?: MessageContent;
+  /** What the message costs against its chain: SMS segments, else 1 (compose). */
+  cost: number;
+  /** The create call's parameters (compose). */
+  params?: MessageListInstanceCreateOptions;
+  /** Frees this send's place among the process's sends in flight (take-capacity); called at most once. */
+  release?: () => void;
+  /** When the request began, ms since the epoch, and Twilio's answer (create-message). */
+  startedAt?: number;
+  answer?: { ok: true; sid: string } | { ok: false; error: unknown };
+  durationSeconds?: number;
+  verdict?: Verdict;
+  /** The settle of this send finished its campaign (settle). */
+  finishedCampaign?: boolean;
+}
+
+/**
+ * One step of a send. A deciding step runs while the send has no verdict and may give it one; an acting step runs
+ * whatever the verdict, and acts on the verdicts it concerns.
+ */
+export interface SendStep {
+  readonly name: string;
+  readonly acts?: true;
+  run(send: Send, deps: SendDeps): Promise<void>;
+}
+
+/** The level of the link a throttle from Twilio concerns: the carrier's 10DLC limit is the pool's, else the sender's. */
+export function throttledLevel(code: number): LinkLevel {
+  return code === 30022 ? 'pool' : 'sender';
+}
