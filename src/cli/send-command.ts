@@ -23,7 +23,10 @@ type SendCommandOptions = SendOptions & {
   show: number;
 };
 
-/** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
+/**
+ * `--dry-run`: reads and checks the whole file, queues nothing, and prints what would be sent. Redis is only read,
+ * when it answers, for the rate groups and today's daily counts, so the estimate shows the limits and caps in force.
+ */
 async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
   const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
@@ -44,14 +47,45 @@ async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandO
     if (!parsed.ok) throw new UsageError(`price table ${options.prices}: ${parsed.reason}`);
     prices = parsed.table;
   }
+  const limits = await readLimitsIfReachable();
+  if (limits === undefined) {
+    process.stderr.write('herald: Redis not reached: the estimate uses each sender’s own limit, without rate groups\n');
+  }
   const result = await dryRun({
     file,
     spec,
     prices,
+    ...(limits === undefined
+      ? {}
+      : { groups: limits.groups, usageOf: (group: string) => limits.usage.get(group) ?? { used: 0 } }),
     samples: options.show,
     onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
   });
   process.stdout.write(formatDryRun(spec.name, result));
+}
+
+/** The rate groups and today's daily counts, or undefined when Redis does not answer within a moment. */
+async function readLimitsIfReachable() {
+  const config = loadClientConfig(process.env);
+  const [{ connectConfiguredRedis }, { makeKeys }, { RateGroupsStore }, { readCapUsage }] = await Promise.all([
+    import('../queue/redis-connection.js'),
+    import('../queue/keys.js'),
+    import('../rate/rate-groups-store.js'),
+    import('../rate/rate-overview.js'),
+  ]);
+  let connection;
+  try {
+    connection = await connectConfiguredRedis(config.redis, { role: 'command', connectTimeoutMs: 2000 });
+  } catch {
+    return undefined;
+  }
+  try {
+    const keys = makeKeys(config.redis.prefix);
+    const groups = await new RateGroupsStore(connection, keys).read();
+    return { groups, usage: await readCapUsage(connection, keys, groups) };
+  } finally {
+    await connection.quit().catch(() => connection.disconnect());
+  }
 }
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {

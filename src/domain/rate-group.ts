@@ -1,3 +1,4 @@
+import type { SenderEntry } from './campaign.js';
 import { DEFAULT_MPS, type Sender, senderId } from './sender.js';
 
 /**
@@ -183,4 +184,24 @@ export function tagOfGroup(groups: RateGroups, name: string): string {
 export function tagOfSender(groups: RateGroups, id: string): string {
   const group = groups.senders.get(id)?.group;
   return group === undefined || !groups.groups.has(group) ? senderLinkId(id) : tagOfGroup(groups, group);
+}
+
+/** What a campaign's senders set for themselves (`--mps`, a senders file's `mps` and `group`), by sender id. */
+export function settingsOf(entries: readonly SenderEntry[]): Map<string, SenderSetting> {
+  const settings = new Map<string, SenderSetting>();
+  for (const { sender, mps, group } of entries) {
+    if (mps === undefined && group === undefined) continue;
+    settings.set(senderId(sender), {
+      ...(mps === undefined ? {} : { limit: { count: mps, per: 'second' as const } }),
+      ...(group === undefined ? {} : { group }),
+    });
+  }
+  return settings;
+}
+
+/** The groups with some senders' settings on top, as `herald send` would store them. */
+export function withSettings(groups: RateGroups, settings: ReadonlyMap<string, SenderSetting>): RateGroups {
+  const senders = new Map(groups.senders);
+  for (const [id, setting] of settings) senders.set(id, { ...senders.get(id), ...setting });
+  return { groups: groups.groups, senders };
 }

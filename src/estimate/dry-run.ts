@@ -1,13 +1,14 @@
 import type { CampaignSpec } from '../domain/campaign.js';
 import type { MessageContent } from '../domain/channel.js';
 import { countryOf } from '../domain/e164.js';
-import { senderAddress, senderId, senderMps } from '../domain/sender.js';
+import { chainOf, NO_GROUPS, type RateGroups, settingsOf, withSettings } from '../domain/rate-group.js';
+import { senderAddress, senderId } from '../domain/sender.js';
 import { planRow } from '../ingest/plan-row.js';
 import { openCsv } from '../ingest/read-csv.js';
 import { prepareRowContext } from '../ingest/row-context.js';
 import { IngestError, toCsvRow } from '../ingest/run-ingest.js';
 import { type CostEstimate, estimateCost } from './estimate-cost.js';
-import { estimateDuration, type SenderDuration } from './estimate-duration.js';
+import { type CapEstimate, type CapUsage, estimateDuration, type SenderDuration } from './estimate-duration.js';
 import { addToTally, emptyTally, type PlanTally } from './plan-tally.js';
 import type { PriceTable } from './price-table.js';
 
@@ -28,7 +29,12 @@ export interface DryRunResult {
   rejected: number;
   tally: PlanTally;
   cost: CostEstimate;
-  duration: { seconds: number; senders: (SenderDuration & { address: string })[] };
+  duration: {
+    seconds: number;
+    pacedSeconds: number;
+    senders: (SenderDuration & { address: string })[];
+    caps: CapEstimate[];
+  };
   samples: SampleMessage[];
 }
 
@@ -39,6 +45,11 @@ export interface DryRunOptions {
   /** How many rendered messages to keep as samples. */
   samples: number;
   onRejected?: (line: number, reason: string) => void;
+  /** The rate groups in force (read from Redis when it answers); absent, every sender at its own limit. */
+  groups?: RateGroups;
+  /** Each capped group's count today, as Redis holds it; absent, nothing used yet. */
+  usageOf?: (group: string) => CapUsage;
+  now?: number;
 }
 
 /**
@@ -93,11 +104,15 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       samples.push({ line: job.line, to: job.to, from: senderAddress(entry.sender), content });
     }
   }
-  const mpsOf = (id: string) => {
+  // The campaign's own --mps and group settings on top of the stored groups, as `herald send` would store them.
+  const groups = withSettings(options.groups ?? NO_GROUPS, settingsOf(options.spec.senders));
+  const chainFor = (id: string) => {
     const entry = addresses.get(id);
-    return entry === undefined ? 1 : senderMps(entry.sender, entry.mps);
+    if (entry === undefined) throw new Error(`sender ${id} is not one of the campaign's`);
+    return chainOf(groups, entry.sender);
   };
-  const duration = estimateDuration(tally.bySender, mpsOf);
+  const usageOf = (link: { label: string }) => options.usageOf?.(link.label) ?? { used: 0 };
+  const duration = estimateDuration(tally.bySender, chainFor, usageOf, options.now ?? Date.now());
   return {
     rows,
     messages,
@@ -107,6 +122,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     cost: estimateCost(tally.byCountry, options.prices),
     duration: {
       seconds: duration.seconds,
+      pacedSeconds: duration.pacedSeconds,
+      caps: duration.caps,
       senders: duration.senders.map((sender) => {
         const entry = addresses.get(sender.senderId);
         return { ...sender, address: entry === undefined ? sender.senderId : senderAddress(entry.sender) };

@@ -1,6 +1,7 @@
 import type { MessageContent } from '../domain/channel.js';
 import { formatDuration } from '../lib/format-duration.js';
 import type { DryRunResult, SampleMessage } from './dry-run.js';
+import type { CapEstimate } from './estimate-duration.js';
 
 /** What `herald send --dry-run` prints. Pure. */
 export function formatDryRun(campaign: string, result: DryRunResult): string {
@@ -32,8 +33,9 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
         `${sender.segments > 0 ? ` (${plural(sender.segments, 'SMS segment')})` : ''} at ${sender.mps}/s → ` +
         formatDuration(sender.seconds),
     ),
-    `  duration    about ${formatDuration(duration.seconds)} at the senders' limits (its slowest sender; longer if ` +
+    `  duration    about ${formatDuration(duration.seconds)} at the senders' limits (its busiest limit; longer if ` +
       'workers are few or Twilio throttles)',
+    ...duration.caps.map((cap) => formatCap(cap, duration.pacedSeconds)),
     `  cost        ${cost.currency} ${money(cost.total)} estimated, from: ${cost.source} (as of ${cost.asOf})`,
     ...cost.lines.map(
       (line) =>
@@ -47,6 +49,18 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
     ...result.samples.flatMap(formatSample),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What a group's daily cap does to the campaign, in one line. */
+function formatCap(cap: CapEstimate, pacedSeconds: number): string {
+  const head =
+    `  daily cap   ${cap.group}: ${cap.segments} segments a day (${cap.used} used today), resets at ${cap.resetAt} ` +
+    `${cap.timeZone}; the campaign sends ${plural(cap.cost, 'segment')} through it`;
+  if (cap.reachedAt === undefined) return `${head}: within the cap`;
+  return (
+    `${head}: reaches it at ${new Date(cap.reachedAt).toISOString()}, then waits for each reset, ` +
+    `so it finishes in about ${formatDuration(cap.seconds)} instead of ${formatDuration(pacedSeconds)}`
+  );
 }
 
 function formatSample(sample: SampleMessage): string[] {

@@ -1,7 +1,14 @@
 import { HeraldError } from '../lib/herald-error.js';
 import { findProblem, formatRateGroupsFile, parseLimit, parseRateGroupsFile } from '../domain/rate-group-file.js';
 import type { SenderEntry } from '../domain/campaign.js';
-import { chainOf, NO_GROUPS, type RateGroups, type SenderSetting, tightestRate } from '../domain/rate-group.js';
+import {
+  chainOf,
+  NO_GROUPS,
+  type RateGroups,
+  type SenderSetting,
+  tightestRate,
+  withSettings,
+} from '../domain/rate-group.js';
 import { senderId } from '../domain/sender.js';
 import type { Keys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
@@ -47,10 +54,7 @@ export class RateGroupsStore {
    */
   async setSenders(settings: ReadonlyMap<string, SenderSetting>): Promise<void> {
     if (settings.size === 0) return;
-    const current = await this.read();
-    const senders = new Map(current.senders);
-    for (const [id, setting] of settings) senders.set(id, { ...senders.get(id), ...setting });
-    const problem = findProblem({ groups: current.groups, senders });
+    const problem = findProblem(withSettings(await this.read(), settings));
     if (problem !== undefined) throw new HeraldError(problem);
     const fields = [...settings].flatMap(([id, setting]) => [id, JSON.stringify(formatSetting(setting))]);
     await this.#client.hset(this.#keys.senderSettings, ...fields);
@@ -86,19 +90,6 @@ function parseSetting(json: string): SenderSetting {
   } catch {
     return {};
   }
-}
-
-/** What a campaign's senders set for themselves (`--mps`, a senders file's `mps` and `group`), by sender id. */
-export function settingsOf(entries: readonly SenderEntry[]): Map<string, SenderSetting> {
-  const settings = new Map<string, SenderSetting>();
-  for (const { sender, mps, group } of entries) {
-    if (mps === undefined && group === undefined) continue;
-    settings.set(senderId(sender), {
-      ...(mps === undefined ? {} : { limit: { count: mps, per: 'second' as const } }),
-      ...(group === undefined ? {} : { group }),
-    });
-  }
-  return settings;
 }
 
 /** Each sender's limit as the pacer applies it, in units per second: the tightest of its chain's (for status). */

@@ -138,6 +138,20 @@ export async function readRateOverview(
   };
 }
 
+/** Every capped group's count today (for the dry run's estimate). */
+export async function readCapUsage(
+  connection: RedisClient,
+  keys: Keys,
+  groups: RateGroups,
+  now = Date.now(),
+): Promise<Map<string, { used: number; resetsAt?: number }>> {
+  const usage = new Map<string, { used: number; resetsAt?: number }>();
+  for (const group of groups.groups.values()) {
+    if (group.dailyCap !== undefined) usage.set(group.name, await readCap(connection, keys, groups, group.name, now));
+  }
+  return usage;
+}
+
 /** A group's count toward its daily cap, from the hash of the chains it belongs to. */
 async function readCap(
   connection: RedisClient,

@@ -39,6 +39,9 @@ export class CampaignGate {
     now = new Date(),
   ): Promise<GateAnswer | BeginResult> {
     const answer = await this.#ask(campaign, [to, now.getTime(), now.toISOString(), token]);
+    // The in-flight mark of this very attempt: its first answer was lost on the way back (Redis restarted after
+    // running the script, and the client sent it again), so no request was made for it yet.
+    if (answer.startsWith('i:') && answer.slice(answer.indexOf(':', 2) + 1) === token) return { kind: 'go' };
     return GATE_ANSWERS.test(answer) ? parseGateAnswer(answer) : parseBeginAnswer(answer);
   }
 

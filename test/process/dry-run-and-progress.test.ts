@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
+import { parseRateGroupsFile } from '../../src/domain/rate-group-file.js';
+import { makeKeys } from '../../src/queue/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
+import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
 
@@ -106,6 +109,35 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     });
     expect(await herald(send(['--prices', prices]))).toEqual({ code: 2, output: 'herald: --prices needs --dry-run\n' });
     expect(await keyCount()).toBe(0);
+  });
+
+  it('says when the campaign reaches a group’s daily cap and when it then finishes', async () => {
+    const parsed = parseRateGroupsFile(
+      JSON.stringify({
+        groups: [
+          { name: 'acme', kind: 'brand', dailyCap: { segments: 3 } },
+          { name: 'acme-10dlc', kind: 'pool', parent: 'acme', limit: '10/s', memberLimit: 'none' },
+        ],
+        senders: [{ sender: '+14155550100', group: 'acme-10dlc' }],
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await new RateGroupsStore(connection, makeKeys(prefix)).apply(parsed.groups);
+    try {
+      const keys = await keyCount();
+      const { code, output } = await herald(send(['--dry-run']));
+      expect(code).toBe(0);
+      // 6 units (5 segments and an MMS) through a cap of 3 a day: 3 go at once, 3 the next day (Pacific).
+      expect(output).toContain('+14155550100: 5 messages (5 SMS segments) at 10/s → 0.6 s');
+      expect(output).toMatch(
+        /daily cap {3}acme: 3 segments a day \(0 used today\), resets at 00:00 America\/Los_Angeles; the campaign sends 6 segments through it: reaches it at \S+, then waits for each reset, so it finishes in about \d+ h( \d+ min)? instead of 0\.6 s/,
+      );
+      expect(output).toMatch(/duration {4}about \d+ h/);
+      // Read, not written.
+      expect(await keyCount()).toBe(keys);
+    } finally {
+      await deleteKeys(connection, prefix);
+    }
   });
 
   const big = file(

@@ -151,6 +151,10 @@ describe('pause and cancel with sends in flight', () => {
     const at = Date.now();
     expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at))).toEqual({ kind: 'go' });
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    // The same attempt asking again (its first answer was lost and the client sent the script again) may go: it
+    // made no request yet. Any other attempt finds the mark.
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at + 5))).toEqual({ kind: 'go' });
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
     // A second delivery finds the first attempt's mark, even once the campaign is cancelled.
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
     expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({ kind: 'in-flight', since: at });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { estimateCost } from '../../../src/estimate/estimate-cost.js';
+import { chainOf, NO_GROUPS, type RateGroups } from '../../../src/domain/rate-group.js';
+import { parseSender, type Sender } from '../../../src/domain/sender.js';
 import { estimateDuration } from '../../../src/estimate/estimate-duration.js';
 import { EXAMPLE_PRICES, parsePriceTable, type PriceTable } from '../../../src/estimate/price-table.js';
 
@@ -66,19 +68,87 @@ describe('price table', () => {
 });
 
 describe('duration at the senders’ limits', () => {
-  it('paces each sender as the workers do and takes the slowest', () => {
-    const { seconds, senders } = estimateDuration(
+  const sender = (from: string) => {
+    const parsed = parseSender(from);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.sender;
+  };
+  const senders: Record<string, Sender> = {
+    p1: sender('+14155550100'),
+    p2: sender('+14155550101'),
+    s2: sender('55501'),
+  };
+  const NOW = Date.parse('2026-11-23T18:00:00Z');
+  const none = () => ({ used: 0 });
+
+  it('paces each sender at its limit and takes the busiest', () => {
+    const { seconds, senders: rows } = estimateDuration(
       {
         p1: { messages: 97, segments: 97, paceCost: 97 },
         s2: { messages: 970, segments: 1940, paceCost: 1940 },
       },
-      (id) => (id === 'p1' ? 1 : 100),
+      (id) => chainOf(NO_GROUPS, senders[id]!),
+      none,
+      NOW,
     );
-    expect(senders.map((sender) => Math.round(sender.seconds * 1000) / 1000)).toEqual([97, 19.4]);
+    expect(rows.map((row) => Math.round(row.seconds * 1000) / 1000)).toEqual([97, 19.4]);
     expect(seconds).toBeCloseTo(97, 6);
   });
 
+  const pool: RateGroups = {
+    groups: new Map([
+      [
+        'acme',
+        {
+          name: 'acme',
+          kind: 'brand',
+          dailyCap: { segments: 2000, resetAt: '00:00', timeZone: 'America/Los_Angeles' },
+        },
+      ],
+      [
+        'acme-10dlc',
+        { name: 'acme-10dlc', kind: 'pool', parent: 'acme', limit: { count: 1, per: 'second' }, memberLimit: 'none' },
+      ],
+    ]),
+    senders: new Map([
+      ['p14155550100', { group: 'acme-10dlc' }],
+      ['p14155550101', { group: 'acme-10dlc' }],
+    ]),
+  };
+  const volume = (cost: number) => ({ messages: cost, segments: cost, paceCost: cost });
+
+  it('a pool’s numbers share its limit: the pool’s whole load decides', () => {
+    const estimate = estimateDuration(
+      { p1: volume(600), p2: volume(600) },
+      (id) => chainOf(pool, senders[id]!),
+      none,
+      NOW,
+    );
+    expect(estimate.pacedSeconds).toBe(1200);
+    expect(estimate.caps).toEqual([
+      expect.objectContaining({ group: 'acme', segments: 2000, used: 0, cost: 1200, seconds: 1200 }),
+    ]);
+    expect(estimate.caps[0]).not.toHaveProperty('reachedAt');
+  });
+
+  it('a daily cap the campaign outgrows holds it until each reset, and says when', () => {
+    // 4,500 segments at 1/s through a cap of 2,000 a day, 500 used today: 1,500 go by 18:25 UTC, the rest wait
+    // for midnight in Los Angeles (08:00 UTC) twice.
+    const estimate = estimateDuration(
+      { p1: volume(2250), p2: volume(2250) },
+      (id) => chainOf(pool, senders[id]!),
+      () => ({ used: 500, resetsAt: Date.parse('2026-11-24T08:00:00Z') }),
+      NOW,
+    );
+    expect(estimate.pacedSeconds).toBe(4500);
+    const [cap] = estimate.caps;
+    expect(new Date(cap!.reachedAt!).toISOString()).toBe('2026-11-23T18:25:00.000Z');
+    // Day two sends 2,000 from 08:00 UTC (till 08:33:20), day three the last 1,000 from 08:00 UTC on the 25th.
+    expect(new Date(cap!.doneAt).toISOString()).toBe('2026-11-25T08:16:40.000Z');
+    expect(estimate.seconds).toBe((cap!.doneAt - NOW) / 1000);
+  });
+
   it('is zero with nothing to send', () => {
-    expect(estimateDuration({}, () => 1).seconds).toBe(0);
+    expect(estimateDuration({}, () => chainOf(NO_GROUPS, senders['p1']!), none, NOW).seconds).toBe(0);
   });
 });
