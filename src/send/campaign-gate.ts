@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { tickBatchBy } from '../lib/tick-batch.js';
@@ -18,6 +20,12 @@ export type GateAnswer =
 export class CampaignGate {
   readonly #client: RedisClient;
   readonly #keys: Keys;
+  /**
+   * Sends of this process between their in-flight mark and their request, at most: a worker killed while the gate's
+   * answers are on their way (a round trip, seconds on a starved host) leaves at most this many marks without a
+   * request, each then recorded unknown. At a round trip of 2 ms it still lets 8,000 sends a second through.
+   */
+  readonly #asking = pLimit(BEGINS_AT_ONCE);
   /** The sends of one campaign that ask in the same turn go to Redis as one call (see GATE_AND_BEGIN). */
   readonly #ask = tickBatchBy((campaign: CampaignName, asks: readonly (readonly (string | number)[])[]) =>
     this.#askMany(campaign, asks),
@@ -32,13 +40,11 @@ export class CampaignGate {
    * The gate and, when it is open, the ledger's begin (ledger.ts) in one round trip: what a worker asks just before
    * a send. `token` names this attempt in the in-flight mark.
    */
-  async checkAndBegin(
-    campaign: CampaignName,
-    to: E164,
-    token: string,
-    now = new Date(),
-  ): Promise<GateAnswer | BeginResult> {
-    const answer = await this.#ask(campaign, [to, now.getTime(), now.toISOString(), token]);
+  async checkAndBegin(campaign: CampaignName, to: E164, token: string, at?: Date): Promise<GateAnswer | BeginResult> {
+    const answer = await this.#asking(() => {
+      const now = at ?? new Date();
+      return this.#ask(campaign, [to, now.getTime(), now.toISOString(), token]);
+    });
     // The in-flight mark of this very attempt: its first answer was lost on the way back (Redis restarted after
     // running the script, and the client sent it again), so no request was made for it yet.
     if (answer.startsWith('i:') && answer.slice(answer.indexOf(':', 2) + 1) === token) return { kind: 'go' };
@@ -50,6 +56,8 @@ export class CampaignGate {
     return ((await GATE_AND_BEGIN.run(this.#client, keys, asks.flat())) as unknown[]).map(String);
   }
 }
+
+const BEGINS_AT_ONCE = 16;
 
 /** The closed gate's answers; BEGIN_SEND's never look like these. */
 const GATE_ANSWERS = /^(paused|cancelled|cancelled-closed|wait:\d+)$/;

@@ -6,7 +6,7 @@ import { TLSSocket } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 import { encodeForm } from './encode-form.js';
-import { RequestNotSentError } from './request-not-sent.js';
+import { NotWritten, RequestNotSentError } from './request-not-sent.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -68,10 +68,15 @@ export class DirectTransport {
     return body === undefined ? undefined : { query, body };
   }
 
+  /**
+   * `beforeWrite`, when given, is awaited on the connected socket right before the request is written; if it throws,
+   * nothing is written and the request fails with its error (a RequestNotSentError wraps any but a `NotWritten`).
+   */
   async request<TData>(
     opts: RequestClient.RequestOptions<TData>,
     encoded: EncodedRequest,
     uri: string,
+    beforeWrite?: () => Promise<void>,
   ): Promise<HttpResponse.default<TData>> {
     const url = new URL(uri);
     const { query, body } = encoded;
@@ -95,7 +100,7 @@ export class DirectTransport {
       method: opts.method.toUpperCase(),
       headers,
     });
-    return exchange<TData>(request, body, timeoutMs);
+    return exchange<TData>(request, body, timeoutMs, beforeWrite);
   }
 
   close(): void {
@@ -108,6 +113,7 @@ async function exchange<TData>(
   request: ClientRequest,
   body: string | undefined,
   timeoutMs: number,
+  beforeWrite: (() => Promise<void>) | undefined,
 ): Promise<HttpResponse.default<TData>> {
   // One listener for the request's whole life: an error while it waits for its socket must not go unhandled.
   let fail: (error: Error) => void = () => undefined;
@@ -123,14 +129,29 @@ async function exchange<TData>(
   failed.catch(() => undefined);
 
   const connectTimer = setTimeout(() => request.destroy(timeoutError(timeoutMs)), timeoutMs);
+  let socket: Socket;
   try {
-    await Promise.race([connectedSocket(request), failed]);
+    socket = await Promise.race([connectedSocket(request), failed]);
   } catch (error) {
     // Nothing is written before a connected socket is in hand, so a connection that timed out, was reset during
     // its TLS handshake or was refused cannot have carried the request: safe to retry, never "maybe sent".
     throw new RequestNotSentError(error, 'its connection could not be opened');
   } finally {
     clearTimeout(connectTimer);
+  }
+  if (beforeWrite !== undefined) {
+    // Herald's own wait, not Twilio's: no idle timeout meanwhile.
+    socket.setTimeout(0);
+    try {
+      await beforeWrite();
+    } catch (error) {
+      request.destroy();
+      throw error instanceof NotWritten ? error : new RequestNotSentError(error, 'its last step before writing failed');
+    }
+    if (failure !== undefined || socket.destroyed || socket.readableEnded) {
+      request.destroy();
+      throw new RequestNotSentError(failure ?? new Error('closed'), 'its connection closed before it was written');
+    }
   }
   request.setTimeout(timeoutMs, () => request.destroy(timeoutError(timeoutMs)));
   const answered = Promise.race([responseOf(request), failed]);

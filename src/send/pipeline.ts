@@ -8,7 +8,6 @@ import { awaitWindow } from './steps/await-window.js';
 import { classifyAnswer } from './steps/classify-answer.js';
 import { compose } from './steps/compose.js';
 import { createMessage } from './steps/create-message.js';
-import { gateAndBegin } from './steps/gate-and-begin.js';
 import { lookUpLost } from './steps/look-up-lost.js';
 import { settle } from './steps/settle.js';
 import { skipSettled } from './steps/skip-settled.js';
@@ -26,7 +25,7 @@ export const SEND_STEPS: readonly SendStep[] = [
   suppressOptedOut,
   awaitWindow,
   takeCapacity,
-  gateAndBegin,
+  // Asks the campaign gate and sets the in-flight mark (gate-and-begin.ts) on a connected socket, then writes.
   createMessage,
   classifyAnswer,
   actOnFailure,

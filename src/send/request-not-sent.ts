@@ -17,3 +17,11 @@ function messageOf(cause: unknown): string {
   const message = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
   return typeof message === 'string' ? message : String(cause);
 }
+
+/**
+ * Thrown by a send's last step before writing (see twilio-client.ts `clientForSend`) when the request must not be
+ * written after all; the transport destroys it unwritten and passes this error through as it is.
+ */
+export class NotWritten extends Error {
+  override name = 'NotWritten';
+}

@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 
 import { DirectTransport } from './direct-transport.js';
+import { NotWritten, RequestNotSentError } from './request-not-sent.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
@@ -51,13 +52,32 @@ class HeraldRequestClient extends twilio.RequestClient {
     this.#direct = direct;
   }
 
-  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
+  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
+    return this.send(opts, undefined);
+  }
+
+  /** A request, with `beforeWrite` awaited right before it is written (see clientForSend). */
+  async send<TData>(
+    opts: RequestClient.RequestOptions<TData>,
+    beforeWrite: (() => Promise<void>) | undefined,
+  ): Promise<HttpResponse.default<TData>> {
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const encoded = this.#direct === undefined ? undefined : DirectTransport.encode(opts);
-    const response =
-      this.#direct !== undefined && encoded !== undefined
-        ? await this.#direct.request(opts, encoded, uri)
-        : await super.request<TData>({ ...opts, uri });
+    let response: HttpResponse.default<TData>;
+    if (this.#direct !== undefined && encoded !== undefined) {
+      response = await this.#direct.request(opts, encoded, uri, beforeWrite);
+    } else {
+      // The SDK's own transport looks for a socket only once asked: the step runs before it, and anything but a
+      // NotWritten from it means nothing was sent.
+      if (beforeWrite !== undefined) {
+        await beforeWrite().catch((error: unknown) => {
+          throw error instanceof NotWritten
+            ? error
+            : new RequestNotSentError(error, 'its last step before writing failed');
+        });
+      }
+      response = await super.request<TData>({ ...opts, uri });
+    }
     if (response.statusCode >= 400) {
       const retryAfterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after']);
       if (retryAfterMs !== undefined) throw Object.assign(exceptionOf(response), { retryAfterMs });
@@ -116,4 +136,19 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
       : undefined;
   const httpClient = new HeraldRequestClient(origin, transport, direct);
   return twilio(options.accountSid, options.authToken, { httpClient, autoRetry: false });
+}
+
+/**
+ * A client for one send, on the same connections and settings as `client`, whose create request runs `beforeWrite`
+ * right before it is written (herald's transport: on a connected socket): the send's campaign gate and in-flight
+ * mark, so that nothing, not even opening a connection, lies between the mark and the request. It is handed to the
+ * one SDK call it serves, so it needs no state shared between sends. Each send pays for building the SDK's client
+ * objects again (tens of microseconds).
+ */
+export function clientForSend(client: TwilioClient, beforeWrite: () => Promise<void>): TwilioClient {
+  const shared = client.httpClient;
+  if (!(shared instanceof HeraldRequestClient)) throw new Error('clientForSend needs a client from createTwilioClient');
+  const httpClient: RequestClient = Object.create(shared);
+  httpClient.request = (opts) => shared.send(opts, beforeWrite);
+  return twilio(client.username, client.password, { accountSid: client.accountSid, httpClient, autoRetry: false });
 }

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
 import type { E164 } from '../../src/domain/e164.js';
-import { type Arrival, worstWindow } from '../../src/domain/rate-window.js';
+import { achievedRate, type Arrival } from '../../src/domain/achieved-rate.js';
 import { type ClusterNode, type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
@@ -208,10 +208,9 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
         .filter((request) => request.params['From'] === from)
         .map((request) => ({ at: request.receivedAt, cost: 1 }));
       expect(arrivals.length).toBeGreaterThan(0);
-      // As in pacing.test.ts: on two shared cores a campaign's first sends can reach the sandbox tens of ms apart
-      // from when they left, which may put one message more into one second; a limit held per process would let
-      // three times as much through.
-      expect(worstWindow(arrivals, 1000)).toBeLessThanOrEqual(5 + 1);
+      // As in pacing.test.ts: each sender's limit is summed over the processes (a limit held per process would let
+      // three times as much through); a few seconds' run whose first send left late reads a little above it.
+      expect(achievedRate(arrivals)).toBeLessThanOrEqual(5 * 1.25);
     }
   });
 

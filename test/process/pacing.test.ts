@@ -6,9 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import type { CampaignSpec } from '../../src/domain/campaign.js';
-import { achievedRate, type Arrival } from '../../src/domain/rate-window.js';
+import { achievedRate, type Arrival } from '../../src/domain/achieved-rate.js';
 import { countSegments } from '../../src/domain/segments.js';
-import type { SandboxRequest } from '../../src/sandbox/index.js';
+import { parseRateGroupsFile } from '../../src/domain/rate-group-file.js';
+import { senderAddress } from '../../src/domain/sender.js';
+import type { GroupStats, SandboxRequest } from '../../src/sandbox/index.js';
+import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/queue/keys.js';
@@ -44,6 +47,14 @@ function spec(name: string, from: string, mps: number, body: string): CampaignSp
   return testSpec({ campaign: name, from: [from], mps, body });
 }
 
+const GROUPS = {
+  groups: [
+    { name: 'pool', kind: 'pool', limit: '5/s', memberLimit: 'none', senders: ['+14155550110', '+14155550111'] },
+  ],
+};
+const GROUPS_FILE = join(mkdtempSync(join(tmpdir(), 'herald-pacing-groups-')), 'groups.json');
+writeFileSync(GROUPS_FILE, JSON.stringify(GROUPS));
+
 describe('pacing across worker processes', () => {
   let connection: Redis;
   let keys: Keys;
@@ -55,7 +66,8 @@ describe('pacing across worker processes', () => {
     keys = makeKeys(uniquePrefix('pacing'));
     // Its own process, as Twilio is its own machine: arrival times taken by a process that is also busy producing
     // the campaign would be late by however long it was busy.
-    sandbox = await startTestSandboxProcess({ latencyMs: 50 });
+    // Twilio's queues for the pool below, so that the sandbox measures the backlog herald's sends build there.
+    sandbox = await startTestSandboxProcess({ latencyMs: 50, flags: ['--groups', GROUPS_FILE] });
     for (let i = 0; i < 3; i++) {
       workers.push(
         await startWorkerProcess({
@@ -115,5 +127,37 @@ describe('pacing across worker processes', () => {
       expect(achievedRate(arrivals)).toBeGreaterThan(limit * 0.9);
       expect(achievedRate(arrivals)).toBeLessThanOrEqual(limit * 1.25);
     }
+  });
+
+  it('paces a pool’s numbers together at the pool’s rate, and leaves under a second waiting at Twilio', async () => {
+    const parsed = parseRateGroupsFile(JSON.stringify(GROUPS));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await new RateGroupsStore(connection, keys).apply(parsed.groups);
+    const deps = { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) };
+    const pooled = testSpec({
+      campaign: 'pooled',
+      from: ['+14155550110', '+14155550111'],
+      body: 'Hi {{name}}',
+    });
+    await runIngest(deps, {
+      file: csv(40, 7000),
+      spec: pooled,
+      rejectedPath: join(tmpdir(), 'pooled.csv'),
+      chunkSize: 100,
+    });
+    await waitForFinished(deps.store, pooled.name, 40_000);
+
+    const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
+    const arrivals: Arrival[] = requests
+      .filter((request) => pooled.senders.some((entry) => senderAddress(entry.sender) === request.params['From']))
+      .map((request) => ({ at: request.receivedAt, cost: 1 }));
+    expect(arrivals).toHaveLength(40);
+    // Two numbers with no limit of their own share the pool's 5/s: together, not 5/s each.
+    expect(achievedRate(arrivals)).toBeGreaterThan(5 * 0.9);
+    expect(achievedRate(arrivals)).toBeLessThanOrEqual(5 * 1.25);
+    const queues = await sandbox.inspect<{ groups: GroupStats[] }>('/sandbox/senders');
+    const pool = queues.groups.find((group) => group.group === 'pool');
+    expect(pool).toMatchObject({ mps: 5, accepted: 40 });
+    expect(pool!.peakBacklogSeconds).toBeLessThan(1);
   });
 });

@@ -10,7 +10,7 @@ export const classifyAnswer: SendStep = {
   name: 'classify-answer',
   async run(send, deps) {
     const answer = send.answer;
-    if (answer === undefined) throw new Error('classify-answer runs after create-message');
+    if (answer === undefined) throw new Error('classify-answer runs after create-message has an answer');
     if (answer.ok) {
       send.verdict = { kind: 'sent', sid: answer.sid };
       return;

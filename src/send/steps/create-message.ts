@@ -1,18 +1,30 @@
+import { NotWritten } from '../request-not-sent.js';
 import type { SendStep } from '../send-job.js';
+import { clientForSend } from '../twilio-client.js';
+import { gateAndBegin } from './gate-and-begin.js';
 
-/** The create call, through the official SDK; its answer (or error) and time are kept for the steps after. */
+/**
+ * The create call, through the official SDK, on a client for this one send: once the request holds a connected
+ * socket, the campaign gate is asked and the recipient marked in flight (gate-and-begin.ts), and only then is the
+ * request written. A closed gate (paused, cancelled, scheduled, already settled) gives the send its verdict and the
+ * request is never written. Twilio's answer (or error) and the call's time are kept for the steps after.
+ */
 export const createMessage: SendStep = {
   name: 'create-message',
   async run(send, deps) {
     const params = send.params;
     if (params === undefined) throw new Error('create-message runs after compose');
-    send.startedAt = Date.now();
+    const client = clientForSend(deps.client, async () => {
+      if (!(await gateAndBegin(send, deps))) throw new NotWritten('the campaign gate did not let it go');
+      send.startedAt = Date.now();
+    });
     const started = performance.now();
     try {
-      const message = await deps.client.messages.create(params);
+      const message = await client.messages.create(params);
       send.answer = { ok: true, sid: message.sid };
     } catch (error) {
-      send.answer = { ok: false, error };
+      // A closed gate has given the send its verdict; any other error is Twilio's answer, or the lack of one.
+      if (!(error instanceof NotWritten)) send.answer = { ok: false, error };
     } finally {
       send.durationSeconds = (performance.now() - started) / 1000;
       send.release?.();

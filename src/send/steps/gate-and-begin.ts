@@ -1,54 +1,50 @@
-import type { SendStep } from '../send-job.js';
+import type { Send, SendDeps } from '../send-job.js';
 
 /**
  * Asks the campaign's gate (pause, cancel, a scheduled start) and, when it is open, marks the recipient in flight in
- * the same script: after the slot's wait, so a pause or a cancel that landed meanwhile still stops this send, and
- * right before the request, so a worker killed before then leaves no mark that would make it unknown.
+ * the same script; true when the send may go, else the send has its verdict. create-message runs it on a connected
+ * socket right before the request is written: after the slot's wait, so a pause or a cancel that landed meanwhile
+ * still stops this send, and with nothing left to wait for between the mark and the request, so a worker killed
+ * before the request leaves no mark that would make its recipient unknown.
  */
-export const gateAndBegin: SendStep = {
-  name: 'gate-and-begin',
-  async run(send, deps) {
-    const { job } = send;
-    const answer = await deps.gate.checkAndBegin(
-      send.target.spec.name,
-      send.data.to,
-      `${job.id}/${job.attemptsStarted}`,
-    );
-    switch (answer.kind) {
-      case 'go':
-        return;
-      case 'paused':
-        send.verdict = { kind: 'paused' };
-        return;
-      case 'wait':
-        send.verdict = { kind: 'later', until: answer.until };
-        return;
-      case 'cancelled':
-        send.verdict = {
-          kind: 'skipped',
-          reason: 'campaign cancelled',
-          result: { settled: 'c:cancelled' },
-          finished: answer.closed,
-        };
-        return;
-      case 'final':
-        send.verdict = {
-          kind: 'skipped',
-          reason: `already settled (${answer.state.slice(0, 1)})`,
-          result: { settled: answer.state },
-        };
-        return;
-      case 'missing':
-        send.verdict = { kind: 'missing' };
-        return;
-      case 'in-flight':
-        send.verdict = {
-          kind: 'look-up',
-          since: answer.since,
-          notFound: 'interrupted',
-          context: `an earlier attempt started at ${new Date(answer.since).toISOString()} may have reached Twilio`,
-        };
-        return;
-    }
-  },
-};
+export async function gateAndBegin(send: Send, deps: SendDeps): Promise<boolean> {
+  const { job } = send;
+  const token = `${job.id}/${job.attemptsStarted}`;
+  const answer = await deps.gate.checkAndBegin(send.target.spec.name, send.data.to, token);
+  switch (answer.kind) {
+    case 'go':
+      return true;
+    case 'paused':
+      send.verdict = { kind: 'paused' };
+      return false;
+    case 'wait':
+      send.verdict = { kind: 'later', until: answer.until };
+      return false;
+    case 'cancelled':
+      send.verdict = {
+        kind: 'skipped',
+        reason: 'campaign cancelled',
+        result: { settled: 'c:cancelled' },
+        finished: answer.closed,
+      };
+      return false;
+    case 'final':
+      send.verdict = {
+        kind: 'skipped',
+        reason: `already settled (${answer.state.slice(0, 1)})`,
+        result: { settled: answer.state },
+      };
+      return false;
+    case 'missing':
+      send.verdict = { kind: 'missing' };
+      return false;
+    case 'in-flight':
+      send.verdict = {
+        kind: 'look-up',
+        since: answer.since,
+        notFound: 'interrupted',
+        context: `an earlier attempt started at ${new Date(answer.since).toISOString()} may have reached Twilio`,
+      };
+      return false;
+  }
+}

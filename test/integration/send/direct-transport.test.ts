@@ -5,7 +5,9 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from '
 import { performance } from 'node:perf_hooks';
 
 import { classifyFailure } from '../../../src/send/classify.js';
+import { NotWritten } from '../../../src/send/request-not-sent.js';
 import {
+  clientForSend,
   createTwilioClient,
   type HttpTransportKind,
   retryAfterOf,
@@ -261,6 +263,40 @@ describe('the direct transport’s connections', () => {
     expect(capture.connections).toBe(2);
     expect(capture.captured.map((request) => new URLSearchParams(request.body).get('To')).sort()).toEqual(numbers);
   });
+
+  it.each(['direct', 'sdk'] as const)(
+    'via %s: a send’s last step runs before its request is written, and can keep it from being written',
+    async (transport) => {
+      const tls = transport === 'direct' ? await generateLoopbackCertificate() : undefined;
+      const capture = await startCapture(tls);
+      const shared = client(capture.url, transport, tls === undefined ? {} : { ca: tls.cert });
+      const params = { to: '+14155550199', from: '+14155550100', body: 'hi' };
+      let stepAt = 0;
+      const sent = await clientForSend(shared, async () => {
+        // Held long enough that a request written before the step ended would arrive before it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        stepAt = performance.now();
+      }).messages.create(params);
+      expect(sent.sid).toBe(SID);
+      expect(capture.captured).toHaveLength(1);
+      expect(capture.captured[0]!.arrivedAt).toBeGreaterThanOrEqual(stepAt);
+      if (transport === 'direct') expect(capture.captured[0]!.connectedAt).toBeLessThan(stepAt);
+
+      const stopped = await caught(
+        clientForSend(shared, () => Promise.reject(new NotWritten('the campaign is paused'))).messages.create(params),
+      );
+      expect(stopped).toBeInstanceOf(NotWritten);
+      const failed = await caught(
+        clientForSend(shared, () => Promise.reject(new Error('CLUSTERDOWN'))).messages.create(params),
+      );
+      expect(failed).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('CLUSTERDOWN') });
+      expect(classifyFailure(failed).kind).toBe('retry');
+      // Neither was written; the shared client goes on as before.
+      expect(capture.captured).toHaveLength(1);
+      await shared.messages.create(params);
+      expect(capture.captured).toHaveLength(2);
+    },
+  );
 
   it('a connection closed before the request was written reads as not sent', async () => {
     // Accepts TCP and closes it at once: the TLS handshake fails, so nothing of the request was written.

@@ -5,23 +5,6 @@ export interface Arrival {
 }
 
 /**
- * The largest cost that arrived within any window of `windowMs` (half-open, sliding). The busiest window always
- * starts at an arrival, so checking those windows is enough.
- */
-export function worstWindow(arrivals: readonly Arrival[], windowMs: number): number {
-  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
-  let worst = 0;
-  let end = 0;
-  let sum = 0;
-  for (let start = 0; start < sorted.length; start++) {
-    while (end < sorted.length && sorted[end]!.at < sorted[start]!.at + windowMs) sum += sorted[end++]!.cost;
-    worst = Math.max(worst, sum);
-    sum -= sorted[start]!.cost;
-  }
-  return worst;
-}
-
-/**
  * Cost per second from the first arrival to the last, counting every arrival but the first: n sends spaced s apart
  * take (n − 1) × s, so this is the rate the sender was held to, whatever the length of the run.
  */
