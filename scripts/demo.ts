@@ -14,8 +14,8 @@ import {
 } from '../src/local/herald-processes.js';
 import { type LocalRedis, startLocalRedis } from '../src/local/redis-server.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
-import { makeKeys } from '../src/queue/keys.js';
-import { readLedger } from '../src/queue/read-ledger.js';
+import { makeKeys } from '../src/store/keys.js';
+import { readLedger } from '../src/store/read-ledger.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
 import { PERMANENT_CODES } from '../src/send/classify.js';
 import { stopChildrenOnExit } from '../src/local/children.js';

@@ -128,9 +128,9 @@ Example:
       const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] =
         await Promise.all([
           import('../queue/redis-connection.js'),
-          import('../queue/keys.js'),
+          import('../store/keys.js'),
           import('../queue/campaign-store.js'),
-          import('../queue/ledger.js'),
+          import('../store/ledger.js'),
           import('../ingest/run-ingest.js'),
         ]);
       const connection = await connectConfiguredRedis(config.redis, { role: 'command' });

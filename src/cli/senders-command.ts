@@ -28,7 +28,7 @@ async function openRedis() {
   const config = loadClientConfig(process.env);
   const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
     import('../queue/redis-connection.js'),
-    import('../queue/keys.js'),
+    import('../store/keys.js'),
     import('../queue/campaign-store.js'),
   ]);
   const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 import { parseClusterNodes, type ParsedTarget, redisTargetOf } from '../queue/redis-target.js';
-import { MAX_SEND_ATTEMPTS } from '../queue/job-options.js';
+
+/** The most HERALD_ATTEMPTS may be: BullMQ's attempt ceiling per send job (store/job-options.ts) stays above it. */
+export const MAX_SEND_ATTEMPTS = 99;
 
 /** One environment variable: its schema, default and help, next to each other (the docs are generated from these). */
 export interface Setting<T> {

@@ -1,22 +1,9 @@
 import { assignSender } from '../domain/assign-sender.js';
 import { type Channel, isChannel, type MessageContent, paceCost } from '../domain/channel.js';
 import { composeMessage, renderMediaUrls } from '../domain/compose-message.js';
-import { type E164, type PhoneParse, parsePhone } from '../domain/e164.js';
+import { type PhoneParse, parsePhone } from '../domain/e164.js';
+import type { SendJobData } from '../store/send-job.js';
 import { CHANNEL_COLUMN, type RowContext } from './row-context.js';
-
-/** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
-export interface SendJobData {
-  /** The row's 1-based starting line in the file, to report a failure against. */
-  line: number;
-  to: E164;
-  channel: Channel;
-  /** What the message costs against its sender's rate: SMS segments, else 1. */
-  segments: number;
-  /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
-  vars: Record<string, string>;
-  /** When Twilio first throttled this message (ms since the epoch); set by the worker, bounds the retry window. */
-  throttledSince?: number;
-}
 
 /** One parsed CSV record, as the CSV parser gave it. */
 export interface CsvRow {

@@ -24,12 +24,12 @@ export type CampaignSeries = Record<(typeof CHANNEL_TOTALS)[number], ChannelValu
 const REQUEUED = 'requeued:';
 
 /**
- * Turns a campaign's counters hash (`sent:sms`, `failed:sms:21610`, `undelivered:mms:30003`, …; see
- * ledger-scripts.ts and receipt-scripts.ts) into the values of its series. Every channel the campaign queued on
+ * Turns a campaign's counters hash (`sent:sms`, `failed:sms:21610`, `undelivered:mms:30003`, …; written by the
+ * store's settle and record-receipt scripts) into the values of its series. Every channel the campaign queued on
  * gets every total, 0 until it moves, so that sums and ratios over them never come out empty. The series are
  * counters: how many times a recipient reached the state, so a recipient that `herald resend-failed` moved back out
- * of it (its `requeued:` twin, resend-scripts.ts) still counts, and a total never goes down. `herald status` reads
- * the hash itself: how many are in the state now. Pure.
+ * of it (its `requeued:` twin, the store's requeue script) still counts, and a total never goes down. `herald
+ * status` reads the hash itself: how many are in the state now. Pure.
  */
 export function readCampaignSeries(counts: CampaignCounts): CampaignSeries {
   const total = (field: string) => (counts[field] ?? 0) + (counts[`${REQUEUED}${field}`] ?? 0);

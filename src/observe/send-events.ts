@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
 import type { SenderHold } from '../domain/sender-hold.js';
-import { RECORD_RESULTS } from '../receipts/receipt-store.js';
+import { RECORD_RESULTS } from '../store/receipts.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
 export interface SendAttempt {

@@ -1,7 +1,7 @@
 import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 import { HeraldError } from '../lib/herald-error.js';
 
 /** See docs/operating.md, "Campaign states". */

@@ -2,7 +2,7 @@ import type { RedisClient } from './redis-connection.js';
 
 import type { E164 } from '../domain/e164.js';
 import { tickBatch } from '../lib/tick-batch.js';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 
 /**
  * Numbers that replied STOP (Twilio error 21610 on a send), kept for the whole installation: a later campaign never

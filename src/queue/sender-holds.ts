@@ -5,7 +5,7 @@ import type { RedisClient } from './redis-connection.js';
 import { effectiveHold, type HoldScope, parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
 import { senderId as idOf } from '../domain/sender.js';
 import type { CampaignStore } from './campaign-store.js';
-import { type Keys, queueNameOf } from './keys.js';
+import { type Keys, queueNameOf } from '../store/keys.js';
 import { HOLD } from './sender-hold-scripts.js';
 
 export interface HeldSender {

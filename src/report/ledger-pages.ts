@@ -1,56 +1,38 @@
 import type { CampaignName } from '../domain/campaign.js';
-import type { Keys } from '../queue/keys.js';
-import { readLedger, type RecipientState } from '../queue/read-ledger.js';
+import type { Keys } from '../store/keys.js';
+import { type LedgerEntry, readLedgerPages } from '../store/read-ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
-import { decodeDetail, type RecipientDetail } from './recipient-detail.js';
-import { parseStoredReceipt, type StoredReceipt } from '../receipts/receipt-store.js';
+import { readDetails, type RecipientDetail } from '../store/recipient-detail.js';
+import { readReceipts, type StoredReceipt } from '../store/receipts.js';
 
-/** One recipient's ledger field. */
-export type LedgerEntry = { to: string } & RecipientState;
+export type { LedgerEntry };
 
 /** One recipient as the ledger, its settle-time detail and its latest delivery receipt tell it. */
 export interface RecipientRecord {
   entry: LedgerEntry;
-  /** Present once the recipient was settled by a herald that keeps details. */
+  /** Present once the recipient was settled (or cancelled) by a herald that keeps details. */
   detail: RecipientDetail | undefined;
   receipt: StoredReceipt | undefined;
 }
 
-/** Recipients read per round trip: one HSCAN page, then one HMGET of their details and one of their receipts. */
-const PAGE = 500;
-
 /**
- * Streams a campaign's recipients with their details and receipts, a page at a time, in constant memory however
- * many it holds. HSCAN may return a recipient twice when the hash is rehashed meanwhile; callers that must not
- * act twice check the ledger state in the same Lua step as they act (resend-scripts.ts).
+ * Streams a campaign's recipients with their details and receipts, a page at a time (one HSCAN reply, then one
+ * HMGET of their details and one of their receipts), in constant memory however many it holds. HSCAN may return a
+ * recipient twice when the hash is rehashed meanwhile; callers that must not act twice check the ledger state in
+ * the same Lua step as they act (the ledger's requeue).
  */
 export async function* readRecipientPages(
   client: RedisClient,
   keys: Keys,
   campaign: CampaignName,
 ): AsyncGenerator<RecipientRecord[]> {
-  let page: LedgerEntry[] = [];
-  const flush = async (): Promise<RecipientRecord[]> => {
+  for await (const page of readLedgerPages(client, keys, campaign)) {
+    if (page.length === 0) continue;
     const numbers = page.map((entry) => entry.to);
     const [details, receipts] = await Promise.all([
-      client.hmget(keys.details(campaign), ...numbers),
-      client.hmget(keys.receipts(campaign), ...numbers),
+      readDetails(client, keys, campaign, numbers),
+      readReceipts(client, keys, campaign, numbers),
     ]);
-    const records = page.map((entry, index) => {
-      const detail = details[index];
-      const receipt = receipts[index];
-      return {
-        entry,
-        detail: detail === null || detail === undefined ? undefined : decodeDetail(detail),
-        receipt: receipt === null || receipt === undefined ? undefined : parseStoredReceipt(receipt),
-      };
-    });
-    page = [];
-    return records;
-  };
-  for await (const entry of readLedger(client, keys, campaign)) {
-    page.push(entry);
-    if (page.length >= PAGE) yield await flush();
+    yield page.map((entry, index) => ({ entry, detail: details[index], receipt: receipts[index] }));
   }
-  if (page.length > 0) yield await flush();
 }

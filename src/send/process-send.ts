@@ -9,12 +9,12 @@ import { senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { SenderHold } from '../domain/sender-hold.js';
-import type { Ledger, Settlement } from '../queue/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderHolds } from '../queue/sender-holds.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
-import { encodeDetail } from '../report/recipient-detail.js';
-import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
+import type { Ledger, Settlement } from '../store/ledger.js';
+import { encodeDetail, type RecipientDetail } from '../store/recipient-detail.js';
+import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../store/send-job.js';
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
@@ -114,17 +114,17 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         line,
         ...attempt,
       });
+    const detailOf = (): RecipientDetail => ({
+      line,
+      senderId,
+      channel,
+      attempts: job.attemptsStarted,
+      queuedAt: job.timestamp,
+      settledAt: Date.now(),
+      vars,
+    });
     const settle = async (settlement: Settlement) => {
-      const record = encodeDetail({
-        line,
-        senderId,
-        channel,
-        attempts: job.attemptsStarted,
-        queuedAt: job.timestamp,
-        settledAt: Date.now(),
-        vars,
-      });
-      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, record);
+      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, encodeDetail(detailOf()));
       if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
     };
 
@@ -146,8 +146,8 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       deps.holds.accountHoldOf(),
     ]);
     if (settled !== undefined) {
-      report({ outcome: 'skipped', reason: `already settled (${settled.slice(0, 1)})` });
-      return { settled };
+      report({ outcome: 'skipped', reason: `already settled (${settled.state})` });
+      return { settled: settled.state };
     }
     // Opted out after this campaign was queued (Twilio would answer 21610): settled without using a slot.
     if (optedOut) {
@@ -177,15 +177,15 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
     // The ledger's begin runs in the same script when the gate is open.
-    const begun = await holdAtGate(deps.gate, spec.name, to, job, token);
+    const begun = await holdAtGate(deps.gate, spec.name, to, job, token, detailOf);
     if (begun.kind === 'cancelled') {
       report({ outcome: 'skipped', reason: 'campaign cancelled' });
       if (begun.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
-      return { settled: 'c:cancelled' };
+      return { settled: 'cancelled' };
     }
     if (begun.kind === 'final') {
-      report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
-      return { settled: begun.state };
+      report({ outcome: 'skipped', reason: `already settled (${begun.state.state})` });
+      return { settled: begun.state.state };
     }
     if (begun.kind === 'missing')
       throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);

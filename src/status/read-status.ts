@@ -1,7 +1,7 @@
 import type { CampaignName } from '../domain/campaign.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
 

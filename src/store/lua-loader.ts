@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -38,7 +38,9 @@ function expand(path: string, includes: string, stack: string[], done: Set<strin
       if (stack.includes(piece)) throw new Error(`Lua include cycle: ${[...stack, piece].join(' → ')}`);
       if (done.has(piece)) return `-- (${piece} is included above)`;
       done.add(piece);
-      return expand(join(includes, `${piece}.lua`), includes, [...stack, piece], done);
+      const file = join(includes, `${piece}.lua`);
+      if (!existsSync(file)) throw new Error(`Lua include "${piece}" (in ${basename(path)}): no ${file}`);
+      return expand(file, includes, [...stack, piece], done);
     })
     .join('\n');
 }

@@ -10,7 +10,7 @@ import type { CampaignName } from '../../src/domain/campaign.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { readCampaignSeries } from '../../src/observe/count-fields.js';
 import { type CampaignCounts, CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';

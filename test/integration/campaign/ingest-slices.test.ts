@@ -9,7 +9,7 @@ import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
 import { asE164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 /**

@@ -10,10 +10,10 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
-import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
-import { queueNameOf } from '../../../src/queue/keys.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
-import { encodeSendJob, type StoredSendJob } from '../../../src/queue/stored-send-job.js';
+import { SEND_JOB, sendJobOptions } from '../../../src/store/job-options.js';
+import { queueNameOf } from '../../../src/store/keys.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
+import { encodeSendJob, type StoredSendJob } from '../../../src/store/send-job.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import { createTwilioClient } from '../../../src/send/twilio-client.js';
 import {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { promoteHeldJobs, SenderHolds } from '../../../src/queue/sender-holds.js';
 import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import type { SendEventMap } from '../../../src/observe/send-events.js';

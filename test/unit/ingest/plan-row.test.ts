@@ -4,7 +4,8 @@ import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { composeMessage } from '../../../src/domain/compose-message.js';
 import { countryOf } from '../../../src/domain/e164.js';
 import { parseMessageTemplates } from '../../../src/domain/template.js';
-import { type CsvRow, planRow, type RowPlan, type SendJobData } from '../../../src/ingest/plan-row.js';
+import { type CsvRow, planRow, type RowPlan } from '../../../src/ingest/plan-row.js';
+import type { SendJobData } from '../../../src/store/send-job.js';
 import { prepareRowContext, type RowContext } from '../../../src/ingest/row-context.js';
 import { makeSpec, SMS_SENDER, WA_SENDER } from '../../fixtures/campaign-spec.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { RecipientRecord } from '../../../src/report/ledger-pages.js';
-import type { RecipientDetail } from '../../../src/report/recipient-detail.js';
+import type { RecipientDetail } from '../../../src/store/recipient-detail.js';
 import { formatReportRow, REPORT_COLUMNS } from '../../../src/report/report-row.js';
 
 const detail: RecipientDetail = {
@@ -84,7 +84,11 @@ describe('a report row', () => {
 
   it('takes a pending recipient’s line and sender from its job', () => {
     const row = formatReportRow(
-      { entry: { to: '+14155551000', state: 'in-flight', since: 0 }, detail: undefined, receipt: undefined },
+      {
+        entry: { to: '+14155551000', state: 'in-flight', since: 0, token: '+14155551000/1' },
+        detail: undefined,
+        receipt: undefined,
+      },
       { line: 9, senderId: 'p14155550101', channel: 'mms', queuedAt: 0, attempts: 1 },
     );
     expect(row).toMatchObject({

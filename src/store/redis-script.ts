@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 
-import { type RedisClient, replicaWaitMsOf } from './redis-connection.js';
+import { type RedisClient, replicaWaitMsOf } from '../queue/redis-connection.js';
+import { loadLua, type LuaSource } from './lua-loader.js';
 
 export interface RedisScriptOptions {
   /**
@@ -16,24 +17,32 @@ export interface RedisScriptOptions {
   replicated?: boolean;
 }
 
-/** A Lua script run by its SHA, loaded on first use (and again after a Redis restart forgets it). */
+/**
+ * One of herald's Lua scripts (src/store/lua/), run by its SHA and loaded on first use (and again after a Redis
+ * restart forgets it). Only the store's modules run scripts: each behind one typed function that owns its key
+ * order and its arguments' encoding.
+ */
 export class RedisScript {
-  readonly #source: string;
+  readonly #lua: Omit<LuaSource, 'numberOfKeys'> & { numberOfKeys: number | undefined };
   readonly #sha: string;
   readonly #replicated: boolean;
 
-  constructor(source: string, options: RedisScriptOptions = {}) {
-    this.#source = source;
-    this.#sha = createHash('sha1').update(source).digest('hex');
+  /** `lua`: a script as the loader reads it, or its bare source (whose key count is then the caller's word). */
+  constructor(lua: LuaSource | string, options: RedisScriptOptions = {}) {
+    this.#lua = typeof lua === 'string' ? { name: 'inline', numberOfKeys: undefined, source: lua } : lua;
+    this.#sha = createHash('sha1').update(this.#lua.source).digest('hex');
     this.#replicated = options.replicated ?? false;
   }
 
-  /** A script whose writes must survive a failover (see RedisScriptOptions.replicated). */
-  static replicated(source: string): RedisScript {
-    return new RedisScript(source, { replicated: true });
+  /** The script `src/store/lua/<name>-<keys>.lua`. */
+  static load(name: string, options: RedisScriptOptions = {}): RedisScript {
+    return new RedisScript(loadLua(name), options);
   }
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    // The file name states the key count; a caller passing another would shift every KEYS[n] the script reads.
+    if (this.#lua.numberOfKeys !== undefined && keys.length !== this.#lua.numberOfKeys)
+      throw new Error(`Lua script ${this.#lua.name} takes ${this.#lua.numberOfKeys} keys, not ${keys.length}`);
     const result = await this.#runBySha(client, keys, args);
     const waitMs = this.#replicated ? replicaWaitMsOf(client) : 0;
     if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined)
@@ -46,7 +55,7 @@ export class RedisScript {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return client.eval(this.#source, keys.length, ...keys, ...args);
+      return client.eval(this.#lua.source, keys.length, ...keys, ...args);
     }
   }
 }

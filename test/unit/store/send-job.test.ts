@@ -2,8 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UnrecoverableError } from 'bullmq';
 
 import type { E164 } from '../../../src/domain/e164.js';
-import type { SendJobData } from '../../../src/ingest/plan-row.js';
-import { decodeSendJob, encodeSendJob } from '../../../src/queue/stored-send-job.js';
+import { decodeSendJob, encodeSendJob, type SendJobData } from '../../../src/store/send-job.js';
 
 const TO = '+12122999999' as E164;
 const VARIABLES = ['first_name', 'code'];

@@ -1,24 +1,24 @@
 import type { CampaignName } from '../domain/campaign.js';
 
 /**
- * Every Redis key herald writes, in one place. A campaign's own keys share the hash tag `{name}` so the Lua
- * scripts that touch several of them stay in one Redis Cluster slot; each (campaign, sender) queue has its own
- * tag `{name~sender}`, so queues spread over the shards.
+ * Every Redis key herald writes, in one place: nothing else builds a key. A campaign's own keys share the hash tag
+ * `{name}` so the Lua scripts that touch several of them stay in one Redis Cluster slot; each (campaign, sender)
+ * queue has its own tag `{name~sender}`, so queues spread over the shards.
  */
 export interface Keys {
   /** BullMQ's `prefix` option. */
   readonly prefix: string;
   /** Hash: the campaign's spec, state, timestamps and ingest progress. */
   campaign(name: CampaignName): string;
-  /** Hash: E.164 → the recipient's state (see ledger-scripts.ts). */
+  /** Hash: E.164 → the recipient's state (ledger-state.ts). */
   recipients(name: CampaignName): string;
   /** Hash: counters of the campaign (`queued`, `sent:sms`, `failed:mms`, …). */
   counts(name: CampaignName): string;
   /** Hash: source file name → rows of it refused at ingest in its latest run. */
   rejected(name: CampaignName): string;
-  /** Hash: E.164 → what `herald report` and `resend-failed` need of a settled recipient (report/recipient-detail.ts). */
+  /** Hash: E.164 → what `herald report` and `resend-failed` need of a settled recipient (recipient-detail.ts). */
   details(name: CampaignName): string;
-  /** Hash: E.164 → the recipient's latest delivery receipt (see receipt-scripts.ts); beside its ledger. */
+  /** Hash: E.164 → the recipient's latest delivery receipt (receipts.ts); beside its ledger. */
   receipts(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
@@ -40,6 +40,11 @@ export interface Keys {
   readonly control: string;
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
+  /**
+   * One of BullMQ's keys of a (campaign, sender) queue (`wait`, `meta`, a job id, …). BullMQ builds these itself;
+   * herald names them only to measure or to check where they land.
+   */
+  sendQueueKey(name: CampaignName, senderId: string, part: string): string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -61,6 +66,7 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    sendQueueKey: (name, senderId, part) => `${prefix}:${queueNameOf(name, senderId)}:${part}`,
   };
 }
 

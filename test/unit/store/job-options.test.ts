@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { E164 } from '../../../src/domain/e164.js';
-import { WORKER_SETTINGS } from '../../../src/config/settings.js';
-import { MAX_SEND_ATTEMPTS, sendJobOptions } from '../../../src/queue/job-options.js';
+import { MAX_SEND_ATTEMPTS, WORKER_SETTINGS } from '../../../src/config/settings.js';
+import { sendJobOptions } from '../../../src/store/job-options.js';
 
 describe('send job options', () => {
   it('stay within Redis’s 64-byte compact-hash value for numbers of up to 14 characters', () => {

@@ -1,5 +1,6 @@
 import type { JobsOptions, KeepJobs } from 'bullmq';
 
+import { MAX_SEND_ATTEMPTS } from '../config/settings.js';
 import type { E164 } from '../domain/e164.js';
 
 /** The job name of every send job. */
@@ -10,9 +11,6 @@ export const SEND_JOB = 'send';
  * because every job stores it (see {@link sendJobOptions}).
  */
 export const BACKOFF_STRATEGY = 'h';
-
-/** The most HERALD_ATTEMPTS may be: BullMQ's ceiling per job stays above it in three digits. */
-export const MAX_SEND_ATTEMPTS = 99;
 
 /**
  * BullMQ's attempt ceiling for a send job. The worker settles a recipient as failed after HERALD_ATTEMPTS

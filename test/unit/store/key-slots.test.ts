@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
 
 import type { CampaignName } from '../../../src/domain/campaign.js';
-import { makeKeys, queueNameOf } from '../../../src/queue/keys.js';
+import { makeKeys } from '../../../src/store/keys.js';
 
 /**
  * Redis Cluster runs a script only if every key it touches is in one hash slot. These are the groups of keys that
@@ -31,14 +31,16 @@ describe('hash slots of the keys used together', () => {
   });
 
   it('gives each (campaign, sender) queue its own slot group, apart from the campaign’s', () => {
-    const queue = queueNameOf('spring-sale' as CampaignName, 'p14155550100');
-    const bullKeys = ['wait', 'active', 'meta', 'p14155550101', 'stalled'].map((part) => `herald:${queue}:${part}`);
+    const campaign = 'spring-sale' as CampaignName;
+    // BullMQ's keys of a queue are `<prefix>:<queue name>:<part>`.
+    expect(keys.sendQueueKey(campaign, 'p14155550100', 'wait')).toBe('herald:{spring-sale~p14155550100}:wait');
+    const bullKeys = ['wait', 'active', 'meta', 'p14155550101', 'stalled'].map((part) =>
+      keys.sendQueueKey(campaign, 'p14155550100', part),
+    );
     expect(new Set(bullKeys.map((key) => calculateSlot(key))).size).toBe(1);
     // Different senders of one campaign hash independently, so a campaign's queues can spread over the shards.
     const slots = Array.from({ length: 20 }, (_, index) =>
-      calculateSlot(
-        `herald:${queueNameOf('spring-sale' as CampaignName, `p1415555${String(index).padStart(4, '0')}`)}:wait`,
-      ),
+      calculateSlot(keys.sendQueueKey(campaign, `p1415555${String(index).padStart(4, '0')}`, 'wait')),
     );
     expect(new Set(slots).size).toBeGreaterThan(15);
   });

@@ -1,9 +1,14 @@
+import type { RedisClient } from '../queue/redis-connection.js';
+
+import type { CampaignName } from '../domain/campaign.js';
 import { type Channel, isChannel } from '../domain/channel.js';
+import type { Keys } from './keys.js';
 
 /**
- * What herald keeps of a recipient once it is settled, beside the ledger's one-word state: enough to write its
- * report row and to rebuild its message for `herald resend-failed`. Written by the settle script, never at queue
- * time, so a queued recipient costs Redis nothing more than its job and its ledger field.
+ * What herald keeps of a recipient once it is settled or cancelled, beside the ledger's one-word state, in the
+ * campaign's `details` hash: enough to write its report row and to rebuild its message for `herald resend-failed`.
+ * Written by the settle and cancel scripts, never at queue time, so a queued recipient costs Redis nothing more
+ * than its job and its ledger field.
  */
 export interface RecipientDetail {
   /** The row's line in the source file. */
@@ -61,4 +66,30 @@ function isStringRecord(value: unknown): value is Record<string, string> {
     !Array.isArray(value) &&
     Object.values(value).every((item) => typeof item === 'string')
   );
+}
+
+/** The recipients' details, in order (undefined for one without, or one that does not decode). */
+export async function readDetails(
+  client: RedisClient,
+  keys: Keys,
+  campaign: CampaignName,
+  numbers: readonly string[],
+): Promise<(RecipientDetail | undefined)[]> {
+  if (numbers.length === 0) return [];
+  const values = await client.hmget(keys.details(campaign), ...numbers);
+  return values.map((value) => (value === null ? undefined : decodeDetail(value)));
+}
+
+/**
+ * Keeps a recipient's detail unless it has one: that of a recipient the campaign gate cancelled while a worker held
+ * its job (one that was settled before keeps the detail of its settlement).
+ */
+export async function keepDetailIfNone(
+  client: RedisClient,
+  keys: Keys,
+  campaign: CampaignName,
+  to: string,
+  detail: RecipientDetail,
+): Promise<void> {
+  await client.hsetnx(keys.details(campaign), to, encodeDetail(detail));
 }

@@ -1,8 +1,21 @@
 import { UnrecoverableError } from 'bullmq';
 
 import type { Channel } from '../domain/channel.js';
-import { asE164 } from '../domain/e164.js';
-import type { SendJobData } from '../ingest/plan-row.js';
+import { asE164, type E164 } from '../domain/e164.js';
+
+/** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
+export interface SendJobData {
+  /** The row's 1-based starting line in the file, to report a failure against. */
+  line: number;
+  to: E164;
+  channel: Channel;
+  /** What the message costs against its sender's rate: SMS segments, else 1. */
+  segments: number;
+  /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
+  vars: Record<string, string>;
+  /** When Twilio first throttled this message (ms since the epoch); set by the worker, bounds the retry window. */
+  throttledSince?: number;
+}
 
 /**
  * A send job's data as Redis holds it: short keys, no recipient (the job id is the E.164 number) and the template

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { decodeDetail, encodeDetail, type RecipientDetail } from '../../../src/report/recipient-detail.js';
+import { decodeDetail, encodeDetail, type RecipientDetail } from '../../../src/store/recipient-detail.js';
 
 const detail: RecipientDetail = {
   line: 42,

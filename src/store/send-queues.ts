@@ -1,0 +1,81 @@
+import { Queue } from 'bullmq';
+
+import type { RedisClient } from '../queue/redis-connection.js';
+
+import type { CampaignName } from '../domain/campaign.js';
+import { queueNameOf, type Keys } from './keys.js';
+import { decodeSendJob, type SendJobData, type StoredSendJob } from './send-job.js';
+
+/** The BullMQ queue of one campaign's sends from one sender, typed with the data its jobs hold in Redis. */
+export type SendQueue = Queue<StoredSendJob>;
+
+/** A handle on one (campaign, sender) queue; the caller closes it. The one place herald constructs a Queue. */
+export function openSendQueue(
+  connection: RedisClient,
+  keys: Keys,
+  campaign: CampaignName,
+  senderId: string,
+): SendQueue {
+  return new Queue<StoredSendJob>(queueNameOf(campaign, senderId), { connection, prefix: keys.prefix });
+}
+
+/** A job still in its queue (waiting, delayed, or held by a worker), read back with BullMQ's own bookkeeping. */
+export interface QueuedJob {
+  data: SendJobData;
+  /** When the job was added, ms since the epoch. */
+  queuedAt: number;
+  /** Attempts BullMQ has started for it. */
+  attempts: number;
+}
+
+/** A campaign's send queues, each opened on first use, closed together. */
+export class SendQueues {
+  readonly #connection: RedisClient;
+  readonly #keys: Keys;
+  readonly #campaign: CampaignName;
+  readonly #queues = new Map<string, SendQueue>();
+
+  constructor(connection: RedisClient, keys: Keys, campaign: CampaignName) {
+    this.#connection = connection;
+    this.#keys = keys;
+    this.#campaign = campaign;
+  }
+
+  of(senderId: string): SendQueue {
+    let queue = this.#queues.get(senderId);
+    if (queue === undefined) {
+      queue = openSendQueue(this.#connection, this.#keys, this.#campaign, senderId);
+      this.#queues.set(senderId, queue);
+    }
+    return queue;
+  }
+
+  /** Runs `action` on the queue of each sender, at once. */
+  each<T>(senderIds: readonly string[], action: (queue: SendQueue) => Promise<T>): Promise<T[]> {
+    return Promise.all(senderIds.map((id) => action(this.of(id))));
+  }
+
+  /**
+   * The recipient's job on the sender's queue, decoded with the campaign's template variables (in order); undefined
+   * when there is none (sent and removed, drained by a cancel) or its data is not a send job.
+   */
+  async find(senderId: string, to: string, variables: readonly string[]): Promise<QueuedJob | undefined> {
+    const job = await this.of(senderId).getJob(to);
+    if (job === undefined) return undefined;
+    try {
+      return {
+        data: decodeSendJob(job.data, job.id, variables),
+        queuedAt: job.timestamp,
+        attempts: job.attemptsStarted,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    const queues = [...this.#queues.values()];
+    this.#queues.clear();
+    await Promise.all(queues.map((queue) => queue.close()));
+  }
+}
