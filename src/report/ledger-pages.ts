@@ -15,9 +15,12 @@ export interface RecipientRecord {
   receipt: StoredReceipt | undefined;
 }
 
+/** Recipients read per round trip, about: one HSCAN reply, then one HMGET of their details and one of their receipts. */
+const PAGE = 500;
+
 /**
- * Streams a campaign's recipients with their details and receipts, a page at a time (one HSCAN reply, then one
- * HMGET of their details and one of their receipts), in constant memory however many it holds. HSCAN may return a
+ * Streams a campaign's recipients with their details and receipts, a page at a time, in constant memory however
+ * many it holds. HSCAN may return a
  * recipient twice when the hash is rehashed meanwhile; callers that must not act twice check the ledger state in
  * the same Lua step as they act (the ledger's requeue).
  */
@@ -26,7 +29,7 @@ export async function* readRecipientPages(
   keys: Keys,
   campaign: CampaignName,
 ): AsyncGenerator<RecipientRecord[]> {
-  for await (const page of readLedgerPages(client, keys, campaign)) {
+  for await (const page of readLedgerPages(client, keys, campaign, PAGE)) {
     if (page.length === 0) continue;
     const numbers = page.map((entry) => entry.to);
     const [details, receipts] = await Promise.all([

@@ -17,17 +17,19 @@ export async function* readLedger(
 }
 
 /**
- * The ledger a page (one HSCAN reply) at a time. HSCAN may return a recipient twice when the hash is rehashed
- * meanwhile; callers that must not act twice check the state in the same Lua step as they act.
+ * The ledger a page (one HSCAN reply, of about `pageSize` recipients) at a time. HSCAN may return a recipient twice
+ * when the hash is rehashed meanwhile; callers that must not act twice check the state in the same Lua step as
+ * they act.
  */
 export async function* readLedgerPages(
   client: RedisClient,
   keys: Keys,
   campaign: CampaignName,
+  pageSize = 1000,
 ): AsyncGenerator<LedgerEntry[]> {
   let cursor = '0';
   do {
-    const [next, flat] = await client.hscan(keys.recipients(campaign), cursor, 'COUNT', 1000);
+    const [next, flat] = await client.hscan(keys.recipients(campaign), cursor, 'COUNT', pageSize);
     cursor = next;
     const page: LedgerEntry[] = [];
     for (let index = 0; index + 1 < flat.length; index += 2) {
