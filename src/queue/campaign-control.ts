@@ -122,29 +122,34 @@ export class CampaignControl {
     let marked = 0;
     for await (const page of readLedgerPages(this.#client, this.#keys, spec.name)) {
       const now = new Date();
-      const recipients = await Promise.all(
-        page.flatMap((entry) =>
-          entry.state === 'queued'
-            ? [
-                queues.find(entry.senderId, entry.to, variables).then((job) => ({
-                  to: entry.to,
-                  record:
-                    job === undefined
-                      ? ''
-                      : encodeDetail({
-                          line: job.data.line,
-                          senderId: entry.senderId,
-                          channel: job.data.channel,
-                          attempts: job.attempts,
-                          queuedAt: job.queuedAt,
-                          settledAt: now.getTime(),
-                          vars: job.data.vars,
-                        }),
-                })),
-              ]
-            : [],
-        ),
-      );
+      const bySender = new Map<string, string[]>();
+      for (const entry of page) {
+        if (entry.state !== 'queued') continue;
+        bySender.set(entry.senderId, [...(bySender.get(entry.senderId) ?? []), entry.to]);
+      }
+      const recipients = (
+        await Promise.all(
+          [...bySender].map(async ([senderId, numbers]) => {
+            const jobs = await queues.find(senderId, numbers, variables);
+            return numbers.map((to, index) => {
+              const job = jobs[index];
+              const record =
+                job === undefined
+                  ? ''
+                  : encodeDetail({
+                      line: job.data.line,
+                      senderId,
+                      channel: job.data.channel,
+                      attempts: job.attempts,
+                      queuedAt: job.queuedAt,
+                      settledAt: now.getTime(),
+                      vars: job.data.vars,
+                    });
+              return { to, record };
+            });
+          }),
+        )
+      ).flat();
       if (recipients.length > 0)
         marked += (await cancelQueued(this.#client, this.#keys, spec.name, recipients, now)).marked;
     }

@@ -22,27 +22,36 @@ export async function* readReportRows(
   const variables = parsed.ok ? [...parsed.templates.variables] : [];
   const senders = spec.senders.map((entry) => senderId(entry.sender));
   const queues = new SendQueues(connection, keys, spec.name);
-  const pendingJob = async ({ entry }: RecipientRecord): Promise<PendingJob | undefined> => {
+  /** What the jobs of a page's pending recipients tell, by number. */
+  const pendingJobs = async (page: readonly RecipientRecord[]): Promise<Map<string, PendingJob>> => {
+    const pending = page.filter(
+      ({ entry, detail }) => detail === undefined && (entry.state === 'queued' || entry.state === 'in-flight'),
+    );
     // An in-flight mark does not name the sender; a campaign has a handful of queues, so each is asked.
-    const candidates = entry.state === 'queued' ? [entry.senderId] : senders;
-    for (const id of candidates) {
-      const found = await queues.find(id, entry.to, variables);
-      if (found === undefined) continue;
-      const { line, channel } = found.data;
-      return { line, channel, senderId: id, queuedAt: found.queuedAt, attempts: found.attempts };
-    }
-    return undefined;
+    const asks = senders.map((id) => ({
+      id,
+      numbers: pending
+        .filter(({ entry }) => entry.state === 'in-flight' || (entry.state === 'queued' && entry.senderId === id))
+        .map(({ entry }) => entry.to),
+    }));
+    const found = new Map<string, PendingJob>();
+    await Promise.all(
+      asks.map(async ({ id, numbers }) => {
+        const jobs = await queues.find(id, numbers, variables);
+        numbers.forEach((to, index) => {
+          const job = jobs[index];
+          if (job === undefined) return;
+          const { line, channel } = job.data;
+          found.set(to, { line, channel, senderId: id, queuedAt: job.queuedAt, attempts: job.attempts });
+        });
+      }),
+    );
+    return found;
   };
   try {
     for await (const page of readRecipientPages(connection, keys, spec.name)) {
-      const pending = await Promise.all(
-        page.map((item) =>
-          item.detail === undefined && (item.entry.state === 'queued' || item.entry.state === 'in-flight')
-            ? pendingJob(item)
-            : undefined,
-        ),
-      );
-      for (const [index, item] of page.entries()) yield formatReportRow(item, pending[index]);
+      const pending = await pendingJobs(page);
+      for (const item of page) yield formatReportRow(item, pending.get(item.entry.to));
     }
   } finally {
     await queues.close();
