@@ -29,7 +29,7 @@ const FAILED_JOB_AGE_SECONDS = 7 * 24 * 3600;
  * ceiling and backoff, which decide retries, and the delay. Retention is the Worker's ({@link SEND_JOB_RETENTION}).
  * That keeps the stored options of an unscheduled job within Redis's compact-hash limit (`hash-max-listpack-value`,
  * 64 bytes) for numbers of up to 14 characters (`+` and 13 digits), so the job hash stays a listpack, less than half
- * the size of a hashtable. (A scheduled job's delay takes it over; it is stored as before.)
+ * the size of a hashtable. (A scheduled job's delay takes it over the limit: its hash is a hashtable.)
  */
 export function sendJobOptions(to: E164, delayMs = 0): JobsOptions {
   return {

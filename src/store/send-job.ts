@@ -21,8 +21,8 @@ export interface SendJobData {
  * A send job's data as Redis holds it: short keys, no recipient (the job id is the E.164 number) and the template
  * variables as values in the order of the campaign's parsed variables, which producer and worker both derive from
  * the same stored spec. Redis keeps a job hash compact (a listpack) only while every field value is at most
- * `hash-max-listpack-value` bytes (64 by default); the readable `{line, to, channel, segments, vars}` JSON was
- * ~100 bytes, which turned every job into a hashtable of twice the size (see docs/benchmarks.md, Redis memory).
+ * `hash-max-listpack-value` bytes (64 by default); the same fields as readable `{line, to, channel, segments, vars}`
+ * JSON take ~100 bytes, which would make every job a hashtable of twice the size (docs/benchmarks.md, Redis memory).
  */
 export interface StoredSendJob {
   /** line */
