@@ -5,7 +5,7 @@ import { senderAddress, senderId, senderMps } from '../domain/sender.js';
 import { planRow } from '../ingest/plan-row.js';
 import { openCsv } from '../ingest/read-csv.js';
 import { prepareRowContext } from '../ingest/row-context.js';
-import { IngestError, toCsvRow } from '../ingest/run-ingest.js';
+import { IngestError } from '../ingest/run-ingest.js';
 import { type CostEstimate, estimateCost } from './estimate-cost.js';
 import { estimateDuration, type SenderDuration } from './estimate-duration.js';
 import { addToTally, emptyTally, type PlanTally } from './plan-tally.js';
@@ -73,7 +73,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       reject(item.line, item.reason);
       continue;
     }
-    const plan = planRow(prepared.context, toCsvRow(csv.columns, item.line, item.fields));
+    const plan = planRow(prepared.context, item);
     if (!plan.ok) {
       reject(plan.line, plan.reason);
       continue;

@@ -14,7 +14,7 @@ import { senderId } from '../domain/sender.js';
 import { checkPhonesAhead } from './checked-rows.js';
 import { FileOrder } from './file-order.js';
 import { PhoneChecker } from './phone-checker.js';
-import { type CsvRow, planRow } from './plan-row.js';
+import { planRow } from './plan-row.js';
 import { openCsv } from './read-csv.js';
 import { RejectedReport } from './rejected-report.js';
 import { prepareRowContext } from './row-context.js';
@@ -179,14 +179,13 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   try {
     let batch: PlannedSend[] = [];
     let closeBatch = (): void => undefined;
-    const toIndex = csv.columns.indexOf(options.spec.toColumn);
-    for await (const { item, phone } of checkPhonesAhead(csv.items, toIndex, checker)) {
+    for await (const { item, phone } of checkPhonesAhead(csv.items, context.toIndex, checker)) {
       summary.rows += 1;
       if (item.kind === 'unreadable') {
         await reject(item.line, item.reason, []);
         continue;
       }
-      const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields), phone);
+      const plan = planRow(context, item, phone);
       if (!plan.ok) {
         await reject(plan.line, plan.reason, item.fields);
         continue;
@@ -214,14 +213,4 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   summary.rejectedPath = report.count > 0 ? report.path : undefined;
   if (startAt !== undefined) summary.startAt = new Date(startAt).toISOString();
   return summary;
-}
-
-/** A CSV item as the record planRow reads; the dry run (estimate/dry-run.ts) shares it. */
-export function toCsvRow(columns: readonly string[], line: number, fields: readonly string[]): CsvRow {
-  const record: Record<string, string | undefined> = {};
-  for (let index = 0; index < columns.length; index++) {
-    const column = columns[index];
-    if (column !== undefined) record[column] = fields[index];
-  }
-  return { record, line, fieldCount: fields.length };
 }
