@@ -9,6 +9,8 @@ export type PhoneParse =
   | { ok: false; reason: string; noCountryCode?: true };
 
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
+/** A number written without its country code: digits and the punctuation people put between them. */
+const NATIONAL = /^[\d\s().\/-]{6,}$/;
 /** How Excel shows (and saves as CSV) a long number in a General column: `4.15556E+09`, `4,15556E+09`. */
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e\+?\d+$/i;
 
@@ -34,7 +36,13 @@ export function parsePhone(input: string, defaultCountry?: CountryCode): PhonePa
     return { ok: true, e164: parsed.number as E164, country: parsed.country };
   } catch (error) {
     // libphonenumber's ParseError carries its code as the message.
-    if (error instanceof ParseError && error.message === 'INVALID_COUNTRY' && defaultCountry === undefined) {
+    const national = NATIONAL.test(text);
+    if (
+      error instanceof ParseError &&
+      error.message === 'INVALID_COUNTRY' &&
+      defaultCountry === undefined &&
+      national
+    ) {
       return {
         ok: false,
         reason: `invalid number: ${text} (no country code: write it as +<country code>…, or pass --default-country)`,

@@ -105,9 +105,13 @@ export async function readIngestState(
 
 /** One sentence for `herald status`: where a stopped ingest stopped, why, and what to do. */
 export function describeStoppedIngest(stopped: Extract<IngestState, { state: 'stopped' }>): string {
-  const where =
+  // The line is written once a second, so the ingest may have gone a little further.
+  const seen =
     stopped.line === null || stopped.line === 0
-      ? `before the end of ${stopped.file ?? 'its file'}`
-      : `at line ${stopped.line.toLocaleString('en-US')} of ${stopped.file ?? 'its file'}`;
-  return `ingest stopped ${where}: ${stopped.reason}; run the same herald send again to finish it`;
+      ? ''
+      : ` (read to line ${stopped.line.toLocaleString('en-US')} at least)`;
+  return (
+    `ingest stopped before the end of ${stopped.file ?? 'its file'}${seen}: ${stopped.reason}; ` +
+    'run the same herald send again to finish it'
+  );
 }

@@ -62,7 +62,7 @@ describe('herald status output', () => {
       ingestStopped: { file: 'spring.csv', line: 1496, reason: 'its herald send ended (process 4242 on host-a)' },
     });
     expect(formatStatusLine(view)).toMatch(
-      /pending 0, .* \| ingest stopped at line 1,496 of spring\.csv: its herald send ended \(process 4242 on host-a\); run the same herald send again to finish it$/,
+      /pending 0, .* \| ingest stopped before the end of spring\.csv \(read to line 1,496 at least\): its herald send ended \(process 4242 on host-a\); run the same herald send again to finish it$/,
     );
     const reading = buildStatusView(
       snapshot('running', { queued: 10 }, { state: 'running', file: 'spring.csv', line: 9 }),
