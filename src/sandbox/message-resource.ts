@@ -39,6 +39,8 @@ export interface MessageFacts {
   numMedia: number;
   numSegments: number;
   createdAt: Date;
+  /** The WhatsApp Content Template sent instead of a free-form body, if any. */
+  contentSid?: string;
   /** Where delivery is reported (StatusCallback as posted). */
   statusCallback?: string;
   /** Statuses planned after creation when delivery is simulated; the resource shows the furthest reached. */

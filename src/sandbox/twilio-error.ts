@@ -1,4 +1,4 @@
-import { type AnsweredCode, TWILIO_ERRORS } from '../twilio-errors/twilio-errors.js';
+import { TWILIO_ERRORS, type TwilioErrorCode, twilioErrorOf } from '../twilio-errors/twilio-errors.js';
 
 /**
  * Errors as Twilio's 2010-04-01 API answers them: `{code, message, more_info, status}` with the HTTP status
@@ -21,12 +21,12 @@ export interface TwilioErrorBody {
 
 /**
  * Twilio's answer with `code`: its status and wording from the table, unless `message` says more (the number, the
- * limit) or the answer comes with another status.
+ * limit) or the answer comes with another status. A code Twilio reports on a receipt, answered at once, is a 400.
  */
 export function makeTwilioError(
-  code: AnsweredCode,
+  code: TwilioErrorCode,
   message: string = TWILIO_ERRORS[code].title,
-  status: number = TWILIO_ERRORS[code].status,
+  status: number = twilioErrorOf(code)?.status ?? 400,
 ): TwilioError {
   return { status, code, message };
 }

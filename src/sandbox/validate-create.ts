@@ -1,7 +1,7 @@
 import { MAX_BODY_LENGTH } from '../domain/segments.js';
 import { isValidRecipient, isValidSender, isWhatsApp } from './address.js';
 import { type FormParams, readList, readScalar } from './form.js';
-import type { AnsweredCode } from '../twilio-errors/twilio-errors.js';
+import type { TwilioErrorCode } from '../twilio-errors/twilio-errors.js';
 import { makeTwilioError, type TwilioError } from './twilio-error.js';
 
 /** A create request that passed Twilio's synchronous checks. */
@@ -80,7 +80,7 @@ export function validateCreateParams(params: FormParams): CreateValidation {
 }
 
 /** Twilio's answer with `code`, worded as the table has it unless `message` quotes the request. */
-function fail(code: AnsweredCode, message?: string): CreateValidation {
+function fail(code: TwilioErrorCode, message?: string): CreateValidation {
   return { ok: false, error: makeTwilioError(code, message) };
 }
 

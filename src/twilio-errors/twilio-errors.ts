@@ -11,11 +11,6 @@ export const TWILIO_ERRORS = { ...CREATE_ERRORS, ...RECEIPT_ERRORS } as const;
 
 export type TwilioErrorCode = keyof typeof TWILIO_ERRORS;
 
-/** The codes Twilio answers synchronously, with an HTTP status: the ones an API (or the sandbox) can answer with. */
-export type AnsweredCode = {
-  [Code in TwilioErrorCode]: (typeof TWILIO_ERRORS)[Code] extends { status: number } ? Code : never;
-}[TwilioErrorCode];
-
 const ENTRIES: ReadonlyMap<number, TwilioErrorEntry> = new Map(
   Object.entries(TWILIO_ERRORS).map(([code, entry]) => [Number(code), entry]),
 );
