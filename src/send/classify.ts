@@ -51,9 +51,9 @@ export function classifyFailure(error: unknown, context: ClassifyContext = {}): 
   const { status, code } = readError(error);
   if (typeof status === 'number') {
     const entry = typeof code === 'number' ? twilioErrorOf(code) : undefined;
-    if (typeof code === 'number' && entry !== undefined) return act(code, entry, context);
+    if (typeof code === 'number' && entry !== undefined) return translateAction(code, entry, context);
     if (status === 429 && code === undefined) {
-      return act(TOO_MANY_REQUESTS, TWILIO_ERRORS[TOO_MANY_REQUESTS], context);
+      return translateAction(TOO_MANY_REQUESTS, TWILIO_ERRORS[TOO_MANY_REQUESTS], context);
     }
     if (status === 429 || status >= 500) {
       return {
@@ -74,7 +74,7 @@ export function classifyFailure(error: unknown, context: ClassifyContext = {}): 
 }
 
 /** The outcome that the table's action for `code` calls for. */
-function act(code: number, { action, reason }: TwilioErrorEntry, context: ClassifyContext): FailureOutcome {
+function translateAction(code: number, { action, reason }: TwilioErrorEntry, context: ClassifyContext): FailureOutcome {
   switch (action.kind) {
     case 'retry':
       return { kind: 'retry', reason, code, ...withRetryAfter(context.retryAfterMs) };
