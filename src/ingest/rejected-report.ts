@@ -17,29 +17,44 @@ const ROWS_PER_WRITE = 500;
  * The `<campaign>.rejected.csv` file: one row per refused CSV row, with its line number, the reason and the row's
  * original values, so the rows can be fixed and the file run again. It is written with the recipient file's
  * delimiter, and a cell that a spreadsheet would run as a formula is written as text (lib/spreadsheet-cell.ts).
- * The file is opened, and an old one emptied, before anything is queued, so that a path that cannot be written
- * fails first; it is removed again at the end when no row was refused. Every failed write is a
- * {@link RejectedReportError} from `add` or `close`.
+ * The file is opened before anything is queued, so that a path that cannot be written fails first; an old report
+ * is emptied at the first refused row, and removed at the end of a run that refused none. A run that fails before
+ * writing leaves an old report as it was. Every failed write is a {@link RejectedReportError} from `add` or `close`.
  */
 export class RejectedReport {
   readonly path: string;
   readonly #handle: FileHandle;
   readonly #delimiter: string;
+  /** What the path was before this run: absent, a regular file (an old report), or something else (`/dev/null`). */
+  readonly #before: 'absent' | 'file' | 'other';
   #rows: unknown[][];
   #count = 0;
+  #written = false;
 
-  private constructor(path: string, handle: FileHandle, columns: readonly string[], delimiter: string) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    before: 'absent' | 'file' | 'other',
+    columns: readonly string[],
+    delimiter: string,
+  ) {
     this.path = path;
     this.#handle = handle;
+    this.#before = before;
     this.#delimiter = delimiter;
     this.#rows = [['line', 'reason', ...columns]];
   }
 
   static async open(path: string, columns: readonly string[], delimiter = ','): Promise<RejectedReport> {
-    const handle = await open(path, 'w').catch((error: unknown) => {
+    const before = await stat(path).then(
+      (stats) => (stats.isFile() ? ('file' as const) : ('other' as const)),
+      () => 'absent' as const,
+    );
+    // Appending, so that nothing of an old report is lost until this run has a row to write.
+    const handle = await open(path, 'a').catch((error: unknown) => {
       throw new RejectedReportError(`cannot write ${path}: ${describeFileError(error)}`);
     });
-    return new RejectedReport(path, handle, columns, delimiter);
+    return new RejectedReport(path, handle, before, columns, delimiter);
   }
 
   /** Rows refused so far, written or not. */
@@ -53,20 +68,20 @@ export class RejectedReport {
     if (this.#rows.length >= ROWS_PER_WRITE) await this.#write();
   }
 
-  /** Writes the rows still held and closes the file; removes it when no row was refused. */
+  /** Writes the rows still held and closes the file; removes it (an old report) when no row was refused. */
   async close(): Promise<void> {
     try {
       if (this.#count > 0) await this.#write();
     } finally {
       await this.#handle.close().catch(() => undefined);
     }
-    // Only a file this run made is removed: `--rejected /dev/null` stays.
-    if (this.#count === 0 && (await this.#isFile())) await unlink(this.path).catch(() => undefined);
+    if (!this.#written && this.#before !== 'other') await unlink(this.path).catch(() => undefined);
   }
 
-  /** Closes the file without writing what is held, after a failure. */
+  /** Closes the file without writing what is held, after a failure; an old report nothing was written over stays. */
   async abandon(): Promise<void> {
     await this.#handle.close().catch(() => undefined);
+    if (!this.#written && this.#before === 'absent') await unlink(this.path).catch(() => undefined);
   }
 
   async #write(): Promise<void> {
@@ -74,17 +89,13 @@ export class RejectedReport {
     this.#rows = [];
     let bytes = Buffer.from(text);
     try {
+      // The old report goes at this run's first row; a device (`/dev/null`) cannot be truncated and needs not be.
+      if (!this.#written && this.#before === 'file') await this.#handle.truncate(0);
+      this.#written = true;
       while (bytes.length > 0) bytes = bytes.subarray((await this.#handle.write(bytes)).bytesWritten);
     } catch (error) {
       throw new RejectedReportError(`cannot write ${this.path}: ${describeFileError(error)}`);
     }
-  }
-
-  async #isFile(): Promise<boolean> {
-    return stat(this.path).then(
-      (stats) => stats.isFile(),
-      () => false,
-    );
   }
 }
 

@@ -22,16 +22,29 @@ describe('RejectedReport', () => {
     );
   });
 
-  it('empties an old report at the start and removes the file when nothing was refused', async () => {
+  it('replaces an old report at the first refused row, and removes it when a run refuses none', async () => {
     const path = join(dir, 'old.rejected.csv');
-    writeFileSync(path, 'line,reason\n9,stale\n');
-    const report = await RejectedReport.open(path, ['phone']);
-    expect(readFileSync(path, 'utf8')).toBe('');
-    await report.close();
+    writeFileSync(path, 'line,reason,phone\n9,stale,x\n8,stale,y\n');
+    const replaced = await RejectedReport.open(path, ['phone']);
+    await replaced.add(2, 'empty phone', ['']);
+    await replaced.close();
+    expect(readFileSync(path, 'utf8')).toBe('line,reason,phone\n2,empty phone,\n');
+    const none = await RejectedReport.open(path, ['phone']);
+    await none.close();
     expect(existsSync(path)).toBe(false);
     // A device given as the path is written to, never removed.
     await (await RejectedReport.open('/dev/null', ['phone'])).close();
     expect(existsSync('/dev/null')).toBe(true);
+  });
+
+  it('leaves an old report as it was when the run fails before writing, and removes a file it made', async () => {
+    const path = join(dir, 'kept.rejected.csv');
+    writeFileSync(path, 'line,reason\n9,stale\n');
+    await (await RejectedReport.open(path, ['phone'])).abandon();
+    expect(readFileSync(path, 'utf8')).toBe('line,reason\n9,stale\n');
+    const made = join(dir, 'made.rejected.csv');
+    await (await RejectedReport.open(made, ['phone'])).abandon();
+    expect(existsSync(made)).toBe(false);
   });
 
   it('fails with one line when the file cannot be opened or written', async () => {
