@@ -1,14 +1,13 @@
 import iconv from 'iconv-lite';
 
 /*
- * How a recipient file's bytes become text. Pure: the file is read in csv-source.ts and utf8-check.ts.
+ * How a recipient file's bytes become text. Pure: the file is read in read-csv.ts and utf8-check.ts.
  */
 
 /** The encoding a file is read in: UTF-8 unless a byte order mark or `--encoding` says otherwise. */
 export type FileEncoding = { kind: 'utf-8' } | { kind: 'decoded'; name: string };
 
-export type EncodingChoice =
-  { ok: true; encoding: FileEncoding; bom: BomEncoding | undefined } | { ok: false; reason: string };
+export type EncodingChoice = { ok: true; encoding: FileEncoding } | { ok: false; reason: string };
 
 type BomEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -30,8 +29,8 @@ export function chooseEncoding(head: Uint8Array, given: string | undefined): Enc
     };
   }
   const name = bom ?? given;
-  if (name === undefined || canonical(name) === 'utf8') return { ok: true, encoding: { kind: 'utf-8' }, bom };
-  return { ok: true, encoding: { kind: 'decoded', name }, bom };
+  if (name === undefined || canonical(name) === 'utf8') return { ok: true, encoding: { kind: 'utf-8' } };
+  return { ok: true, encoding: { kind: 'decoded', name } };
 }
 
 /** Whether NUL bytes are ordinary text in this encoding (UTF-16 and UTF-32 have them in every ASCII character). */

@@ -197,6 +197,9 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     await Promise.all(pending);
     await written;
     await report.close();
+    await deps.store.setRejected(options.spec.name, file, summary.rejected);
+    summary.finished = await deps.ledger.finishIngest(options.spec.name);
+    await lease.finish();
   } catch (error) {
     await Promise.allSettled(pending);
     await written.catch(() => undefined);
@@ -206,9 +209,6 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     await checker.close();
     await enqueuer.close();
   }
-  await deps.store.setRejected(options.spec.name, file, summary.rejected);
-  summary.finished = await deps.ledger.finishIngest(options.spec.name);
-  await lease.finish();
   if (summary.finished) await deps.store.deactivateIfFinished(options.spec.name);
   summary.rejectedPath = report.count > 0 ? report.path : undefined;
   const hint = countries.hint();
