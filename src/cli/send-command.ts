@@ -88,7 +88,7 @@ export function registerSendCommand(program: Command): void {
       Number,
     )
     .option('--senders <file>', 'senders file for a pool: CSV with a sender column and an optional mps column')
-    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
+    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}", "Hi {{first_name|there}}"')
     .option(
       '--media <url>',
       'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS',
