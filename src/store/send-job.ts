@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 
 import type { Channel } from '../domain/channel.js';
 import { asE164, type E164 } from '../domain/e164.js';
+import { makeTemplateVars } from '../domain/template.js';
 
 /** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
 export interface SendJobData {
@@ -11,7 +12,10 @@ export interface SendJobData {
   channel: Channel;
   /** What the message costs against its sender's rate: SMS segments, else 1. */
   segments: number;
-  /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
+  /**
+   * The row's values of the columns the templates read, and no others (Redis holds one per job), keyed by the
+   * variable as the templates write it; on an object without a prototype (see makeTemplateVars).
+   */
   vars: Record<string, string>;
   /** When Twilio first throttled this message (ms since the epoch); set by the worker, bounds the retry window. */
   throttledSince?: number;
@@ -62,8 +66,7 @@ export function decodeSendJob(stored: unknown, jobId: string | undefined, variab
   if (to === undefined) throw new UnrecoverableError(`job id ${String(jobId)} is not an E.164 number`);
   if (!isStoredSendJob(stored, variables.length))
     throw new UnrecoverableError(`job ${jobId} is not in herald's send job format (queued by an older herald?)`);
-  const vars: Record<string, string> = {};
-  variables.forEach((name, index) => (vars[name] = stored.v[index] ?? ''));
+  const vars = makeTemplateVars(variables.map((name, index) => [name, stored.v[index] ?? '']));
   const job: SendJobData = { line: stored.l, to, channel: CHANNEL_OF[stored.c]!, segments: stored.n, vars };
   if (stored.t !== undefined) job.throttledSince = stored.t;
   return job;
