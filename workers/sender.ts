@@ -28,8 +28,7 @@ import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
-import { ReceiptStore } from '../src/receipts/receipt-store.js';
-import { startWebhookServer } from '../src/receipts/webhook-server.js';
+import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
@@ -147,7 +146,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
-      Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),
+      Promise.all([servers?.metrics.close(), servers?.receipts?.close(), totals.close()]),
       sleep(2000),
     ]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
@@ -183,19 +182,28 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
     );
     // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
-    const receipts = new ReceiptStore(probe, keys);
-    const webhook =
+    const receipts =
       publicUrl === undefined
         ? undefined
-        : await startWebhookServer({
-            host: config.worker.webhookHost,
-            port: config.worker.webhookPort,
+        : await startReceipts({
             publicUrl,
+            webhook: {
+              host: config.worker.webhookHost,
+              port: config.worker.webhookPort,
+              maxConnections: config.worker.webhookMaxConnections,
+            },
             authToken: config.twilio.authToken,
-            record: (receipt) => receipts.record(receipt),
+            fetchAfterMs: config.worker.receiptFetchAfterMs,
+            keys,
+            sendPath,
+            probe,
+            client,
             events,
-            maxConnections: config.worker.webhookMaxConnections,
+            // The worker that exports the installation's totals also sweeps its receipts.
+            elected: () => lease.hold(),
+            logger,
           });
+    const webhook = receipts?.webhook;
     await workers.start();
     started = true;
     logger.info(
@@ -210,7 +218,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       },
       'worker started',
     );
-    return { metrics, webhook };
+    return { metrics, receipts };
   })();
   await startUp;
 }

@@ -207,6 +207,12 @@ export const WORKER_SETTINGS = {
     'Port of the status webhook when HERALD_PUBLIC_URL is set (0: any free port). Apart from the metrics port, so only it need face the internet.',
     { default: '9465' },
   ),
+  receiptFetchAfterMs: setting(
+    'HERALD_RECEIPT_FETCH_AFTER_MS',
+    positiveInt,
+    'With HERALD_PUBLIC_URL set: how long after a send, in ms, herald asks Twilio for the message’s status if no final status callback came (callbacks lost while Redis was away, or never sent), then less often as the message ages, for up to 72 hours. One worker does it, at most 1000 messages per sweep; sweeps run every quarter of this, at most every minute.',
+    { default: '600000' },
+  ),
   webhookMaxConnections: setting(
     'HERALD_WEBHOOK_MAX_CONNECTIONS',
     positiveInt,

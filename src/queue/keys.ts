@@ -40,6 +40,11 @@ export interface Keys {
   readonly control: string;
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
+  /**
+   * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
+   * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
+   */
+  readonly awaitingReceipts: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -61,6 +66,7 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    awaitingReceipts: `${prefix}:receipts:awaiting`,
   };
 }
 
