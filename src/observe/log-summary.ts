@@ -47,21 +47,35 @@ export class LogSummary {
 
   /** Writes one line for each kind seen again since its last line, and forgets the quiet ones. */
   flush(): void {
-    const kinds = this.#kinds;
+    const active = this.#writePending();
     this.#kinds = new Map();
-    for (const [key, kind] of kinds) {
+    // Still active: a new occurrence goes into the next interval's summary, not out at once.
+    for (const [key, fields] of active) this.#kinds.set(key, { fields, more: 0 });
+    if (this.#kinds.size === 0) this.#stopTimer();
+  }
+
+  /** Writes what is pending and stops (at shutdown). */
+  stop(): void {
+    this.#writePending();
+    this.#kinds = new Map();
+    this.#stopTimer();
+  }
+
+  /** Writes the pending counts; returns the kinds that had any, with their fields. */
+  #writePending(): Map<string, Record<string, unknown>> {
+    const active = new Map<string, Record<string, unknown>>();
+    for (const [key, kind] of this.#kinds) {
       if (kind.more === 0) continue;
       this.#logger[this.#level](
         { ...kind.fields, repeated: kind.more, withinMs: this.#intervalMs },
         `${this.#message} (${kind.more} more${key === OTHER ? ' of other kinds' : ''})`,
       );
-      // Still active: a new occurrence goes into the next interval's summary, not out at once.
-      this.#kinds.set(key, { fields: kind.fields, more: 0 });
+      active.set(key, kind.fields);
     }
-    if (this.#kinds.size === 0) this.stop();
+    return active;
   }
 
-  stop(): void {
+  #stopTimer(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
   }

@@ -35,7 +35,10 @@ describe('LogSummary', () => {
     summary.flush();
     summary.note('unsigned');
     expect(lines.map((line) => line['msg']).slice(4)).toEqual(['rejected (1 more)', 'rejected']);
+    // Stopping writes what is pending.
+    summary.note('unsigned');
     summary.stop();
+    expect(lines.map((line) => line['msg']).slice(6)).toEqual(['rejected (1 more)']);
   });
 
   it('keeps a bounded number of kinds, folding the rest into one', () => {
