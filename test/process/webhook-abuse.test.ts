@@ -142,6 +142,7 @@ describe('a worker whose webhook is flooded while every status callback is lost'
     const form = 'content-type: application/x-www-form-urlencoded';
     const held: Socket[] = [];
     let flooding = true;
+    const floodStarted = Date.now();
     const slow = (async () => {
       for (let i = 0; i < 400 && flooding; i++) held.push(await openWith(webhookPort, `POST ${path} HTTP/1.1\r\n`));
     })();
@@ -196,19 +197,25 @@ describe('a worker whose webhook is flooded while every status callback is lost'
     // Refused, or dropped at the connection limit; never taken.
     expect(statuses.filter((status) => status !== 403 && status !== 0)).toEqual([]);
     expect(statuses.filter((status) => status === 403).length).toBeGreaterThan(0);
-    // The flood filled the webhook to its limit of connections, and never past it.
-    expect(peak.connections).toBe(MAX_CONNECTIONS);
+    // The flood filled the webhook to its limit of connections, and never past it but for the few being closed as
+    // they arrive (accepted, then closed on the next turn of the event loop).
+    expect(peak.connections).toBeGreaterThanOrEqual(MAX_CONNECTIONS);
+    expect(peak.connections).toBeLessThanOrEqual(MAX_CONNECTIONS + 8);
     expect(peak.rss - before.rss).toBeLessThan(64 * 1024 * 1024);
     const rejected = (reason: string) => readCounter(worker!.metricsPort, 'herald_webhook_rejected_total', { reason });
     expect(await rejected('connections')).toBeGreaterThan(0);
     expect(await rejected('unsigned')).toBeGreaterThan(0);
     expect((await rejected('too-large')) + (await rejected('timeout'))).toBeGreaterThan(0);
-    // Logged at a bounded rate: a few lines per reason, not one per request.
+    // Logged at a bounded rate: per reason, the first at once and at most one more line each 10 s; not one line per
+    // request.
     const lines = worker!
       .output()
       .split('\n')
       .filter((line) => line.includes('webhook request rejected'));
-    expect(lines.length).toBeLessThan(40);
+    const reasons = new Set(lines.map((line) => (JSON.parse(line) as { reason: string }).reason));
+    const intervals = Math.ceil((Date.now() - floodStarted) / 10_000) + 1;
+    expect(lines.length).toBeLessThanOrEqual(reasons.size * 2 * intervals);
+    expect(lines.length * 20).toBeLessThan(statuses.length);
 
     // Every receipt was lost; the sweep fetched each final status from the sandbox.
     await sandbox.callbacksSettled();
