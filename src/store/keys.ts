@@ -45,8 +45,13 @@ export interface Keys {
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
   /**
+   * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
+   * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
+   */
+  readonly awaitingReceipts: string;
+  /**
    * One of BullMQ's keys of a (campaign, sender) queue (`wait`, `meta`, a job id, …). BullMQ builds these itself;
-   * herald names them only to measure or to check where they land.
+   * herald names them to read a queued job back (send-queues.ts), to measure, or to check where they land.
    */
   sendQueueKey(name: CampaignName, senderId: string, part: string): string;
 }
@@ -72,6 +77,7 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    awaitingReceipts: `${prefix}:receipts:awaiting`,
     sendQueueKey: (name, senderId, part) => `${prefix}:${queueNameOf(name, senderId)}:${part}`,
   };
 }

@@ -81,7 +81,7 @@ export class Ledger {
   }
 
   /** The recipient's final state, or undefined while it is still to be sent (or not in the ledger). */
-  async settledState(campaign: CampaignName, to: E164): Promise<FinalState | undefined> {
+  async settledState(campaign: CampaignName, to: string): Promise<FinalState | undefined> {
     const value = await this.#client.hget(this.#keys.recipients(campaign), to);
     if (value === null) return undefined;
     const state = parseRecipientState(value);

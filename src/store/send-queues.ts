@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 
+import { forwardErrors } from '../queue/connection-errors.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
@@ -9,14 +10,18 @@ import { decodeSendJob, type SendJobData, type StoredSendJob } from './send-job.
 /** The BullMQ queue of one campaign's sends from one sender, typed with the data its jobs hold in Redis. */
 export type SendQueue = Queue<StoredSendJob>;
 
-/** A handle on one (campaign, sender) queue; the caller closes it. The one place herald constructs a Queue. */
+/**
+ * A handle on one (campaign, sender) queue; the caller closes it. The one place herald constructs a Queue: each
+ * reports its errors to its connection's sink (connection-errors.ts), never raw to stderr.
+ */
 export function openSendQueue(
   connection: RedisClient,
   keys: Keys,
   campaign: CampaignName,
   senderId: string,
 ): SendQueue {
-  return new Queue<StoredSendJob>(queueNameOf(campaign, senderId), { connection, prefix: keys.prefix });
+  const queue = new Queue<StoredSendJob>(queueNameOf(campaign, senderId), { connection, prefix: keys.prefix });
+  return forwardErrors(queue, connection);
 }
 
 /** A job still in its queue (waiting, delayed, or held by a worker), read back with BullMQ's own bookkeeping. */
