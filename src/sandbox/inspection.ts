@@ -21,7 +21,7 @@ export interface InspectionDependencies {
 
 // Not part of Twilio's API, so no credentials: instead only this machine may look, even when the sandbox is
 // bound to a wider interface, since the log holds every number and body posted.
-const FORBIDDEN = makeTwilioError(403, 20403, 'The sandbox inspection endpoints answer loopback clients only');
+const FORBIDDEN = makeTwilioError(20403, 'The sandbox inspection endpoints answer loopback clients only');
 
 /**
  * The sandbox's own endpoints: `GET /sandbox/health`; `GET|DELETE /sandbox/requests` (DELETE forgets

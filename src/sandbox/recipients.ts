@@ -36,9 +36,8 @@ export interface ReplyInput {
 const SESSION_MS = 24 * 60 * 60 * 1000;
 const MAX_REPLY_RECORDS = 100_000;
 
-const OPTED_OUT = makeTwilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+const OPTED_OUT = makeTwilioError(21610);
 const OUTSIDE_SESSION = makeTwilioError(
-  400,
   63016,
   'Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.',
 );
