@@ -10,6 +10,7 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
+import { OptOutList } from '../../../src/queue/opt-outs.js';
 import { SEND_JOB, sendJobOptions } from '../../../src/store/job-options.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
@@ -195,7 +196,13 @@ describe('opt-outs', () => {
     });
     await waitForFinished(stack.store, first.name);
     expect(await ledgerStates(stack, first)).toEqual({ '+15005550004': 'failed:21610', [TO]: 'sent' });
-    expect(await stack.connection.smembers(stack.keys.optOuts)).toEqual(['+15005550004']);
+    expect(Object.keys(await stack.connection.hgetall(stack.keys.optOuts))).toEqual(['+15005550004']);
+    // The record says how and through which sender: Twilio's refusal of a send from the campaign's number.
+    expect(await new OptOutList(stack.connection, stack.keys).recordOf('+15005550004' as E164)).toEqual({
+      at: expect.any(Number),
+      source: 'twilio-21610',
+      sender: '+14155550100',
+    });
 
     const later = spec('later');
     const rejected: string[] = [];
@@ -212,7 +219,7 @@ describe('opt-outs', () => {
 
     // A number that opts out after its job was queued is settled without a request.
     const queuedEarlier = '+14155550126' as E164;
-    await stack.connection.sadd(stack.keys.optOuts, queuedEarlier);
+    await new OptOutList(stack.connection, stack.keys).add(queuedEarlier, { source: 'operator' });
     await stack.connection.hset(stack.keys.recipients(later.name), queuedEarlier, 'q:p14155550100');
     await stack.connection.hincrby(stack.keys.counts(later.name), 'queued', 1);
     await stack.store.open(later);
