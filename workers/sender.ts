@@ -16,6 +16,7 @@ import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
 import { TotalsReader } from '../src/observe/read-totals.js';
 import { SendEvents } from '../src/observe/send-events.js';
+import { SentUnitsRecorder } from '../src/observe/sent-units-recorder.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/queue/keys.js';
 import { Ledger } from '../src/queue/ledger.js';
@@ -28,6 +29,7 @@ import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
+import { WorkerHeartbeat } from '../src/status/worker-heartbeat.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
@@ -97,6 +99,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     },
   });
   logSendEvents(events, logger);
+  const sentUnits = new SentUnitsRecorder(connection, keys);
+  sentUnits.start(events, (error) =>
+    logger.warn({ err: describeError(error) }, 'could not record billed units; will write them with the next'),
+  );
 
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
@@ -111,6 +117,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     finishedRetentionMs: retentionMs,
   });
   const probeHolds = new SenderHolds(probe, keys);
+  // Redis away already shows in the connection's own warnings; a missed announcement adds nothing to them.
+  const heartbeat = new WorkerHeartbeat(connection, keys, (error) =>
+    logger.debug({ err: describeError(error) }, 'could not announce this worker'),
+  );
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -126,6 +136,11 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     }, config.worker.shutdownTimeoutMs + STOP_GRACE_MS).unref();
     const servers = await startUp.catch(() => undefined);
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
+    // After the last send settled: until then this worker was still sending. Bounded, as Redis may be away.
+    await Promise.race([
+      Promise.all([heartbeat.stop().catch(() => undefined), sentUnits.stop().catch(() => undefined)]),
+      sleep(1000),
+    ]);
     lease.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
@@ -178,6 +193,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
             events,
           });
     await workers.start();
+    await heartbeat.start();
     started = true;
     logger.info(
       {

@@ -8,7 +8,9 @@ import type { CampaignSpec } from '../domain/campaign.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
+import { operatorZone } from '../lib/zoned-time.js';
 import { parseSendAt } from './parse-send-at.js';
+import { readPriceTable } from './read-price-table.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -26,24 +28,11 @@ type SendCommandOptions = SendOptions & {
 /** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
 async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
-  const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
+  const [{ dryRun }, { formatDryRun }, prices] = await Promise.all([
     import('../estimate/dry-run.js'),
     import('../estimate/format-dry-run.js'),
-    import('../estimate/price-table.js'),
+    readPriceTable(options.prices),
   ]);
-  let prices = EXAMPLE_PRICES;
-  if (options.prices !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.prices, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UsageError(`cannot read price table ${options.prices}: ${code}`);
-    }
-    const parsed = parsePriceTable(text);
-    if (!parsed.ok) throw new UsageError(`price table ${options.prices}: ${parsed.reason}`);
-    prices = parsed.table;
-  }
   const result = await dryRun({
     file,
     spec,
@@ -117,7 +106,7 @@ Example:
       const now = new Date();
       const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, now);
       if (!built.ok) throw new UsageError(built.reason);
-      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now);
+      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now, operatorZone());
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');

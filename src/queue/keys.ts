@@ -40,6 +40,8 @@ export interface Keys {
   readonly control: string;
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
+  /** Hash: worker id → when that worker last announced itself, and whether it stopped (status/worker-heartbeat.ts). */
+  readonly workers: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -61,6 +63,7 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    workers: `${prefix}:workers`,
   };
 }
 
