@@ -26,7 +26,12 @@ type SendCommandOptions = SendOptions & {
 };
 
 /** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
-async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
+async function runDryRun(
+  file: string,
+  spec: CampaignSpec,
+  options: SendCommandOptions,
+  startAt: Date | undefined,
+): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
   const [{ dryRun }, { formatDryRun }, prices] = await Promise.all([
     import('../estimate/dry-run.js'),
@@ -39,8 +44,9 @@ async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandO
     prices,
     samples: options.show,
     onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+    ...(startAt === undefined ? {} : { startAt }),
   });
-  process.stdout.write(formatDryRun(spec.name, result));
+  process.stdout.write(formatDryRun(spec.name, result, operatorZone(), spec.window));
 }
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
@@ -110,7 +116,7 @@ Example:
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
-      if (options.dryRun === true) return runDryRun(file, built.spec, options);
+      if (options.dryRun === true) return runDryRun(file, built.spec, options, sendAt?.at);
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
       const config = loadClientConfig(process.env);
@@ -137,7 +143,11 @@ Example:
             onProgress: progress.onProgress,
           },
         ).finally(() => progress.stop());
-        process.stdout.write(formatIngestSummary(built.spec.name, summary));
+        const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
+        const outlook = await readSendingOutlook(connection, keys, built.spec);
+        const startAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
+        const sending = describeSending(built.spec.name, outlook, operatorZone(), startAt);
+        process.stdout.write(formatIngestSummary(built.spec.name, summary, sending));
       } finally {
         await connection.quit().catch(() => connection.disconnect());
       }
