@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 
 import pLimit from 'p-limit';
 
-import { loadWorkerConfig } from '../src/config/load-config.js';
+import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
+import { EXAMPLE_PRICES, parsePriceTable, type PriceTable } from '../src/estimate/price-table.js';
 import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
@@ -45,6 +46,7 @@ const STOP_GRACE_MS = 5000;
  */
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
+  const prices = readWorkerPrices(config.worker.pricesFile);
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
   const onError = (error: Error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting');
   const connection = await connectConfiguredRedis(config.redis, { role: 'worker', onError });
@@ -169,6 +171,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
+        prices,
         holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
       }),
       host: config.worker.metricsHost,
@@ -207,6 +210,22 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     return { metrics, webhook };
   })();
   await startUp;
+}
+
+/** The price table the cost estimate is exported by; a file that cannot be used stops the start with one line. */
+function readWorkerPrices(path: string | undefined): PriceTable {
+  if (path === undefined) return EXAMPLE_PRICES;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `config: HERALD_PRICES_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const parsed = parsePriceTable(text);
+  if (!parsed.ok) throw new ConfigError(`config: HERALD_PRICES_FILE ${path}: ${parsed.reason}`);
+  return parsed.table;
 }
 
 /** Turns start-up failures into one readable line and exit code 1. */

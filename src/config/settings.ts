@@ -192,6 +192,11 @@ export const WORKER_SETTINGS = {
     'Time to live of the lease that makes one worker the exporter of the campaign totals kept in Redis; another worker takes over within it when the exporter stops.',
     { default: '10000' },
   ),
+  pricesFile: setting(
+    'HERALD_PRICES_FILE',
+    z.string().min(1).optional(),
+    'Price table (JSON, the format of `herald send --dry-run --prices`) by which the worker estimates each campaign’s cost so far in herald_cost_estimate; unset, herald’s example table, whose figures are illustrative only.',
+  ),
   publicUrl: setting(
     'HERALD_PUBLIC_URL',
     httpUrl.optional(),
