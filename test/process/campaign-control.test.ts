@@ -11,6 +11,7 @@ import type { CampaignName } from '../../src/domain/campaign.js';
 import type { E164 } from '../../src/domain/e164.js';
 import { timeZonesOf } from '../../src/domain/number-time-zones.js';
 import { formatSendWindow, localMinuteOfDay, nextOpening } from '../../src/domain/send-window.js';
+import { formatZoned } from '../../src/lib/zoned-time.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
 import { readLedger } from '../../src/queue/read-ledger.js';
@@ -46,7 +47,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
   let sandbox: Sandbox;
   let workers: WorkerProcess[] = [];
 
-  const env = () => ({ REDIS_URL: testRedisUrl(), HERALD_PREFIX: keys.prefix });
+  const env = () => ({ REDIS_URL: testRedisUrl(), HERALD_PREFIX: keys.prefix, TZ: 'UTC' });
   async function herald(...args: string[]) {
     const run = spawnNode([HERALD_BIN, ...args], env());
     const { code } = await run.exited;
@@ -211,7 +212,9 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const numbers = sfNumbers(7000, 10);
     const startAt = new Date(Date.now() + 6000);
     const sent = await send('later', writeCsv('later', numbers), '--mps', '50', '--send-at', startAt.toISOString());
-    expect(sent.output).toContain(`scheduled: workers start sending it at ${startAt.toISOString()}`);
+    expect(sent.output).toContain(
+      `  scheduled: workers start sending it at ${formatZoned(startAt.getTime(), 'UTC')}; herald status later\n`,
+    );
     expect(await store.get('later' as CampaignName)).toMatchObject({ state: 'scheduled' });
     expect(received(numbers)).toHaveLength(0);
 
@@ -270,6 +273,19 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     }
     expect(await store.counts('windowed' as CampaignName)).toMatchObject({ queued: 6, sent: 3, failed: 0 });
     expect((await store.get('windowed' as CampaignName))?.state).toBe('running');
+
+    // Status says why nothing more is sent, how many wait and until when, rather than "running".
+    const status = await herald('status', 'windowed');
+    const opening = nextOpening(window, timeZonesOf(sf[0] as E164), now).getTime();
+    expect(status.code).toBe(0);
+    expect(status.output).toMatch(
+      /^windowed: not sending: every recipient left waits for their sending window — queued 6, sent 3, /,
+    );
+    expect(status.output).toContain('  workers   2 workers alive\n');
+    expect(status.output).toContain(
+      `  window    ${formatSendWindow(window)} in each recipient's own time; 3 recipients wait for it, until ` +
+        `${formatSendWindow(window).slice(0, 5)} their time: ${formatZoned(opening, 'UTC')}\n`,
+    );
   });
 
   it('herald campaigns lists every campaign, as a table and as JSON', async () => {
