@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CampaignName } from '../domain/campaign.js';
 import type { CampaignControl } from '../queue/campaign-control.js';
 import { HeraldError } from '../lib/herald-error.js';
+import { plural } from '../lib/plural.js';
 import { campaignArgument, requireCampaign, withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';
 
@@ -45,13 +46,18 @@ async function runControl(
     await requireCampaign(store, name);
     const { CampaignControl } = await import('../queue/campaign-control.js');
     const control = new CampaignControl(connection, keys, store);
-    const result = await control[action](name);
+    let result;
+    if (action === 'cancel') {
+      const { keepCancelledDetails } = await import('../report/cancelled-details.js');
+      result = await control.cancel(name, (spec, queue) => keepCancelledDetails(connection, keys, spec, queue));
+    } else result = await control[action](name);
     const lines: string[] = [];
     if (!result.changed) lines.push(`${name}: already ${result.state}`);
     else if (action === 'pause')
       lines.push(`${name}: paused; sends already begun finish, nothing more is sent until: herald resume ${name}`);
     else if (action === 'resume') lines.push(`${name}: ${result.state}`);
-    else lines.push(`${name}: cancelled; ${result.cancelled ?? 0} recipients still queued will not be texted`);
+    else
+      lines.push(`${name}: cancelled; ${plural(result.cancelled ?? 0, 'recipient')} still queued will not be texted`);
     if (options.wait === true && action !== 'resume') {
       await waitForIdle(control, name, options.timeout);
       const counts = await store.counts(name);

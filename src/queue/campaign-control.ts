@@ -68,10 +68,27 @@ export class CampaignControl {
    * Cancels the campaign: its state first (from then on no worker begins a send for it), then its waiting and
    * delayed jobs are removed and every recipient still queued is marked cancelled. A send that a worker had already
    * begun is left to finish and settles as sent, failed or unknown: the ledger decides, one recipient at a time.
+   * `beforeRemoving` reads each queue's jobs before they go (the report keeps their recipients' details), with the
+   * queues paused meanwhile.
    */
-  async cancel(name: CampaignName): Promise<ControlResult> {
+  async cancel(
+    name: CampaignName,
+    beforeRemoving?: (spec: CampaignSpec, queue: Queue) => Promise<void>,
+  ): Promise<ControlResult> {
     const spec = await this.#spec(name);
-    const result = await this.#transition(name, 'cancel');
+    if (beforeRemoving !== undefined) {
+      // No worker fetches another job while they are read, so none leaves the queues unread; sends already begun
+      // go on, and overwrite what was read when they settle.
+      await this.#eachQueue(spec, (queue) => queue.pause());
+      await this.#eachQueue(spec, (queue) => beforeRemoving(spec, queue)).catch(async (error: unknown) => {
+        await this.#eachQueue(spec, (queue) => queue.resume());
+        throw error;
+      });
+    }
+    const result = await this.#transition(name, 'cancel').catch(async (error: unknown) => {
+      if (beforeRemoving !== undefined) await this.#eachQueue(spec, (queue) => queue.resume());
+      throw error;
+    });
     if (result.state !== 'cancelled') return result;
     await this.#eachQueue(spec, (queue) => queue.drain(true));
     // A paused queue is resumed so that any job added after the drain (a producer racing the cancel) is fetched,

@@ -1,10 +1,11 @@
 import { Queue } from 'bullmq';
 
 import { senderId } from '../domain/sender.js';
-import type { SendJobData } from '../ingest/plan-row.js';
+import { parseMessageTemplates } from '../domain/template.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
+import { decodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
 import { readRecipientPages, type RecipientRecord } from './ledger-pages.js';
 import { formatReportRow, type PendingJob, type ReportRow } from './report-row.js';
 
@@ -21,18 +22,25 @@ export async function* readReportRows(
   const queues = new Map(
     record.spec.senders.map((entry) => {
       const id = senderId(entry.sender);
-      const queue = new Queue<SendJobData>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix });
+      const queue = new Queue<StoredSendJob>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix });
       return [id, queue] as const;
     }),
   );
+  const parsed = parseMessageTemplates(record.spec.templates);
+  const variables = parsed.ok ? [...parsed.templates.variables] : [];
   const pendingJob = async ({ entry }: RecipientRecord): Promise<PendingJob | undefined> => {
     // An in-flight mark does not name the sender; a campaign has a handful of queues, so each is asked.
     const candidates = entry.state === 'queued' ? [entry.senderId] : [...queues.keys()];
     for (const id of candidates) {
       const job = await queues.get(id)?.getJob(entry.to);
       if (job === undefined) continue;
-      const { line, channel } = job.data;
-      return { line, channel, senderId: id, queuedAt: job.timestamp, attempts: job.attemptsStarted };
+      try {
+        const { line, channel } = decodeSendJob(job.data, job.id, variables);
+        return { line, channel, senderId: id, queuedAt: job.timestamp, attempts: job.attemptsMade };
+      } catch {
+        // Not in herald's job format: the row keeps what the ledger knows.
+        return undefined;
+      }
     }
     return undefined;
   };

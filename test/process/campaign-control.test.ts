@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
+import { parse } from 'csv-parse/sync';
 import type { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
@@ -87,6 +88,11 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(25);
     }
+  }
+  async function reportOf(name: string): Promise<Record<string, string>[]> {
+    const result = await herald('report', name);
+    expect(result.code).toBe(0);
+    return parse(result.output, { columns: true }) as Record<string, string>[];
   }
   async function ledgerStates(name: string) {
     const states: Record<string, number> = {};
@@ -183,6 +189,16 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     expect(exported[0]! + exported[1]!).toBe(150 - atCancel);
     expect([...timesEach(numbers).values()].every((times) => times === 1)).toBe(true);
 
+    // The report gives every recipient its line, channel and sender, the cancelled ones included.
+    const report = await reportOf('doomed');
+    expect(report).toHaveLength(150);
+    for (const row of report) {
+      const line = String(numbers.indexOf(row['number']!) + 2);
+      expect(row).toMatchObject({ line, channel: 'sms', sender: 'p14155550100' });
+      expect(row['attempts']).toBe(row['status'] === 'cancelled' ? '0' : '1');
+    }
+    expect(report.filter((row) => row['status'] === 'cancelled')).toHaveLength(150 - atCancel);
+
     // Neither resume nor running the file again brings it back.
     expect(await herald('resume', 'doomed')).toEqual({
       code: 1,
@@ -272,6 +288,13 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       await queue.close();
     }
     expect(await store.counts('windowed' as CampaignName)).toMatchObject({ queued: 6, sent: 3, failed: 0 });
+    // Those waiting for their window have their line, channel and sender in the report, and no attempt yet.
+    const waiting = (await reportOf('windowed')).filter((row) => row['status'] === 'queued');
+    expect(waiting.map((row) => row['number']).sort()).toEqual([...sf].sort());
+    for (const row of waiting) {
+      expect(row).toMatchObject({ line: String(sf.indexOf(row['number']!) + 2), channel: 'sms', attempts: '0' });
+      expect(row['sender']).toBe('p14155550100');
+    }
     expect((await store.get('windowed' as CampaignName))?.state).toBe('running');
 
     // Status says why nothing more is sent, how many wait and until when, rather than "running".

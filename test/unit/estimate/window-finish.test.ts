@@ -25,9 +25,7 @@ describe('estimateWindowFinish', () => {
       ny(24, 9, 1),
     );
     // Started at night: nothing until 09:00.
-    expect(estimateWindowFinish([{ zones: NY, cost: 30 }], 0.5, window('09:00-20:00'), ny(23, 22))).toBe(
-      ny(24, 9, 1),
-    );
+    expect(estimateWindowFinish([{ zones: NY, cost: 30 }], 0.5, window('09:00-20:00'), ny(23, 22))).toBe(ny(24, 9, 1));
   });
 
   it('sends to the zone whose window closes first, then to the later one', () => {
