@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
 import { HeraldError } from '../lib/herald-error.js';
+import { plural } from '../lib/plural.js';
 import { withCampaign } from './with-campaign.js';
 
 export function registerReportCommand(program: Command): void {
@@ -17,19 +18,33 @@ export function registerReportCommand(program: Command): void {
     )
     .argument('<campaign>', 'campaign name')
     .option('--out <file.csv>', 'write to this file instead of standard output')
+    .option(
+      '--file <recipients.csv>',
+      'the campaign’s recipient file: one row per row of it, in its order, with its columns, refused rows included',
+    )
     .addHelpText(
       'after',
       `
 Rows are streamed from Redis a page at a time, so a million-recipient campaign needs no more memory than a small
-one. Recipients refused at ingest are not in the campaign; they are in <campaign>.rejected.csv.
+one. Without --file, one row per recipient of the campaign, in Redis's order; rows refused at ingest are in
+<campaign>.rejected.csv. With --file, one row per row of that file, in its order, followed by the file's own
+columns: a row refused at ingest has status rejected and its reason, a row repeating an earlier row's number has
+status repeated and names that line.
 
 Example:
-  herald report spring-sale --out spring-sale.report.csv`,
+  herald report spring-sale --out spring-sale.report.csv
+  herald report spring-sale --file recipients.csv --out spring-sale.results.csv`,
     )
-    .action(async (campaign: string, options: { out?: string }) => {
+    .action(async (campaign: string, options: { out?: string; file?: string }) => {
       await withCampaign(campaign, async ({ connection, keys, record }) => {
         const { readReportRows } = await import('../report/report-rows.js');
         const { REPORT_COLUMNS } = await import('../report/report-row.js');
+        const { openFileReport } = await import('../report/file-report.js');
+        // The recipient file is opened (and its header checked) before anything is written.
+        const source =
+          options.file === undefined
+            ? { columns: [...REPORT_COLUMNS], rows: readReportRows(connection, keys, record) }
+            : await openFileReport(connection, keys, record, options.file);
         const cannotWrite = (error: unknown) => {
           const code = (error as NodeJS.ErrnoException).code;
           return options.out !== undefined && typeof code === 'string' && code.startsWith('E')
@@ -45,13 +60,13 @@ Example:
               });
         let rows = 0;
         const counted = (async function* () {
-          for await (const row of readReportRows(connection, keys, record)) {
+          for await (const row of source.rows) {
             rows += 1;
             yield row;
           }
         })();
         try {
-          await pipeline(Readable.from(counted), stringify({ header: true, columns: [...REPORT_COLUMNS] }), output, {
+          await pipeline(Readable.from(counted), stringify({ header: true, columns: source.columns }), output, {
             end: options.out !== undefined,
           });
         } catch (error) {
@@ -60,7 +75,11 @@ Example:
           await counted.return(undefined).catch(() => undefined);
           throw cannotWrite(error);
         }
-        if (options.out !== undefined) process.stderr.write(`${rows} recipients → ${options.out}\n`);
+        if (options.out !== undefined) {
+          const what =
+            options.file === undefined ? plural(rows, 'recipient') : `${plural(rows, 'row')} of ${options.file}`;
+          process.stderr.write(`${what} → ${options.out}\n`);
+        }
       });
     });
 }

@@ -173,6 +173,25 @@ describe('operating a campaign: report, resend-failed, status', () => {
     expect(reported.filter((row) => row.receipt_error_code === '30003').length).toBeGreaterThan(0);
     expect(reported.filter((row) => row.receipt_error_code === '30006').length).toBeGreaterThan(0);
 
+    // With the file, one row per row of it, in its order, with its own columns; the bad row says why.
+    const joinedOut = join(dir, 'joined.csv');
+    expect(await herald(['report', campaign, '--file', file, '--out', joinedOut])).toEqual({
+      code: 0,
+      output: `${rows.length} rows of ${file} → ${joinedOut}\n`,
+    });
+    const joined = parse(readFileSync(joinedOut, 'utf8'), { columns: true }) as ReportRow[];
+    expect(joined.map((row) => row.line)).toEqual(rows.map((_, index) => String(index + 2)));
+    expect(joined.map((row) => row.name)).toEqual(rows.map((text) => text.split(',')[1]));
+    expect(joined.at(-1)).toMatchObject({
+      number: 'nope',
+      status: 'rejected',
+      error_reason: 'invalid number: nope (not a number)',
+    });
+    for (const row of joined.slice(0, -1)) {
+      const { name: _name, phone: _phone, ...reportColumns } = row;
+      expect(reportColumns).toEqual(reported.find((other) => other.number === row.number));
+    }
+
     const status = await herald(['status', campaign, '--json']);
     expect(status.code).toBe(0);
     const view = JSON.parse(status.output) as Record<string, unknown>;
