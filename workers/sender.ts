@@ -31,6 +31,7 @@ import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { WorkerHeartbeat } from '../src/status/worker-heartbeat.js';
+import { RetentionSweeper } from '../src/lifecycle/retention.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
@@ -119,6 +120,14 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     finishedRetentionMs: retentionMs,
   });
   const probeHolds = new SenderHolds(probe, keys);
+  const retention = new RetentionSweeper({
+    connection,
+    keys,
+    store,
+    retentionMs: config.worker.retentionDays * 86_400_000,
+    onDeleted: (campaign, endedAgo) =>
+      logger.info({ campaign, endedAgo }, 'deleted a campaign past HERALD_RETENTION_DAYS'),
+  });
   // Redis away already shows in the connection's own warnings; a missed announcement adds nothing to them.
   const heartbeat = new WorkerHeartbeat(connection, keys, (error) =>
     logger.debug({ err: describeError(error) }, 'could not announce this worker'),
@@ -137,6 +146,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       process.exit(0);
     }, config.worker.shutdownTimeoutMs + STOP_GRACE_MS).unref();
     const servers = await startUp.catch(() => undefined);
+    retention.stop();
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     // After the last send settled: until then this worker was still sending. Bounded, as Redis may be away.
     await Promise.race([
@@ -197,6 +207,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
           });
     await workers.start();
     await heartbeat.start();
+    retention.start((error) => logger.warn({ err: describeError(error) }, 'could not delete expired campaigns'));
     started = true;
     logger.info(
       {

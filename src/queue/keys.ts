@@ -42,6 +42,8 @@ export interface Keys {
   readonly metricsExporter: string;
   /** Hash: worker id → when that worker last announced itself, and whether it stopped (status/worker-heartbeat.ts). */
   readonly workers: string;
+  /** String: held by the one worker deleting expired campaigns (lifecycle/retention.ts) while it does. */
+  readonly retentionSweep: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -64,6 +66,7 @@ export function makeKeys(prefix: string): Keys {
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
     workers: `${prefix}:workers`,
+    retentionSweep: `${prefix}:retention:sweep`,
   };
 }
 
