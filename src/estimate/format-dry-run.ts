@@ -95,7 +95,8 @@ function describe(content: MessageContent): string {
   return content.channel;
 }
 
-function contentLines(content: MessageContent): string[] {
+/** A message's text as it would be sent, line by line, and its media. */
+export function contentLines(content: MessageContent): string[] {
   if (content.channel === 'whatsapp' && content.form === 'template') {
     return [
       `content ${content.contentSid}${content.contentVariables === undefined ? '' : ` ${content.contentVariables}`}`,
