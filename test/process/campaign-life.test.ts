@@ -115,4 +115,24 @@ describe('herald send --test-to and --replace', () => {
     });
     expect((await store.get(name))?.spec.templates.body).toBe('Sale at 10, {{name}}');
   });
+
+  it('deletes a campaign once it has ended, and not before', async () => {
+    const name = 'black-friday';
+    expect(await herald('campaigns', 'delete', name)).toEqual({
+      code: 1,
+      output: `herald: campaign ${name} is scheduled, not ended; cancel it first: herald cancel ${name} --wait\n`,
+    });
+    expect(await herald('cancel', name)).toMatchObject({ code: 0 });
+    expect(await herald('campaigns', 'delete', name)).toEqual({
+      code: 0,
+      output: expect.stringMatching(
+        /^black-friday: deleted \(it ended cancelled at .* UTC\); the opt-out list is kept\n$/,
+      ),
+    });
+    expect((await connection.keys(`${keys.prefix}:*`)).filter((key) => key.includes(name))).toEqual([]);
+    expect(await herald('campaigns', 'delete', name)).toEqual({
+      code: 2,
+      output: `herald: no campaign named ${name}\n`,
+    });
+  });
 });
