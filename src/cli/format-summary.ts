@@ -1,3 +1,4 @@
+import { describeCountryHint } from '../ingest/country-hint.js';
 import type { IngestSummary } from '../ingest/run-ingest.js';
 import { plural } from '../lib/plural.js';
 
@@ -16,6 +17,7 @@ export function formatIngestSummary(campaign: string, summary: IngestSummary, se
         ]
       : []),
     `  rejected  ${summary.rejected}${summary.rejectedPath === undefined ? '' : ` → ${summary.rejectedPath}`}`,
+    ...(summary.countryHint === undefined ? [] : [`  hint      ${describeCountryHint(summary.countryHint)}`]),
     `  senders   ${
       Object.entries(summary.bySender)
         .map(([sender, count]) => `${sender} ${count}`)

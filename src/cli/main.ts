@@ -19,6 +19,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// bin/herald.js runs `herald send` in a child with an IPC channel to it: when the parent dies (even by kill -9) the
+// channel closes, and this process stops rather than go on ingesting with nobody to answer to. Unreferenced, the
+// channel does not keep the command alive once its work is done.
+if (process.channel !== undefined) {
+  process.on('disconnect', () => process.exit(1));
+  process.channel.unref();
+}
+
 const program = new Command()
   .name('herald')
   .description('Bulk SMS, MMS and WhatsApp campaigns through Twilio, on BullMQ and Redis.')

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { CampaignSpec } from '../domain/campaign.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import { UsageError } from './usage-error.js';
 
 /** The most staff numbers a test send takes: it is a check, not a campaign. */
@@ -10,7 +11,12 @@ const MAX_TEST_NUMBERS = 10;
  * `--test-to`: the file's first messages, rendered as the campaign would render them, each sent to a staff number
  * straight through Twilio's API; Redis is not contacted, so nothing is queued and the campaign is untouched.
  */
-export async function runTestSend(file: string, spec: CampaignSpec, staffNumbers: readonly string[]): Promise<void> {
+export async function runTestSend(
+  file: string,
+  spec: CampaignSpec,
+  format: CsvFormat,
+  staffNumbers: readonly string[],
+): Promise<void> {
   const [{ parsePhone }, { loadTwilioConfig }] = await Promise.all([
     import('../domain/e164.js'),
     import('../config/load-config.js'),
@@ -27,7 +33,7 @@ export async function runTestSend(file: string, spec: CampaignSpec, staffNumbers
     import('../lifecycle/test-send.js'),
     import('../send/twilio-client.js'),
   ]);
-  const messages = await readFirstMessages(file, spec, staff.length, (line, reason) =>
+  const messages = await readFirstMessages(file, format, spec, staff.length, (line, reason) =>
     process.stderr.write(`line ${line}: ${reason}\n`),
   );
   const client = createTwilioClient({

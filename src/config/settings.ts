@@ -153,7 +153,7 @@ export const WORKER_SETTINGS = {
   dailyCapPauseMs: setting(
     'HERALD_DAILY_CAP_PAUSE_MS',
     positiveInt,
-    'How long a sender pauses after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and resume by themselves.',
+    'How long a sender pauses after a cap Twilio counts over a rolling day (63038 daily messages, 63018 WhatsApp’s tier) when the answer has no Retry-After; the default is the full 24-hour window. Its jobs wait without using attempts and resume by themselves.',
     { default: '86400000' },
   ),
   reconcilePatienceMs: setting(

@@ -1,5 +1,6 @@
 import type { MessageContent } from '../domain/channel.js';
 import { formatSendWindow, type SendWindow } from '../domain/send-window.js';
+import { describeCountryHint } from '../ingest/country-hint.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { plural } from '../lib/plural.js';
 import { formatZoned } from '../lib/zoned-time.js';
@@ -26,6 +27,12 @@ export function formatDryRun(
     `  would send  ${result.messages}${channels === '' ? '' : ` (${channels})`}`,
     ...(result.repeated > 0 ? [`  repeated    ${result.repeated} (a number given again: sent once)`] : []),
     `  rejected    ${result.rejected}${result.rejected > 0 ? ' (each listed above with its line)' : ''}`,
+    ...(result.countryHint === undefined ? [] : [`  hint        ${describeCountryHint(result.countryHint)}`]),
+    ...result.emptyVariables.map(
+      ({ variable, rows, fallback }, index) =>
+        `  ${index === 0 ? 'empty cells' : '           '} {{${variable}}} in ${plural(rows, 'row')} ` +
+        (fallback === undefined ? `(no fallback: {{${variable}|…}} gives one)` : `(fallback "${fallback}")`),
+    ),
     ...(sms === undefined
       ? []
       : [

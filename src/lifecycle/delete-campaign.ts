@@ -8,7 +8,7 @@ import type { RedisClient } from '../queue/redis-connection.js';
 
 /**
  * Removes everything herald keeps of one campaign from Redis: its record, ledger, counters, details, receipts and
- * rejected counts, its (campaign, sender) queues with any jobs left in them, and its place in the campaign index and
+ * rejected counts, its ingest lease, its (campaign, sender) queues with any jobs left in them, and its place in the campaign index and
  * the active set. What is not the campaign's own stays: the opt-out list (every later campaign needs it), the
  * senders' rates and holds, and the workers' presence. The caller decides that deleting is safe (see retention.ts).
  */
@@ -34,6 +34,8 @@ export async function deleteCampaignData(
     keys.rejected(name),
     keys.details(name),
     keys.receipts(name),
+    keys.ingest(name),
+    keys.ingestLease(name),
   );
   await connection.srem(keys.activeCampaigns, name);
   await connection.zrem(keys.campaignIndex, name);

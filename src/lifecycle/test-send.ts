@@ -1,11 +1,12 @@
 import type { CampaignSpec } from '../domain/campaign.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import type { MessageContent } from '../domain/channel.js';
 import type { E164 } from '../domain/e164.js';
 import { type Sender, senderAddress, senderId } from '../domain/sender.js';
 import { planRow } from '../ingest/plan-row.js';
 import { openCsv } from '../ingest/read-csv.js';
 import { prepareRowContext } from '../ingest/row-context.js';
-import { IngestError, toCsvRow } from '../ingest/run-ingest.js';
+import { IngestError } from '../ingest/run-ingest.js';
 import { contentLines } from '../estimate/format-dry-run.js';
 import { describeError } from '../observe/logger.js';
 import { buildCreateParams } from '../send/build-create-params.js';
@@ -25,11 +26,12 @@ export interface FileMessage {
  */
 export async function readFirstMessages(
   file: string,
+  format: CsvFormat,
   spec: CampaignSpec,
   count: number,
   onRejected: (line: number, reason: string) => void,
 ): Promise<FileMessage[]> {
-  const csv = await openCsv(file).catch((error: unknown) => {
+  const csv = await openCsv(file, format).catch((error: unknown) => {
     throw new IngestError(error instanceof Error ? error.message : String(error));
   });
   const prepared = prepareRowContext(spec, csv.columns);
@@ -42,7 +44,7 @@ export async function readFirstMessages(
       onRejected(item.line, item.reason);
       continue;
     }
-    const plan = planRow(prepared.context, toCsvRow(csv.columns, item.line, item.fields));
+    const plan = planRow(prepared.context, item);
     const sender = plan.ok ? senders.get(plan.senderId) : undefined;
     if (!plan.ok) onRejected(plan.line, plan.reason);
     else if (sender !== undefined) {

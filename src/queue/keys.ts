@@ -20,6 +20,10 @@ export interface Keys {
   details(name: CampaignName): string;
   /** Hash: E.164 → the recipient's latest delivery receipt (see receipt-scripts.ts); beside its ledger. */
   receipts(name: CampaignName): string;
+  /** Hash: the latest `herald send` of the campaign: its file, the line reached, and why it stopped (ingest-lease.ts). */
+  ingest(name: CampaignName): string;
+  /** String with a time to live: present while a `herald send` of the campaign is alive (ingest-lease.ts). */
+  ingestLease(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
@@ -55,6 +59,8 @@ export function makeKeys(prefix: string): Keys {
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     details: (name) => `${prefix}:campaign:{${name}}:details`,
     receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
+    ingest: (name) => `${prefix}:campaign:{${name}}:ingest`,
+    ingestLease: (name) => `${prefix}:campaign:{${name}}:ingest-lease`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,

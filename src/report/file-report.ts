@@ -1,9 +1,10 @@
 import type { Channel } from '../domain/channel.js';
 import type { E164 } from '../domain/e164.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import { planRow } from '../ingest/plan-row.js';
 import { openCsv } from '../ingest/read-csv.js';
 import { prepareRowContext } from '../ingest/row-context.js';
-import { IngestError, toCsvRow } from '../ingest/run-ingest.js';
+import { IngestError } from '../ingest/run-ingest.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
 import type { Keys } from '../queue/keys.js';
 import { OptOutList } from '../queue/opt-outs.js';
@@ -30,14 +31,15 @@ export async function openFileReport(
   keys: Keys,
   record: CampaignRecord,
   file: string,
+  format: CsvFormat,
 ): Promise<{ columns: string[]; rows: AsyncGenerator<Record<string, string>> }> {
-  const csv = await openCsv(file).catch((error: unknown) => {
+  const csv = await openCsv(file, format).catch((error: unknown) => {
     throw new IngestError(error instanceof Error ? error.message : String(error));
   });
   const prepared = prepareRowContext(record.spec, csv.columns);
   if (!prepared.ok) throw new IngestError(`${file} is not this campaign's file: ${prepared.reason}`);
   const { context } = prepared;
-  const toIndex = csv.columns.indexOf(record.spec.toColumn);
+  const { toIndex } = context;
   const optOuts = new OptOutList(connection, keys);
 
   async function* rows(): AsyncGenerator<Record<string, string>> {
@@ -67,7 +69,7 @@ export async function openFileReport(
         if (item.kind === 'unreadable') {
           chunk.push({ kind: 'refused', line: item.line, fields: [], number: '', reason: item.reason });
         } else {
-          const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields));
+          const plan = planRow(context, item);
           chunk.push(
             plan.ok
               ? { kind: 'planned', line: item.line, fields: item.fields, to: plan.job.to, channel: plan.job.channel }

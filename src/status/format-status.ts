@@ -1,4 +1,5 @@
 import type { CostEstimate } from '../estimate/estimate-cost.js';
+import type { IngestState } from '../ingest/ingest-lease.js';
 import type { PriceTable } from '../estimate/price-table.js';
 import { formatSendWindow } from '../domain/send-window.js';
 import type { SenderHold } from '../domain/sender-hold.js';
@@ -15,7 +16,9 @@ export interface StatusView {
   /** Whether anything can be sent now; false with the reason when a running campaign sends nothing. */
   sending: boolean;
   notSending: string | null;
-  ingest: string;
+  ingest: IngestState['state'];
+  /** Where and why the reading of the file stopped before its end; null unless it did. */
+  ingestStopped: { file: string | null; line: number | null; reason: string } | null;
   createdAt: string;
   startAt: string | null;
   finishedAt: string | null;
@@ -59,7 +62,11 @@ export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefin
     state: record.state,
     sending: running,
     notSending: notSending ?? null,
-    ingest: record.ingest,
+    ingest: snapshot.ingest.state,
+    ingestStopped:
+      snapshot.ingest.state === 'stopped'
+        ? { file: snapshot.ingest.file, line: snapshot.ingest.line, reason: snapshot.ingest.reason }
+        : null,
     createdAt: record.createdAt,
     startAt: record.startAt ?? null,
     finishedAt: record.finishedAt ?? null,

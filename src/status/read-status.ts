@@ -1,4 +1,5 @@
 import type { CampaignName } from '../domain/campaign.js';
+import { type IngestState, readIngestState } from '../ingest/ingest-lease.js';
 import type { SenderHold } from '../domain/sender-hold.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
@@ -23,6 +24,8 @@ export interface StatusSnapshot {
   at: number;
   record: CampaignRecord;
   counts: CampaignCounts;
+  /** Whether the campaign's file is still being read, was read to its end, or stopped before it. */
+  ingest: IngestState;
   senders: SenderStatus[];
   workers: WorkerPresence;
   /** Recipients waiting for their sending window; only read for a running campaign with a window. */
@@ -42,7 +45,11 @@ export async function readStatus(
   const holds = new SenderHolds(connection, keys);
   const record = await store.get(name);
   if (record === undefined) return undefined;
-  const [counts, workers] = await Promise.all([store.counts(name), readWorkerPresence(connection, keys)]);
+  const [counts, ingest, workers] = await Promise.all([
+    store.counts(name),
+    readIngestState(connection, keys, name, record.ingest),
+    readWorkerPresence(connection, keys),
+  ]);
   const at = workers.at;
   const senders = await Promise.all(
     record.spec.senders.map(async (entry): Promise<SenderStatus> => {
@@ -69,5 +76,5 @@ export async function readStatus(
           at,
         )
       : undefined;
-  return { at, record, counts, senders, workers, ...(windowWaits === undefined ? {} : { windowWaits }) };
+  return { at, record, counts, ingest, senders, workers, ...(windowWaits === undefined ? {} : { windowWaits }) };
 }

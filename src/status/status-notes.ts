@@ -1,4 +1,5 @@
 import type { SenderHold } from '../domain/sender-hold.js';
+import { describeStoppedIngest } from '../ingest/ingest-lease.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { formatZoned } from '../lib/zoned-time.js';
 import type { StatusView } from './format-status.js';
@@ -18,6 +19,9 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
       'workers',
       view.workers.alive > 0 ? view.workers.text : `none alive: ${view.workers.text}; start one: herald worker`,
     ]);
+  }
+  if (view.ingestStopped !== null && view.state !== 'cancelled') {
+    notes.push(['file', describeStoppedIngest({ state: 'stopped', ...view.ingestStopped })]);
   }
   if (view.state === 'scheduled' && view.startAt !== null) {
     const wait = Math.max(0, (Date.parse(view.startAt) - now) / 1000);

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { sourceFile } from '../lib/source-file.js';
 
 /**
  * One Lua script of herald's, read from `src/store/lua/<name>-<numberOfKeys>.lua` with its includes resolved.
@@ -12,9 +13,7 @@ export interface LuaSource {
   readonly source: string;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/src/store/, the scripts are still read from the sources, which ship with every build and image.
-const LUA_DIR = existsSync(join(here, 'lua')) ? join(here, 'lua') : join(here, '..', '..', '..', 'src', 'store', 'lua');
+const LUA_DIR = sourceFile(import.meta.url, 'lua');
 const INCLUDE = /^--- @include "([a-z0-9-]+)"\s*$/;
 
 /** Reads a script by name (the file name without its key count), resolving `--- @include "<piece>"` lines. */

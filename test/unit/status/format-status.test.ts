@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CampaignName, CampaignSpec } from '../../../src/domain/campaign.js';
 import type { SenderHold } from '../../../src/domain/sender-hold.js';
 import type { PriceTable } from '../../../src/estimate/price-table.js';
+import type { IngestState } from '../../../src/ingest/ingest-lease.js';
 import type { CampaignState } from '../../../src/queue/campaign-store.js';
 import { buildStatusView, formatStatusLine, type StatusView } from '../../../src/status/format-status.js';
 import type { StatusSnapshot } from '../../../src/status/read-status.js';
@@ -34,6 +35,7 @@ function snapshot(
       ...(startAt === undefined ? {} : { startAt }),
     },
     counts,
+    ingest: { state: 'done' },
     senders: [
       { senderId: 'p14155550100', limitMps: 1 },
       { senderId: 's12345', limitMps: 100 },
@@ -172,6 +174,29 @@ describe('herald status: the notes', () => {
       "  window    09:00-20:00 in each recipient's own time; 120 recipients wait for it, until 09:00 their time: " +
         '2026-11-23 15:00 to 18:00 Europe/Paris',
     );
+  });
+
+  it('says where and why the reading of the file stopped, and how to finish it', () => {
+    const stopped: IngestState = {
+      state: 'stopped',
+      file: 'spring.csv',
+      line: 1496,
+      reason: 'its herald send ended (process 4242 on host-a)',
+    };
+    const shown = view(snapshot('running', { queued: 10, sent: 10 }, { ingest: stopped }));
+    expect(shown).toMatchObject({
+      ingest: 'stopped',
+      ingestStopped: { file: 'spring.csv', line: 1496, reason: 'its herald send ended (process 4242 on host-a)' },
+    });
+    expect(describeStatusNotes(shown, 'UTC')).toContain(
+      '  file      ingest stopped before the end of spring.csv (read to line 1,496 at least): its herald send ended ' +
+        '(process 4242 on host-a); run the same herald send again to finish it',
+    );
+    const reading = view(
+      snapshot('running', { queued: 10 }, { ingest: { state: 'running', file: 'spring.csv', line: 9 } }),
+    );
+    expect([reading.ingest, reading.ingestStopped]).toEqual(['running', null]);
+    expect(describeStatusNotes(reading, 'UTC').join('\n')).not.toContain('ingest stopped');
   });
 
   it('tells of no worker, with what to do, and leaves the workers out once the campaign has ended', () => {
