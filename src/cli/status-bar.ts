@@ -1,5 +1,6 @@
 import { type StatusView } from '../status/format-status.js';
 import { formatStatusBlock } from '../status/status-block.js';
+import { statusNotes } from '../status/status-notes.js';
 
 export interface StatusDisplay {
   update(view: StatusView): void;
@@ -13,18 +14,22 @@ const MAX_BAR = 40;
 /**
  * `herald status --watch`. On a terminal: a block redrawn in place (the headline, a bar of settled over queued
  * recipients, every total, the pace and the notes), every line fitted to the terminal's width so that nothing wraps
- * or is cut mid-number. Elsewhere (a pipe, a log, CI): the headline as one line per update, and the notes whenever
- * they change.
+ * or is cut mid-number. Elsewhere (a pipe, a log, CI): the headline as one line per update, and the notes when one
+ * of them changes (the cost aside) and at the end.
  */
 export function makeStatusDisplay(stream: NodeJS.WriteStream, zone: string): StatusDisplay {
   if (stream.isTTY !== true) {
-    let notes = '';
+    let shown = '';
     return {
       update: (view) => {
-        const [headline = '', ...rest] = formatStatusBlock(view, zone);
-        const now = rest.join('\n');
-        stream.write(`${[headline, ...(now !== notes ? rest : [])].join('\n')}\n`);
-        notes = now;
+        const [headline = '', ...notes] = formatStatusBlock(view, zone);
+        // The cost moves with every send: a log gets the notes when anything else in them changes, and at the end.
+        const key = statusNotes(view, zone)
+          .filter(([label]) => label !== 'cost')
+          .join('\n');
+        const final = view.state === 'finished' || view.state === 'cancelled';
+        stream.write(`${[headline, ...(key !== shown || final ? notes : [])].join('\n')}\n`);
+        shown = key;
       },
       stop: () => undefined,
     };
