@@ -193,7 +193,7 @@ A time without an offset (--send-at "2026-11-27 09:00") is read in your zone (TZ
         const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
         const outlook = await readSendingOutlook(connection, keys, built.spec);
         const startAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
-        const sending = describeSending(built.spec.name, outlook, operatorZone(), startAt);
+        const sending = describeSending(built.spec.name, outlook, operatorZone(), startAt, built.spec.window);
         process.stdout.write(formatIngestSummary(built.spec.name, summary, sending));
       } finally {
         await connection.quit().catch(() => connection.disconnect());

@@ -1,4 +1,5 @@
 import type { CampaignSpec } from '../domain/campaign.js';
+import { formatSendWindow, type SendWindow } from '../domain/send-window.js';
 import { senderId } from '../domain/sender.js';
 import { formatZoned } from '../lib/zoned-time.js';
 import type { Keys } from '../queue/keys.js';
@@ -30,9 +31,16 @@ export async function readSendingOutlook(
 
 /**
  * The last line of `herald send` and `herald resend-failed`: who sends what was queued, never "workers are sending
- * it" unless a worker is alive and a sender free. `startAt` (ms) for a scheduled campaign. Pure.
+ * it" unless a worker is alive and a sender free. `startAt` (ms) for a scheduled campaign; `window`, its sending
+ * window. Pure.
  */
-export function describeSending(campaign: string, outlook: SendingOutlook, zone: string, startAt?: number): string {
+export function describeSending(
+  campaign: string,
+  outlook: SendingOutlook,
+  zone: string,
+  startAt?: number,
+  window?: SendWindow,
+): string {
   const follow = `herald status ${campaign}`;
   const { workers, held, senders } = outlook;
   const noWorker = workers.alive === 0 ? `${describePresence(workers)}: start one (herald worker)` : undefined;
@@ -46,5 +54,6 @@ export function describeSending(campaign: string, outlook: SendingOutlook, zone:
     return `not sending: ${which} on hold (see herald senders); ${follow}`;
   }
   const who = workers.alive === 1 ? '1 worker is' : `${workers.alive} workers are`;
-  return `${who} sending it: ${follow}`;
+  const hours = window === undefined ? '' : `, to each recipient between ${formatSendWindow(window)} their time`;
+  return `${who} sending it${hours}: ${follow}`;
 }

@@ -25,6 +25,9 @@ describe('who sends what herald send queued', () => {
       'not sending: all 2 of its senders are on hold (see herald senders); herald status c1',
     );
     expect(describeSending('c1', outlook(3, NOW, 1), 'UTC')).toBe('3 workers are sending it: herald status c1');
+    expect(describeSending('c1', outlook(1, NOW), 'UTC', undefined, { start: 540, end: 1200 })).toBe(
+      '1 worker is sending it, to each recipient between 09:00-20:00 their time: herald status c1',
+    );
   });
 
   it('gives a scheduled start in the operator’s zone, with a warning when no worker will be there', () => {
