@@ -72,6 +72,22 @@ describe('what herald status reads from Redis', () => {
     );
     const quiet = await readWorkerPresence(connection, keys);
     expect(quiet.alive).toBe(0);
+
+    // A worker starting tidies away the entries of workers not heard from for a week.
+    await connection.hset(
+      keys.workers,
+      'old/2/y',
+      JSON.stringify({ host: 'old', pid: 2, startedAt: now - 9 * 86_400_000, seenAt: now - 8 * 86_400_000 }),
+    );
+    const third = new WorkerHeartbeat(connection, keys, (error) => {
+      throw error;
+    });
+    await third.start();
+    await third.stop();
+    const ids = Object.keys(await connection.hgetall(keys.workers));
+    expect(ids).toContain('gone/1/x');
+    expect(ids).not.toContain('old/2/y');
+    expect(ids).toHaveLength(4);
   });
 
   it('reads holds, the cost so far, and who waits for their window (delayed beyond two minutes)', async () => {
