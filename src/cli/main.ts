@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 
+import { secretValuesOf } from '../config/secret-values.js';
 import { HeraldError } from '../lib/herald-error.js';
 import { describeError } from '../observe/logger.js';
+import { makeRedactor } from '../observe/redact.js';
 import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerControlCommands } from './control-commands.js';
 import { registerReportCommand } from './report-command.js';
@@ -42,14 +44,19 @@ registerReportCommand(program);
 registerResendFailedCommand(program);
 registerSendersCommand(program);
 
+/**
+ * The one line a failed command ends with, without a secret of the environment's in it. Written directly: `herald
+ * worker` routes console to its log.
+ */
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(process.env))(message)}\n`);
+  process.exit(exitCode);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (error instanceof HeraldError) {
-    console.error(`herald: ${error.message}`);
-    process.exit(error.exitCode);
-  }
-  console.error(`herald: unexpected error (a bug; please report it): ${describeError(error).message}`);
-  process.exit(1);
+  if (error instanceof HeraldError) fail(error.message, error.exitCode);
+  fail(`unexpected error (a bug; please report it): ${describeError(error).message}`, 1);
 }

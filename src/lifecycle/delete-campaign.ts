@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { senderId } from '../domain/sender.js';
+import { forwardErrors } from '../queue/connection-errors.js';
 import type { Keys } from '../queue/keys.js';
 import { queueNameOf } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
@@ -19,7 +20,10 @@ export async function deleteCampaignData(
   spec: CampaignSpec | undefined,
 ): Promise<void> {
   for (const entry of spec?.senders ?? []) {
-    const queue = new Queue(queueNameOf(name, senderId(entry.sender)), { connection, prefix: keys.prefix });
+    const queue = forwardErrors(
+      new Queue(queueNameOf(name, senderId(entry.sender)), { connection, prefix: keys.prefix }),
+      connection,
+    );
     try {
       await queue.obliterate({ force: true });
     } finally {

@@ -4,6 +4,7 @@ import type { PriceTable } from '../estimate/price-table.js';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { registerReceiptMetrics } from './receipt-metrics.js';
 import { type HoldsSnapshot, registerHoldMetrics } from './sender-hold-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
@@ -46,6 +47,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     inFlight: options.inFlight,
     idleRetentionMs: options.retentionMs,
   });
+  registerReceiptMetrics(registry, options.events);
   const redisUp = new Gauge({
     name: 'herald_redis_up',
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',

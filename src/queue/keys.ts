@@ -48,6 +48,11 @@ export interface Keys {
   readonly workers: string;
   /** String: held by the one worker deleting expired campaigns (lifecycle/retention.ts) while it does. */
   readonly retentionSweep: string;
+  /**
+   * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
+   * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
+   */
+  readonly awaitingReceipts: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -73,6 +78,7 @@ export function makeKeys(prefix: string): Keys {
     metricsExporter: `${prefix}:metrics:exporter`,
     workers: `${prefix}:workers`,
     retentionSweep: `${prefix}:retention:sweep`,
+    awaitingReceipts: `${prefix}:receipts:awaiting`,
   };
 }
 

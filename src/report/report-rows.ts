@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
+import { forwardErrors } from '../queue/connection-errors.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { LedgerEntry } from './ledger-pages.js';
 import type { RedisClient } from '../queue/redis-connection.js';
@@ -21,7 +22,10 @@ export function openPendingJobs(connection: RedisClient, keys: Keys, record: Cam
   const queues = new Map(
     record.spec.senders.map((entry) => {
       const id = senderId(entry.sender);
-      const queue = new Queue<StoredSendJob>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix });
+      const queue = forwardErrors(
+        new Queue<StoredSendJob>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix }),
+        connection,
+      );
       return [id, queue] as const;
     }),
   );
