@@ -21,7 +21,7 @@ const IDLE_TIMEOUT_MS = 10_000;
  * Why the campaign cannot be replaced, or undefined: only one that has not sent anything (no send has begun, so
  * `startedAt` is unset) and is not being read from its file. Pure.
  */
-export function replaceRefusal(record: CampaignRecord, zone: string): string | undefined {
+export function findReplaceRefusal(record: CampaignRecord, zone: string): string | undefined {
   const name = record.spec.name;
   if (record.startedAt !== undefined) {
     return (
@@ -52,12 +52,12 @@ export async function clearUnstartedCampaign(
 ): Promise<void> {
   const before = await store.get(name);
   if (before === undefined) return;
-  const refusal = replaceRefusal(before, zone);
+  const refusal = findReplaceRefusal(before, zone);
   if (refusal !== undefined) throw new ReplaceRefusedError(refusal);
   const control = new CampaignControl(connection, keys, store);
   await control.pause(name);
   const paused = await store.get(name);
-  const late = paused === undefined ? undefined : replaceRefusal(paused, zone);
+  const late = paused === undefined ? undefined : findReplaceRefusal(paused, zone);
   if (late !== undefined) {
     if (before.state !== 'paused') await control.resume(name);
     throw new ReplaceRefusedError(late);

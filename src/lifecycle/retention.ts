@@ -16,7 +16,7 @@ export class DeleteRefusedError extends HeraldError {
  * cancelled with its last send settled) and whose file is read, so no worker and no producer still uses its keys.
  * Pure.
  */
-export function deleteRefusal(record: CampaignRecord): string | undefined {
+export function findDeleteRefusal(record: CampaignRecord): string | undefined {
   const ended = (record.state === 'finished' || record.state === 'cancelled') && record.finishedAt !== undefined;
   if (!ended) {
     const stop =
@@ -31,7 +31,7 @@ export function deleteRefusal(record: CampaignRecord): string | undefined {
 
 /** Whether an ended campaign is past the retention age at `now` (ms); `retentionMs` 0 keeps every campaign. Pure. */
 export function isPastRetention(record: CampaignRecord, now: number, retentionMs: number): boolean {
-  if (retentionMs <= 0 || deleteRefusal(record) !== undefined || record.finishedAt === undefined) return false;
+  if (retentionMs <= 0 || findDeleteRefusal(record) !== undefined || record.finishedAt === undefined) return false;
   return now - Date.parse(record.finishedAt) > retentionMs;
 }
 
@@ -47,7 +47,7 @@ export async function deleteEndedCampaign(
 ): Promise<CampaignRecord> {
   const record = await store.get(name);
   if (record === undefined) throw new DeleteRefusedError(`no campaign named ${name}`);
-  const refusal = deleteRefusal(record);
+  const refusal = findDeleteRefusal(record);
   if (refusal !== undefined) throw new DeleteRefusedError(refusal);
   await deleteCampaignData(connection, keys, name, record.spec);
   return record;

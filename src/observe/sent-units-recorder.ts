@@ -3,7 +3,7 @@ import { asE164, countryOf } from '../domain/e164.js';
 import type { Keys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { SendEvents } from './send-events.js';
-import { sentUnitsField } from './sent-units.js';
+import { nameSentUnitsField } from './sent-units.js';
 
 /** Countries remembered by number prefix before the memory is cleared; a few thousand prefixes cover most files. */
 const MAX_PREFIXES = 50_000;
@@ -33,7 +33,7 @@ export class SentUnitsRecorder {
       if (attempt.outcome !== 'sent') return;
       this.#add(
         attempt.campaign as CampaignName,
-        sentUnitsField(attempt.channel, this.#countryOf(attempt.jobId)),
+        nameSentUnitsField(attempt.channel, this.#countryOf(attempt.jobId)),
         attempt.cost,
       );
     });

@@ -12,7 +12,7 @@ import type { CampaignCounts } from '../queue/campaign-store.js';
  */
 const PREFIX = 'sent-units:';
 
-export function sentUnitsField(channel: Channel, country: string | undefined): string {
+export function nameSentUnitsField(channel: Channel, country: string | undefined): string {
   return `${PREFIX}${channel}:${country ?? '??'}`;
 }
 
@@ -32,7 +32,7 @@ export function readSentUnits(counts: CampaignCounts): Record<string, Volume> {
 }
 
 /** The estimated cost of what the campaign has sent so far, by the price table, and the units it has no price for. */
-export function costSoFar(
+export function priceSentUnits(
   counts: CampaignCounts,
   prices: PriceTable,
 ): { estimate: CostEstimate; unpricedUnits: number } {

@@ -9,7 +9,7 @@ import type { CampaignRecord } from '../queue/campaign-store.js';
 import type { Keys } from '../queue/keys.js';
 import { OptOutList } from '../queue/opt-outs.js';
 import type { RedisClient } from '../queue/redis-connection.js';
-import { fileReportColumns, formatFileRow } from './file-row.js';
+import { listFileReportColumns, formatFileRow } from './file-row.js';
 import { readRecipients } from './ledger-pages.js';
 import { openPendingJobs } from './report-rows.js';
 
@@ -89,5 +89,5 @@ export async function openFileReport(
       await jobs.close();
     }
   }
-  return { columns: fileReportColumns(csv.columns), rows: rows() };
+  return { columns: listFileReportColumns(csv.columns), rows: rows() };
 }

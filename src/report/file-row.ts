@@ -23,7 +23,7 @@ export type FileRowFacts = { line: number; fields: readonly string[] } &
  * The report's columns followed by the file's own, each file column under its own name unless the report already
  * uses it (then `file_<name>`), so that one file holds both what happened and the row as it was given.
  */
-export function fileReportColumns(fileColumns: readonly string[]): string[] {
+export function listFileReportColumns(fileColumns: readonly string[]): string[] {
   const taken = new Set<string>(REPORT_COLUMNS);
   return [...REPORT_COLUMNS, ...fileColumns.map((column) => (taken.has(column) ? `file_${column}` : column))];
 }
@@ -38,7 +38,7 @@ const EMPTY: ReportRow = Object.fromEntries(REPORT_COLUMNS.map((column) => [colu
  * row whose number is not in the campaign was never queued (the file was not sent, or not to its end). Pure.
  */
 export function formatFileRow(facts: FileRowFacts, fileColumns: readonly string[]): Record<string, string> {
-  const outputColumns = fileColumns.length === 0 ? [] : fileReportColumns(fileColumns).slice(REPORT_COLUMNS.length);
+  const outputColumns = fileColumns.length === 0 ? [] : listFileReportColumns(fileColumns).slice(REPORT_COLUMNS.length);
   const own = Object.fromEntries(outputColumns.map((column, index) => [column, facts.fields[index] ?? '']));
   const line = String(facts.line);
   if (facts.kind === 'refused') {

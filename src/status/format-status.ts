@@ -4,7 +4,7 @@ import type { PriceTable } from '../estimate/price-table.js';
 import { formatSendWindow } from '../domain/send-window.js';
 import type { SenderHold } from '../domain/sender-hold.js';
 import { formatDuration } from '../lib/format-duration.js';
-import { costSoFar } from '../observe/sent-units.js';
+import { priceSentUnits } from '../observe/sent-units.js';
 import type { StatusSnapshot } from './read-status.js';
 import { etaSeconds, pendingOf, settledOf, topLevelTotals } from './status-maths.js';
 import { describePresence } from './worker-presence.js';
@@ -96,7 +96,7 @@ export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefin
             firstAt: iso(snapshot.windowWaits.firstAt),
             lastAt: iso(snapshot.windowWaits.lastAt),
           },
-    cost: summariseCost(costSoFar(counts, prices)),
+    cost: summariseCost(priceSentUnits(counts, prices)),
     at: iso(snapshot.at),
   };
 }
@@ -132,7 +132,7 @@ function summariseCost({
 }
 
 /** Every total the campaign has as parts: `queued 33`, `sent 30`, …, `rejected at ingest 1`. */
-export function totalsParts(view: StatusView): string[] {
+export function listTotals(view: StatusView): string[] {
   const parts = Object.entries(view.counts)
     .filter(([field]) => field !== 'rejected')
     .map(([field, value]) => `${field} ${value}`);
@@ -148,14 +148,14 @@ export function formatPace(view: StatusView): string {
 }
 
 /** The state as a person should read it: never `running` while nothing can be sent. */
-export function shownState(view: StatusView): string {
+export function describeState(view: StatusView): string {
   if (view.notSending === null) return view.state;
   return view.state === 'running' ? `not sending: ${view.notSending}` : `${view.state}, but ${view.notSending}`;
 }
 
 /** One plain line: for `herald status` and for `--watch` outside a terminal. */
 export function formatStatusLine(view: StatusView): string {
-  return `${view.campaign}: ${shownState(view)} — ${totalsParts(view).join(', ')} | ${formatPace(view)}`;
+  return `${view.campaign}: ${describeState(view)} — ${listTotals(view).join(', ')} | ${formatPace(view)}`;
 }
 
 function round(value: number): number {

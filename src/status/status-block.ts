@@ -1,6 +1,6 @@
 import { fitParts } from '../lib/fit-parts.js';
-import { formatPace, shownState, totalsParts, type StatusView } from './format-status.js';
-import { notePrefix, statusNotes } from './status-notes.js';
+import { formatPace, describeState, listTotals, type StatusView } from './format-status.js';
+import { formatNotePrefix, statusNotes } from './status-notes.js';
 
 /** Where a note's text starts: after two spaces and its nine-character label. */
 const NOTE_INDENT = ' '.repeat(12);
@@ -21,13 +21,13 @@ export function formatStatusBlock(
     fitParts(text.split(' '), width, { separator: ' ', first, indent });
   const head =
     options.width === undefined
-      ? [`${view.campaign}: ${shownState(view)} — ${totalsParts(view).join(', ')} | ${formatPace(view)}`]
+      ? [`${view.campaign}: ${describeState(view)} — ${listTotals(view).join(', ')} | ${formatPace(view)}`]
       : [
-          ...words(`${view.campaign}: ${shownState(view)}`, '', TOTALS_INDENT),
+          ...words(`${view.campaign}: ${describeState(view)}`, '', TOTALS_INDENT),
           ...(options.bar === undefined ? [] : [options.bar(width)]),
-          ...fitParts(totalsParts(view), width, { first: TOTALS_INDENT, indent: TOTALS_INDENT }),
+          ...fitParts(listTotals(view), width, { first: TOTALS_INDENT, indent: TOTALS_INDENT }),
           ...words(formatPace(view), TOTALS_INDENT, TOTALS_INDENT),
         ];
-  const notes = statusNotes(view, zone).flatMap(([label, text]) => words(text, notePrefix(label), NOTE_INDENT));
+  const notes = statusNotes(view, zone).flatMap(([label, text]) => words(text, formatNotePrefix(label), NOTE_INDENT));
   return [...head, ...notes];
 }

@@ -37,7 +37,7 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
         ? `${view.window} in each recipient's own time`
         : `${view.window} in each recipient's own time; ${waits.recipients} ` +
           `${plural(waits.recipients, 'recipient waits', 'recipients wait')} for it, until ${start} their time: ` +
-          `${span(at, waits.firstAt, waits.lastAt)}`,
+          `${formatSpan(at, waits.firstAt, waits.lastAt)}`,
     ]);
   }
   if (view.cost !== null) {
@@ -53,11 +53,11 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
 
 /** The notes as lines: `  workers   2 alive`. */
 export function describeStatusNotes(view: StatusView, zone: string): string[] {
-  return statusNotes(view, zone).map(([label, text]) => `${notePrefix(label)}${text}`);
+  return statusNotes(view, zone).map(([label, text]) => `${formatNotePrefix(label)}${text}`);
 }
 
 /** Two spaces and the label in nine columns: every note's text starts in the same column. */
-export function notePrefix(label: string): string {
+export function formatNotePrefix(label: string): string {
   return `  ${label.padEnd(9)} `;
 }
 
@@ -81,7 +81,7 @@ function describeHold(hold: SenderHold, zone: string, resume: string): string {
 }
 
 /** `2026-11-24 14:00 Europe/Paris`, or a range of two such times, the date left out of the second when shared. */
-function span(at: (iso: string, options?: { date?: boolean }) => string, first: string, last: string): string {
+function formatSpan(at: (iso: string, options?: { date?: boolean }) => string, first: string, last: string): string {
   const from = at(first);
   const to = at(last);
   if (from === to) return from;

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CampaignName, CampaignSpec } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { parseSender } from '../../../src/domain/sender.js';
-import { replaceRefusal } from '../../../src/lifecycle/replace-campaign.js';
+import { findReplaceRefusal } from '../../../src/lifecycle/replace-campaign.js';
 import { formatTestSend, type TestOutcome } from '../../../src/lifecycle/test-send.js';
 import type { CampaignRecord } from '../../../src/queue/campaign-store.js';
 
@@ -17,14 +17,16 @@ const record = (extra: Partial<CampaignRecord>): CampaignRecord => ({
 
 describe('changing a campaign before it starts', () => {
   it('is allowed until a send has begun, whatever the state says', () => {
-    expect(replaceRefusal(record({}), 'UTC')).toBeUndefined();
-    expect(replaceRefusal(record({ state: 'paused' }), 'UTC')).toBeUndefined();
-    expect(replaceRefusal(record({ state: 'running' }), 'UTC')).toBeUndefined();
-    expect(replaceRefusal(record({ state: 'running', startedAt: '2026-11-23T09:00:00.000Z' }), 'Europe/Paris')).toBe(
+    expect(findReplaceRefusal(record({}), 'UTC')).toBeUndefined();
+    expect(findReplaceRefusal(record({ state: 'paused' }), 'UTC')).toBeUndefined();
+    expect(findReplaceRefusal(record({ state: 'running' }), 'UTC')).toBeUndefined();
+    expect(
+      findReplaceRefusal(record({ state: 'running', startedAt: '2026-11-23T09:00:00.000Z' }), 'Europe/Paris'),
+    ).toBe(
       'campaign c1 began sending at 2026-11-23 10:00 Europe/Paris; it cannot be changed any more: use a new --campaign name',
     );
-    expect(replaceRefusal(record({ state: 'cancelled' }), 'UTC')).toMatch(/is cancelled; it cannot be changed/);
-    expect(replaceRefusal(record({ ingest: 'running' }), 'UTC')).toMatch(/still being read/);
+    expect(findReplaceRefusal(record({ state: 'cancelled' }), 'UTC')).toMatch(/is cancelled; it cannot be changed/);
+    expect(findReplaceRefusal(record({ ingest: 'running' }), 'UTC')).toMatch(/still being read/);
   });
 });
 

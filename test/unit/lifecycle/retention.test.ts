@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { CampaignName, CampaignSpec } from '../../../src/domain/campaign.js';
-import { deleteRefusal, isPastRetention } from '../../../src/lifecycle/retention.js';
+import { findDeleteRefusal, isPastRetention } from '../../../src/lifecycle/retention.js';
 import type { CampaignRecord } from '../../../src/queue/campaign-store.js';
 
 const DAY = 86_400_000;
@@ -21,11 +21,11 @@ const record = (extra: Partial<CampaignRecord> & { ended?: false } = {}): Campai
 
 describe('when a campaign may be deleted', () => {
   it('only once it has ended and its file has been read', () => {
-    expect(deleteRefusal(record({}))).toBeUndefined();
-    expect(deleteRefusal(record({ state: 'cancelled' }))).toBeUndefined();
-    expect(deleteRefusal(record({ state: 'running', ended: false }))).toMatch(/running, not ended; cancel/);
-    expect(deleteRefusal(record({ state: 'cancelled', ended: false }))).toMatch(/wait for its last sends/);
-    expect(deleteRefusal(record({ ingest: 'running' }))).toMatch(/still being read/);
+    expect(findDeleteRefusal(record({}))).toBeUndefined();
+    expect(findDeleteRefusal(record({ state: 'cancelled' }))).toBeUndefined();
+    expect(findDeleteRefusal(record({ state: 'running', ended: false }))).toMatch(/running, not ended; cancel/);
+    expect(findDeleteRefusal(record({ state: 'cancelled', ended: false }))).toMatch(/wait for its last sends/);
+    expect(findDeleteRefusal(record({ ingest: 'running' }))).toMatch(/still being read/);
   });
 
   it('by a worker, once it ended longer ago than the retention age; never with retention 0', () => {

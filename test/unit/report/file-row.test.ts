@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { RecipientDetail } from '../../../src/report/recipient-detail.js';
-import { fileReportColumns, formatFileRow } from '../../../src/report/file-row.js';
+import { listFileReportColumns, formatFileRow } from '../../../src/report/file-row.js';
 import { REPORT_COLUMNS } from '../../../src/report/report-row.js';
 
 const COLUMNS = ['phone', 'name', 'status'];
@@ -29,7 +29,7 @@ const planned = {
 
 describe('herald report --file rows', () => {
   it('puts the file’s columns after the report’s, renaming those the report already uses', () => {
-    expect(fileReportColumns(COLUMNS)).toEqual([...REPORT_COLUMNS, 'phone', 'name', 'file_status']);
+    expect(listFileReportColumns(COLUMNS)).toEqual([...REPORT_COLUMNS, 'phone', 'name', 'file_status']);
   });
 
   it('gives the row its recipient’s outcome and its own columns', () => {
