@@ -221,6 +221,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
               maxConnections: config.worker.webhookMaxConnections,
             },
             authToken: config.twilio.authToken,
+            helpReply: config.worker.helpReply,
             fetchAfterMs: config.worker.receiptFetchAfterMs,
             keys,
             sendPath,

@@ -7,6 +7,7 @@ import { describeError } from '../observe/logger.js';
 import { makeRedactor } from '../observe/redact.js';
 import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerControlCommands } from './control-commands.js';
+import { registerOptOutsCommand } from './optouts-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerResendFailedCommand } from './resend-failed-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
@@ -43,6 +44,7 @@ registerControlCommands(program);
 registerReportCommand(program);
 registerResendFailedCommand(program);
 registerSendersCommand(program);
+registerOptOutsCommand(program);
 
 /**
  * The one line a failed command ends with, without a secret of the environment's in it. Written directly: `herald

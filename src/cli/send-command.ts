@@ -93,6 +93,10 @@ export function registerSendCommand(program: Command): void {
     .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
     .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')
     .option('--to-column <name>', 'column holding the recipient’s number (any case: Phone, PHONE…)', 'phone')
+    .option(
+      '--consent-column <name>',
+      'column recording each recipient’s consent: rows where it is empty, no, false, 0 or n are refused',
+    )
     .option('--default-country <CC>', 'ISO country for numbers written without +country code, e.g. US')
     .option(
       '--encoding <name>',

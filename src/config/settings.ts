@@ -209,7 +209,7 @@ export const WORKER_SETTINGS = {
   publicUrl: setting(
     'HERALD_PUBLIC_URL',
     publicUrl.optional(),
-    'Public base URL of the workers’ status webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/campaigns/<campaign>/status (a query string in the URL stays at the end) and workers serve them; unset, neither. It may hold user:password@ for a proxy that asks Twilio for basic auth: secret, and logged without it.',
+    'Public base URL of the workers’ webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/campaigns/<campaign>/status (a query string in the URL stays at the end) and workers serve them, and replies to <url>/twilio/replies (set it as each sender’s incoming-message webhook) are served too; unset, neither. It may hold user:password@ for a proxy that asks Twilio for basic auth: secret, and logged without it.',
     { secret: true },
   ),
   webhookPort: setting(
@@ -233,6 +233,11 @@ export const WORKER_SETTINGS = {
   webhookHost: setting('HERALD_WEBHOOK_HOST', z.string().min(1), 'Address the status webhook listens on.', {
     default: '0.0.0.0',
   }),
+  helpReply: setting(
+    'HERALD_HELP_REPLY',
+    z.string().min(1).max(1600).optional(),
+    'With HERALD_PUBLIC_URL set: the text the workers answer a HELP or INFO reply with (e.g. "Acme alerts: reply STOP to stop. Help: acme.com/sms"); unset, a HELP reply is counted and answered with nothing. Twilio’s own HELP answer, if enabled on the sender, is sent as well.',
+  ),
   shutdownTimeoutMs: setting(
     'HERALD_SHUTDOWN_TIMEOUT_MS',
     positiveInt,

@@ -31,6 +31,8 @@ export interface DryRunResult {
   /** Rows repeating a number already planned on the same sender: sent once, as a real run would. */
   repeated: number;
   rejected: number;
+  /** Of the rejected, rows refused for want of consent (`--consent-column`). */
+  withoutConsent: number;
   tally: PlanTally;
   cost: CostEstimate;
   duration: { seconds: number; senders: (SenderDuration & { address: string })[] };
@@ -86,6 +88,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   let messages = 0;
   let repeated = 0;
   let rejected = 0;
+  let withoutConsent = 0;
   const empty = new Map<string, number>();
   const countries = new CountryTally();
   const { toIndex } = prepared.context;
@@ -104,6 +107,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     countries.note(phone);
     const plan = planRow(prepared.context, item, phone);
     if (!plan.ok) {
+      if (plan.consent === true) withoutConsent += 1;
       reject(plan.line, plan.reason);
       continue;
     }
@@ -156,6 +160,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     messages,
     repeated,
     rejected,
+    withoutConsent,
     tally,
     cost: estimateCost(tally.byCountry, options.prices),
     duration: {

@@ -27,6 +27,7 @@ export function formatDryRun(
     `  would send  ${result.messages}${channels === '' ? '' : ` (${channels})`}`,
     ...(result.repeated > 0 ? [`  repeated    ${result.repeated} (a number given again: sent once)`] : []),
     `  rejected    ${result.rejected}${result.rejected > 0 ? ' (each listed above with its line)' : ''}`,
+    ...(result.withoutConsent > 0 ? [`    of which  ${result.withoutConsent} without consent`] : []),
     ...(result.countryHint === undefined ? [] : [`  hint        ${describeCountryHint(result.countryHint)}`]),
     ...result.emptyVariables.map(
       ({ variable, rows, fallback }, index) =>

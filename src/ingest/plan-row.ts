@@ -3,6 +3,7 @@ import { type Channel, isChannel, type MessageContent, paceCost } from '../domai
 import { composeMessage, renderMediaUrls } from '../domain/compose-message.js';
 import { type E164, type PhoneParse, parsePhone } from '../domain/e164.js';
 import { makeTemplateVars } from '../domain/template.js';
+import { refuseWithoutConsent } from './consent.js';
 import type { RowContext } from './row-context.js';
 
 /** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
@@ -32,7 +33,8 @@ export interface CsvRow {
 
 export type RowPlan =
   | { ok: true; job: SendJobData; senderId: string; content: MessageContent }
-  | { ok: false; line: number; reason: string };
+  /** `consent`: refused for want of consent (`--consent-column`), which the dry run counts apart. */
+  | { ok: false; line: number; reason: string; consent?: true };
 
 /**
  * Validates one row and turns it into a send job, or says why it cannot be sent. Pure and deterministic:
@@ -44,6 +46,12 @@ export function planRow(context: RowContext, row: CsvRow, checked?: PhoneParse):
   const { fields, line } = row;
   const refuse = (reason: string): RowPlan => ({ ok: false, line, reason });
 
+  // First: a row without consent is refused for that, even when it is also short of its last cells.
+  const { consentColumn } = context.spec;
+  if (context.consentIndex !== undefined && consentColumn !== undefined) {
+    const noConsent = refuseWithoutConsent(fields[context.consentIndex], consentColumn);
+    if (noConsent !== undefined) return { ok: false, line, reason: noConsent, consent: true };
+  }
   const fieldProblem = checkFieldCount(context, fields.length);
   if (fieldProblem !== undefined) return refuse(fieldProblem);
   const { toColumn, defaultCountry } = context.spec;

@@ -13,11 +13,13 @@ export interface RowContext {
   readonly templates: ParsedTemplates;
   /** Where the recipient's number is in a row. */
   readonly toIndex: number;
+  /** Where the consent column is, when the campaign names one. */
+  readonly consentIndex: number | undefined;
   /** Where the channel column is, if the file has one. */
   readonly channelIndex: number | undefined;
   /** Each template variable, as the templates write it, with where its column is in a row. */
   readonly variables: readonly (readonly [name: string, index: number])[];
-  /** Where the columns a row is read for are: template variables, the recipient and the channel column. */
+  /** Where the columns a row is read for are: template variables, the recipient, the channel and consent columns. */
   readonly readIndexes: ReadonlySet<number>;
   /** A short row is accepted when it has at least this many fields: it then lacks none of the columns read. */
   readonly minFieldCount: number;
@@ -37,6 +39,15 @@ export function prepareRowContext(spec: CampaignSpec, columns: readonly string[]
   const to = matchColumnName(columns, spec.toColumn);
   if (to.kind === 'ambiguous') return { ok: false, reason: to.reason };
   if (to.kind === 'none') return { ok: false, reason: `no recipient column "${spec.toColumn}" (columns: ${listed})` };
+  let consentIndex: number | undefined;
+  if (spec.consentColumn !== undefined) {
+    const consent = matchColumnName(columns, spec.consentColumn);
+    if (consent.kind === 'ambiguous') return { ok: false, reason: consent.reason };
+    if (consent.kind === 'none') {
+      return { ok: false, reason: `no consent column "${spec.consentColumn}" (columns: ${listed})` };
+    }
+    consentIndex = consent.index;
+  }
   const parsed = parseMessageTemplates(spec.templates);
   if (!parsed.ok) return parsed;
   const { templates } = parsed;
@@ -62,6 +73,7 @@ export function prepareRowContext(spec: CampaignSpec, columns: readonly string[]
     ...variables.map(([, index]) => index),
     to.index,
     ...(channelIndex === undefined ? [] : [channelIndex]),
+    ...(consentIndex === undefined ? [] : [consentIndex]),
   ]);
   const minFieldCount = Math.max(...readIndexes) + 1;
   return {
@@ -71,6 +83,7 @@ export function prepareRowContext(spec: CampaignSpec, columns: readonly string[]
       columns,
       templates,
       toIndex: to.index,
+      consentIndex,
       channelIndex,
       variables,
       readIndexes,

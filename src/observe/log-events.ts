@@ -8,7 +8,7 @@ const REJECTION_LOG_INTERVAL_MS = 10_000;
 
 /**
  * One log line per outcome: each settled send (sent, failed, unknown) and each recorded status callback at
- * info, retries at warn (they may hide a sender in trouble), a redelivered job that found its recipient settled
+ * info, each incoming reply at info, retries at warn (they may hide a sender in trouble), a redelivered job that found its recipient settled
  * and a repeated callback at debug. Lines carry the campaign, sender and job ids, which are what an operator
  * searches by; the job id is the recipient's number.
  */
@@ -39,5 +39,9 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
           ? 'debug'
           : 'warn';
     logger[level](receipt, `status callback ${receipt.result}`);
+  });
+  // A reply's line names its intent and the sender written to, never the number that wrote or what it wrote.
+  events.on('reply', (reply) => {
+    logger[reply.result === 'recorded' ? 'info' : 'warn'](reply, `reply ${reply.result}: ${reply.intent}`);
   });
 }

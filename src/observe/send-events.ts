@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
 import type { SenderHold } from '../domain/sender-hold.js';
+import type { ReplyIntent } from '../compliance/reply-keyword.js';
+import type { ReplyEffect } from '../compliance/record-reply.js';
 import { RECORD_RESULTS, type RecordResult } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
@@ -38,7 +40,7 @@ export interface ReceiptEvent {
 }
 
 /**
- * Why the webhook refused a request before trusting anything in it: `not-found` (no callback path), `method` (not
+ * Why the webhook (status callbacks and replies) refused a request before trusting anything in it: `not-found` (no callback path), `method` (not
  * POST), `media-type` (not a form), `too-large` (body or headers over the limit), `unsigned` (no well-formed
  * X-Twilio-Signature), `signature` (it does not verify), `malformed` (the HTTP could not be parsed or the body
  * read), `timeout` (too slow to send its request, or idle), `connections` (over the limit of open connections).
@@ -56,6 +58,25 @@ export const WEBHOOK_REJECTIONS = [
 ] as const;
 export type WebhookRejection = (typeof WEBHOOK_REJECTIONS)[number];
 
+/** What became of a signed incoming message: recorded, not a message herald can read, or Redis away (503). */
+export const REPLY_RESULTS = ['recorded', 'invalid', 'unavailable'] as const;
+
+/**
+ * One incoming message to a sender. Without the number that wrote or its text: both are personal data, kept only in
+ * the opt-out record when the reply opted out.
+ */
+export interface ReplyEvent {
+  result: (typeof REPLY_RESULTS)[number];
+  /** `unknown` for a form that could not be read. */
+  intent: ReplyIntent | 'unknown';
+  sid?: string;
+  /** The sender written to (`+1415…`, `whatsapp:+1…`, a short code). */
+  sender?: string;
+  channel?: 'sms' | 'whatsapp';
+  effect?: ReplyEffect;
+  reason?: string;
+}
+
 /** A status fetched from Twilio for a message whose callbacks never came (see receipt-sweep.ts). */
 export interface FetchedReceiptEvent {
   campaign: string;
@@ -70,6 +91,7 @@ export interface SendEventMap {
   attempt: [SendAttempt];
   receipt: [ReceiptEvent];
   'receipt:fetched': [FetchedReceiptEvent];
+  reply: [ReplyEvent];
   'webhook:rejected': [{ reason: WebhookRejection; remote?: string }];
   'campaign:finished': [{ campaign: string }];
   /** This process put a sender (or the account) on hold; emitted once across all processes per hold. */

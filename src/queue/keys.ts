@@ -34,8 +34,10 @@ export interface Keys {
   readonly senderHoldPattern: string;
   /** Hash: why the whole account sends nothing for now (bad credentials); same fields as a sender's hold. */
   readonly accountHold: string;
-  /** Set of numbers that replied STOP (see opt-outs.ts). */
+  /** Hash: number → why it opted out, installation-wide (see opt-outs.ts). */
   readonly optOuts: string;
+  /** Hash: number → when it last wrote to a WhatsApp sender, ms (its 24-hour session); installation-wide. */
+  readonly whatsappSessions: string;
   /** Sorted set of every campaign by creation time. */
   readonly campaignIndex: string;
   /** Set of campaigns that workers must serve. */
@@ -73,6 +75,7 @@ export function makeKeys(prefix: string): Keys {
     accountHold: `${prefix}:account:hold`,
     campaignIndex: `${prefix}:campaigns`,
     optOuts: `${prefix}:opt-outs`,
+    whatsappSessions: `${prefix}:whatsapp-sessions`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,

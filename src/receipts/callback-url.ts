@@ -20,6 +20,22 @@ export function statusCallbackUrl(publicUrl: string, campaign: CampaignName): st
 }
 
 /**
+ * The incoming-message webhook of every sender: `<HERALD_PUBLIC_URL>/twilio/replies`, the same for every campaign and
+ * sender, so there is nothing variable at its end to slide into the signed form.
+ */
+export function repliesUrl(publicUrl: string): string {
+  const queryAt = publicUrl.indexOf('?');
+  const base = queryAt === -1 ? publicUrl : publicUrl.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : publicUrl.slice(queryAt);
+  return `${base.replace(/\/+$/, '')}/twilio/replies${query}`;
+}
+
+/** Whether a request path (without its query) is the replies webhook's, whatever prefix a proxy kept before it. */
+export function isRepliesPath(path: string): boolean {
+  return path.endsWith('/twilio/replies');
+}
+
+/**
  * The campaign a request path (without its query) names, whatever prefix a reverse proxy kept in front of
  * `/twilio/campaigns/`, or undefined when the path is not a status callback's.
  */

@@ -2,7 +2,9 @@ import type { CampaignName } from '../domain/campaign.js';
 import { LogSummary } from '../observe/log-summary.js';
 import { describeError, type Logger } from '../observe/logger.js';
 import type { SendEvents } from '../observe/send-events.js';
+import { ReplyRecorder } from '../compliance/record-reply.js';
 import type { Keys } from '../queue/keys.js';
+import { OptOutList } from '../queue/opt-outs.js';
 import { parseRecipientState } from '../queue/read-ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { TwilioClient } from '../send/twilio-client.js';
@@ -15,6 +17,8 @@ export interface ReceiptsOptions {
   publicUrl: string;
   webhook: { host: string; port: number; maxConnections: number };
   authToken: string;
+  /** HERALD_HELP_REPLY. */
+  helpReply: string | undefined;
   fetchAfterMs: number;
   keys: Keys;
   /** For the sends' waits, which go out with the send path's commands. */
@@ -35,7 +39,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /**
- * Delivery receipts in a worker: the status webhook, the wait each send starts for its final status, and, in the
+ * Delivery receipts and replies in a worker: the webhook, the wait each send starts for its final status, and, in the
  * elected worker, the sweeps that fetch the statuses whose callbacks never came.
  */
 export async function startReceipts(
@@ -43,6 +47,7 @@ export async function startReceipts(
 ): Promise<{ webhook: WebhookServer; close(): Promise<void> }> {
   const { keys, events, logger } = options;
   const receipts = new ReceiptStore(options.probe, keys);
+  const replies = new ReplyRecorder(options.probe, keys, new OptOutList(options.probe, keys));
   const failures = new LogSummary(logger, {
     level: 'warn',
     message: 'could not track a delivery receipt',
@@ -69,6 +74,8 @@ export async function startReceipts(
     publicUrl: options.publicUrl,
     authToken: options.authToken,
     record: (receipt) => receipts.record(receipt),
+    recordReply: (reply) => replies.record(reply),
+    helpReply: options.helpReply,
     events,
   });
   const sweeps = startReceiptSweeps(

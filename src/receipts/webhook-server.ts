@@ -1,10 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import twilio from 'twilio';
 
-import type { ReceiptEvent, SendEvents, WebhookRejection } from '../observe/send-events.js';
-import { statusCallbackUrl } from './callback-url.js';
+import { parseReply } from '../compliance/parse-reply.js';
+import type { ReplyEffect } from '../compliance/record-reply.js';
+import type { IncomingReply } from '../compliance/parse-reply.js';
+import type { ReceiptEvent, ReplyEvent, SendEvents, WebhookRejection } from '../observe/send-events.js';
+import { repliesUrl, statusCallbackUrl } from './callback-url.js';
+import { answerTwiml } from './twiml.js';
 import { parseStatusCallback, type Receipt } from './parse-callback.js';
 import type { RecordResult } from './receipt-store.js';
 import { MAX_BODY_BYTES, screenRequest } from './screen-request.js';
@@ -17,6 +21,10 @@ export interface WebhookServerOptions {
   /** The account's auth token, the key of X-Twilio-Signature. */
   authToken: string;
   record: (receipt: Receipt) => Promise<RecordResult>;
+  /** Acts on a recipient's reply (opt-out, opt-in, WhatsApp session). */
+  recordReply: (reply: IncomingReply) => Promise<ReplyEffect>;
+  /** HERALD_HELP_REPLY: the answer to HELP, or undefined to answer nothing. */
+  helpReply: string | undefined;
   events: SendEvents;
   /** Most connections open at once; further ones are closed as they arrive. */
   maxConnections: number;
@@ -47,16 +55,18 @@ const MAX_HEADER_BYTES = 8 * 1024;
 const TIMEOUT_CHECK_MS = 500;
 
 /**
- * Serves Twilio's message status callbacks at `…/twilio/campaigns/<campaign>/status`. What one client and all of
+ * Serves Twilio's message status callbacks at `…/twilio/campaigns/<campaign>/status` and its incoming-message
+ * webhook at `…/twilio/replies`, answered with TwiML (a HELP reply's text, else nothing). What one client and all of
  * them together can make it hold is bounded: a request is screened before its body is read (screen-request.ts), a
  * body is read only up to a callback's largest size, requests have deadlines, and connections beyond
  * `maxConnections` are closed at once. A callback is recorded only when its X-Twilio-Signature verifies against the
- * URL herald gave Twilio; one Redis could not take is answered 503 so that Twilio tries it again. Every refused
+ * URL herald gave Twilio (or told the operator to configure); one Redis could not take is answered 503 so that Twilio tries it again. Every refused
  * request is reported as a `webhook:rejected` event, with its reason, for the metrics and the rate-bounded log.
  */
 export function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const reportReceipt = (event: ReceiptEvent) => options.events.emit('receipt', event);
+  const reportReply = (event: ReplyEvent) => options.events.emit('reply', event);
   const rejectOn = (socket: Socket | undefined, reason: WebhookRejection) =>
     options.events.emit('webhook:rejected', {
       reason,
@@ -81,7 +91,9 @@ export function startWebhookServer(options: WebhookServerOptions): Promise<Webho
         // The body is never read: the connection closes after the answer instead of draining it.
         return reply(screened.status, screened.text, true);
       }
-      const { campaign, signature } = screened;
+      const { target, signature } = screened;
+      const signedUrl =
+        target.kind === 'reply' ? repliesUrl(options.publicUrl) : statusCallbackUrl(options.publicUrl, target.campaign);
       void readForm(request).then(async (form) => {
         if (form === 'too-large') {
           rejectOn(request.socket, 'too-large');
@@ -90,12 +102,12 @@ export function startWebhookServer(options: WebhookServerOptions): Promise<Webho
         // Cut off: by the client, or by a deadline (counted where it was enforced).
         if (form === 'unreadable') return reply(400, '', true);
         // The URL Twilio signed is the one herald handed it, not the one this request arrived at behind a proxy.
-        if (
-          !twilio.validateRequest(options.authToken, signature, statusCallbackUrl(options.publicUrl, campaign), form)
-        ) {
+        if (!twilio.validateRequest(options.authToken, signature, signedUrl, form)) {
           rejectOn(request.socket, 'signature');
           return reply(403, 'invalid X-Twilio-Signature');
         }
+        if (target.kind === 'reply') return answerReply(form, response);
+        const { campaign } = target;
         const parsed = parseStatusCallback(campaign, form);
         if (!parsed.ok) {
           reportReceipt({ campaign, result: parsed.ignore ? 'ignored' : 'invalid', reason: parsed.reason });
@@ -118,6 +130,34 @@ export function startWebhookServer(options: WebhookServerOptions): Promise<Webho
       });
     },
   );
+
+  /** Records a signed reply and answers it: TwiML with the help text for HELP, an empty TwiML otherwise. */
+  async function answerReply(form: Record<string, string>, response: ServerResponse): Promise<void> {
+    const parsed = parseReply(form);
+    if (!parsed.ok) {
+      reportReply({ result: 'invalid', intent: 'unknown', reason: parsed.reason });
+      response.writeHead(400, { 'content-type': 'text/plain' });
+      return void response.end(`${parsed.reason}\n`);
+    }
+    const { reply } = parsed;
+    const base = {
+      intent: reply.intent,
+      sid: reply.sid,
+      sender: reply.to,
+      channel: reply.whatsapp ? ('whatsapp' as const) : ('sms' as const),
+    };
+    try {
+      const effect = await options.recordReply(reply);
+      reportReply({ ...base, result: 'recorded', effect });
+    } catch (error) {
+      reportReply({ ...base, result: 'unavailable', reason: error instanceof Error ? error.message : String(error) });
+      response.writeHead(503, { 'content-type': 'text/plain' });
+      return void response.end('could not record the reply; try again\n');
+    }
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    response.end(answerTwiml(reply.intent === 'help' ? options.helpReply : undefined));
+  }
+
   server.maxConnections = options.maxConnections;
   server.on('drop', () => options.events.emit('webhook:rejected', { reason: 'connections' }));
   server.setTimeout(timeouts.idleMs, (socket: Socket) => {

@@ -5,7 +5,7 @@ import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
 import { paceCost } from '../domain/channel.js';
 import { composeMessage, readsCountry } from '../domain/compose-message.js';
 import { countryOf } from '../domain/e164.js';
-import { senderId as idOf, senderMps } from '../domain/sender.js';
+import { senderAddress, senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { SenderHold } from '../domain/sender-hold.js';
@@ -238,7 +238,9 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       });
       switch (outcome.kind) {
         case 'failed':
-          if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
+          if (outcome.code === OPTED_OUT) {
+            await deps.optOuts.add(to, { source: 'twilio-21610', sender: senderAddress(entry.sender) });
+          }
           await settle({ state: 'failed', code: outcome.code });
           report({ outcome: 'failed', code: outcome.code, reason: outcome.reason, durationSeconds });
           throw new UnrecoverableError(`${outcome.code}: ${outcome.reason}`);

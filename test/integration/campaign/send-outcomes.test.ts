@@ -12,6 +12,7 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
 import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
 import { queueNameOf } from '../../../src/queue/keys.js';
+import { OptOutList } from '../../../src/queue/opt-outs.js';
 import { readLedger } from '../../../src/queue/read-ledger.js';
 import { decodeDetail } from '../../../src/report/recipient-detail.js';
 import { encodeSendJob, type StoredSendJob } from '../../../src/queue/stored-send-job.js';
@@ -208,7 +209,13 @@ describe('opt-outs', () => {
     });
     await waitForFinished(stack.store, first.name);
     expect(await ledgerStates(stack, first)).toEqual({ '+15005550004': 'failed:21610', [TO]: 'sent' });
-    expect(await stack.connection.smembers(stack.keys.optOuts)).toEqual(['+15005550004']);
+    expect(Object.keys(await stack.connection.hgetall(stack.keys.optOuts))).toEqual(['+15005550004']);
+    // The record says how and through which sender: Twilio's refusal of a send from the campaign's number.
+    expect(await new OptOutList(stack.connection, stack.keys).recordOf('+15005550004' as E164)).toEqual({
+      at: expect.any(Number),
+      source: 'twilio-21610',
+      sender: '+14155550100',
+    });
 
     const later = spec('later');
     const rejected: string[] = [];
@@ -225,7 +232,7 @@ describe('opt-outs', () => {
 
     // A number that opts out after its job was queued is settled without a request.
     const queuedEarlier = '+14155550126' as E164;
-    await stack.connection.sadd(stack.keys.optOuts, queuedEarlier);
+    await new OptOutList(stack.connection, stack.keys).add(queuedEarlier, { source: 'operator' });
     await stack.connection.hset(stack.keys.recipients(later.name), queuedEarlier, 'q:p14155550100');
     await stack.connection.hincrby(stack.keys.counts(later.name), 'queued', 1);
     await stack.store.open(later);

@@ -89,6 +89,8 @@ describe('status webhook', () => {
       publicUrl: PUBLIC_URL,
       authToken: TEST_AUTH_TOKEN,
       record: (receipt) => store.record(receipt),
+      recordReply: async () => 'counted',
+      helpReply: undefined,
       events,
       maxConnections: 16,
     });
@@ -252,6 +254,8 @@ describe('status webhook', () => {
       publicUrl: PUBLIC_URL,
       authToken: TEST_AUTH_TOKEN,
       record: (receipt) => new ReceiptStore(probe, keys).record(receipt),
+      recordReply: async () => 'counted',
+      helpReply: undefined,
       events,
       maxConnections: 16,
     });
@@ -301,6 +305,8 @@ describe('status webhook under abuse', () => {
         recorded.push(receipt);
         return 'recorded';
       },
+      recordReply: async () => 'counted',
+      helpReply: undefined,
       events,
       maxConnections: 4,
       timeouts: { headersMs: 300, requestMs: 600, idleMs: 1000 },

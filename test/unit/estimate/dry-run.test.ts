@@ -44,3 +44,51 @@ describe('dryRun on a file as a spreadsheet exports it', () => {
     expect(text).toContain('  hint        1 number has no country code and every other number is in US');
   });
 });
+
+describe('dryRun with a consent column', () => {
+  it('refuses rows without consent with their line and counts them apart', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'herald-dry-')), 'consent.csv');
+    writeFileSync(
+      path,
+      'phone,first_name,code,Opted In\n' +
+        '+14155550100,Ann,1,yes\n' +
+        '+14155550101,Bo,2, NO \n' +
+        '+14155550102,Cy,3,\n' +
+        '+14155550103,Di,4,2026-03-01 web form\n' +
+        '+14155550104,Ed,5,False\n' +
+        '+14155550105,Flo,6,0\n' +
+        '+14155550106,Gus,7,n\n' +
+        '+14155550107,Hal,8\n' +
+        'nope,Ida,9,yes\n',
+    );
+    const refused: string[] = [];
+    const result = await dryRun({
+      file: path,
+      spec: makeSpec({ consentColumn: 'opted_in' }),
+      prices: EXAMPLE_PRICES,
+      samples: 0,
+      onRejected: (line, reason) => refused.push(`${line}: ${reason}`),
+    });
+    expect(result).toMatchObject({ rows: 9, messages: 2, rejected: 7, withoutConsent: 6 });
+    expect(refused).toEqual([
+      '3: no consent: opted_in is "NO"',
+      '4: no consent: opted_in is empty',
+      '6: no consent: opted_in is "False"',
+      '7: no consent: opted_in is "0"',
+      '8: no consent: opted_in is "n"',
+      '9: no consent: opted_in is empty',
+      expect.stringMatching(/^10: invalid number: nope/),
+    ]);
+    expect(formatDryRun('c', result, 'UTC', undefined)).toContain(
+      '  rejected    7 (each listed above with its line)\n    of which  6 without consent\n',
+    );
+  });
+
+  it('fails at once when the file has no such column', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'herald-dry-')), 'noconsent.csv');
+    writeFileSync(path, 'phone,first_name,code\n+14155550100,Ann,1\n');
+    await expect(
+      dryRun({ file: path, spec: makeSpec({ consentColumn: 'consent' }), prices: EXAMPLE_PRICES, samples: 0 }),
+    ).rejects.toThrow('no consent column "consent" (columns: phone, first_name, code)');
+  });
+});

@@ -164,3 +164,32 @@ describe('planRow', () => {
     expect(again).toEqual({ ok: true, content: plan.content });
   });
 });
+
+describe('planRow with a consent column', () => {
+  const columns = ['phone', 'first_name', 'code', 'Consent'];
+  const withConsent = context({ consentColumn: 'consent' }, columns);
+
+  it('sends a row whose consent cell says anything but no, and refuses the others as lacking consent', () => {
+    for (const cell of ['yes', 'Y', '2026-01-05', 'web form']) {
+      expect(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1', cell]))).toMatchObject({ ok: true });
+    }
+    for (const [cell, reason] of [
+      ['No', 'no consent: consent is "No"'],
+      ['FALSE', 'no consent: consent is "FALSE"'],
+      [' 0 ', 'no consent: consent is "0"'],
+      ['n', 'no consent: consent is "n"'],
+      ['  ', 'no consent: consent is empty'],
+    ] as const) {
+      expect(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1', cell]))).toEqual({
+        ok: false,
+        line: 7,
+        reason,
+        consent: true,
+      });
+    }
+    // A row short of its consent cell, as a spreadsheet drops trailing empty cells.
+    expect(reasonOf(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1'])))).toBe(
+      'no consent: consent is empty',
+    );
+  });
+});

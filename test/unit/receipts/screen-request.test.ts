@@ -15,14 +15,28 @@ const good = {
 
 describe('screenRequest', () => {
   it('lets a signed form POST to a campaign’s callback path through', () => {
-    expect(screenRequest(good)).toEqual({ ok: true, campaign: 'spring-1', signature: `${'a'.repeat(27)}=` });
+    expect(screenRequest(good)).toEqual({
+      ok: true,
+      target: { kind: 'status', campaign: 'spring-1' },
+      signature: `${'a'.repeat(27)}=`,
+    });
     expect(screenRequest({ ...good, url: `/prefix${path}?tenant=7` })).toMatchObject({ ok: true });
     const { 'content-length': _, ...chunked } = good.headers;
     expect(screenRequest({ ...good, headers: chunked })).toMatchObject({ ok: true });
   });
 
+  it('lets a signed form POST to the replies path through, behind a prefix too', () => {
+    expect(screenRequest({ ...good, url: '/twilio/replies' })).toMatchObject({ ok: true, target: { kind: 'reply' } });
+    expect(screenRequest({ ...good, url: '/herald/twilio/replies?tenant=7' })).toMatchObject({
+      ok: true,
+      target: { kind: 'reply' },
+    });
+  });
+
   it.each([
     ['not-found', { url: '/twilio/status/spring-1' }, 404],
+    ['not-found', { url: '/twilio/replies/x' }, 404],
+    ['unsigned', { url: '/twilio/replies', headers: { ...good.headers, 'x-twilio-signature': undefined } }, 403],
     ['not-found', { url: '/twilio/campaigns/../status' }, 404],
     ['method', { method: 'GET' }, 405],
     ['media-type', { headers: { ...good.headers, 'content-type': 'application/json' } }, 415],
