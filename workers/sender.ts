@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 
 import pLimit from 'p-limit';
 
-import { loadWorkerConfig } from '../src/config/load-config.js';
+import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
 import { secretValuesOf } from '../src/config/secret-values.js';
+import { EXAMPLE_PRICES, parsePriceTable, type PriceTable } from '../src/estimate/price-table.js';
 import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
@@ -19,6 +20,7 @@ import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
 import { TotalsReader } from '../src/observe/read-totals.js';
 import { SendEvents } from '../src/observe/send-events.js';
+import { SentUnitsRecorder } from '../src/observe/sent-units-recorder.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/store/keys.js';
 import { Ledger } from '../src/store/ledger.js';
@@ -30,6 +32,8 @@ import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
+import { WorkerHeartbeat } from '../src/status/worker-heartbeat.js';
+import { RetentionSweeper } from '../src/lifecycle/retention.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
@@ -48,6 +52,7 @@ const STOP_GRACE_MS = 5000;
  */
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
+  const prices = readWorkerPrices(config.worker.pricesFile);
   const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker', secrets: secretValuesOf(env) });
   routeConsoleToLog(logger);
   // A Redis that refuses every login fails each reconnection of every connection: one line per kind of error and
@@ -113,6 +118,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     },
   });
   logSendEvents(events, logger);
+  const sentUnits = new SentUnitsRecorder(connection, keys);
+  sentUnits.start(events, (error) =>
+    logger.warn({ err: describeError(error) }, 'could not record billed units; will write them with the next'),
+  );
 
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
@@ -127,6 +136,18 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     finishedRetentionMs: retentionMs,
   });
   const probeHolds = new SenderHolds(probe, keys);
+  const retention = new RetentionSweeper({
+    connection,
+    keys,
+    store,
+    retentionMs: config.worker.retentionDays * 86_400_000,
+    onDeleted: (campaign, endedAgo) =>
+      logger.info({ campaign, endedAgo }, 'deleted a campaign past HERALD_RETENTION_DAYS'),
+  });
+  // Redis away already shows in the connection's own warnings; a missed announcement adds nothing to them.
+  const heartbeat = new WorkerHeartbeat(connection, keys, (error) =>
+    logger.debug({ err: describeError(error) }, 'could not announce this worker'),
+  );
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -141,7 +162,13 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       process.exit(0);
     }, config.worker.shutdownTimeoutMs + STOP_GRACE_MS).unref();
     const servers = await startUp.catch(() => undefined);
+    retention.stop();
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
+    // After the last send settled: until then this worker was still sending. Bounded, as Redis may be away.
+    await Promise.race([
+      Promise.all([heartbeat.stop().catch(() => undefined), sentUnits.stop().catch(() => undefined)]),
+      sleep(1000),
+    ]);
     lease.stop();
     redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
@@ -171,6 +198,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
+        prices,
         holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
       }),
       host: config.worker.metricsHost,
@@ -206,6 +234,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
           });
     const webhook = receipts?.webhook;
     await workers.start();
+    await heartbeat.start();
+    retention.start((error) => logger.warn({ err: describeError(error) }, 'could not delete expired campaigns'));
     started = true;
     logger.info(
       {
@@ -222,6 +252,22 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     return { metrics, receipts };
   })();
   await startUp;
+}
+
+/** The price table the cost estimate is exported by; a file that cannot be used stops the start with one line. */
+function readWorkerPrices(path: string | undefined): PriceTable {
+  if (path === undefined) return EXAMPLE_PRICES;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `config: HERALD_PRICES_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const parsed = parsePriceTable(text);
+  if (!parsed.ok) throw new ConfigError(`config: HERALD_PRICES_FILE ${path}: ${parsed.reason}`);
+  return parsed.table;
 }
 
 /** Turns start-up failures into one readable line, without a secret of the environment's in it, and exit code 1. */

@@ -9,12 +9,17 @@ import type { CsvFormat } from '../ingest/csv-format.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
+import { operatorZone } from '../lib/zoned-time.js';
 import { parseSendAt } from './parse-send-at.js';
+import { readPriceTable } from './read-price-table.js';
+import { runTestSend } from './run-test-send.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 type SendCommandOptions = SendOptions & {
+  testTo: string[];
+  replace?: boolean;
   rejected?: string;
   chunkSize: number;
   senders?: string;
@@ -32,26 +37,14 @@ async function runDryRun(
   spec: CampaignSpec,
   format: CsvFormat,
   options: SendCommandOptions,
+  startAt: Date | undefined,
 ): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
-  const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
+  const [{ dryRun }, { formatDryRun }, prices] = await Promise.all([
     import('../estimate/dry-run.js'),
     import('../estimate/format-dry-run.js'),
-    import('../estimate/price-table.js'),
+    readPriceTable(options.prices),
   ]);
-  let prices = EXAMPLE_PRICES;
-  if (options.prices !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.prices, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UsageError(`cannot read price table ${options.prices}: ${code}`);
-    }
-    const parsed = parsePriceTable(text);
-    if (!parsed.ok) throw new UsageError(`price table ${options.prices}: ${parsed.reason}`);
-    prices = parsed.table;
-  }
   const result = await dryRun({
     file,
     spec,
@@ -59,8 +52,9 @@ async function runDryRun(
     samples: options.show,
     format,
     onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+    ...(startAt === undefined ? {} : { startAt }),
   });
-  process.stdout.write(formatDryRun(spec.name, result));
+  process.stdout.write(formatDryRun(spec.name, result, operatorZone(), spec.window));
 }
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
@@ -119,6 +113,18 @@ export function registerSendCommand(program: Command): void {
     .option('--dry-run', 'check the whole file and print what would be sent, its segments, cost and duration')
     .option('--prices <file>', 'with --dry-run: price table (JSON) for the cost estimate, instead of the example one')
     .option('--show <n>', 'with --dry-run: how many rendered messages to print', (text) => Number.parseInt(text, 10), 3)
+    .option(
+      '--test-to <number>',
+      'send the file’s first rendered message to this staff number instead (repeat: the second row to the second ' +
+        'number, …); nothing is queued',
+      collect,
+      [],
+    )
+    .option(
+      '--replace',
+      'change a campaign that has not sent anything yet (message, media, senders, --send-at): its queued recipients ' +
+        'are cleared and the file queued again',
+    )
     .addHelpText(
       'after',
       `
@@ -128,14 +134,20 @@ Example:
   herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"
   herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts now" \
     --send-at 2026-11-27T14:00:00Z --window 09:00-20:00
-  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" --dry-run`,
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" --dry-run
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" \
+    --test-to +14155550111 --test-to +14155550112
+  herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts at 9" \
+    --send-at "2026-11-27 09:00" --replace
+
+A time without an offset (--send-at "2026-11-27 09:00") is read in your zone (TZ); times are printed with their zone.`,
     )
     .action(async (file: string, options: SendCommandOptions) => {
       const senderRows = options.senders === undefined ? undefined : readSendersFile(options.senders);
       const now = new Date();
       const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, now);
       if (!built.ok) throw new UsageError(built.reason);
-      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now);
+      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now, operatorZone());
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
@@ -143,7 +155,13 @@ Example:
       const { parseCsvFormat } = await import('../ingest/csv-format.js');
       const format = parseCsvFormat(options);
       if (!format.ok) throw new UsageError(format.reason);
-      if (options.dryRun === true) return runDryRun(file, built.spec, format.format, options);
+      if (options.dryRun === true && options.testTo.length > 0)
+        throw new UsageError('--test-to and --dry-run do not go together');
+      if (options.dryRun === true) return runDryRun(file, built.spec, format.format, options, sendAt?.at);
+      if (options.testTo.length > 0) {
+        if (options.replace === true) throw new UsageError('--test-to and --replace do not go together');
+        return runTestSend(file, built.spec, format.format, options.testTo);
+      }
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
       const config = loadClientConfig(process.env);
@@ -158,8 +176,13 @@ Example:
       const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
       try {
         const keys = makeKeys(config.redis.prefix);
+        const store = new CampaignStore(connection, keys);
+        if (options.replace === true) {
+          const { clearUnstartedCampaign } = await import('../lifecycle/replace-campaign.js');
+          await clearUnstartedCampaign(connection, keys, store, built.spec.name, operatorZone());
+        }
         const summary = await runIngest(
-          { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) },
+          { connection, keys, store, ledger: new Ledger(connection, keys) },
           {
             file,
             spec: built.spec,
@@ -171,7 +194,11 @@ Example:
             onProgress: progress.onProgress,
           },
         ).finally(() => progress.stop());
-        process.stdout.write(formatIngestSummary(built.spec.name, summary));
+        const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
+        const outlook = await readSendingOutlook(connection, keys, built.spec);
+        const startAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
+        const sending = describeSending(built.spec.name, outlook, operatorZone(), startAt, built.spec.window);
+        process.stdout.write(formatIngestSummary(built.spec.name, summary, sending));
       } finally {
         await connection.quit().catch(() => connection.disconnect());
       }

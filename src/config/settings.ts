@@ -197,6 +197,17 @@ export const WORKER_SETTINGS = {
     'Time to live of the lease that makes one worker the exporter of the campaign totals kept in Redis; another worker takes over within it when the exporter stops.',
     { default: '10000' },
   ),
+  retentionDays: setting(
+    'HERALD_RETENTION_DAYS',
+    z.coerce.number().min(0, 'must be 0 or more'),
+    'Days a campaign is kept in Redis after it ended (finished, or cancelled with its last send settled); then a worker deletes it (ledger, details, receipts, counts, queues), as `herald campaigns delete` does. The opt-out list is never deleted. 0: keep every campaign.',
+    { default: '30' },
+  ),
+  pricesFile: setting(
+    'HERALD_PRICES_FILE',
+    z.string().min(1).optional(),
+    'Price table (JSON, the format of `herald send --dry-run --prices`) by which the worker estimates each campaign’s cost so far in herald_cost_estimate; unset, herald’s example table, whose figures are illustrative only.',
+  ),
   publicUrl: setting(
     'HERALD_PUBLIC_URL',
     publicUrl.optional(),

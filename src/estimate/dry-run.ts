@@ -3,6 +3,8 @@ import type { MessageContent } from '../domain/channel.js';
 import { assignSender, type SenderPool } from '../domain/assign-sender.js';
 import type { Channel } from '../domain/channel.js';
 import { countryOf, type E164, parsePhone } from '../domain/e164.js';
+import { timeZonesOf } from '../domain/number-time-zones.js';
+import { DEFAULT_PACING } from '../domain/pacing.js';
 import { senderAddress, senderId, senderMps } from '../domain/sender.js';
 import { type CountryHint, CountryTally } from '../ingest/country-hint.js';
 import type { CsvFormat } from '../ingest/csv-format.js';
@@ -15,6 +17,7 @@ import { type CostEstimate, estimateCost } from './estimate-cost.js';
 import { estimateDuration, type SenderDuration } from './estimate-duration.js';
 import { addToTally, emptyTally, type PlanTally } from './plan-tally.js';
 import type { PriceTable } from './price-table.js';
+import { estimateWindowFinish, type ZoneGroup } from './window-finish.js';
 
 /** A message as it would be sent, for the operator to read before sending. */
 export interface SampleMessage {
@@ -36,6 +39,12 @@ export interface DryRunResult {
   tally: PlanTally;
   cost: CostEstimate;
   duration: { seconds: number; senders: (SenderDuration & { address: string })[] };
+  /**
+   * When sending would start (`--send-at`, else now) and end, ms since the epoch: with a sending window, each
+   * recipient is sent to only in their window's hours, so the end can be days after the start; undefined when some
+   * recipient's window never opens in the year ahead.
+   */
+  schedule: { startAt: number; finishAt: number | undefined; scheduled: boolean };
   samples: SampleMessage[];
   /** Per template variable, the rows that would be sent with its cell empty, and its fallback if a tag gives one. */
   emptyVariables: { variable: string; rows: number; fallback: string | undefined }[];
@@ -50,6 +59,9 @@ export interface DryRunOptions {
   /** How many rendered messages to keep as samples. */
   samples: number;
   onRejected?: (line: number, reason: string) => void;
+  /** `--send-at`; absent, the estimate starts now. */
+  startAt?: Date;
+  now?: Date;
   /** `--encoding` and `--delimiter`; found from the file when unset. */
   format?: CsvFormat;
 }
@@ -73,6 +85,9 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   const seen = new IntegerTagMap();
   const samples: SampleMessage[] = [];
   const addresses = new Map(options.spec.senders.map((entry) => [senderId(entry.sender), entry]));
+  // With a window, each sender's recipients grouped by their numbers' zones: a few dozen groups, however big the file.
+  const window = options.spec.window;
+  const zoneGroups = new Map<string, Map<string, ZoneGroup>>();
   let rows = 0;
   let messages = 0;
   let repeated = 0;
@@ -113,6 +128,14 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     for (const [variable, value] of Object.entries(job.vars))
       if (value === '') empty.set(variable, (empty.get(variable) ?? 0) + 1);
     addToTally(tally, { content, country: countryOf(job.to), senderId: plan.senderId, paceCost: job.segments });
+    if (window !== undefined) {
+      const zones = timeZonesOf(job.to);
+      const groups = zoneGroups.get(plan.senderId) ?? new Map<string, ZoneGroup>();
+      zoneGroups.set(plan.senderId, groups);
+      const group = groups.get(zones.join('&')) ?? { zones, cost: 0 };
+      group.cost += job.segments;
+      groups.set(zones.join('&'), group);
+    }
     const entry = addresses.get(plan.senderId);
     if (samples.length < options.samples && entry !== undefined) {
       samples.push({ line: job.line, to: job.to, from: senderAddress(entry.sender), content });
@@ -123,6 +146,20 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     return entry === undefined ? 1 : senderMps(entry.sender, entry.mps);
   };
   const duration = estimateDuration(tally.bySender, mpsOf);
+  const startAt = (options.startAt ?? options.now ?? new Date()).getTime();
+  const finishes = duration.senders.map((sender) =>
+    window === undefined
+      ? startAt + sender.seconds * 1000
+      : estimateWindowFinish(
+          [...(zoneGroups.get(sender.senderId)?.values() ?? [])],
+          sender.mps * (1 - DEFAULT_PACING.headroom),
+          window,
+          startAt,
+        ),
+  );
+  const finishAt = finishes.some((at) => at === undefined)
+    ? undefined
+    : Math.max(startAt, ...finishes.map((at) => at ?? startAt));
   return {
     rows,
     messages,
@@ -138,6 +175,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
         return { ...sender, address: entry === undefined ? sender.senderId : senderAddress(entry.sender) };
       }),
     },
+    schedule: { startAt, finishAt, scheduled: options.startAt !== undefined },
     samples,
     emptyVariables: [...empty].map(([variable, rows]) => ({
       variable,

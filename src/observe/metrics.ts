@@ -1,5 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 
+import type { PriceTable } from '../estimate/price-table.js';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -22,6 +23,8 @@ export interface MetricsOptions {
    * process's own series when it has had no attempt here for as long.
    */
   retentionMs: number;
+  /** Prices the cost estimate of each campaign. */
+  prices: PriceTable;
 }
 
 export interface Metrics {
@@ -37,7 +40,7 @@ export interface Metrics {
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
-  const fillCampaigns = registerCampaignMetrics(registry);
+  const fillCampaigns = registerCampaignMetrics(registry, options.prices);
   const fillHolds = registerHoldMetrics(registry);
   const own = registerProcessMetrics(registry, {
     events: options.events,

@@ -84,7 +84,7 @@ export class CampaignStore {
     if (!created && identity(existing.spec) !== identity(spec)) {
       throw new CampaignConflictError(
         `campaign ${spec.name} already exists with other ${differences(existing.spec, spec).join(', ')}; ` +
-          'use a new --campaign name',
+          'if it has not sent anything yet, run again with --replace to change it; else use a new --campaign name',
       );
     }
     if (!created && existing.state === 'cancelled') {
@@ -97,7 +97,8 @@ export class CampaignStore {
       throw new CampaignConflictError(
         `campaign ${spec.name} already exists ` +
           (existing.startAt === undefined ? 'without --send-at' : `scheduled for ${existing.startAt}`) +
-          '; run it again without --send-at to add to it, or use a new --campaign name',
+          '; run it again without --send-at to add to it, with --replace to change its time if it has not sent ' +
+          'anything yet, or use a new --campaign name',
       );
     }
     const startAt = created ? options.startAt : undefined;

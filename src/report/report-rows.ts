@@ -7,6 +7,49 @@ import { SendQueues } from '../store/send-queues.js';
 import { readRecipientPages, type RecipientRecord } from './ledger-pages.js';
 import { formatReportRow, type PendingJob, type ReportRow } from './report-row.js';
 
+export interface PendingJobs {
+  /** What the jobs of these recipients tell (line, channel, sender), by number, for those without details yet. */
+  of(records: readonly RecipientRecord[]): Promise<Map<string, PendingJob>>;
+  close(): Promise<void>;
+}
+
+/** Reads pending recipients' jobs from the campaign's queues; close it when done. */
+export function openPendingJobs(connection: RedisClient, keys: Keys, record: CampaignRecord): PendingJobs {
+  const { spec } = record;
+  const parsed = parseMessageTemplates(spec.templates);
+  const variables = parsed.ok ? [...parsed.templates.variables] : [];
+  const senders = spec.senders.map((entry) => senderId(entry.sender));
+  const queues = new SendQueues(connection, keys, spec.name);
+  return {
+    of: async (records) => {
+      const pending = records.filter(
+        ({ entry, detail }) => detail === undefined && (entry.state === 'queued' || entry.state === 'in-flight'),
+      );
+      // An in-flight mark does not name the sender; a campaign has a handful of queues, so each is asked.
+      const asks = senders.map((id) => ({
+        id,
+        numbers: pending
+          .filter(({ entry }) => entry.state === 'in-flight' || (entry.state === 'queued' && entry.senderId === id))
+          .map(({ entry }) => entry.to),
+      }));
+      const found = new Map<string, PendingJob>();
+      await Promise.all(
+        asks.map(async ({ id, numbers }) => {
+          const jobs = await queues.find(id, numbers, variables);
+          numbers.forEach((to, index) => {
+            const job = jobs[index];
+            if (job === undefined) return;
+            const { line, channel } = job.data;
+            found.set(to, { line, channel, senderId: id, queuedAt: job.queuedAt, attempts: job.attempts });
+          });
+        }),
+      );
+      return found;
+    },
+    close: () => queues.close(),
+  };
+}
+
 /**
  * The rows of a campaign's report, one per recipient in the ledger, streamed a page at a time. A settled or
  * cancelled recipient's row comes from its ledger state, detail and receipt; a pending one's line, channel and
@@ -17,43 +60,13 @@ export async function* readReportRows(
   keys: Keys,
   record: CampaignRecord,
 ): AsyncGenerator<ReportRow> {
-  const { spec } = record;
-  const parsed = parseMessageTemplates(spec.templates);
-  const variables = parsed.ok ? [...parsed.templates.variables] : [];
-  const senders = spec.senders.map((entry) => senderId(entry.sender));
-  const queues = new SendQueues(connection, keys, spec.name);
-  /** What the jobs of a page's pending recipients tell, by number. */
-  const pendingJobs = async (page: readonly RecipientRecord[]): Promise<Map<string, PendingJob>> => {
-    const pending = page.filter(
-      ({ entry, detail }) => detail === undefined && (entry.state === 'queued' || entry.state === 'in-flight'),
-    );
-    // An in-flight mark does not name the sender; a campaign has a handful of queues, so each is asked.
-    const asks = senders.map((id) => ({
-      id,
-      numbers: pending
-        .filter(({ entry }) => entry.state === 'in-flight' || (entry.state === 'queued' && entry.senderId === id))
-        .map(({ entry }) => entry.to),
-    }));
-    const found = new Map<string, PendingJob>();
-    await Promise.all(
-      asks.map(async ({ id, numbers }) => {
-        const jobs = await queues.find(id, numbers, variables);
-        numbers.forEach((to, index) => {
-          const job = jobs[index];
-          if (job === undefined) return;
-          const { line, channel } = job.data;
-          found.set(to, { line, channel, senderId: id, queuedAt: job.queuedAt, attempts: job.attempts });
-        });
-      }),
-    );
-    return found;
-  };
+  const jobs = openPendingJobs(connection, keys, record);
   try {
-    for await (const page of readRecipientPages(connection, keys, spec.name)) {
-      const pending = await pendingJobs(page);
+    for await (const page of readRecipientPages(connection, keys, record.spec.name)) {
+      const pending = await jobs.of(page);
       for (const item of page) yield formatReportRow(item, pending.get(item.entry.to));
     }
   } finally {
-    await queues.close();
+    await jobs.close();
   }
 }

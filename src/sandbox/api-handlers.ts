@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Admission } from './admission.js';
 import { createMessage } from './create-message.js';
 import { buildMessagesPage } from './list-page.js';
+import { buildMediaPage, buildMediaResources } from './media-list.js';
 import { parseListQuery } from './list-query.js';
 import { buildMessageResource, type MessageFacts, makeMessagesPath } from './message-resource.js';
 import type { MessageStore } from './message-store.js';
@@ -20,7 +21,7 @@ export interface ApiDependencies {
   recipients: Pick<Recipients, 'afterAccepted'>;
 }
 
-/** Answers authenticated requests to the Messages API: create, list and fetch. */
+/** Answers authenticated requests to the Messages API: create, list and fetch, and a message's media. */
 export function makeMessagesHandler(dependencies: ApiDependencies): Handler {
   return async (request) => {
     const route = request.route;
@@ -35,6 +36,15 @@ export function makeMessagesHandler(dependencies: ApiDependencies): Handler {
         const facts = dependencies.store.get(route.messageSid);
         if (facts === undefined) return replyError(makeNotFoundError(request.url.pathname));
         return replyJson(200, buildMessageResource(facts, request.receivedAt));
+      }
+      case 'media-list':
+      case 'media': {
+        if (request.method !== 'GET') return replyError(METHOD_NOT_ALLOWED_ERROR);
+        const facts = dependencies.store.get(route.messageSid);
+        if (facts === undefined) return replyError(makeNotFoundError(request.url.pathname));
+        if (route.kind === 'media-list') return replyJson(200, buildMediaPage(facts));
+        const media = buildMediaResources(facts).find((item) => item.sid === route.mediaSid);
+        return media === undefined ? replyError(makeNotFoundError(request.url.pathname)) : replyJson(200, media);
       }
       default:
         return replyError(makeNotFoundError(request.url.pathname));
@@ -55,13 +65,13 @@ function createAndStore(request: ApiRequest, dependencies: ApiDependencies): Rep
   const facts = dependencies.deliver?.(outcome.facts, admission.sendAt) ?? outcome.facts;
   dependencies.store.add(facts);
   dependencies.recipients.afterAccepted(facts, admission.sendAt);
-  return { ...replyJson(201, buildMessageResource(facts, request.receivedAt)), sid: facts.sid };
+  return { ...replyJson(201, buildMessageResource(facts, 'created')), sid: facts.sid };
 }
 
 function listMessages(request: ApiRequest, dependencies: ApiDependencies): Reply {
   const parsed = parseListQuery(request.url.searchParams);
   if (!parsed.ok) return replyError(parsed.error);
-  const matching = dependencies.store.findNewestFirst(parsed.query.filter);
+  const matching = dependencies.store.findNewestFirst(parsed.query.filter, request.receivedAt);
   const listPath = `${makeMessagesPath(dependencies.accountSid)}.json`;
   const outcome = buildMessagesPage(matching, parsed.query, listPath, request.receivedAt);
   return outcome.ok ? replyJson(200, outcome.page) : replyError(outcome.error);

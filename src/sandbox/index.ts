@@ -96,9 +96,11 @@ const CALLBACK_TIMEOUT_MS = 15_000;
  * Starts a local stand-in for Twilio's Messages API that the official SDK and Twilio's curl examples use
  * unchanged: `POST|GET /2010-04-01/Accounts/{AccountSid}/Messages.json` (create with Twilio's validation,
  * error codes and test magic numbers; list with `To`/`From`/`DateSent` filters and page tokens) and
- * `GET …/Messages/{Sid}.json`. For tests and benchmarks, not part of Twilio and answered to loopback
- * clients only: `GET|DELETE /sandbox/requests`, `GET|PUT /sandbox/faults`, `GET /sandbox/senders`,
- * `GET /sandbox/callbacks`, `GET|POST /sandbox/replies` and `GET /sandbox/health` (see inspection.ts).
+ * `GET …/Messages/{Sid}.json`, with its media at `GET …/Messages/{Sid}/Media.json` and `…/Media/{MediaSid}.json`.
+ * A message keeps `date_sent` null while queued; it is set when simulated delivery moves it on. For tests and
+ * benchmarks, not part of Twilio and answered to loopback clients only: `GET|DELETE /sandbox/requests`,
+ * `GET|PUT /sandbox/faults`, `GET /sandbox/senders`, `GET /sandbox/callbacks`, `GET|POST /sandbox/replies` and
+ * `GET /sandbox/health` (see inspection.ts).
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (!ACCOUNT_SID.test(options.accountSid)) {

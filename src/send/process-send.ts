@@ -114,17 +114,20 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         line,
         ...attempt,
       });
-    const detailOf = (): RecipientDetail => ({
+    // `called`: whether a create call settles the recipient (this delivery's, or an interrupted earlier one's). The
+    // attempts recorded are those HERALD_ATTEMPTS counts: BullMQ's attemptsMade (calls that failed and were retried)
+    // and that call; waits for a window, a slot, a hold or a throttled sender use none.
+    const detailOf = (called = false): RecipientDetail => ({
       line,
       senderId,
       channel,
-      attempts: job.attemptsStarted,
+      attempts: job.attemptsMade + (called ? 1 : 0),
       queuedAt: job.timestamp,
       settledAt: Date.now(),
       vars,
     });
-    const settle = async (settlement: Settlement) => {
-      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, encodeDetail(detailOf()));
+    const settle = async (settlement: Settlement, called = true) => {
+      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, encodeDetail(detailOf(called)));
       if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
     };
 
@@ -132,7 +135,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     const country = readsCountry(channel) ? countryOf(to) : undefined;
     const composed = composeMessage({ templates, vars, channel, country, sender: entry.sender });
     if (!composed.ok) {
-      await settle({ state: 'failed', code: 'invalid-content' });
+      await settle({ state: 'failed', code: 'invalid-content' }, false);
       report({ outcome: 'failed', code: 'invalid-content', reason: composed.reason });
       throw new UnrecoverableError(composed.reason);
     }
@@ -151,7 +154,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
     // Opted out after this campaign was queued (Twilio would answer 21610): settled without using a slot.
     if (optedOut) {
-      await settle({ state: 'failed', code: OPTED_OUT });
+      await settle({ state: 'failed', code: OPTED_OUT }, false);
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }

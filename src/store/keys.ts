@@ -46,6 +46,10 @@ export interface Keys {
   readonly control: string;
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
+  /** Hash: worker id → when that worker last announced itself, and whether it stopped (status/worker-heartbeat.ts). */
+  readonly workers: string;
+  /** String: held by the one worker deleting expired campaigns (lifecycle/retention.ts) while it does. */
+  readonly retentionSweep: string;
   /**
    * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
    * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
@@ -80,6 +84,8 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    workers: `${prefix}:workers`,
+    retentionSweep: `${prefix}:retention:sweep`,
     awaitingReceipts: `${prefix}:receipts:awaiting`,
     sendQueueKey: (name, senderId, part) => `${prefix}:${queueNameOf(name, senderId)}:${part}`,
   };

@@ -15,7 +15,11 @@ export interface RecipientDetail {
   line: number;
   senderId: string;
   channel: Channel;
-  /** Create calls started for this recipient (BullMQ attempts, a throttled wait counted too). */
+  /**
+   * Attempts spent on the recipient, as HERALD_ATTEMPTS counts them: each create call that failed with a transient
+   * fault and was retried, and the one that settled it. A throttled request (429) and waits for a window, a pacing
+   * slot or a sender's hold use no attempt and are not counted; a recipient settled before any call has 0.
+   */
   attempts: number;
   /** When the job was added, ms since the epoch. */
   queuedAt: number;

@@ -39,7 +39,7 @@ describe('dryRun on a file as a spreadsheet exports it', () => {
       'Hi there, code 2',
       'Hi there',
     ]);
-    const text = formatDryRun('c1', result);
+    const text = formatDryRun('c1', result, 'UTC', undefined);
     expect(text).toContain('  empty cells {{first_name}} in 2 rows (fallback "there")\n');
     expect(text).toContain('              {{code}} in 1 row (no fallback: {{code|…}} gives one)\n');
     expect(text).toContain('  hint        1 number has no country code and every other number is in US');
@@ -120,7 +120,7 @@ describe('dryRun with a consent column', () => {
       '9: no consent: opted_in is empty',
       expect.stringMatching(/^10: invalid number: nope/),
     ]);
-    expect(formatDryRun('c', result)).toContain(
+    expect(formatDryRun('c', result, 'UTC', undefined)).toContain(
       '  rejected    7 (each listed above with its line)\n    of which  6 without consent\n',
     );
   });

@@ -52,9 +52,11 @@ describe('a report row', () => {
         receipt: { status: 'undelivered', code: '30003', sid: 'SM1' },
       },
       {
+        status: 'sent',
         error_code: '',
-        error_reason: 'unreachable handset (off or out of coverage)',
+        error_reason: '',
         receipt_error_code: '30003',
+        receipt_error_reason: 'unreachable handset (off or out of coverage)',
         resendable: 'yes',
       },
     ],
@@ -80,6 +82,16 @@ describe('a report row', () => {
     ],
   ])('%s', (_what, record, expected) => {
     expect(formatReportRow(record)).toMatchObject({ number: '+14155551000', ...expected });
+  });
+
+  it('never puts a receipt’s error in the send’s columns', () => {
+    const filtered = formatReportRow({
+      entry: { to: '+14155551000', state: 'sent', sid: 'SM1' },
+      detail,
+      receipt: { status: 'undelivered', code: '30007', sid: 'SM1' },
+    });
+    expect(filtered).toMatchObject({ status: 'sent', error_code: '', error_reason: '', receipt_error_code: '30007' });
+    expect(filtered.receipt_error_reason).toMatch(/filtered/);
   });
 
   it('takes a pending recipient’s line and sender from its job', () => {
