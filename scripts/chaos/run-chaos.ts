@@ -17,9 +17,10 @@ import {
 import { type LocalRedis, startLocalRedis } from '../../src/local/redis-server.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import type { RecipientState } from '../../src/store/ledger-state.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from '../bench/lib/recipients-csv.js';
 import { type ChaosTally, tallyChaos } from './tally.js';
@@ -170,19 +171,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
-    const ledger = new Map<string, string>();
-    for await (const entry of readLedger(connection, keys, campaign)) {
-      ledger.set(
-        entry.to,
-        entry.state === 'sent'
-          ? `s:${entry.sid}`
-          : entry.state === 'failed'
-            ? `f:${entry.code}`
-            : entry.state === 'unknown'
-              ? `u:${entry.reason}`
-              : entry.state,
-      );
-    }
+    const ledger = new Map<string, RecipientState>();
+    for await (const { to, ...state } of readLedger(connection, keys, campaign)) ledger.set(to, state);
     const injected: Record<string, number> = {};
     for (const request of requests) {
       if (request.fault !== undefined) injected[request.fault] = (injected[request.fault] ?? 0) + 1;

@@ -1,7 +1,7 @@
 import { loadClientConfig } from '../config/load-config.js';
 import { parseCampaignName, type CampaignName } from '../domain/campaign.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { UsageError } from './usage-error.js';
 
@@ -24,7 +24,7 @@ export async function withCampaignStore<T>(body: (context: CampaignConnection) =
   // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
   const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
     import('../queue/redis-connection.js'),
-    import('../queue/keys.js'),
+    import('../store/keys.js'),
     import('../queue/campaign-store.js'),
   ]);
   const connection = await connectConfiguredRedis(config.redis, { role: 'command' });

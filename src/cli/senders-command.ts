@@ -20,10 +20,10 @@ export function registerSendersCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-A sender is held until a time when Twilio answers 63038 (daily cap), or when a group it belongs to reaches its
-daily cap (herald groups), and sends again by itself then. It is halted when Twilio answers 21212 or 21606 (a bad
-From), and every sender is halted when it answers 20003 (credentials): recipients stay queued until you fix the
-cause and resume.
+A sender is held until a time when Twilio answers with a cap (63038 daily, 63018 WhatsApp's tier, …), or when a
+group it belongs to reaches its daily cap (herald groups), and sends again by itself then. It is halted when Twilio
+answers 21212 or 21606 (a bad From), and every sender is halted when it answers 20003 (credentials): recipients stay
+queued until you fix the cause and resume. docs/error-handling.md lists every code.
 
 Examples:
   herald senders

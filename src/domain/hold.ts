@@ -8,6 +8,13 @@ export type Hold =
   | { state: 'held'; code: string; reason: string; since: number; until: number }
   | { state: 'halted'; code: string; reason: string; since: number };
 
+/** A hold in force and what it is on: a sender (its id), a group (its name and kind), or the whole account. */
+export interface HoldOn {
+  subject: string;
+  level: 'sender' | 'pool' | 'brand' | 'account';
+  hold: Hold;
+}
+
 /** The code of a hold put on by herald itself when a group's daily cap is reached. */
 export const DAILY_CAP_CODE = 'daily-cap';
 

@@ -1,9 +1,11 @@
 import { Gauge, Registry } from 'prom-client';
 
+import type { PriceTable } from '../estimate/price-table.js';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { EMPTY_RATE_SNAPSHOT, type RateSnapshot, registerRateMetrics } from './rate-metrics.js';
+import { registerReceiptMetrics } from './receipt-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
 
@@ -21,6 +23,8 @@ export interface MetricsOptions {
    * process's own series when it has had no attempt here for as long.
    */
   retentionMs: number;
+  /** Prices the cost estimate of each campaign. */
+  prices: PriceTable;
 }
 
 export interface Metrics {
@@ -36,13 +40,14 @@ export interface Metrics {
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
-  const fillCampaigns = registerCampaignMetrics(registry);
+  const fillCampaigns = registerCampaignMetrics(registry, options.prices);
   const fillRates = registerRateMetrics(registry);
   const own = registerProcessMetrics(registry, {
     events: options.events,
     inFlight: options.inFlight,
     idleRetentionMs: options.retentionMs,
   });
+  registerReceiptMetrics(registry, options.events);
   const redisUp = new Gauge({
     name: 'herald_redis_up',
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',

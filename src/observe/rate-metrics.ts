@@ -47,6 +47,8 @@ export function registerRateMetrics(registry: Registry): (snapshot: RateSnapshot
   return ({ account, senders, groups }) => {
     for (const gauge of [halted, accountHalted, heldUntil, dailyUsed, dailyCap]) gauge.reset();
     if (account?.state === 'halted') accountHalted.set({ code: account.code }, 1);
+    if (account?.state === 'held')
+      heldUntil.set({ subject: 'account', level: 'account', code: account.code }, Math.round(account.until / 1000));
     const seen = new Set<string>();
     for (const { hold: on } of senders) {
       if (on === undefined || on.level === 'account' || seen.has(on.subject)) continue;

@@ -1,6 +1,6 @@
-import { type Hold, parseHold } from '../domain/hold.js';
+import { type Hold, type HoldOn, parseHold } from '../domain/hold.js';
 import type { ChainLink, RateChain } from '../domain/rate-group.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { HOLD } from './rate-scripts.js';
 
@@ -46,10 +46,15 @@ export class Holds {
     return this.#put(this.#keys.rateChain(chain.tag), `${link.id}:hold`, request);
   }
 
-  /** Halts every send of the account (bad credentials); true when this call halted it. */
-  async haltAccount(code: string, reason: string): Promise<boolean> {
+  /** Holds every send of the account (its daily cap) or halts it (bad credentials); true when this call did. */
+  async holdAccount(request: HoldRequest): Promise<boolean> {
     this.#accountRead = undefined;
-    return this.#put(this.#keys.accountHold, ACCOUNT_FIELD, { state: 'halted', code, reason });
+    return this.#put(this.#keys.accountHold, ACCOUNT_FIELD, request);
+  }
+
+  /** Halts every send of the account (bad credentials); true when this call halted it. */
+  haltAccount(code: string, reason: string): Promise<boolean> {
+    return this.holdAccount({ state: 'halted', code, reason });
   }
 
   async #put(key: string, field: string, request: HoldRequest): Promise<boolean> {
@@ -67,6 +72,16 @@ export class Holds {
       if (hold !== undefined) return { link, hold };
     }
     return undefined;
+  }
+
+  /**
+   * What stops a sender now, for status: the account's hold first (it stops everything), else the first of its
+   * chain's, sender first.
+   */
+  async holdOnChain(chain: RateChain, now = Date.now()): Promise<HoldOn | undefined> {
+    const [account, held] = await Promise.all([this.accountHold(now), this.heldIn(chain, now)]);
+    if (account !== undefined) return { subject: 'account', level: 'account', hold: account };
+    return held === undefined ? undefined : { subject: held.link.label, level: held.link.level, hold: held.hold };
   }
 
   /** Lifts a link's hold; returns the hold lifted, if one was in force. */

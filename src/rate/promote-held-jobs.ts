@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 
 import { type Sender, senderId as idOf } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { type Keys, queueNameOf } from '../queue/keys.js';
+import { type Keys, queueNameOf } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 
 /**

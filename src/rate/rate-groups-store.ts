@@ -10,7 +10,7 @@ import {
   withSettings,
 } from '../domain/rate-group.js';
 import { senderId } from '../domain/sender.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 
 /**

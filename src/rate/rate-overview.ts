@@ -1,9 +1,10 @@
-import type { Hold } from '../domain/hold.js';
+import type { Hold, HoldOn } from '../domain/hold.js';
+
+export type { HoldOn };
 import {
   chainOf,
   formatLimit,
   groupLinkId,
-  type LinkLevel,
   type RateChain,
   type RateGroups,
   tagOfGroup,
@@ -11,7 +12,7 @@ import {
 } from '../domain/rate-group.js';
 import { parseSender, type Sender, senderAddress, senderId as idOf } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { Holds } from './holds.js';
 import { RateGroupsStore } from './rate-groups-store.js';
@@ -22,13 +23,6 @@ export interface CapState {
   used: number;
   /** When the count resets, ms since the epoch; absent before the first send of the period. */
   resetsAt?: number;
-}
-
-/** A hold in force on a link, named as a person would. */
-export interface HoldOn {
-  subject: string;
-  level: LinkLevel | 'account';
-  hold: Hold;
 }
 
 export interface SenderRow {

@@ -4,7 +4,7 @@ import { nextResetAt } from '../domain/daily-reset.js';
 import { type Hold, parseHold } from '../domain/hold.js';
 import { DEFAULT_PACING, type PacingPolicy } from '../domain/pacing.js';
 import { type ChainLink, intervalMs, type RateChain } from '../domain/rate-group.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { TAKE_CAPACITY, THROTTLE } from './rate-scripts.js';
 

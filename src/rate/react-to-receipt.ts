@@ -1,18 +1,19 @@
 import type { CampaignName } from '../domain/campaign.js';
 import { nextResetAt } from '../domain/daily-reset.js';
 import type { Hold } from '../domain/hold.js';
-import { DEFAULT_CAP_RESET } from '../domain/rate-group-file.js';
 import { linkAt } from '../domain/rate-group.js';
 import { senderAddress } from '../domain/sender.js';
 import type { SendEvents } from '../observe/send-events.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { Receipt } from '../receipts/parse-callback.js';
+import { computeHoldEnd } from '../twilio-errors/hold-end.js';
+import { twilioErrorOf } from '../twilio-errors/twilio-errors.js';
 import type { GroupsInUse } from './groups-in-use.js';
 import type { Holds } from './holds.js';
 import type { RatePacer } from './rate-pacer.js';
 
-/** How long a 30022 (the carrier's 10DLC rate exceeded) throttles its pool. */
-const CARRIER_THROTTLE_MS = 1000;
+/** How long a throttle reported on a receipt (30022, the 10DLC campaign's carrier rate) slows its group. */
+const RECEIPT_THROTTLE_MS = 1000;
 
 export interface ReceiptReactionDeps {
   store: CampaignStore;
@@ -23,13 +24,17 @@ export interface ReceiptReactionDeps {
 }
 
 /**
- * Acts on the delivery receipts that speak of a group rather than of one message. The carriers' limits arrive in
- * status callbacks, after Twilio accepted the message: 30027 (T-Mobile's daily cap for the brand is reached; what is
- * sent after it is filtered with 30023) holds the sender's brand group until the cap's reset; 30022 (the 10DLC
- * campaign's carrier rate exceeded) throttles its pool for a second.
+ * Acts on the delivery receipts whose code speaks of a rate group rather than of one message, as the table of
+ * Twilio's errors says. Carriers' limits arrive in status callbacks, after Twilio accepted the message: 30027
+ * (T-Mobile's daily cap for the brand is reached) and 30023 (filtered after it) hold the sender's brand group until
+ * the cap's reset, in the group's own zone when it has a daily cap configured; 30022 (the 10DLC campaign's carrier
+ * rate exceeded) throttles its pool for a second.
  */
 export async function reactToReceipt(receipt: Receipt, deps: ReceiptReactionDeps, now = Date.now()): Promise<void> {
-  if (receipt.code !== '30027' && receipt.code !== '30022') return;
+  const known = twilioErrorOf(receipt.code);
+  const action = known?.action;
+  if (known === undefined || action === undefined) return;
+  if (action.kind !== 'throttle' && action.kind !== 'hold') return;
   const record = await deps.store.get(receipt.campaign as CampaignName);
   const entry = record?.spec.senders.find((candidate) => {
     const address = senderAddress(candidate.sender);
@@ -37,20 +42,20 @@ export async function reactToReceipt(receipt: Receipt, deps: ReceiptReactionDeps
   });
   if (entry === undefined) return;
   const chain = deps.groups.chainOf(entry.sender);
-  if (receipt.code === '30022') {
-    await deps.pacer.throttle(chain, linkAt(chain, 'pool'), CARRIER_THROTTLE_MS);
+  const link = linkAt(chain, action.scope);
+  if (action.kind === 'throttle') {
+    await deps.pacer.throttle(chain, link, RECEIPT_THROTTLE_MS);
     return;
   }
-  const brand = linkAt(chain, 'brand');
-  const reset = brand.dailyCap ?? DEFAULT_CAP_RESET;
-  const hold: Hold = {
-    state: 'held',
-    code: '30027',
-    reason: 'the carrier’s daily cap for the brand is reached (T-Mobile)',
-    since: now,
-    until: nextResetAt(reset.resetAt, reset.timeZone, now),
-  };
-  if (await deps.holds.hold(chain, brand, hold)) {
-    deps.events.emit('held', { campaign: receipt.campaign, subject: brand.label, level: brand.level, hold });
-  }
+  const cap = link.dailyCap;
+  const until =
+    action.until === 'daily-reset' && cap !== undefined
+      ? nextResetAt(cap.resetAt, cap.timeZone, now)
+      : computeHoldEnd(action.until, { now });
+  const hold: Hold = { state: 'held', code: receipt.code, reason: known.reason, since: now, until };
+  const newly =
+    action.scope === 'account' ? await deps.holds.holdAccount(hold) : await deps.holds.hold(chain, link, hold);
+  if (!newly) return;
+  const [subject, level] = action.scope === 'account' ? ['account', 'account' as const] : [link.label, link.level];
+  deps.events.emit('held', { campaign: receipt.campaign, subject, level, hold });
 }

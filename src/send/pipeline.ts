@@ -1,7 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
 
 import { senderId } from '../domain/sender.js';
-import { decodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
+import { decodeSendJob, type StoredSendJob } from '../store/send-job.js';
 import type { Send, SendDeps, SendResult, SendStep, SendTarget, Verdict } from './send-job.js';
 import { actOnFailure } from './steps/act-on-failure.js';
 import { awaitWindow } from './steps/await-window.js';

@@ -4,13 +4,14 @@ import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010
 
 import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
 import type { MessageContent } from '../domain/channel.js';
-import type { LinkLevel, RateChain } from '../domain/rate-group.js';
+import type { RateChain } from '../domain/rate-group.js';
 import type { ParsedTemplates } from '../domain/template.js';
-import type { SendJobData } from '../ingest/plan-row.js';
+import type { SendJobData } from '../store/send-job.js';
 import type { SendEvents } from '../observe/send-events.js';
-import type { Ledger } from '../queue/ledger.js';
+import type { Ledger } from '../store/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
-import type { StoredSendJob } from '../queue/stored-send-job.js';
+import type { RecipientDetail } from '../store/recipient-detail.js';
+import type { StoredSendJob } from '../store/send-job.js';
 import type { GroupsInUse } from '../rate/groups-in-use.js';
 import type { Holds } from '../rate/holds.js';
 import type { RatePacer } from '../rate/rate-pacer.js';
@@ -76,8 +77,8 @@ export interface RetryNote {
 export type Verdict =
   /** Twilio created the message: settled sent. */
   | { kind: 'sent'; sid: string; reason?: string }
-  /** Refused for good: settled failed, and the job fails without a retry. */
-  | { kind: 'failed'; code: string; reason: string }
+  /** Refused for good: settled failed, and the job fails without a retry; `optOut`: Twilio says they opted out. */
+  | { kind: 'failed'; code: string; reason: string; optOut?: true }
   /** A request may have reached Twilio and the lookup could not tell: settled unknown, never resent. */
   | { kind: 'unknown'; code: string; reason: string }
   /** An answer was lost, or an earlier attempt was interrupted: look the message up in Twilio's list. */
@@ -91,7 +92,7 @@ export type Verdict =
   /** Not processed and transient: back to queued, and BullMQ retries after the backoff (an attempt used). */
   | { kind: 'retry'; code: string; reason: string; retryAfterMs?: number }
   /** Not processed, because a link or the account must stop for a while: act-on-failure.ts turns it into `later`. */
-  | { kind: 'stop-link'; outcome: Extract<FailureOutcome, { kind: 'throttle' | 'pause-sender' | 'halt' }> }
+  | { kind: 'stop-link'; outcome: Extract<FailureOutcome, { kind: 'throttle' | 'hold' | 'halt' }> }
   /** The recipient is not in the campaign's ledger: the job fails without sending. */
   | { kind: 'missing' };
 
@@ -130,7 +131,20 @@ export interface SendStep {
   run(send: Send, deps: SendDeps): Promise<void>;
 }
 
-/** The level of the link a throttle from Twilio concerns: the carrier's 10DLC limit is the pool's, else the sender's. */
-export function throttledLevel(code: number): LinkLevel {
-  return code === 30022 ? 'pool' : 'sender';
+/**
+ * What the report and resend-failed keep of the recipient. `called`: whether a create call settles it (this
+ * delivery's, or an interrupted earlier one's); the attempts recorded are those HERALD_ATTEMPTS counts, BullMQ's
+ * attemptsMade (calls that failed and were retried) and that call; waits for a window, a slot or a hold use none.
+ */
+export function detailOf(send: Send, called: boolean): RecipientDetail {
+  const { job, data } = send;
+  return {
+    line: data.line,
+    senderId: send.senderId,
+    channel: data.channel,
+    attempts: job.attemptsMade + (called ? 1 : 0),
+    queuedAt: job.timestamp,
+    settledAt: Date.now(),
+    vars: data.vars,
+  };
 }

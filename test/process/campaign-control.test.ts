@@ -5,15 +5,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
+import { parse } from 'csv-parse/sync';
 import type { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
 import type { E164 } from '../../src/domain/e164.js';
 import { timeZonesOf } from '../../src/domain/number-time-zones.js';
 import { formatSendWindow, localMinuteOfDay, nextOpening } from '../../src/domain/send-window.js';
+import { formatZoned } from '../../src/lib/zoned-time.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { type Keys, makeKeys, queueNameOf } from '../../src/store/keys.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, readCounter, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
@@ -46,7 +48,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
   let sandbox: Sandbox;
   let workers: WorkerProcess[] = [];
 
-  const env = () => ({ REDIS_URL: testRedisUrl(), HERALD_PREFIX: keys.prefix });
+  const env = () => ({ REDIS_URL: testRedisUrl(), HERALD_PREFIX: keys.prefix, TZ: 'UTC' });
   async function herald(...args: string[]) {
     const run = spawnNode([HERALD_BIN, ...args], env());
     const { code } = await run.exited;
@@ -86,6 +88,11 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(25);
     }
+  }
+  async function reportOf(name: string): Promise<Record<string, string>[]> {
+    const result = await herald('report', name);
+    expect(result.code).toBe(0);
+    return parse(result.output, { columns: true }) as Record<string, string>[];
   }
   async function ledgerStates(name: string) {
     const states: Record<string, number> = {};
@@ -182,6 +189,16 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     expect(exported[0]! + exported[1]!).toBe(150 - atCancel);
     expect([...timesEach(numbers).values()].every((times) => times === 1)).toBe(true);
 
+    // The report gives every recipient its line, channel and sender, the cancelled ones included.
+    const report = await reportOf('doomed');
+    expect(report).toHaveLength(150);
+    for (const row of report) {
+      const line = String(numbers.indexOf(row['number']!) + 2);
+      expect(row).toMatchObject({ line, channel: 'sms', sender: 'p14155550100' });
+      expect(row['attempts']).toBe(row['status'] === 'cancelled' ? '0' : '1');
+    }
+    expect(report.filter((row) => row['status'] === 'cancelled')).toHaveLength(150 - atCancel);
+
     // Neither resume nor running the file again brings it back.
     expect(await herald('resume', 'doomed')).toEqual({
       code: 1,
@@ -211,7 +228,9 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const numbers = sfNumbers(7000, 10);
     const startAt = new Date(Date.now() + 6000);
     const sent = await send('later', writeCsv('later', numbers), '--mps', '50', '--send-at', startAt.toISOString());
-    expect(sent.output).toContain(`scheduled: workers start sending it at ${startAt.toISOString()}`);
+    expect(sent.output).toContain(
+      `  scheduled: workers start sending it at ${formatZoned(startAt.getTime(), 'UTC')}; herald status later\n`,
+    );
     expect(await store.get('later' as CampaignName)).toMatchObject({ state: 'scheduled' });
     expect(received(numbers)).toHaveLength(0);
 
@@ -269,7 +288,27 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       await queue.close();
     }
     expect(await store.counts('windowed' as CampaignName)).toMatchObject({ queued: 6, sent: 3, failed: 0 });
+    // Those waiting for their window have their line, channel and sender in the report, and no attempt yet.
+    const waiting = (await reportOf('windowed')).filter((row) => row['status'] === 'queued');
+    expect(waiting.map((row) => row['number']).sort()).toEqual([...sf].sort());
+    for (const row of waiting) {
+      expect(row).toMatchObject({ line: String(sf.indexOf(row['number']!) + 2), channel: 'sms', attempts: '0' });
+      expect(row['sender']).toBe('p14155550100');
+    }
     expect((await store.get('windowed' as CampaignName))?.state).toBe('running');
+
+    // Status says why nothing more is sent, how many wait and until when, rather than "running".
+    const status = await herald('status', 'windowed');
+    const opening = nextOpening(window, timeZonesOf(sf[0] as E164), now).getTime();
+    expect(status.code).toBe(0);
+    expect(status.output).toMatch(
+      /^windowed: not sending: every recipient left waits for their sending window — queued 6, sent 3, /,
+    );
+    expect(status.output).toContain('  workers   2 workers alive\n');
+    expect(status.output).toContain(
+      `  window    ${formatSendWindow(window)} in each recipient's own time; 3 recipients wait for it, until ` +
+        `${formatSendWindow(window).slice(0, 5)} their time: ${formatZoned(opening, 'UTC')}\n`,
+    );
   });
 
   it('herald campaigns lists every campaign, as a table and as JSON', async () => {

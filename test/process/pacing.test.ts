@@ -14,8 +14,8 @@ import type { GroupStats, SandboxRequest } from '../../src/sandbox/index.js';
 import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import {
   type SandboxProcess,

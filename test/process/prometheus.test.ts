@@ -12,9 +12,9 @@ import type { CampaignName, CampaignSpec } from '../../src/domain/campaign.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../../src/receipts/callback-url.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -235,7 +235,7 @@ describe('metrics scraped by a real Prometheus', () => {
         };
         const url = statusCallbackUrl(`http://127.0.0.1:${worker.webhookPort}`, spec.name);
         const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form);
-        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/status/${spec.name}`, {
+        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/campaigns/${spec.name}/status`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
           body: new URLSearchParams(form).toString(),
@@ -246,7 +246,7 @@ describe('metrics scraped by a real Prometheus', () => {
       else delivered += 1;
       i += 1;
     }
-    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/status/${spec.name}`, {
+    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/campaigns/${spec.name}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'Zm9yZ2Vk' },
       body: 'MessageSid=SM0&MessageStatus=delivered',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { makeKeys } from '../../src/queue/keys.js';
+import { makeKeys } from '../../src/store/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { chainOf, NO_GROUPS, type RateChain } from '../../src/domain/rate-group.js';
 import { parseSender } from '../../src/domain/sender.js';

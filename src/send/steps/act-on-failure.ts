@@ -1,7 +1,8 @@
 import type { Hold } from '../../domain/hold.js';
 import { linkAt, type LinkLevel } from '../../domain/rate-group.js';
-import { encodeSendJob } from '../../queue/stored-send-job.js';
-import { OPTED_OUT_CODE, type Send, type SendDeps, type SendStep, throttledLevel } from '../send-job.js';
+import { encodeSendJob } from '../../store/send-job.js';
+import { senderAddress } from '../../domain/sender.js';
+import type { Send, SendDeps, SendStep } from '../send-job.js';
 import { resumeAt } from './take-capacity.js';
 
 /** How long a throttled link waits when Twilio gives no Retry-After. */
@@ -19,8 +20,11 @@ export const actOnFailure: SendStep = {
   acts: true,
   async run(send, deps) {
     const verdict = send.verdict;
-    if (verdict?.kind === 'failed' && verdict.code === OPTED_OUT_CODE && send.answer !== undefined) {
-      await deps.optOuts.add(send.data.to);
+    if (verdict?.kind === 'failed' && verdict.optOut === true) {
+      await deps.optOuts.add(send.data.to, {
+        source: 'twilio-21610',
+        sender: senderAddress(send.target.entry.sender),
+      });
     }
     if (verdict?.kind !== 'stop-link') return;
     const { outcome } = verdict;
@@ -38,15 +42,19 @@ export const actOnFailure: SendStep = {
         if (send.data.throttledSince === undefined) {
           await send.job.updateData(encodeSendJob({ ...send.data, throttledSince: since }, send.target.variables));
         }
-        await deps.pacer.throttle(send.chain, linkAt(send.chain, throttledLevel(outcome.code)), waitMs);
+        await deps.pacer.throttle(send.chain, linkAt(send.chain, outcome.scope), waitMs);
         send.verdict = { kind: 'later', until: now + waitMs, retry };
         return;
       }
-      case 'pause-sender': {
+      case 'hold': {
+        // A cap Twilio counts for the account (63038) holds every send; a group's, the group the code names.
         const hold: Hold = { state: 'held', code, reason: outcome.reason, since: now, until: outcome.until };
-        const link = linkAt(send.chain, 'sender');
-        const newly = await deps.holds.hold(send.chain, link, hold);
-        tellHeld(send, deps, newly, link.label, link.level, hold);
+        if (outcome.scope === 'account') {
+          tellHeld(send, deps, await deps.holds.holdAccount(hold), 'account', 'account', hold);
+        } else {
+          const link = linkAt(send.chain, outcome.scope);
+          tellHeld(send, deps, await deps.holds.hold(send.chain, link, hold), link.label, link.level, hold);
+        }
         send.verdict = { kind: 'later', until: Math.ceil(resumeAt(hold, now)), retry };
         return;
       }

@@ -18,11 +18,16 @@ export const classifyAnswer: SendStep = {
     const retryAfterMs = retryAfterOf(answer.error);
     const outcome = classifyFailure(answer.error, {
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      ...(deps.dailyCapHoldMs === undefined ? {} : { dailyCapPauseMs: deps.dailyCapHoldMs }),
+      ...(deps.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: deps.dailyCapHoldMs }),
     });
     switch (outcome.kind) {
       case 'failed':
-        send.verdict = { kind: 'failed', code: outcome.code, reason: outcome.reason };
+        send.verdict = {
+          kind: 'failed',
+          code: outcome.code,
+          reason: outcome.reason,
+          ...(outcome.optOut === true ? { optOut: true as const } : {}),
+        };
         return;
       case 'unknown':
         send.verdict = {

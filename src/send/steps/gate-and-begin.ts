@@ -1,4 +1,4 @@
-import type { Send, SendDeps } from '../send-job.js';
+import { detailOf, type Send, type SendDeps } from '../send-job.js';
 
 /**
  * Asks the campaign's gate (pause, cancel, a scheduled start) and, when it is open, marks the recipient in flight in
@@ -21,18 +21,20 @@ export async function gateAndBegin(send: Send, deps: SendDeps): Promise<boolean>
       send.verdict = { kind: 'later', until: answer.until };
       return false;
     case 'cancelled':
+      // What the report shows of it, kept as a cancel's sweep keeps the others'.
+      await deps.gate.keepCancelled(send.target.spec.name, send.data.to, detailOf(send, false));
       send.verdict = {
         kind: 'skipped',
         reason: 'campaign cancelled',
-        result: { settled: 'c:cancelled' },
+        result: { settled: 'cancelled' },
         finished: answer.closed,
       };
       return false;
     case 'final':
       send.verdict = {
         kind: 'skipped',
-        reason: `already settled (${answer.state.slice(0, 1)})`,
-        result: { settled: answer.state },
+        reason: `already settled (${answer.state.state})`,
+        result: { settled: answer.state.state },
       };
       return false;
     case 'missing':

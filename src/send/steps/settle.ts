@@ -1,6 +1,6 @@
-import type { Settlement } from '../../queue/ledger.js';
-import { encodeDetail } from '../../report/recipient-detail.js';
-import type { Send, SendStep } from '../send-job.js';
+import type { Settlement } from '../../store/ledger.js';
+import { encodeDetail } from '../../store/recipient-detail.js';
+import { detailOf, type Send, type SendStep } from '../send-job.js';
 
 /**
  * Writes the verdict to the ledger: sent, failed and unknown settle the recipient (with the record the report and
@@ -16,7 +16,10 @@ export const settle: SendStep = {
     const { to, channel } = send.data;
     const settlement = settlementOf(send);
     if (settlement !== undefined) {
-      const { finished } = await deps.ledger.settle(campaign, to, channel, settlement, recordOf(send));
+      // A create call settles it unless the send was refused before one (a row that no longer renders, an opt-out).
+      const called = send.answer !== undefined || verdict?.kind === 'sent' || verdict?.kind === 'unknown';
+      const record = encodeDetail(detailOf(send, called));
+      const { finished } = await deps.ledger.settle(campaign, to, channel, settlement, record);
       if (finished) send.finishedCampaign = true;
     } else if (verdict?.kind === 'retry' || (verdict?.kind === 'later' && verdict.retry !== undefined)) {
       await deps.ledger.release(campaign, to, send.senderId);
@@ -36,17 +39,4 @@ function settlementOf(send: Send): Settlement | undefined {
     default:
       return undefined;
   }
-}
-
-function recordOf(send: Send): string {
-  const { job, data } = send;
-  return encodeDetail({
-    line: data.line,
-    senderId: send.senderId,
-    channel: data.channel,
-    attempts: job.attemptsStarted,
-    queuedAt: job.timestamp,
-    settledAt: Date.now(),
-    vars: data.vars,
-  });
 }

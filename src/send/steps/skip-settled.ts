@@ -10,6 +10,10 @@ export const skipSettled: SendStep = {
     if (send.job.attemptsStarted <= 1) return;
     const settled = await deps.ledger.settledState(send.target.spec.name, send.data.to);
     if (settled !== undefined)
-      send.verdict = { kind: 'skipped', reason: `already settled (${settled.slice(0, 1)})`, result: { settled } };
+      send.verdict = {
+        kind: 'skipped',
+        reason: `already settled (${settled.state})`,
+        result: { settled: settled.state },
+      };
   },
 };

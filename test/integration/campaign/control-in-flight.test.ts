@@ -11,8 +11,8 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';
-import { queueNameOf } from '../../../src/queue/keys.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { queueNameOf } from '../../../src/store/keys.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
 
@@ -125,6 +125,7 @@ describe('pause and cancel with sends in flight', () => {
     expect(await gate.checkAndBegin(campaign.name, interrupted, 'job/1')).toEqual({
       kind: 'in-flight',
       since: expect.any(Number),
+      token: 'an-earlier-attempt',
     });
     expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
     const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
@@ -157,9 +158,16 @@ describe('pause and cancel with sends in flight', () => {
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
     // A second delivery finds the first attempt's mark, even once the campaign is cancelled.
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
-    expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({ kind: 'in-flight', since: at });
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({
+      kind: 'in-flight',
+      since: at,
+      token: 'job/1',
+    });
     await stack.ledger.settle(campaign.name, to, 'sms', { state: 'sent', sid: 'SM1' });
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
-    expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({ kind: 'final', state: 's:SM1' });
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({
+      kind: 'final',
+      state: { state: 'sent', sid: 'SM1' },
+    });
   });
 });

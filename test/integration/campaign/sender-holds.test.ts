@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { chainOf, NO_GROUPS, type RateChain } from '../../../src/domain/rate-group.js';
 import { parseSender, senderId } from '../../../src/domain/sender.js';
 import { parseRateGroupsFile } from '../../../src/domain/rate-group-file.js';
@@ -69,7 +69,7 @@ describe('senders held or halted by Twilio’s answer', () => {
   };
   afterEach(async () => stack.close());
 
-  it('63038: holds the sender in every process until the cap resets, then sends again by itself, using no attempts', async () => {
+  it('63038: holds the account in every process until the cap resets, then sends again by itself, using no attempts', async () => {
     // One attempt per job: a wait that used an attempt would fail the recipient.
     const holds = await open({ attempts: 1, dailyCapHoldMs: 2500 });
     stack.sandbox.setFaults({ dailyCap: 1 });
@@ -83,16 +83,18 @@ describe('senders held or halted by Twilio’s answer', () => {
 
     await waitFor(() => held.length === 1, 'the hold');
     const heldAt = Date.now();
-    const hold = (await holds.heldIn(chainFor('+14155550100')))?.hold;
+    // The cap is the account's at Twilio (the table of Twilio's errors): every send waits, not only this sender's.
+    const hold = await holds.accountHold();
     expect(hold).toMatchObject({ state: 'held', code: '63038' });
     expect(hold?.state === 'held' && hold.until - heldAt).toBeGreaterThan(2000);
+    expect(await holds.holdOnChain(chainFor('+14155550199'))).toMatchObject({ level: 'account' });
     expect(held[0]).toMatchObject({
       campaign: campaign.name,
-      subject: 'p14155550100',
-      level: 'sender',
+      subject: 'account',
+      level: 'account',
       hold: { code: '63038' },
     });
-    // The day turns at Twilio while the sender is held; nothing more is asked before the hold ends.
+    // The day turns at Twilio while the account is held; nothing more is asked before the hold ends.
     stack.sandbox.setFaults({});
     await sleep(1500);
     const during = stack.sandbox.requests();

@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
-import { Ledger } from '../../../src/queue/ledger.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
+import { Ledger } from '../../../src/store/ledger.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';
 import { testSpec } from '../../helpers/campaign.js';
@@ -99,7 +99,7 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
       { kind: 'go' },
       { kind: 'go' },
       { kind: 'go' },
-      { kind: 'in-flight', since: at.getTime() },
+      { kind: 'in-flight', since: at.getTime(), token: `${recipients[0]}/1` },
     ]);
     // Paused: every ask of the next turn is turned away, and nothing more begins.
     await connection.hset(keys.campaign(campaign), 'state', 'paused');

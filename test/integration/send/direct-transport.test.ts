@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { classifyFailure } from '../../../src/send/classify.js';
 import { NotWritten } from '../../../src/send/request-not-sent.js';
@@ -111,7 +112,7 @@ const caught = (promise: Promise<unknown>): Promise<unknown> =>
 
 /** What must be the same on the wire whichever transport sent it. */
 function wire(request: Captured): unknown {
-  const { 'accept-encoding': acceptEncoding, host, ...headers } = request.headers;
+  const { host, ...headers } = request.headers;
   return { method: request.method, url: request.url, headers, body: request.body, hostPresent: host !== undefined };
 }
 
@@ -141,10 +142,27 @@ describe('the direct transport against the SDK’s own', () => {
 
     expect(viaSdk).toHaveLength(3);
     expect(direct.map(wire)).toEqual(viaSdk.map(wire));
-    // The one deliberate difference: herald does not ask for compressed answers (see direct-transport.ts).
-    expect(viaSdk[0]?.headers['accept-encoding']).toBeDefined();
-    expect(direct[0]?.headers['accept-encoding']).toBeUndefined();
+    expect(direct[0]?.headers['accept-encoding']).toBe(viaSdk[0]?.headers['accept-encoding']);
     expect(direct[0]?.body).toContain('MediaUrl=https%3A%2F%2Fexample.com%2Fa.png%3Fx%3D1%26y%3D2&MediaUrl=');
+  });
+
+  it.each(['sdk', 'direct'] as const)('via %s: reads answers in every encoding it asks for', async (transport) => {
+    const capture = await startCapture();
+    const twilio = client(capture.url, transport);
+    const encoders: Record<string, (body: Buffer) => Buffer> = {
+      gzip: gzipSync,
+      compress: deflateSync,
+      deflate: deflateSync,
+      br: brotliCompressSync,
+    };
+    for (const [encoding, encode] of Object.entries(encoders)) {
+      capture.reply = (_request, response) => {
+        response.writeHead(201, { 'content-type': 'application/json', 'content-encoding': encoding });
+        response.end(encode(Buffer.from(JSON.stringify({ ...MESSAGE, body: encoding }))));
+      };
+      const message = await twilio.messages.create({ to: '+14155550199', from: '+14155550100', body: 'hi' });
+      expect({ encoding, body: message.body, sid: message.sid }).toEqual({ encoding, body: encoding, sid: SID });
+    }
   });
 
   it.each(['sdk', 'direct'] as const)('via %s: answers, errors and their classification', async (transport) => {
@@ -175,7 +193,7 @@ describe('the direct transport against the SDK’s own', () => {
     const retryAfterMs = retryAfterOf(unavailable);
     expect(classifyFailure(unavailable, retryAfterMs === undefined ? {} : { retryAfterMs })).toEqual({
       kind: 'retry',
-      reason: 'HTTP 503',
+      reason: 'Twilio unavailable (HTTP 503)',
       code: 20503,
       retryAfterMs: 7000,
     });

@@ -16,6 +16,7 @@ function makeState(cap: number | undefined, maxBacklogMs: number | undefined): A
     dailyCounts: new DailyCounts(),
     queues: new SenderQueues({ linksOf: (sender) => [{ id: `s:${sender}`, intervalMs: 1000 }], maxBacklogMs }),
     arrivals: new ArrivalLog(),
+    recipientRefusal: () => undefined,
   };
 }
 
