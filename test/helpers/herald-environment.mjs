@@ -38,19 +38,22 @@ export default class HeraldEnvironment extends TestEnvironment {
     }
   }
 
+  /**
+   * Once the file's tests and hooks have all run (and before its results are made), a leak is added to them as an
+   * error of the file, beside the results of its tests; leftover children are killed so that the run goes on.
+   */
+  async handleTestEvent(event, state) {
+    if (event.name !== 'run_finish') return;
+    const leaks = await this.#waitForLeaksToGo();
+    if (leaks.length === 0) return;
+    for (const leak of leaks) if (leak.pid !== undefined) process.kill(leak.pid, 'SIGKILL');
+    const list = leaks.map((leak) => `  ${leak.text}`).join('\n');
+    state.unhandledErrors.push(new Error(`the test file left ${leaks.length} thing(s) open:\n${list}`));
+  }
+
   async teardown() {
-    try {
-      const leaks = await this.#waitForLeaksToGo();
-      if (leaks.length > 0) {
-        for (const child of leaks.filter((leak) => leak.pid !== undefined)) process.kill(child.pid, 'SIGKILL');
-        throw new Error(
-          `the test file left ${leaks.length} thing(s) open:\n${leaks.map((leak) => `  ${leak.text}`).join('\n')}`,
-        );
-      }
-    } finally {
-      await this.#redis?.stop();
-      await super.teardown();
-    }
+    await this.#redis?.stop();
+    await super.teardown();
   }
 
   async #waitForLeaksToGo() {

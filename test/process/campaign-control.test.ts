@@ -25,6 +25,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-control-'));
 const SENDER = '+14155550100';
@@ -80,13 +81,6 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     }
     return counts;
   };
-  async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(25);
-    }
-  }
   async function ledgerStates(name: string) {
     const states: Record<string, number> = {};
     for await (const entry of readLedger(connection, keys, name as CampaignName))
@@ -122,7 +116,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const first = sfNumbers(3000, 150);
     const second = sfNumbers(5000, 20);
     await send('first', writeCsv('first', first), '--mps', '10');
-    await waitFor('a few sends of the first campaign', () => received(first).length >= 10);
+    await waitFor(() => received(first).length >= 10, { what: 'a few sends of the first campaign' });
 
     const pause = await herald('pause', 'first', '--wait');
     expect(pause).toEqual({ code: 0, output: expect.stringMatching(/^first: paused; .*\nfirst: no sends in flight/) });
@@ -150,7 +144,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const numbers = sfNumbers(6000, 150);
     const file = writeCsv('doomed', numbers);
     await send('doomed', file, '--mps', '10');
-    await waitFor('a few sends', () => received(numbers).length >= 10);
+    await waitFor(() => received(numbers).length >= 10, { what: 'a few sends' });
 
     const cancel = await herald('cancel', 'doomed', '--wait');
     expect(cancel).toEqual({
@@ -247,7 +241,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       formatSendWindow(window),
     );
 
-    await waitFor('London recipients', () => timesEach(london).size === london.length);
+    await waitFor(() => timesEach(london).size === london.length, { what: 'London recipients' });
     await sleep(1000);
     expect(received(sf)).toHaveLength(0);
 

@@ -23,6 +23,7 @@ import {
   waitForFinished,
 } from '../helpers/stack.js';
 import { testSpec } from '../helpers/campaign.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function writeCsv(rows: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-procs-'));
@@ -118,7 +119,7 @@ describe('worker processes', () => {
       { connection, keys, store, ledger },
       { file: writeCsv(40), spec, rejectedPath: join(tmpdir(), 'y.csv'), chunkSize: 40 },
     );
-    while (sandbox.requests().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => sandbox.requests().length >= 4, { what: 'four sends in flight' });
 
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
