@@ -307,8 +307,10 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const unreachable = spawnNode([HERALD_BIN, 'campaigns'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect((await unreachable.exited).code).toBe(1);
     expect(unreachable.output()).toMatch(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*\n$/);
-    for (const command of ['campaigns', 'pause', 'resume', 'cancel']) {
-      const help = await herald(command, '--help');
+    const commands = ['campaigns', 'pause', 'resume', 'cancel'];
+    const helps = await Promise.all(commands.map((command) => herald(command, '--help')));
+    for (const [index, command] of commands.entries()) {
+      const help = helps[index]!;
       expect({ command, code: help.code }).toEqual({ command, code: 0 });
       expect(help.output).toContain('Example:');
     }

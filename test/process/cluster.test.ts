@@ -228,8 +228,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       HERALD_STALLED_INTERVAL_MS: String(STALLED_MS),
       HERALD_RECONCILE_PATIENCE_MS: '2000',
     };
-    const machineA = await startWorkers(2, prefix, lockEnv);
-    await startWorkers(2, prefix, lockEnv);
+    const [machineA] = await Promise.all([startWorkers(2, prefix, lockEnv), startWorkers(2, prefix, lockEnv)]);
     const producer = send(prefix, writeCsv(120, 2000), [
       '--campaign',
       'machine',

@@ -166,7 +166,7 @@ describe('metrics scraped by a real Prometheus', () => {
   });
 
   it('sums a campaign to exactly N across workers and a restart, and every dashboard query returns data', async () => {
-    const [a, b] = [await startWorker(), await startWorker()];
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
     prometheus = await startPrometheus({ rules: ALERTS, ports: [a!.metricsPort, b!.metricsPort] });
     // Prometheus applies discovered targets every 5 s; the campaign starts once both workers are scraped.
     await waitFor(async () => (await scalar('count(up == 1)')) === 2, { what: 'both workers scraped', every: 200 });
