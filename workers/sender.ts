@@ -6,12 +6,15 @@ import { pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
 
 import { loadWorkerConfig } from '../src/config/load-config.js';
+import { secretValuesOf } from '../src/config/secret-values.js';
 import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
+import { makeRedactor, stripUserinfo } from '../src/observe/redact.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
 import { logSendEvents } from '../src/observe/log-events.js';
-import { createLogger, describeError } from '../src/observe/logger.js';
+import { LogSummary } from '../src/observe/log-summary.js';
+import { createLogger, describeError, routeConsoleToLog } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
 import { TotalsReader } from '../src/observe/read-totals.js';
@@ -25,14 +28,16 @@ import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
-import { ReceiptStore } from '../src/receipts/receipt-store.js';
-import { startWebhookServer } from '../src/receipts/webhook-server.js';
+import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
 /** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
 const HOLD_CACHE_MS = 250;
+
+/** Shortest time between two lines about the same kind of Redis error. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** Time after the shutdown window for the last closes before the worker exits regardless. */
 const STOP_GRACE_MS = 5000;
@@ -43,8 +48,19 @@ const STOP_GRACE_MS = 5000;
  */
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
-  const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
-  const onError = (error: Error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting');
+  const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker', secrets: secretValuesOf(env) });
+  routeConsoleToLog(logger);
+  // A Redis that refuses every login fails each reconnection of every connection: one line per kind of error and
+  // interval says so without flooding the log.
+  const redisErrors = new LogSummary(logger, {
+    level: 'warn',
+    message: 'redis connection error; reconnecting',
+    intervalMs: ERROR_LOG_INTERVAL_MS,
+  });
+  const onError = (error: Error) => {
+    const err = describeError(error);
+    redisErrors.note(err.message, { err });
+  };
   const connection = await connectConfiguredRedis(config.redis, { role: 'worker', onError });
   // herald's own commands on the send path (the ledger's and the gate's scripts, the opt-out and hold reads, from every
   // job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
@@ -127,9 +143,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     const servers = await startUp.catch(() => undefined);
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     lease.stop();
+    redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
-      Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),
+      Promise.all([servers?.metrics.close(), servers?.receipts?.close(), totals.close()]),
       sleep(2000),
     ]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
@@ -165,38 +182,52 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
     );
     // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
-    const receipts = new ReceiptStore(probe, keys);
-    const webhook =
+    const receipts =
       publicUrl === undefined
         ? undefined
-        : await startWebhookServer({
-            host: config.worker.webhookHost,
-            port: config.worker.webhookPort,
+        : await startReceipts({
             publicUrl,
+            webhook: {
+              host: config.worker.webhookHost,
+              port: config.worker.webhookPort,
+              maxConnections: config.worker.webhookMaxConnections,
+            },
             authToken: config.twilio.authToken,
-            record: (receipt) => receipts.record(receipt),
+            fetchAfterMs: config.worker.receiptFetchAfterMs,
+            keys,
+            sendPath,
+            probe,
+            client,
             events,
+            // The worker that exports the installation's totals also sweeps its receipts.
+            elected: () => lease.hold(),
+            logger,
           });
+    const webhook = receipts?.webhook;
     await workers.start();
     started = true;
     logger.info(
       {
         metrics: metrics.url,
-        webhook: webhook === undefined ? 'off' : { port: webhook.port, publicUrl },
-        twilio: config.twilio.baseUrl ?? 'https://api.twilio.com',
+        webhook:
+          webhook === undefined || publicUrl === undefined
+            ? 'off'
+            : { port: webhook.port, publicUrl: stripUserinfo(publicUrl) },
+        twilio: stripUserinfo(config.twilio.baseUrl ?? 'https://api.twilio.com'),
         campaigns: workers.campaigns,
       },
       'worker started',
     );
-    return { metrics, webhook };
+    return { metrics, receipts };
   })();
   await startUp;
 }
 
-/** Turns start-up failures into one readable line and exit code 1. */
-export function reportStartupFailure(error: unknown): never {
+/** Turns start-up failures into one readable line, without a secret of the environment's in it, and exit code 1. */
+export function reportStartupFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): never {
   const message = error instanceof HeraldError ? error.message : `unexpected error: ${describeError(error).message}`;
-  console.error(`herald: ${message}`);
+  // Written directly: console may be routed to the log by now, and this line is for a person.
+  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}\n`);
   process.exit(1);
 }
 

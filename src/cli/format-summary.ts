@@ -1,3 +1,4 @@
+import { describeCountryHint } from '../ingest/country-hint.js';
 import type { IngestSummary } from '../ingest/run-ingest.js';
 
 /** The summary `herald send` prints when the file has been read. */
@@ -12,6 +13,7 @@ export function formatIngestSummary(campaign: string, summary: IngestSummary): s
       ? [`  already   ${summary.alreadyInCampaign} (in the campaign before: a re-run or a repeated number)`]
       : []),
     `  rejected  ${summary.rejected}${summary.rejectedPath === undefined ? '' : ` → ${summary.rejectedPath}`}`,
+    ...(summary.countryHint === undefined ? [] : [`  hint      ${describeCountryHint(summary.countryHint)}`]),
     `  senders   ${
       Object.entries(summary.bySender)
         .map(([sender, count]) => `${sender} ${count}`)

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
 import { HeraldError } from '../lib/herald-error.js';
+import { neutraliseFormula } from '../lib/spreadsheet-cell.js';
 import { withCampaign } from './with-campaign.js';
 
 export function registerReportCommand(program: Command): void {
@@ -51,7 +52,9 @@ Example:
           }
         })();
         try {
-          await pipeline(Readable.from(counted), stringify({ header: true, columns: [...REPORT_COLUMNS] }), output, {
+          // Cells a spreadsheet would run as formulas are written as text (lib/spreadsheet-cell.ts).
+          const csv = stringify({ header: true, columns: [...REPORT_COLUMNS], cast: { string: neutraliseFormula } });
+          await pipeline(Readable.from(counted), csv, output, {
             end: options.out !== undefined,
           });
         } catch (error) {

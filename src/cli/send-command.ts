@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
 import type { CampaignSpec } from '../domain/campaign.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
@@ -21,10 +22,17 @@ type SendCommandOptions = SendOptions & {
   dryRun?: boolean;
   prices?: string;
   show: number;
+  encoding?: string;
+  delimiter?: string;
 };
 
 /** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
-async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
+async function runDryRun(
+  file: string,
+  spec: CampaignSpec,
+  format: CsvFormat,
+  options: SendCommandOptions,
+): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
   const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
     import('../estimate/dry-run.js'),
@@ -49,6 +57,7 @@ async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandO
     spec,
     prices,
     samples: options.show,
+    format,
     onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
   });
   process.stdout.write(formatDryRun(spec.name, result));
@@ -79,7 +88,7 @@ export function registerSendCommand(program: Command): void {
       Number,
     )
     .option('--senders <file>', 'senders file for a pool: CSV with a sender column and an optional mps column')
-    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
+    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}", "Hi {{first_name|there}}"')
     .option(
       '--media <url>',
       'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS',
@@ -89,8 +98,13 @@ export function registerSendCommand(program: Command): void {
     .option('--channel <channel>', 'force sms, mms or whatsapp (default: a row’s channel column, else inferred)')
     .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
     .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')
-    .option('--to-column <name>', 'column holding the recipient’s number', 'phone')
+    .option('--to-column <name>', 'column holding the recipient’s number (any case: Phone, PHONE…)', 'phone')
     .option('--default-country <CC>', 'ISO country for numbers written without +country code, e.g. US')
+    .option(
+      '--encoding <name>',
+      'the file’s encoding when it is not UTF-8 or UTF-16 with a BOM, e.g. windows-1252 (Excel’s “CSV” on Windows)',
+    )
+    .option('--delimiter <char>', 'the file’s delimiter, e.g. ";" or tab (default: found from the header row)')
     .option('--rejected <path>', 'where to write refused rows (default: ./<campaign>.rejected.csv)')
     .option('--chunk-size <n>', 'jobs per Redis round trip', (text) => Number.parseInt(text, 10), 1000)
     .option('--send-at <time>', 'start sending at this time: ISO 8601 (2026-12-01T09:00:00Z) or a delay (+30m, +2h)')
@@ -121,7 +135,11 @@ Example:
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
-      if (options.dryRun === true) return runDryRun(file, built.spec, options);
+      // iconv-lite (behind the encoding check) takes a tenth of a second to load: only `send` pays for it.
+      const { parseCsvFormat } = await import('../ingest/csv-format.js');
+      const format = parseCsvFormat(options);
+      if (!format.ok) throw new UsageError(format.reason);
+      if (options.dryRun === true) return runDryRun(file, built.spec, format.format, options);
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
       const config = loadClientConfig(process.env);
@@ -143,6 +161,7 @@ Example:
             spec: built.spec,
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
+            format: format.format,
             ...(sendAt === undefined ? {} : { startAt: sendAt.at }),
             onRejected: progress.onRejected,
             onProgress: progress.onProgress,

@@ -26,7 +26,8 @@ export function makeStatusBar(stream: NodeJS.WriteStream): StatusBar {
   let started = false;
   const payload = (view: StatusView) => ({
     campaign: view.campaign,
-    state: view.state,
+    // The bar has no room for the reason: the plain line (`herald status`) gives it.
+    state: view.ingest === 'stopped' && view.state !== 'cancelled' ? `${view.state} (ingest stopped)` : view.state,
     totals: formatTotals(view),
     pace: formatPace(view),
   });

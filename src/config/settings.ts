@@ -37,6 +37,8 @@ const httpUrl = z
     (text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol),
     'is not an http:// or https:// URL',
   );
+// Twilio never sends a fragment; a query string is kept at the end of each callback URL.
+const publicUrl = httpUrl.refine((text) => !text.includes('#'), 'must not have a #fragment');
 const port = z.coerce
   .number()
   .int('is not a whole number')
@@ -89,7 +91,8 @@ export const TWILIO_SETTINGS = {
   baseUrl: setting(
     'HERALD_TWILIO_BASE_URL',
     httpUrl.optional(),
-    'Send API requests to this origin instead of https://api.twilio.com (the herald sandbox). Unset in production.',
+    'Send API requests to this origin instead of https://api.twilio.com (the herald sandbox). Unset in production. Secret because it may hold user:password@; logged without it.',
+    { secret: true },
   ),
   caFile: setting(
     'HERALD_TWILIO_CA_FILE',
@@ -153,7 +156,7 @@ export const WORKER_SETTINGS = {
   dailyCapPauseMs: setting(
     'HERALD_DAILY_CAP_PAUSE_MS',
     positiveInt,
-    'How long a sender pauses after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and resume by themselves.',
+    'How long a sender pauses after a cap Twilio counts over a rolling day (63038 daily messages, 63018 WhatsApp’s tier) when the answer has no Retry-After; the default is the full 24-hour window. Its jobs wait without using attempts and resume by themselves.',
     { default: '86400000' },
   ),
   reconcilePatienceMs: setting(
@@ -194,14 +197,27 @@ export const WORKER_SETTINGS = {
   ),
   publicUrl: setting(
     'HERALD_PUBLIC_URL',
-    httpUrl.optional(),
-    'Public base URL of the workers’ status webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/status/<campaign> and workers serve them; unset, neither.',
+    publicUrl.optional(),
+    'Public base URL of the workers’ status webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/campaigns/<campaign>/status (a query string in the URL stays at the end) and workers serve them; unset, neither. It may hold user:password@ for a proxy that asks Twilio for basic auth: secret, and logged without it.',
+    { secret: true },
   ),
   webhookPort: setting(
     'HERALD_WEBHOOK_PORT',
     port,
     'Port of the status webhook when HERALD_PUBLIC_URL is set (0: any free port). Apart from the metrics port, so only it need face the internet.',
     { default: '9465' },
+  ),
+  receiptFetchAfterMs: setting(
+    'HERALD_RECEIPT_FETCH_AFTER_MS',
+    positiveInt,
+    'With HERALD_PUBLIC_URL set: how long after a send, in ms, herald asks Twilio for the message’s status if no final status callback came (callbacks lost while Redis was away, or never sent), then less often as the message ages, for up to 72 hours. One worker does it, at most 1000 messages per sweep; sweeps run every quarter of this, at most every minute.',
+    { default: '600000' },
+  ),
+  webhookMaxConnections: setting(
+    'HERALD_WEBHOOK_MAX_CONNECTIONS',
+    positiveInt,
+    'Most connections the status webhook keeps open at once; further ones are closed as they arrive (counted in herald_webhook_rejected_total). With each request’s body, headers and time bounded, this bounds the memory a flood can take.',
+    { default: '256' },
   ),
   webhookHost: setting('HERALD_WEBHOOK_HOST', z.string().min(1), 'Address the status webhook listens on.', {
     default: '0.0.0.0',

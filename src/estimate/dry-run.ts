@@ -1,11 +1,13 @@
 import type { CampaignSpec } from '../domain/campaign.js';
 import type { MessageContent } from '../domain/channel.js';
-import { countryOf } from '../domain/e164.js';
+import { countryOf, parsePhone } from '../domain/e164.js';
 import { senderAddress, senderId, senderMps } from '../domain/sender.js';
+import { type CountryHint, CountryTally } from '../ingest/country-hint.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import { planRow } from '../ingest/plan-row.js';
 import { openCsv } from '../ingest/read-csv.js';
 import { prepareRowContext } from '../ingest/row-context.js';
-import { IngestError, toCsvRow } from '../ingest/run-ingest.js';
+import { IngestError } from '../ingest/run-ingest.js';
 import { type CostEstimate, estimateCost } from './estimate-cost.js';
 import { estimateDuration, type SenderDuration } from './estimate-duration.js';
 import { addToTally, emptyTally, type PlanTally } from './plan-tally.js';
@@ -30,6 +32,10 @@ export interface DryRunResult {
   cost: CostEstimate;
   duration: { seconds: number; senders: (SenderDuration & { address: string })[] };
   samples: SampleMessage[];
+  /** Per template variable, the rows that would be sent with its cell empty, and its fallback if a tag gives one. */
+  emptyVariables: { variable: string; rows: number; fallback: string | undefined }[];
+  /** Numbers refused for want of a country code, and the country the others suggest. */
+  countryHint: CountryHint | undefined;
 }
 
 export interface DryRunOptions {
@@ -39,6 +45,8 @@ export interface DryRunOptions {
   /** How many rendered messages to keep as samples. */
   samples: number;
   onRejected?: (line: number, reason: string) => void;
+  /** `--encoding` and `--delimiter`; found from the file when unset. */
+  format?: CsvFormat;
 }
 
 /**
@@ -50,7 +58,7 @@ export interface DryRunOptions {
  * this campaign already queued.
  */
 export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
-  const csv = await openCsv(options.file).catch((error: unknown) => {
+  const csv = await openCsv(options.file, options.format).catch((error: unknown) => {
     throw new IngestError(error instanceof Error ? error.message : String(error));
   });
   const prepared = prepareRowContext(options.spec, csv.columns);
@@ -63,6 +71,9 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   let messages = 0;
   let repeated = 0;
   let rejected = 0;
+  const empty = new Map<string, number>();
+  const countries = new CountryTally();
+  const { toIndex } = prepared.context;
   const reject = (line: number, reason: string) => {
     rejected += 1;
     options.onRejected?.(line, reason);
@@ -73,7 +84,10 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       reject(item.line, item.reason);
       continue;
     }
-    const plan = planRow(prepared.context, toCsvRow(csv.columns, item.line, item.fields));
+    const raw = item.fields[toIndex];
+    const phone = raw === undefined || raw.trim() === '' ? undefined : parsePhone(raw, options.spec.defaultCountry);
+    countries.note(phone);
+    const plan = planRow(prepared.context, item, phone);
     if (!plan.ok) {
       reject(plan.line, plan.reason);
       continue;
@@ -87,6 +101,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     }
     seen.set(job.to, plan.senderId);
     messages += 1;
+    for (const [variable, value] of Object.entries(job.vars))
+      if (value === '') empty.set(variable, (empty.get(variable) ?? 0) + 1);
     addToTally(tally, { content, country: countryOf(job.to), senderId: plan.senderId, paceCost: job.segments });
     const entry = addresses.get(plan.senderId);
     if (samples.length < options.samples && entry !== undefined) {
@@ -113,5 +129,11 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       }),
     },
     samples,
+    emptyVariables: [...empty].map(([variable, rows]) => ({
+      variable,
+      rows,
+      fallback: prepared.context.templates.fallbacks.get(variable),
+    })),
+    countryHint: countries.hint(),
   };
 }

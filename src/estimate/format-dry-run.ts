@@ -1,4 +1,5 @@
 import type { MessageContent } from '../domain/channel.js';
+import { describeCountryHint } from '../ingest/country-hint.js';
 import { formatDuration } from '../lib/format-duration.js';
 import type { DryRunResult, SampleMessage } from './dry-run.js';
 
@@ -18,6 +19,12 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
     `  would send  ${result.messages}${channels === '' ? '' : ` (${channels})`}`,
     ...(result.repeated > 0 ? [`  repeated    ${result.repeated} (a number given again: sent once)`] : []),
     `  rejected    ${result.rejected}${result.rejected > 0 ? ' (each listed above with its line)' : ''}`,
+    ...(result.countryHint === undefined ? [] : [`  hint        ${describeCountryHint(result.countryHint)}`]),
+    ...result.emptyVariables.map(
+      ({ variable, rows, fallback }, index) =>
+        `  ${index === 0 ? 'empty cells' : '           '} {{${variable}}} in ${plural(rows, 'row')} ` +
+        (fallback === undefined ? `(no fallback: {{${variable}|…}} gives one)` : `(fallback "${fallback}")`),
+    ),
     ...(sms === undefined
       ? []
       : [

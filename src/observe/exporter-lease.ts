@@ -27,7 +27,8 @@ return 1
  * holder of this lease exports them. Every process tries to take or renew it a few times per time to live, and
  * again at each scrape, exporting only if that succeeded: a holder that is stopped, killed or cut off from Redis
  * stops exporting at once, and another process takes over when the lease expires. The time to live must be
- * longer than Prometheus's scrape interval, so that the old holder's last scrape has gone stale by then.
+ * longer than Prometheus's scrape interval, so that the old holder's last scrape has gone stale by then. The holder
+ * also sweeps the installation's overdue delivery receipts (receipts/receipt-sweep.ts): one worker, the same way.
  */
 export class ExporterLease {
   readonly #client: RedisClient;

@@ -1,6 +1,10 @@
 import { describeHold } from '../domain/sender-hold.js';
+import { LogSummary } from './log-summary.js';
 import type { Logger } from './logger.js';
 import type { SendEvents } from './send-events.js';
+
+/** Shortest time between two lines about requests the webhook refused for the same reason. */
+const REJECTION_LOG_INTERVAL_MS = 10_000;
 
 /**
  * One log line per outcome: each settled send (sent, failed, unknown) and each recorded status callback at
@@ -19,6 +23,14 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
     if (hold.state === 'halted') logger.error(fields, describeHold(hold, senderId));
     else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, describeHold(hold, senderId));
   });
+  // Anyone can reach the webhook: refusals are counted in a metric and logged at a bounded rate, so a flood of
+  // them cannot fill the disk.
+  const rejections = new LogSummary(logger, {
+    level: 'warn',
+    message: 'webhook request rejected',
+    intervalMs: REJECTION_LOG_INTERVAL_MS,
+  });
+  events.on('webhook:rejected', (rejection) => rejections.note(rejection.reason, rejection));
   events.on('receipt', (receipt) => {
     const level =
       receipt.result === 'recorded'

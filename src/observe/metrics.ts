@@ -3,6 +3,7 @@ import { Gauge, Registry } from 'prom-client';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { registerReceiptMetrics } from './receipt-metrics.js';
 import { type HoldsSnapshot, registerHoldMetrics } from './sender-hold-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
@@ -43,6 +44,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     inFlight: options.inFlight,
     idleRetentionMs: options.retentionMs,
   });
+  registerReceiptMetrics(registry, options.events);
   const redisUp = new Gauge({
     name: 'herald_redis_up',
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',

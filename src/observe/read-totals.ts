@@ -3,6 +3,7 @@ import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import { senderId, senderMps } from '../domain/sender.js';
+import { forwardErrors } from '../queue/connection-errors.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import { makeKeys, queueNameOf } from '../queue/keys.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
@@ -86,7 +87,8 @@ export class TotalsReader {
   #queue(name: string): Queue {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.#options.connection, prefix: this.#options.prefix });
+      const { connection, prefix } = this.#options;
+      queue = forwardErrors(new Queue(name, { connection, prefix }), connection);
       this.#queues.set(name, queue);
     }
     return queue;

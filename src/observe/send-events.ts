@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
 import type { SenderHold } from '../domain/sender-hold.js';
-import { RECORD_RESULTS } from '../receipts/receipt-store.js';
+import { RECORD_RESULTS, type RecordResult } from '../receipts/receipt-store.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
 export interface SendAttempt {
@@ -23,13 +23,12 @@ export interface SendAttempt {
   sid?: string;
 }
 
-/** What became of a status callback: a RecordResult once it reached Redis, else why it did not. */
-export const CALLBACK_RESULTS = [...RECORD_RESULTS, 'forbidden', 'invalid', 'ignored', 'unavailable'] as const;
+/** What became of a signed status callback: a RecordResult once it reached Redis, else why it did not. */
+export const CALLBACK_RESULTS = [...RECORD_RESULTS, 'invalid', 'ignored', 'unavailable'] as const;
 
-/** What became of one status callback from Twilio. */
+/** What became of one status callback from Twilio, or of a status fetched from Twilio in its place. */
 export interface ReceiptEvent {
-  /** Absent when the request was refused before anything in it could be trusted. */
-  campaign?: string;
+  campaign: string;
   result: (typeof CALLBACK_RESULTS)[number];
   sid?: string;
   status?: string;
@@ -38,9 +37,40 @@ export interface ReceiptEvent {
   reason?: string;
 }
 
+/**
+ * Why the webhook refused a request before trusting anything in it: `not-found` (no callback path), `method` (not
+ * POST), `media-type` (not a form), `too-large` (body or headers over the limit), `unsigned` (no well-formed
+ * X-Twilio-Signature), `signature` (it does not verify), `malformed` (the HTTP could not be parsed or the body
+ * read), `timeout` (too slow to send its request, or idle), `connections` (over the limit of open connections).
+ */
+export const WEBHOOK_REJECTIONS = [
+  'not-found',
+  'method',
+  'media-type',
+  'too-large',
+  'unsigned',
+  'signature',
+  'malformed',
+  'timeout',
+  'connections',
+] as const;
+export type WebhookRejection = (typeof WEBHOOK_REJECTIONS)[number];
+
+/** A status fetched from Twilio for a message whose callbacks never came (see receipt-sweep.ts). */
+export interface FetchedReceiptEvent {
+  campaign: string;
+  sid: string;
+  /** What recording it did, `not-final` when Twilio has no final status yet, or `failed` when the fetch failed. */
+  result: RecordResult | 'not-final' | 'gone' | 'failed';
+  status?: string;
+  reason?: string;
+}
+
 export interface SendEventMap {
   attempt: [SendAttempt];
   receipt: [ReceiptEvent];
+  'receipt:fetched': [FetchedReceiptEvent];
+  'webhook:rejected': [{ reason: WebhookRejection; remote?: string }];
   'campaign:finished': [{ campaign: string }];
   /** This process put a sender (or the account) on hold; emitted once across all processes per hold. */
   'sender:held': [{ campaign: string; senderId: string; hold: SenderHold }];

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { senderId } from '../domain/sender.js';
 import { HeraldError } from '../lib/herald-error.js';
+import { forwardErrors } from './connection-errors.js';
 import type { CampaignStore } from './campaign-store.js';
 import { CANCEL_QUEUED, TRANSITION } from './control-scripts.js';
 import { type Keys, queueNameOf } from './keys.js';
@@ -137,9 +138,11 @@ export class CampaignControl {
   }
 
   async #eachQueue<T>(spec: CampaignSpec, action: (queue: Queue) => Promise<T>): Promise<T[]> {
-    const queues = spec.senders.map(
-      ({ sender }) =>
+    const queues = spec.senders.map(({ sender }) =>
+      forwardErrors(
         new Queue(queueNameOf(spec.name, senderId(sender)), { connection: this.#client, prefix: this.#keys.prefix }),
+        this.#client,
+      ),
     );
     try {
       return await Promise.all(queues.map(action));

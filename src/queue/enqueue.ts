@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { RedisClient } from './redis-connection.js';
 
+import { forwardErrors } from './connection-errors.js';
 import type { CampaignSpec } from '../domain/campaign.js';
 import { senderId } from '../domain/sender.js';
 import type { SendJobData } from '../ingest/plan-row.js';
@@ -60,7 +61,8 @@ export class CampaignEnqueuer {
     this.#startAt = startAt;
     for (const { sender } of spec.senders) {
       const id = senderId(sender);
-      this.#queues.set(id, new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
+      const queue = new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
+      this.#queues.set(id, forwardErrors(queue, connection));
     }
   }
 

@@ -20,6 +20,10 @@ export interface Keys {
   details(name: CampaignName): string;
   /** Hash: E.164 → the recipient's latest delivery receipt (see receipt-scripts.ts); beside its ledger. */
   receipts(name: CampaignName): string;
+  /** Hash: the latest `herald send` of the campaign: its file, the line reached, and why it stopped (ingest-lease.ts). */
+  ingest(name: CampaignName): string;
+  /** String with a time to live: present while a `herald send` of the campaign is alive (ingest-lease.ts). */
+  ingestLease(name: CampaignName): string;
   /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
   senderPace(senderId: string): string;
   /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
@@ -40,6 +44,11 @@ export interface Keys {
   readonly control: string;
   /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
   readonly metricsExporter: string;
+  /**
+   * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
+   * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
+   */
+  readonly awaitingReceipts: string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -51,6 +60,8 @@ export function makeKeys(prefix: string): Keys {
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     details: (name) => `${prefix}:campaign:{${name}}:details`,
     receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
+    ingest: (name) => `${prefix}:campaign:{${name}}:ingest`,
+    ingestLease: (name) => `${prefix}:campaign:{${name}}:ingest-lease`,
     senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
     senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
     senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,
@@ -61,6 +72,7 @@ export function makeKeys(prefix: string): Keys {
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,
     metricsExporter: `${prefix}:metrics:exporter`,
+    awaitingReceipts: `${prefix}:receipts:awaiting`,
   };
 }
 

@@ -2,6 +2,7 @@ import { createConnection } from 'node:net';
 
 import { Cluster, Redis } from 'ioredis';
 import { HeraldError } from '../lib/herald-error.js';
+import { reportConnectionError, routeConnectionErrors } from './connection-errors.js';
 import { type RedisTarget, describeRedisTarget, redisTargetOf } from './redis-target.js';
 
 type ClusterTarget = Extract<RedisTarget, { kind: 'cluster' }>;
@@ -48,8 +49,8 @@ export interface RedisOptions {
   autoPipelining?: boolean;
   connectTimeoutMs?: number;
   /**
-   * Connection errors after start-up (ioredis reconnects by itself). Without a listener ioredis prints each one
-   * as an "Unhandled error event" with a stack trace.
+   * Connection errors after start-up (ioredis reconnects by itself), a failed login included, and those of every
+   * BullMQ object built on the connection (see connection-errors.ts); each error once. Absent, they are dropped.
    */
   onError?: (error: Error) => void;
 }
@@ -73,13 +74,16 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
   });
   // connect() rejects with "Connection is closed." when the socket fails; the error event says why.
   let firstError: Error | undefined;
+  let connected = false;
   client.on('error', (error: Error) => {
     firstError ??= error;
-    if (client.status === 'ready' || client.status === 'reconnecting') options.onError?.(error);
+    if (connected) reportConnectionError(client, error);
   });
   try {
     await client.connect();
     await client.ping();
+    routeConnectionErrors(client, options.onError);
+    connected = true;
     return client;
   } catch (error) {
     client.disconnect();
@@ -140,11 +144,12 @@ export async function connectCluster(target: ClusterTarget, options: RedisOption
   const nodeErrors = new Map<string, string>();
   client.on('node error', (error: Error, node: string) => nodeErrors.set(node, error.message));
   client.on('error', (error: Error) => {
-    if (connected) options.onError?.(error);
+    if (connected) reportConnectionError(client, error);
   });
   try {
     await client.connect();
     await client.ping();
+    routeConnectionErrors(client, options.onError);
     connected = true;
     return client;
   } catch (error) {

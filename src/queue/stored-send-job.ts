@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 
 import type { Channel } from '../domain/channel.js';
 import { asE164 } from '../domain/e164.js';
+import { makeTemplateVars } from '../domain/template.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 
 /**
@@ -49,8 +50,7 @@ export function decodeSendJob(stored: unknown, jobId: string | undefined, variab
   if (to === undefined) throw new UnrecoverableError(`job id ${String(jobId)} is not an E.164 number`);
   if (!isStoredSendJob(stored, variables.length))
     throw new UnrecoverableError(`job ${jobId} is not in herald's send job format (queued by an older herald?)`);
-  const vars: Record<string, string> = {};
-  variables.forEach((name, index) => (vars[name] = stored.v[index] ?? ''));
+  const vars = makeTemplateVars(variables.map((name, index) => [name, stored.v[index] ?? '']));
   const job: SendJobData = { line: stored.l, to, channel: CHANNEL_OF[stored.c]!, segments: stored.n, vars };
   if (stored.t !== undefined) job.throttledSince = stored.t;
   return job;

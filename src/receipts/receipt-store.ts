@@ -2,8 +2,10 @@ import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from '../queue/keys.js';
+import { AwaitingReceipts } from './awaiting-receipts.js';
 import type { Receipt } from './parse-callback.js';
 import { RECORD_RECEIPT } from './receipt-scripts.js';
+import { isFinalStep } from './status-order.js';
 
 export const RECORD_RESULTS = ['recorded', 'stale', 'unknown-recipient', 'other-message'] as const;
 export type RecordResult = (typeof RECORD_RESULTS)[number];
@@ -21,14 +23,19 @@ export function parseStoredReceipt(value: string): StoredReceipt {
   return { status, code, sid };
 }
 
-/** Delivery receipts in Redis: the final status and error code of each recipient, and the campaign's counters. */
+/**
+ * Delivery receipts in Redis: the final status and error code of each recipient, and the campaign's counters. A
+ * final status recorded (or found already there) ends the recipient's wait in AwaitingReceipts.
+ */
 export class ReceiptStore {
   readonly #client: RedisClient;
   readonly #keys: Keys;
+  readonly #awaiting: AwaitingReceipts;
 
   constructor(client: RedisClient, keys: Keys) {
     this.#client = client;
     this.#keys = keys;
+    this.#awaiting = new AwaitingReceipts(client, keys);
   }
 
   async record(receipt: Receipt): Promise<RecordResult> {
@@ -46,6 +53,10 @@ export class ReceiptStore {
     ];
     const result = String(await RECORD_RECEIPT.run(this.#client, keys, args));
     if (!(RECORD_RESULTS as readonly string[]).includes(result)) throw new Error(`receipt script answered ${result}`);
+    // Not for another message's receipt: the recipient's current message may still be waiting for its own.
+    if ((result === 'recorded' || result === 'stale') && isFinalStep(step)) {
+      await this.#awaiting.end({ campaign, to: receipt.to });
+    }
     return result as RecordResult;
   }
 

@@ -1,4 +1,5 @@
 import { cureForFailure, cureForUndelivered } from '../resend/curable.js';
+import { describeCode } from '../twilio-errors/twilio-errors.js';
 import type { RecipientRecord } from './ledger-pages.js';
 
 /** The columns of `herald report`, in order. */
@@ -33,11 +34,6 @@ export interface PendingJob {
 
 /** A recipient requeued by resend-failed keeps its earlier detail until it settles again. */
 const SETTLED = new Set(['sent', 'failed', 'unknown']);
-
-const UNKNOWN_REASONS: Readonly<Record<string, string>> = {
-  'no-answer': 'no answer: the request may have reached Twilio, so it is never resent',
-  interrupted: 'a worker stopped mid-request: it may have reached Twilio, so it is never resent',
-};
 
 /**
  * One recipient's report row: the ledger's state, the details kept when it settled (or its pending job), and the
@@ -85,7 +81,7 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
     }
     case 'unknown':
       row.error_code = entry.reason;
-      row.error_reason = UNKNOWN_REASONS[entry.reason] ?? entry.reason;
+      row.error_reason = describeCode(entry.reason).reason;
       row.resendable = 'no';
       break;
     case 'cancelled':

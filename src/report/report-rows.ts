@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { senderId } from '../domain/sender.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
+import { forwardErrors } from '../queue/connection-errors.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { readRecipientPages, type RecipientRecord } from './ledger-pages.js';
@@ -21,7 +22,10 @@ export async function* readReportRows(
   const queues = new Map(
     record.spec.senders.map((entry) => {
       const id = senderId(entry.sender);
-      const queue = new Queue<SendJobData>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix });
+      const queue = forwardErrors(
+        new Queue<SendJobData>(queueNameOf(record.spec.name, id), { connection, prefix: keys.prefix }),
+        connection,
+      );
       return [id, queue] as const;
     }),
   );

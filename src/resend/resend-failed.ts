@@ -10,6 +10,7 @@ import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { SendJobData } from '../ingest/plan-row.js';
 import { HeraldError } from '../lib/herald-error.js';
+import { forwardErrors } from '../queue/connection-errors.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import { SEND_JOB, sendJobOptions } from '../queue/job-options.js';
 import { type Keys, queueNameOf } from '../queue/keys.js';
@@ -64,7 +65,10 @@ export async function resendFailed(
   const queueOf = (id: string) => {
     let queue = queues.get(id);
     if (queue === undefined) {
-      queue = new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
+      queue = forwardErrors(
+        new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }),
+        connection,
+      );
       queues.set(id, queue);
     }
     return queue;

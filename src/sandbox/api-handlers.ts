@@ -5,6 +5,7 @@ import { buildMessagesPage } from './list-page.js';
 import { parseListQuery } from './list-query.js';
 import { buildMessageResource, type MessageFacts, makeMessagesPath } from './message-resource.js';
 import type { MessageStore } from './message-store.js';
+import type { Recipients } from './recipients.js';
 import { type ApiRequest, type Handler, type Reply, replyError, replyJson } from './pipeline.js';
 import { makeNotFoundError, METHOD_NOT_ALLOWED_ERROR } from './twilio-error.js';
 
@@ -15,6 +16,8 @@ export interface ApiDependencies {
   admit: (facts: MessageFacts, at: number) => Admission;
   /** Plans an accepted message's delivery and callbacks; absent when delivery is not simulated. */
   deliver: ((facts: MessageFacts, leavesQueueAt: number) => MessageFacts) | undefined;
+  /** The recipients, some of whom reply once the message has left. */
+  recipients: Pick<Recipients, 'afterAccepted'>;
 }
 
 /** Answers authenticated requests to the Messages API: create, list and fetch. */
@@ -47,9 +50,11 @@ function createAndStore(request: ApiRequest, dependencies: ApiDependencies): Rep
   });
   if (!outcome.ok) return replyError(outcome.error);
   const admission = dependencies.admit(outcome.facts, request.receivedAt);
-  if (!admission.ok) return { ...replyError(admission.error), fault: admission.fault };
+  if (!admission.ok)
+    return { ...replyError(admission.error), ...(admission.fault === undefined ? {} : { fault: admission.fault }) };
   const facts = dependencies.deliver?.(outcome.facts, admission.sendAt) ?? outcome.facts;
   dependencies.store.add(facts);
+  dependencies.recipients.afterAccepted(facts, admission.sendAt);
   return { ...replyJson(201, buildMessageResource(facts, request.receivedAt)), sid: facts.sid };
 }
 

@@ -38,6 +38,7 @@ export function createMessage(params: FormParams, context: CreateContext): Creat
     numMedia: create.mediaUrls.length,
     numSegments: countMessageSegments(create, hasMedia),
     createdAt: context.now,
+    ...(create.contentSid === undefined ? {} : { contentSid: create.contentSid }),
     ...(create.statusCallback === undefined ? {} : { statusCallback: create.statusCallback }),
   };
   return { ok: true, facts };

@@ -1,4 +1,5 @@
-import { type DeliveryStatus, findDeliveryState, type DeliveryEvent, UNDELIVERED_TITLES } from './delivery-plan.js';
+import { TWILIO_ERRORS } from '../twilio-errors/twilio-errors.js';
+import { type DeliveryStatus, findDeliveryState, type DeliveryEvent } from './delivery-plan.js';
 
 /**
  * The Message resource as Twilio returns it (schema `api.v2010.account.message` in Twilio's OpenAPI,
@@ -38,6 +39,8 @@ export interface MessageFacts {
   numMedia: number;
   numSegments: number;
   createdAt: Date;
+  /** The WhatsApp Content Template sent instead of a free-form body, if any. */
+  contentSid?: string;
   /** Where delivery is reported (StatusCallback as posted). */
   statusCallback?: string;
   /** Statuses planned after creation when delivery is simulated; the resource shows the furthest reached. */
@@ -88,7 +91,7 @@ export function buildMessageResource(facts: MessageFacts, now: number): MessageR
     date_updated: state === undefined ? created : formatRfc2822(new Date(state.at)),
     direction: 'outbound-api',
     error_code: error ?? null,
-    error_message: error === undefined ? null : UNDELIVERED_TITLES[error],
+    error_message: error === undefined ? null : TWILIO_ERRORS[error].title,
     from: facts.from ?? null,
     messaging_service_sid: facts.messagingServiceSid ?? null,
     num_media: String(facts.numMedia),

@@ -8,6 +8,7 @@ export type Route =
   | { kind: 'sandbox-faults' }
   | { kind: 'sandbox-senders' }
   | { kind: 'sandbox-callbacks' }
+  | { kind: 'sandbox-replies' }
   | { kind: 'unknown' };
 
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)?$/;
@@ -19,6 +20,7 @@ const SANDBOX_ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/sandbox/faults', { kind: 'sandbox-faults' }],
   ['/sandbox/senders', { kind: 'sandbox-senders' }],
   ['/sandbox/callbacks', { kind: 'sandbox-callbacks' }],
+  ['/sandbox/replies', { kind: 'sandbox-replies' }],
 ]);
 
 export function matchRoute(pathname: string): Route {

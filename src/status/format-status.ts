@@ -1,3 +1,4 @@
+import { describeStoppedIngest, type IngestState } from '../ingest/ingest-lease.js';
 import { formatDuration } from '../lib/format-duration.js';
 import type { StatusSnapshot } from './read-status.js';
 import { etaSeconds, pendingOf, settledOf, topLevelTotals } from './status-maths.js';
@@ -5,7 +6,9 @@ import { etaSeconds, pendingOf, settledOf, topLevelTotals } from './status-maths
 export interface StatusView {
   campaign: string;
   state: string;
-  ingest: string;
+  ingest: IngestState['state'];
+  /** Where and why the reading of the file stopped before its end; null unless it did. */
+  ingestStopped: { file: string | null; line: number | null; reason: string } | null;
   createdAt: string;
   finishedAt: string | null;
   /** Every campaign-wide total, including states a newer herald adds. */
@@ -34,7 +37,11 @@ export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefin
   return {
     campaign: record.spec.name,
     state: record.state,
-    ingest: record.ingest,
+    ingest: snapshot.ingest.state,
+    ingestStopped:
+      snapshot.ingest.state === 'stopped'
+        ? { file: snapshot.ingest.file, line: snapshot.ingest.line, reason: snapshot.ingest.reason }
+        : null,
     createdAt: record.createdAt,
     finishedAt: record.finishedAt ?? null,
     counts: Object.fromEntries(topLevelTotals(counts)),
@@ -70,7 +77,11 @@ export function formatPace(view: StatusView): string {
 
 /** One plain line: for `herald status` and for `--watch` outside a terminal. */
 export function formatStatusLine(view: StatusView): string {
-  return `${view.campaign}: ${view.state} — ${formatTotals(view)} | ${formatPace(view)}`;
+  const stopped =
+    view.ingestStopped === null || view.state === 'cancelled'
+      ? ''
+      : ` | ${describeStoppedIngest({ state: 'stopped', ...view.ingestStopped })}`;
+  return `${view.campaign}: ${view.state} — ${formatTotals(view)} | ${formatPace(view)}${stopped}`;
 }
 
 function round(value: number): number {

@@ -1,4 +1,5 @@
 import type { CampaignName } from '../domain/campaign.js';
+import { type IngestState, readIngestState } from '../ingest/ingest-lease.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../queue/keys.js';
@@ -9,6 +10,8 @@ export interface StatusSnapshot {
   at: number;
   record: CampaignRecord;
   counts: CampaignCounts;
+  /** Whether the campaign's file is still being read, was read to its end, or stopped before it. */
+  ingest: IngestState;
   /** Each sender's limit as the pacer applies it: a rate set for the sender, else the campaign's or its kind's. */
   senders: { senderId: string; limitMps: number }[];
 }
@@ -23,8 +26,9 @@ export async function readStatus(
   const pacer = new SenderPacer(connection, keys);
   const record = await store.get(name);
   if (record === undefined) return undefined;
-  const [counts, senders] = await Promise.all([
+  const [counts, ingest, senders] = await Promise.all([
     store.counts(name),
+    readIngestState(connection, keys, name, record.ingest),
     Promise.all(
       record.spec.senders.map(async (entry) => {
         const id = senderId(entry.sender);
@@ -32,5 +36,5 @@ export async function readStatus(
       }),
     ),
   ]);
-  return { at: Date.now(), record, counts, senders };
+  return { at: Date.now(), record, counts, ingest, senders };
 }

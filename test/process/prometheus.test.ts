@@ -217,7 +217,7 @@ describe('metrics scraped by a real Prometheus', () => {
         };
         const url = statusCallbackUrl(`http://127.0.0.1:${worker.webhookPort}`, spec.name);
         const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form);
-        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/status/${spec.name}`, {
+        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/campaigns/${spec.name}/status`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
           body: new URLSearchParams(form).toString(),
@@ -228,7 +228,7 @@ describe('metrics scraped by a real Prometheus', () => {
       else delivered += 1;
       i += 1;
     }
-    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/status/${spec.name}`, {
+    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/campaigns/${spec.name}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'Zm9yZ2Vk' },
       body: 'MessageSid=SM0&MessageStatus=delivered',

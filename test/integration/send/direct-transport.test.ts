@@ -186,7 +186,7 @@ describe('the direct transport against the SDK’s own', () => {
     expect(unavailable).toMatchObject({ status: 503, code: 20503 });
     expect(classifyFailure(unavailable, context)).toEqual({
       kind: 'retry',
-      reason: 'HTTP 503',
+      reason: 'Twilio unavailable (HTTP 503)',
       code: 20503,
       retryAfterMs: 7000,
     });

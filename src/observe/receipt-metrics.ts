@@ -1,0 +1,45 @@
+import { Counter, type Registry } from 'prom-client';
+
+import { RECORD_RESULTS } from '../receipts/receipt-store.js';
+import { CALLBACK_RESULTS, type SendEvents, WEBHOOK_REJECTIONS } from './send-events.js';
+
+const FETCH_RESULTS = [...RECORD_RESULTS, 'not-final', 'gone', 'failed'] as const;
+
+/**
+ * This process's series of delivery receipts: the signed status callbacks its webhook answered, the requests it
+ * refused before trusting them, and the statuses it fetched from Twilio for messages whose callbacks never came.
+ */
+export function registerReceiptMetrics(registry: Registry, events: SendEvents): void {
+  const registers = [registry];
+  const callbacks = new Counter({
+    name: 'herald_status_callbacks_total',
+    help:
+      'Signed status callbacks this process answered, by result: recorded, stale (repeated or out of order), ' +
+      'unknown-recipient, other-message, ignored (untracked status), invalid, unavailable (Redis away: 503).',
+    labelNames: ['result'],
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'herald_webhook_rejected_total',
+    help:
+      'Requests the status webhook of this process refused before trusting them, by reason: not-found, method, ' +
+      'media-type, too-large, unsigned, signature, malformed, timeout, connections (over the limit).',
+    labelNames: ['reason'],
+    registers,
+  });
+  const fetched = new Counter({
+    name: 'herald_receipts_fetched_total',
+    help:
+      'Statuses this process fetched from Twilio for sent messages without a final receipt, by result: what ' +
+      'recording it did (recorded, stale, …), not-final (asked again later), gone (no such message), failed.',
+    labelNames: ['result'],
+    registers,
+  });
+  // Every label from the start, at 0: a series that appears only with its first event has no rate yet.
+  for (const result of CALLBACK_RESULTS) callbacks.inc({ result }, 0);
+  for (const reason of WEBHOOK_REJECTIONS) rejected.inc({ reason }, 0);
+  for (const result of FETCH_RESULTS) fetched.inc({ result }, 0);
+  events.on('receipt', ({ result }) => callbacks.inc({ result }));
+  events.on('webhook:rejected', ({ reason }) => rejected.inc({ reason }));
+  events.on('receipt:fetched', ({ result }) => fetched.inc({ result }));
+}
