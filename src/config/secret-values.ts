@@ -7,6 +7,13 @@ const ALL_SETTINGS: readonly Settings[] = [REDIS_SETTINGS, TWILIO_SETTINGS, WORK
 /** `scheme://user-info@`: the user-info runs to the last `@` before the host (see redact.ts). */
 const USERINFO = /[a-z][a-z0-9+.-]*:\/\/([^\s/?#]*)@/gi;
 
+const ADDRESS = /^([\w.-]+|\[[0-9a-f:]+\]):\d{1,5}$/i;
+
+function isAddressList(value: string): boolean {
+  const parts = value.split(/[\s,]+/).filter((part) => part !== '');
+  return parts.length > 0 && parts.every((part) => ADDRESS.test(part));
+}
+
 function decoded(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -40,9 +47,9 @@ export function secretValuesOf(env: Env): string[] {
     for (const setting of Object.values(settings)) {
       const value = env[setting.env];
       if (setting.secret !== true || value === undefined || value === '') continue;
-      const passwords = urlPasswordsIn(value);
-      if (value.includes('://')) for (const password of passwords) values.add(password);
-      else values.add(value);
+      if (value.includes('://')) for (const password of urlPasswordsIn(value)) values.add(password);
+      // Cluster seeds written as plain host:port hold no password: hiding them would only hide where herald connects.
+      else if (!isAddressList(value)) values.add(value);
     }
   }
   return [...values];

@@ -29,16 +29,16 @@ export interface QueuedJob {
   data: SendJobData;
   /** When the job was added, ms since the epoch. */
   queuedAt: number;
-  /** Attempts BullMQ has started for it. */
+  /** Attempts BullMQ has made for it: calls that failed and were retried (waits for a window or a slot are none). */
   attempts: number;
 }
 
 /**
  * The fields of BullMQ's job hash that a queued job is read back from: its data as JSON, when it was added, and
- * the attempts started. Read with one HMGET per job in one pipeline per page, not with `Queue.getJob`, whose Job
+ * the attempts made. Read with one HMGET per job in one pipeline per page, not with `Queue.getJob`, whose Job
  * objects cost the client several times as much: a cancel reads every queued job of its campaign.
  */
-const JOB_FIELDS = ['data', 'timestamp', 'ats'] as const;
+const JOB_FIELDS = ['data', 'timestamp', 'atm'] as const;
 
 /** A campaign's send queues, each opened on first use, closed together. */
 export class SendQueues {

@@ -27,6 +27,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-control-'));
 const SENDER = '+14155550100';
@@ -82,13 +83,6 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     }
     return counts;
   };
-  async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(25);
-    }
-  }
   async function reportOf(name: string): Promise<Record<string, string>[]> {
     const result = await herald('report', name);
     expect(result.code).toBe(0);
@@ -129,7 +123,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const first = sfNumbers(3000, 150);
     const second = sfNumbers(5000, 20);
     await send('first', writeCsv('first', first), '--mps', '10');
-    await waitFor('a few sends of the first campaign', () => received(first).length >= 10);
+    await waitFor(() => received(first).length >= 10, { what: 'a few sends of the first campaign' });
 
     const pause = await herald('pause', 'first', '--wait');
     expect(pause).toEqual({ code: 0, output: expect.stringMatching(/^first: paused; .*\nfirst: no sends in flight/) });
@@ -157,7 +151,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const numbers = sfNumbers(6000, 150);
     const file = writeCsv('doomed', numbers);
     await send('doomed', file, '--mps', '10');
-    await waitFor('a few sends', () => received(numbers).length >= 10);
+    await waitFor(() => received(numbers).length >= 10, { what: 'a few sends' });
 
     const cancel = await herald('cancel', 'doomed', '--wait');
     expect(cancel).toEqual({
@@ -226,7 +220,8 @@ describe('operating campaigns from the CLI, with worker processes', () => {
 
   it('--send-at: workers start the campaign at that time, nobody present', async () => {
     const numbers = sfNumbers(7000, 10);
-    const startAt = new Date(Date.now() + 6000);
+    // Far enough ahead that a slow `herald send` on a loaded machine returns before the start.
+    const startAt = new Date(Date.now() + 12_000);
     const sent = await send('later', writeCsv('later', numbers), '--mps', '50', '--send-at', startAt.toISOString());
     expect(sent.output).toContain(
       `  scheduled: workers start sending it at ${formatZoned(startAt.getTime(), 'UTC')}; herald status later\n`,
@@ -234,7 +229,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     expect(await store.get('later' as CampaignName)).toMatchObject({ state: 'scheduled' });
     expect(received(numbers)).toHaveLength(0);
 
-    await waitForFinished(store, 'later' as CampaignName, 15_000);
+    await waitForFinished(store, 'later' as CampaignName, 25_000);
     const arrivals = received(numbers).map((request) => request.receivedAt);
     expect(arrivals).toHaveLength(numbers.length);
     expect(Math.min(...arrivals)).toBeGreaterThanOrEqual(startAt.getTime());
@@ -266,7 +261,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       formatSendWindow(window),
     );
 
-    await waitFor('London recipients', () => timesEach(london).size === london.length);
+    await waitFor(() => timesEach(london).size === london.length, { what: 'London recipients' });
     await sleep(1000);
     expect(received(sf)).toHaveLength(0);
 
@@ -352,8 +347,10 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const unreachable = spawnNode([HERALD_BIN, 'campaigns'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect((await unreachable.exited).code).toBe(1);
     expect(unreachable.output()).toMatch(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*\n$/);
-    for (const command of ['campaigns', 'pause', 'resume', 'cancel']) {
-      const help = await herald(command, '--help');
+    const commands = ['campaigns', 'pause', 'resume', 'cancel'];
+    const helps = await Promise.all(commands.map((command) => herald(command, '--help')));
+    for (const [index, command] of commands.entries()) {
+      const help = helps[index]!;
       expect({ command, code: help.code }).toEqual({ command, code: 0 });
       expect(help.output).toContain('Example:');
     }

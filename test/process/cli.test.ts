@@ -88,8 +88,10 @@ describe('herald CLI', () => {
   });
 
   it('explains every command with an example in --help', async () => {
-    for (const command of ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed']) {
-      const result = await herald([command, '--help']);
+    const commands = ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed'];
+    const results = await Promise.all(commands.map((command) => herald([command, '--help'])));
+    for (const [index, command] of commands.entries()) {
+      const result = results[index]!;
       expect({ command, code: result.code }).toEqual({ command, code: 0 });
       expect(result.output).toContain('Example:');
     }

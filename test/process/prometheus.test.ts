@@ -29,6 +29,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const DASHBOARD = join(ROOT, 'deploy', 'grafana', 'dashboards', 'herald.json');
 const ALERTS = join(ROOT, 'deploy', 'prometheus', 'alerts.yml');
@@ -114,16 +115,6 @@ function campaignSpec(): CampaignSpec {
   return { ...built.spec, senders: built.spec.senders.map((entry) => ({ ...entry, mps: 10 })) };
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('metrics scraped by a real Prometheus', () => {
   let connection: Redis;
   let keys: Keys;
@@ -175,14 +166,10 @@ describe('metrics scraped by a real Prometheus', () => {
   });
 
   it('sums a campaign to exactly N across workers and a restart, and every dashboard query returns data', async () => {
-    const [a, b] = [await startWorker(), await startWorker()];
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
     prometheus = await startPrometheus({ rules: ALERTS, ports: [a!.metricsPort, b!.metricsPort] });
     // Prometheus applies discovered targets every 5 s; the campaign starts once both workers are scraped.
-    await until(
-      'both workers scraped',
-      () => scalar('count(up == 1)'),
-      (up) => up === 2,
-    );
+    await waitFor(async () => (await scalar('count(up == 1)')) === 2, { what: 'both workers scraped', every: 200 });
     const startedAt = Date.now() / 1000;
 
     const spec = campaignSpec();
@@ -194,21 +181,16 @@ describe('metrics scraped by a real Prometheus', () => {
     expect(n).toBe(85);
 
     // Mid-campaign, the worker that exports the totals is stopped and a new one joins.
-    await until(
-      'some sends',
-      async () => (await store.counts(spec.name))['sent'] ?? 0,
-      (sent) => sent >= 10,
-    );
+    await waitFor(async () => ((await store.counts(spec.name))['sent'] ?? 0) >= 10, { what: 'some sends', every: 200 });
     const exporter = (await readCounter(a!.metricsPort, 'herald_campaign_exporter')) === 1 ? a! : b!;
     exporter.child.kill('SIGTERM');
     const c = await startWorker();
     prometheus.setTargets(workers.map((worker) => worker.metricsPort));
     await waitForFinished(store, spec.name);
-    await until(
-      'the new worker scraped',
-      () => scalar(`up{instance="127.0.0.1:${c.metricsPort}"}`),
-      (up) => up === 1,
-    );
+    await waitFor(async () => (await scalar(`up{instance="127.0.0.1:${c.metricsPort}"}`)) === 1, {
+      what: 'the new worker scraped',
+      every: 200,
+    });
     expect(await exporter.exited).toEqual({ code: 0, signal: null });
     const live = workers.filter((worker) => worker !== exporter);
 
@@ -255,11 +237,12 @@ describe('metrics scraped by a real Prometheus', () => {
 
     const counts = await store.counts(spec.name);
     const filter = `{campaign="${CAMPAIGN}"}`;
-    await until(
-      'Prometheus to see the receipts',
-      () => scalar(`sum(herald_messages_delivered_total${filter})`),
-      (v) => v === delivered,
-    );
+    const seenDelivered = () => scalar(`sum(herald_messages_delivered_total${filter})`);
+    await waitFor(async () => (await seenDelivered()) === delivered, {
+      what: `Prometheus to see the ${delivered} receipts of delivered messages`,
+      every: 200,
+      detail: seenDelivered,
+    });
 
     // Totals: exactly N, however many workers exported over time; exactly one exports now.
     expect(await scalar(`sum(herald_messages_queued_total${filter})`)).toBe(n);

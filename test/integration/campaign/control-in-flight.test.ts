@@ -14,6 +14,7 @@ import { CampaignGate } from '../../../src/send/campaign-gate.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { testSpec } from '../../helpers/campaign.js';
 
 function csvOf(count: number, first: number): string {
@@ -46,7 +47,7 @@ describe('pause and cancel with sends in flight', () => {
       rejectedPath: join(tmpdir(), 'x.csv'),
       chunkSize: 40,
     });
-    while (stack.sandbox.requests().length < 3) await sleep(10);
+    await waitFor(() => stack.sandbox.requests().length >= 3, { what: 'three requests at the sandbox', every: 10 });
 
     const control = new CampaignControl(stack.connection, stack.keys, stack.store);
     const result = await control.cancel(campaign.name);
@@ -54,7 +55,7 @@ describe('pause and cancel with sends in flight', () => {
     expect(begun).toBeGreaterThanOrEqual(3);
     expect((await ledgerStates(stack, campaign))['in-flight']).toBe(begun);
 
-    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    await waitFor(async () => (await control.activeJobs(campaign.name)) === 0, { what: 'no active jobs' });
     await sleep(200);
     expect(stack.sandbox.requests()).toHaveLength(begun);
     expect(await ledgerStates(stack, campaign)).toEqual({ sent: begun, cancelled: 40 - begun });
@@ -72,11 +73,11 @@ describe('pause and cancel with sends in flight', () => {
       rejectedPath: join(tmpdir(), 'y.csv'),
       chunkSize: 30,
     });
-    while (stack.sandbox.requests().length < 3) await sleep(10);
+    await waitFor(() => stack.sandbox.requests().length >= 3, { what: 'three requests at the sandbox', every: 10 });
 
     const control = new CampaignControl(stack.connection, stack.keys, stack.store);
     expect(await control.pause(campaign.name)).toEqual({ changed: true, state: 'paused' });
-    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    await waitFor(async () => (await control.activeJobs(campaign.name)) === 0, { what: 'no active jobs' });
     const sent = stack.sandbox.requests().length;
     expect(await ledgerStates(stack, campaign)).toEqual({ sent, queued: 16 - sent });
 

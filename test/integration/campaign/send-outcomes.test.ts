@@ -27,6 +27,7 @@ import {
   waitForFinished,
 } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const TO = '+14155550123';
 
@@ -74,8 +75,7 @@ describe('send outcomes against the sandbox', () => {
       chunkSize: 10,
     });
 
-    while (!attempts.some((attempt) => attempt.outcome === 'retry'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => attempts.some((attempt) => attempt.outcome === 'retry'), { what: 'a retry' });
     expect(attempts[0]).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/ECONNREFUSED/) });
     const revived = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, port });
     try {
@@ -102,7 +102,7 @@ describe('send outcomes against the sandbox', () => {
       chunkSize: 10,
     });
     const throttled = () => stack.sandbox.requests().filter((request) => request.fault === '429');
-    while (throttled().length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => throttled().length >= 2, { what: 'two throttled requests' });
     stack.sandbox.setFaults({});
     await waitForFinished(stack.store, campaign.name, 15_000);
 
@@ -315,7 +315,7 @@ describe('reconciliation through the Messages list', () => {
       rejectedPath: join(tmpdir(), 'patient.csv'),
       chunkSize: 10,
     });
-    while (stack.sandbox.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => stack.sandbox.requests().length > 0, { what: 'the create request' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The first lookup failed: the recipient is still in flight, neither unknown nor sent again.
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toMatch(/^i:/);

@@ -18,6 +18,7 @@ import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import type { SendEventMap } from '../../../src/observe/send-events.js';
 import { type Stack, type StackOptions, startStack, TEST_ACCOUNT_SID, waitForFinished } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const RECIPIENTS = ['+14155550121', '+14155550122', '+14155550123'];
 
@@ -37,14 +38,6 @@ async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Recor
     states[entry.to] = entry.state === 'failed' ? `failed:${entry.code}` : entry.state;
   }
   return states;
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,7 +74,7 @@ describe('senders held or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the hold');
+    await waitFor(() => held.length === 1, { what: 'the hold' });
     const heldAt = Date.now();
     // The cap is the account's at Twilio (the table of Twilio's errors): every send waits, not only this sender's.
     const hold = await holds.accountHold();
@@ -122,7 +115,7 @@ describe('senders held or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the halt');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212]);
     expect(held[0]).toMatchObject({
@@ -137,7 +130,7 @@ describe('senders held or halted by Twilio’s answer', () => {
     const chain = chainFor('+15005550001');
     expect(await holds.lift(chain.tag, chain.links[0]!.id)).toMatchObject({ state: 'halted', code: '21212' });
     expect(await promoteHeldJobs(stack.connection, stack.keys, stack.store, only('p15005550001'))).toBe(1);
-    await waitFor(() => held.length === 2, 'the second halt');
+    await waitFor(() => held.length === 2, { what: 'the second halt' });
     await sleep(500);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212, 21212]);
     expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 0, failed: 0 });
@@ -158,11 +151,14 @@ describe('senders held or halted by Twilio’s answer', () => {
       rejectedPath: join(tmpdir(), 'h3.csv'),
       chunkSize: 10,
     });
-    await waitFor(() => held.length === 1, 'the halt');
-    await waitFor(async () => {
-      const states = Object.values(await ledgerStates(stack, campaign));
-      return states.filter((state) => state === 'sent').length + states.filter((s) => s === 'queued').length === 12;
-    }, 'the healthy sender to finish');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
+    await waitFor(
+      async () => {
+        const states = Object.values(await ledgerStates(stack, campaign));
+        return states.filter((state) => state === 'sent').length + states.filter((s) => s === 'queued').length === 12;
+      },
+      { what: 'the healthy sender to finish' },
+    );
     const requests = stack.sandbox.requests();
     expect(requests.filter((request) => request.errorCode === 21606)).toHaveLength(1);
     const sent = requests.filter((request) => request.status === 201);
@@ -181,7 +177,7 @@ describe('senders held or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the halt');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.status)).toEqual([401]);
     expect(held[0]).toMatchObject({ subject: 'account', level: 'account', hold: { state: 'halted', code: '20003' } });
@@ -245,7 +241,7 @@ describe('a group’s daily cap', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the cap');
+    await waitFor(() => held.length === 1, { what: 'the cap' });
     await sleep(500);
     expect(held[0]).toMatchObject({ subject: 'acme', level: 'brand', hold: { state: 'held', code: 'daily-cap' } });
     // Three went, from either number; the others wait queued, no attempt used and nothing asked of Twilio.

@@ -15,7 +15,7 @@ const GROUPS: RateGroups = {
     ['account', { name: 'account', kind: 'account', limit: { count: 100, per: 'second' } }],
     [
       'pool',
-      { name: 'pool', kind: 'pool', parent: 'account', limit: { count: 20, per: 'second' }, memberLimit: 'none' },
+      { name: 'pool', kind: 'pool', parent: 'account', limit: { count: 2, per: 'second' }, memberLimit: 'none' },
     ],
     ['tf', { name: 'tf', kind: 'pool', parent: 'account' }],
     ['slow', { name: 'slow', kind: 'pool', limit: { count: 60, per: 'minute' } }],
@@ -52,6 +52,7 @@ describe('taking a send’s cost from every link of its chain', () => {
   afterAll(async () => {
     await deleteKeys(connection, keys.prefix);
     await deleteKeys(connection, `${keys.prefix}-fresh`);
+    await deleteKeys(connection, `${keys.prefix}-pool`);
     await connection.quit();
   });
 
@@ -65,22 +66,26 @@ describe('taking a send’s cost from every link of its chain', () => {
     return (await TAKE_CAPACITY.run(connection, [on.rateChain(of.tag)], args)) as [string, ...unknown[]];
   }
 
-  const tat = async (of: RateChain, linkId: string) => {
-    const value = await connection.hget(keys.rateChain(of.tag), `${linkId}:tat`);
+  const tat = async (of: RateChain, linkId: string, on = keys) => {
+    const value = await connection.hget(on.rateChain(of.tag), `${linkId}:tat`);
     return value === null ? undefined : Number(value);
   };
 
   it('paces a pool’s numbers together at the pool’s rate, the numbers having no limit of their own', async () => {
     const [a, b] = [chain('+14155550100'), chain('+14155550101')];
     expect(a.tag).toBe(b.tag);
-    await take(a);
-    const first = (await tat(a, 'g:pool'))!;
-    for (let index = 0; index < 9; index++) expect((await take(index % 2 === 0 ? b : a))[0]).toBe('slot');
-    // Ten sends, 50 ms apart at 20/s, whichever number each came from.
-    expect((await tat(a, 'g:pool'))! - first).toBeCloseTo(9 * 50, 3);
-    expect(await tat(a, 's:p14155550100')).toBeUndefined();
-    // The account (100/s) was never the one to bind: its schedule moved 10 ms per send, from where it stood.
-    expect(await tat(a, 'g:account')).toBeLessThan(first + 100);
+    // A schedule of its own, so the other tests' sends find the pool free.
+    const own = makeKeys(`${keys.prefix}-pool`);
+    await take(a, 1, 60_000, own);
+    const first = (await tat(a, 'g:pool', own))!;
+    for (let index = 0; index < 9; index++)
+      expect((await take(index % 2 === 0 ? b : a, 1, 60_000, own))[0]).toBe('slot');
+    // Ten sends, 500 ms apart at 2/s, whichever number each came from.
+    expect((await tat(a, 'g:pool', own))! - first).toBeCloseTo(9 * 500, 3);
+    expect(await tat(a, 's:p14155550100', own)).toBeUndefined();
+    // The account (100/s) was never the one to bind: its schedule moved 10 ms per send from where it stood (or from
+    // now), not to the pool's slots seconds ahead.
+    expect(await tat(a, 'g:account', own)).toBeLessThan(first + 9 * 500 - 2000);
   });
 
   it('does not push a link that does not bind ahead of its own schedule: other senders of the group go at once', async () => {

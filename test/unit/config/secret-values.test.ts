@@ -21,4 +21,8 @@ describe('secretValuesOf', () => {
   it('treats user-info without a colon as a user name, which is no secret', () => {
     expect(secretValuesOf({ REDIS_URL: 'redis://default@10.0.0.1:6379' })).toEqual([]);
   });
+
+  it('finds no secret in cluster seeds written as plain addresses', () => {
+    expect(secretValuesOf({ REDIS_CLUSTER_NODES: '127.0.0.1:1, redis-a:7000,[::1]:7001' })).toEqual([]);
+  });
 });
