@@ -93,10 +93,16 @@ return beginOne(ARGV[1], ARGV[2], ARGV[3])
 /**
  * Puts a recipient back to queued after a failure that proves the request was not processed (so a retry cannot
  * duplicate). KEYS[1] recipients. ARGV[1] e164, ARGV[2] senderId. Output: 1 if released.
+ * It must work when Redis is out of memory: a release that fails leaves the in-flight mark, and the retry would then
+ * record unknown a recipient whose request never left. Redis refuses a full server's script only at its first write
+ * that can add data (HSET can, HDEL cannot), and lets the rest of a script that has written run; so the mark is
+ * deleted first, and the shorter queued value put in its place. (A shebang with flags would change that: a flagged
+ * script without allow-oom is refused whole.)
  */
 export const RELEASE = RedisScript.replicated(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current and string.sub(current, 1, 1) == 'i' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('HSET', KEYS[1], ARGV[1], 'q:' .. ARGV[2])
   return 1
 end

@@ -233,6 +233,11 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
         ...(deps.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: deps.dailyCapPauseMs }),
       });
+      // Twilio created no message, so the recipient goes back to queued before anything else is written: the
+      // release is the one write Redis allows when it is out of memory (ledger-scripts.ts), and a later write that
+      // fails (a settle, a hold, the job's retry) then leaves a queued recipient to send again, never an in-flight
+      // mark that the next attempt would have to record unknown.
+      if (outcome.kind !== 'unknown') await deps.ledger.release(spec.name, to, senderId);
       switch (outcome.kind) {
         case 'failed':
           if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
@@ -250,7 +255,6 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             outcome.kind === 'pause-sender'
               ? await deps.holds.pause(senderId, outcome.until, code, outcome.reason)
               : await deps.holds.halt(outcome.scope, senderId, code, outcome.reason);
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           const hold = await deps.holds.holdOf(senderId);
           if (newly && hold !== undefined) deps.events.emit('sender:held', { campaign: spec.name, senderId, hold });
@@ -277,7 +281,6 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             throw new UnrecoverableError(`still throttled after the retry window: ${outcome.reason}`);
           }
           await deps.pacer.holdBack(senderId, waitMs);
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
@@ -294,7 +297,6 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             });
             throw new UnrecoverableError(`gave up after ${deps.attempts} attempts: ${outcome.reason}`);
           }
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           throw new RetryableSendError(outcome.reason, outcome.retryAfterMs);
         }
