@@ -10,6 +10,7 @@ import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
+import { RedisMemoryWatch } from '../src/observe/redis-memory-watch.js';
 import { logSendEvents } from '../src/observe/log-events.js';
 import { createLogger, describeError } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
@@ -24,6 +25,12 @@ import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
+import {
+  describeMemory,
+  isOutOfMemoryError,
+  readRedisMemory,
+  RedisOutOfMemoryError,
+} from '../src/queue/redis-memory.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { ReceiptStore } from '../src/receipts/receipt-store.js';
 import { startWebhookServer } from '../src/receipts/webhook-server.js';
@@ -33,6 +40,9 @@ import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
 /** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
 const HOLD_CACHE_MS = 250;
+
+/** How often a worker reads whether Redis is full (INFO memory). */
+const MEMORY_CHECK_MS = 2000;
 
 /** Time after the shutdown window for the last closes before the worker exits regardless. */
 const STOP_GRACE_MS = 5000;
@@ -95,6 +105,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       dailyCapPauseMs: config.worker.dailyCapPauseMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
     },
+    onOutOfMemory: () => void memory.check(),
   });
   logSendEvents(events, logger);
 
@@ -111,6 +122,22 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     finishedRetentionMs: retentionMs,
   });
   const probeHolds = new SenderHolds(probe, keys);
+  const memory = new RedisMemoryWatch({
+    read: () => readRedisMemory(probe),
+    intervalMs: MEMORY_CHECK_MS,
+    onFull: (found) => {
+      logger.error(
+        { redis: describeMemory(found) },
+        'Redis is out of memory: it refuses writes, so nothing is sent until memory is freed or maxmemory raised',
+      );
+      void workers.setTaking(false);
+    },
+    onRoom: (found) => {
+      logger.info({ redis: describeMemory(found) }, 'Redis has memory again; sending resumes');
+      void workers.setTaking(true);
+    },
+  });
+  memory.start();
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -127,6 +154,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     const servers = await startUp.catch(() => undefined);
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     lease.stop();
+    memory.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
       Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),
@@ -154,11 +182,16 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
+        redisMemory: () => memory.last,
         holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
       }),
       host: config.worker.metricsHost,
       port: config.worker.metricsPort,
-      ready: async () => started && (await probe.ping()) === 'PONG',
+      readiness: async () => {
+        if (!started) return { ready: false, reason: 'starting' };
+        if ((await probe.ping()) !== 'PONG') return { ready: false, reason: 'redis unreachable' };
+        return memory.full ? { ready: false, reason: 'redis out of memory' } : { ready: true };
+      },
     });
     await warmUpCreatePath();
     await checkApiReachable(client).catch((error: unknown) =>
@@ -195,7 +228,12 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
 
 /** Turns start-up failures into one readable line and exit code 1. */
 export function reportStartupFailure(error: unknown): never {
-  const message = error instanceof HeraldError ? error.message : `unexpected error: ${describeError(error).message}`;
+  const message =
+    error instanceof HeraldError
+      ? error.message
+      : isOutOfMemoryError(error)
+        ? new RedisOutOfMemoryError(undefined, 'the worker could not start').message
+        : `unexpected error: ${describeError(error).message}`;
   console.error(`herald: ${message}`);
   process.exit(1);
 }

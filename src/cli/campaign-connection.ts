@@ -18,19 +18,31 @@ export function campaignArgument(text: string): CampaignName {
   return parsed.name;
 }
 
-/** Runs a command's body with a Redis connection (one readable line if unreachable), closing it afterwards. */
-export async function withCampaignStore<T>(body: (context: CampaignConnection) => Promise<T>): Promise<T> {
+/**
+ * Runs a command's body with a Redis connection, closing it afterwards: every command connects here, from the same
+ * settings and in the same way as the workers (one Redis, a Cluster, Sentinel; TLS), and says in one line when Redis
+ * cannot be reached or is too full to take the command's writes (`consequence`: what that left undone).
+ */
+export async function withCampaignStore<T>(
+  body: (context: CampaignConnection) => Promise<T>,
+  consequence?: string,
+): Promise<T> {
   const config = loadClientConfig(process.env);
   // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
-  const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
+  const [{ connectConfiguredRedis }, { explainOutOfMemory }, { makeKeys }, { CampaignStore }] = await Promise.all([
     import('../queue/redis-connection.js'),
+    import('../queue/redis-memory.js'),
     import('../queue/keys.js'),
     import('../queue/campaign-store.js'),
   ]);
   const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
   try {
     const keys = makeKeys(config.redis.prefix);
-    return await body({ connection, keys, store: new CampaignStore(connection, keys) });
+    return await explainOutOfMemory(
+      connection,
+      () => body({ connection, keys, store: new CampaignStore(connection, keys) }),
+      consequence,
+    );
   } finally {
     await connection.quit().catch(() => connection.disconnect());
   }

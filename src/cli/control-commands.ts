@@ -18,6 +18,8 @@ class WaitTimeoutError extends HeraldError {
 
 const POLL_MS = 100;
 
+const PAST = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
+
 function parseSeconds(text: string): number {
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a number of seconds above 0`);
@@ -61,7 +63,7 @@ async function runControl(
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-  });
+  }, `${name} was not ${PAST[action]}`);
 }
 
 function addWaitOptions(command: Command): Command {

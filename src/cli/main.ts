@@ -42,6 +42,12 @@ try {
     console.error(`herald: ${error.message}`);
     process.exit(error.exitCode);
   }
+  // A command whose writes Redis refused says so through its connection (campaign-connection.ts); this is the rest.
+  const { isOutOfMemoryError, RedisOutOfMemoryError } = await import('../queue/redis-memory.js');
+  if (isOutOfMemoryError(error)) {
+    console.error(`herald: ${new RedisOutOfMemoryError(undefined, 'herald could not write').message}`);
+    process.exit(1);
+  }
   console.error(`herald: unexpected error (a bug; please report it): ${describeError(error).message}`);
   process.exit(1);
 }

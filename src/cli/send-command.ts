@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
-import { loadClientConfig } from '../config/load-config.js';
 import type { CampaignSpec } from '../domain/campaign.js';
+import { withCampaignStore } from './campaign-connection.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
@@ -124,20 +124,13 @@ Example:
       if (options.dryRun === true) return runDryRun(file, built.spec, options);
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
-      const config = loadClientConfig(process.env);
-      const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] =
-        await Promise.all([
-          import('../queue/redis-connection.js'),
-          import('../queue/keys.js'),
-          import('../queue/campaign-store.js'),
-          import('../queue/ledger.js'),
-          import('../ingest/run-ingest.js'),
-        ]);
-      const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
-      try {
-        const keys = makeKeys(config.redis.prefix);
+      const [{ Ledger }, { runIngest }] = await Promise.all([
+        import('../queue/ledger.js'),
+        import('../ingest/run-ingest.js'),
+      ]);
+      await withCampaignStore(async ({ connection, keys, store }) => {
         const summary = await runIngest(
-          { connection, keys, store: new CampaignStore(connection, keys), ledger: new Ledger(connection, keys) },
+          { connection, keys, store, ledger: new Ledger(connection, keys) },
           {
             file,
             spec: built.spec,
@@ -149,8 +142,6 @@ Example:
           },
         ).finally(() => progress.stop());
         process.stdout.write(formatIngestSummary(built.spec.name, summary));
-      } finally {
-        await connection.quit().catch(() => connection.disconnect());
-      }
+      }, 'the recipients queued so far stay queued, and running the same command again queues the rest');
     });
 }
