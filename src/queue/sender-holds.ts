@@ -6,6 +6,7 @@ import { effectiveHold, type HoldScope, parseSenderHold, type SenderHold } from 
 import { senderId as idOf } from '../domain/sender.js';
 import type { CampaignStore } from './campaign-store.js';
 import { type Keys, queueNameOf } from './keys.js';
+import { scanKeys } from './scan-keys.js';
 import { HOLD } from './sender-hold-scripts.js';
 
 export interface HeldSender {
@@ -106,16 +107,11 @@ export class SenderHolds {
   /** Every sender on hold now, by SCAN (for the CLI and metrics, not the send path). */
   async heldSenders(now = Date.now()): Promise<HeldSender[]> {
     const held: HeldSender[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#client.scan(cursor, 'MATCH', this.#keys.senderHoldPattern, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const senderId = /\{([^}]*)\}/.exec(key)?.[1];
-        const hold = parseSenderHold(await this.#client.hgetall(key), 'sender', now);
-        if (senderId !== undefined && hold !== undefined) held.push({ senderId, hold });
-      }
-    } while (cursor !== '0');
+    for await (const key of scanKeys(this.#client, this.#keys.senderHoldPattern)) {
+      const senderId = /\{([^}]*)\}/.exec(key)?.[1];
+      const hold = parseSenderHold(await this.#client.hgetall(key), 'sender', now);
+      if (senderId !== undefined && hold !== undefined) held.push({ senderId, hold });
+    }
     return held.sort((a, b) => a.senderId.localeCompare(b.senderId));
   }
 }
