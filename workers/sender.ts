@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
+import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 
 import { loadWorkerConfig } from '../src/config/load-config.js';
@@ -24,7 +25,9 @@ import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
+import { checkSentinelWriteSafety } from '../src/queue/connect-sentinel.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
+import { redisTargetKind } from '../src/queue/redis-target.js';
 import {
   describeMemory,
   isOutOfMemoryError,
@@ -61,6 +64,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   // The pacer stays on the plain connection: the dispatch guard's claim must come back fast (a late answer is
   // claimed again), and a pipeline would have it wait behind the other jobs' commands.
   const sendPath = await connectConfiguredRedis(config.redis, { role: 'worker', autoPipelining: true, onError });
+  if (connection instanceof Redis && redisTargetKind(config.redis) === 'sentinel') {
+    const warning = await checkSentinelWriteSafety(connection);
+    if (warning !== undefined) logger.warn(warning);
+  }
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();

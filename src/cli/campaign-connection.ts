@@ -44,7 +44,10 @@ export async function withCampaignStore<T>(
       consequence,
     );
   } finally {
-    await connection.quit().catch(() => connection.disconnect());
+    // QUIT lets the commands sent finish; disconnect then also closes what ioredis keeps beside the connection
+    // (behind Sentinel, its connections to the sentinels), which would keep the process alive.
+    await connection.quit().catch(() => undefined);
+    connection.disconnect();
   }
 }
 
