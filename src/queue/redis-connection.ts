@@ -13,7 +13,7 @@ import {
 } from './redis-client-options.js';
 import { describeRedisTarget, redisTargetOf } from './redis-target.js';
 import { explainProtocolMismatch } from './redis-port-probe.js';
-import { readRedisTls } from './redis-tls.js';
+import { explainTlsError, readRedisTls } from './redis-tls.js';
 
 export { RedisUnreachableError, type RedisConnectSettings, type RedisOptions } from './redis-client-options.js';
 
@@ -81,7 +81,8 @@ export async function connectRedis(url: string, options: RedisOptions, tls?: Con
       Number(parsed.port || 6379),
       parsed.protocol === 'rediss:',
     );
-    const reason = mismatch ?? (firstError ?? (error instanceof Error ? error : new Error(String(error)))).message;
+    const message = (firstError ?? (error instanceof Error ? error : new Error(String(error)))).message;
+    const reason = mismatch ?? (tls === undefined ? message : explainTlsError(message, tls));
     throw new RedisUnreachableError(`cannot reach Redis at ${describeRedisUrl(url)}: ${reason}`);
   }
 }

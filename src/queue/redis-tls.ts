@@ -38,3 +38,17 @@ export function readRedisTls(settings: RedisConnectSettings, targetTls: boolean)
   }
   return tls;
 }
+
+/** What to do about a TLS failure Node names in its own words (a certificate not trusted, one not sent). */
+export function explainTlsError(raw: string, tls: ConnectionOptions): string {
+  // OpenSSL's own errors are a line of codes and source paths around a few words ("tlsv13 alert certificate required").
+  const message = /SSL routines:[^:]*:([^:]+):/.exec(raw)?.[1] ?? raw.replace(/\s+/g, ' ').trim();
+  if (
+    /self.signed|unable to (verify|get local issuer)|certificate has expired|not in the cert's altnames/i.test(message)
+  )
+    return `${message} (REDIS_TLS_CA_FILE names the certificate authority to trust)`;
+  // A server that requires a client certificate (tls-auth-clients) drops a client without one.
+  if (tls.cert === undefined && /ECONNRESET|certificate required/i.test(message))
+    return `${message} (does Redis require a client certificate? REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE give one)`;
+  return message;
+}
