@@ -26,6 +26,7 @@ import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
 import { checkSentinelWriteSafety } from '../src/queue/connect-sentinel.js';
+import { RedisClock } from '../src/queue/redis-clock.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
 import { redisTargetKind } from '../src/queue/redis-target.js';
 import {
@@ -68,6 +69,9 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     const warning = await checkSentinelWriteSafety(connection);
     if (warning !== undefined) logger.warn(warning);
   }
+  // Redis's clock, for every decision that must agree across processes whatever this machine's clock says.
+  const clock = new RedisClock(connection);
+  await clock.start();
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();
@@ -100,17 +104,23 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
-      pacer: new SenderPacer(connection, keys, {
-        ...DEFAULT_PACING,
-        headroom: config.worker.paceHeadroom,
-        horizonMs: config.worker.paceHorizonMs,
-        expectedLatencyMs: config.worker.expectedLatencyMs,
-      }),
+      pacer: new SenderPacer(
+        connection,
+        keys,
+        {
+          ...DEFAULT_PACING,
+          headroom: config.worker.paceHeadroom,
+          horizonMs: config.worker.paceHorizonMs,
+          expectedLatencyMs: config.worker.expectedLatencyMs,
+        },
+        clock,
+      ),
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,
-      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS),
+      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS, clock),
       dailyCapPauseMs: config.worker.dailyCapPauseMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
+      clock,
     },
     onOutOfMemory: () => void memory.check(),
   });
@@ -128,7 +138,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
-  const probeHolds = new SenderHolds(probe, keys);
+  const probeHolds = new SenderHolds(probe, keys, 0, clock);
   const memory = new RedisMemoryWatch({
     read: () => readRedisMemory(probe),
     intervalMs: MEMORY_CHECK_MS,
@@ -162,6 +172,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
     lease.stop();
     memory.stop();
+    clock.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
       Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),

@@ -2,6 +2,7 @@ import { loadClientConfig } from '../config/load-config.js';
 import { parseCampaignName, type CampaignName } from '../domain/campaign.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../queue/keys.js';
+import type { Clock } from '../queue/redis-clock.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { UsageError } from './usage-error.js';
 
@@ -9,6 +10,8 @@ export interface CampaignConnection {
   connection: RedisClient;
   keys: Keys;
   store: CampaignStore;
+  /** Redis's clock, read once, so that a command's time-based decisions agree with the workers'. */
+  clock: Clock;
 }
 
 /** A campaign name argument, or a usage error before Redis is touched. */
@@ -29,18 +32,22 @@ export async function withCampaignStore<T>(
 ): Promise<T> {
   const config = loadClientConfig(process.env);
   // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
-  const [{ connectConfiguredRedis }, { explainOutOfMemory }, { makeKeys }, { CampaignStore }] = await Promise.all([
-    import('../queue/redis-connection.js'),
-    import('../queue/redis-memory.js'),
-    import('../queue/keys.js'),
-    import('../queue/campaign-store.js'),
-  ]);
+  const [{ connectConfiguredRedis }, { explainOutOfMemory }, { makeKeys }, { CampaignStore }, { RedisClock }] =
+    await Promise.all([
+      import('../queue/redis-connection.js'),
+      import('../queue/redis-memory.js'),
+      import('../queue/keys.js'),
+      import('../queue/campaign-store.js'),
+      import('../queue/redis-clock.js'),
+    ]);
   const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
   try {
     const keys = makeKeys(config.redis.prefix);
+    const clock = new RedisClock(connection);
+    await clock.sync();
     return await explainOutOfMemory(
       connection,
-      () => body({ connection, keys, store: new CampaignStore(connection, keys) }),
+      () => body({ connection, keys, store: new CampaignStore(connection, keys), clock }),
       consequence,
     );
   } finally {

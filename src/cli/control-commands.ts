@@ -43,10 +43,10 @@ async function runControl(
   options: WaitOptions,
 ): Promise<void> {
   const name = campaignArgument(campaign);
-  await withCampaignStore(async ({ connection, keys, store }) => {
+  await withCampaignStore(async ({ connection, keys, store, clock }) => {
     await requireCampaign(store, name);
     const { CampaignControl } = await import('../queue/campaign-control.js');
-    const control = new CampaignControl(connection, keys, store);
+    const control = new CampaignControl(connection, keys, store, clock);
     const result = await control[action](name);
     const lines: string[] = [];
     if (!result.changed) lines.push(`${name}: already ${result.state}`);

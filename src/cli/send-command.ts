@@ -128,7 +128,10 @@ Example:
         import('../queue/ledger.js'),
         import('../ingest/run-ingest.js'),
       ]);
-      await withCampaignStore(async ({ connection, keys, store }) => {
+      await withCampaignStore(async ({ connection, keys, store, clock }) => {
+        // Read again by Redis's clock, which the workers' start decision uses: `+2h` is two hours from Redis's now.
+        const startAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, new Date(clock.now()));
+        if (startAt !== undefined && !startAt.ok) throw new UsageError(startAt.reason);
         const summary = await runIngest(
           { connection, keys, store, ledger: new Ledger(connection, keys) },
           {
@@ -136,7 +139,7 @@ Example:
             spec: built.spec,
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
-            ...(sendAt === undefined ? {} : { startAt: sendAt.at }),
+            ...(startAt === undefined ? {} : { startAt: startAt.at }),
             onRejected: progress.onRejected,
             onProgress: progress.onProgress,
           },

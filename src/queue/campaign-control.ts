@@ -6,6 +6,7 @@ import { HeraldError } from '../lib/herald-error.js';
 import type { CampaignStore } from './campaign-store.js';
 import { CANCEL_QUEUED, TRANSITION } from './control-scripts.js';
 import { type Keys, queueNameOf } from './keys.js';
+import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
 import type { RedisClient } from './redis-connection.js';
 
 export type ControlAction = 'pause' | 'resume' | 'cancel';
@@ -36,11 +37,14 @@ export class CampaignControl {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #store: CampaignStore;
+  readonly #clock: Clock;
 
-  constructor(client: RedisClient, keys: Keys, store: CampaignStore) {
+  /** `clock`: Redis's, so that resuming a scheduled campaign asks whether its start time passed by the shared clock. */
+  constructor(client: RedisClient, keys: Keys, store: CampaignStore, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#store = store;
+    this.#clock = clock;
   }
 
   async pause(name: CampaignName): Promise<ControlResult> {
@@ -96,7 +100,7 @@ export class CampaignControl {
   }
 
   async #transition(name: CampaignName, action: ControlAction): Promise<ControlResult> {
-    const now = new Date();
+    const now = new Date(this.#clock.now());
     const [outcome, state] = (await TRANSITION.run(this.#client, this.#campaignKeys(name), [
       action,
       now.getTime(),
