@@ -16,14 +16,16 @@ if (!existsSync(main)) {
 // in flight outlived each scavenge and were promoted, and garbage collection took a quarter of the ingest's CPU;
 // 16 MB, right while the phone numbers were checked on the main thread, now adds ~30 MB of RSS for no measurable
 // CPU, as the flag also sizes the phone-check thread's young generation (docs/benchmarks.md, Ingest). V8 reads
-// these flags only at start-up, so the command runs in a child node that has them.
+// these flags only at start-up, so the command runs in a child node that has them. The child has an IPC channel to
+// this process only so that it learns when this one dies, even by `kill -9` (the channel then closes), and stops
+// instead of ingesting on its own (src/cli/main.ts).
 const HEAP_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=160'];
 const command = process.argv[2];
 const hasHeapFlags = process.execArgv.some((flag) => flag.startsWith('--max-old-space-size'));
 
 if (command === 'send' && !hasHeapFlags) {
   const child = spawn(process.execPath, [...HEAP_FLAGS, fileURLToPath(main), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {

@@ -14,10 +14,10 @@ import {
 } from '../src/local/herald-processes.js';
 import { type LocalRedis, startLocalRedis } from '../src/local/redis-server.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
-import { makeKeys } from '../src/queue/keys.js';
-import { readLedger } from '../src/queue/read-ledger.js';
+import { makeKeys } from '../src/store/keys.js';
+import { readLedger } from '../src/store/read-ledger.js';
 import { connectRedis } from '../src/queue/redis-connection.js';
-import { PERMANENT_CODES } from '../src/send/classify.js';
+import { describeCode } from '../src/twilio-errors/twilio-errors.js';
 import { stopChildrenOnExit } from '../src/local/children.js';
 
 /**
@@ -140,9 +140,7 @@ async function main(): Promise<void> {
     `  queued ${counts['queued'] ?? 0}, sent ${counts['sent'] ?? 0}, failed ${counts['failed'] ?? 0}, unknown ${counts['unknown'] ?? 0}, rejected at ingest ${counts['rejected'] ?? 0}`,
   );
   for (const [failure, count] of failures) {
-    console.log(
-      `  failed: ${count} × ${failure} (${PERMANENT_CODES[Number(failure)]?.reason ?? 'see the worker logs'})`,
-    );
+    console.log(`  failed: ${count} × ${failure} (${describeCode(failure).reason})`);
   }
   console.log(`  the sandbox received ${sandboxRequests.requests.length} create requests`);
   console.log(`\nMetrics (${metricsUrl}):`);

@@ -15,8 +15,8 @@ const run = (args) => execFileSync(npm, args, { cwd: root, stdio: 'inherit' });
 
 if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
   console.error('herald: installing dependencies (npm install)…');
-  // npm ci rejects a lock file written on another platform when optional native packages differ,
-  // so a fresh clone installs with npm install against the committed lock file.
+  // npm install rather than npm ci: against the committed lock file (complete, for every platform) it installs
+  // the same packages and leaves the lock file unchanged, and it does not start from scratch after `npm install <pkg>`.
   run(['install', '--no-audit', '--no-fund']);
 }
 run(['run', '--silent', 'build']);

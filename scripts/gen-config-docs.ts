@@ -50,7 +50,7 @@ const GROUPS: readonly Group[] = [
     title: 'Twilio',
     source: 'TWILIO_SETTINGS',
     settings: TWILIO_SETTINGS,
-    readBy: readersOf(TWILIO_SETTINGS, ['sandbox (the first two only, see above)']),
+    readBy: readersOf(TWILIO_SETTINGS, ['send --test-to', 'sandbox (the first two only, see above)']),
   },
   { title: 'Worker', source: 'WORKER_SETTINGS', settings: WORKER_SETTINGS, readBy: readersOf(WORKER_SETTINGS) },
   { title: 'Logging', source: 'LOG_SETTINGS', settings: LOG_SETTINGS, readBy: readersOf(LOG_SETTINGS) },

@@ -6,21 +6,26 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 
-import { loadWorkerConfig } from '../src/config/load-config.js';
+import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
+import { secretValuesOf } from '../src/config/secret-values.js';
+import { EXAMPLE_PRICES, parsePriceTable, type PriceTable } from '../src/estimate/price-table.js';
 import type { CampaignName } from '../src/domain/campaign.js';
 import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
+import { makeRedactor, stripUserinfo } from '../src/observe/redact.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
 import { RedisMemoryWatch } from '../src/observe/redis-memory-watch.js';
 import { logSendEvents } from '../src/observe/log-events.js';
-import { createLogger, describeError } from '../src/observe/logger.js';
+import { LogSummary } from '../src/observe/log-summary.js';
+import { createLogger, describeError, routeConsoleToLog } from '../src/observe/logger.js';
 import { createMetrics } from '../src/observe/metrics.js';
 import { startMetricsServer } from '../src/observe/metrics-server.js';
 import { TotalsReader } from '../src/observe/read-totals.js';
 import { SendEvents } from '../src/observe/send-events.js';
+import { SentUnitsRecorder } from '../src/observe/sent-units-recorder.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
-import { makeKeys } from '../src/queue/keys.js';
-import { Ledger } from '../src/queue/ledger.js';
+import { makeKeys } from '../src/store/keys.js';
+import { Ledger } from '../src/store/ledger.js';
 import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
@@ -36,9 +41,10 @@ import {
   RedisOutOfMemoryError,
 } from '../src/queue/redis-memory.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
-import { ReceiptStore } from '../src/receipts/receipt-store.js';
-import { startWebhookServer } from '../src/receipts/webhook-server.js';
+import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
+import { WorkerHeartbeat } from '../src/status/worker-heartbeat.js';
+import { RetentionSweeper } from '../src/lifecycle/retention.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
 import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
@@ -47,6 +53,9 @@ const HOLD_CACHE_MS = 250;
 
 /** How often a worker reads whether Redis is full (INFO memory). */
 const MEMORY_CHECK_MS = 2000;
+
+/** Shortest time between two lines about the same kind of Redis error. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** Time after the shutdown window for the last closes before the worker exits regardless. */
 const STOP_GRACE_MS = 5000;
@@ -57,8 +66,20 @@ const STOP_GRACE_MS = 5000;
  */
 export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadWorkerConfig(env);
-  const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker' });
-  const onError = (error: Error) => logger.warn({ err: describeError(error) }, 'redis connection error; reconnecting');
+  const prices = readWorkerPrices(config.worker.pricesFile);
+  const logger = createLogger({ level: config.log.logLevel, name: 'herald-worker', secrets: secretValuesOf(env) });
+  routeConsoleToLog(logger);
+  // A Redis that refuses every login fails each reconnection of every connection: one line per kind of error and
+  // interval says so without flooding the log.
+  const redisErrors = new LogSummary(logger, {
+    level: 'warn',
+    message: 'redis connection error; reconnecting',
+    intervalMs: ERROR_LOG_INTERVAL_MS,
+  });
+  const onError = (error: Error) => {
+    const err = describeError(error);
+    redisErrors.note(err.message, { err });
+  };
   const connection = await connectConfiguredRedis(config.redis, { role: 'worker', onError });
   // herald's own commands on the send path (the ledger's and the gate's scripts, the opt-out and hold reads, from every
   // job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps its defaults.
@@ -125,6 +146,10 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     onOutOfMemory: () => void memory.check(),
   });
   logSendEvents(events, logger);
+  const sentUnits = new SentUnitsRecorder(connection, keys);
+  sentUnits.start(events, (error) =>
+    logger.warn({ err: describeError(error) }, 'could not record billed units; will write them with the next'),
+  );
 
   // Scrapes and readiness checks read Redis through a client that fails at once when Redis is away, so that
   // /metrics and /readyz answer (without the Redis-held series, or 503) instead of hanging.
@@ -155,6 +180,18 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     },
   });
   memory.start();
+  const retention = new RetentionSweeper({
+    connection,
+    keys,
+    store,
+    retentionMs: config.worker.retentionDays * 86_400_000,
+    onDeleted: (campaign, endedAgo) =>
+      logger.info({ campaign, endedAgo }, 'deleted a campaign past HERALD_RETENTION_DAYS'),
+  });
+  // Redis away already shows in the connection's own warnings; a missed announcement adds nothing to them.
+  const heartbeat = new WorkerHeartbeat(connection, keys, (error) =>
+    logger.debug({ err: describeError(error) }, 'could not announce this worker'),
+  );
   // Signals are handled from here on: a SIGTERM during start-up waits for it to finish, then stops as usual.
   let stopping = false;
   const stop = async (signal: string) => {
@@ -169,13 +206,20 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       process.exit(0);
     }, config.worker.shutdownTimeoutMs + STOP_GRACE_MS).unref();
     const servers = await startUp.catch(() => undefined);
+    retention.stop();
     const { timedOut } = await workers.close(config.worker.shutdownTimeoutMs);
+    // After the last send settled: until then this worker was still sending. Bounded, as Redis may be away.
+    await Promise.race([
+      Promise.all([heartbeat.stop().catch(() => undefined), sentUnits.stop().catch(() => undefined)]),
+      sleep(1000),
+    ]);
     lease.stop();
     memory.stop();
     clock.stop();
+    redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
-      Promise.all([servers?.metrics.close(), servers?.webhook?.close(), totals.close()]),
+      Promise.all([servers?.metrics.close(), servers?.receipts?.close(), totals.close()]),
       sleep(2000),
     ]);
     // QUIT waits for Redis to answer; when it cannot, the socket is simply dropped.
@@ -201,6 +245,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         inFlight: () => inFlight.activeCount,
         retentionMs,
         redisMemory: () => memory.last,
+        prices,
         holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
       }),
       host: config.worker.metricsHost,
@@ -216,43 +261,77 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
     );
     // Receipts arrive for campaigns long finished, so the webhook serves whatever campaign its path names.
-    const receipts = new ReceiptStore(probe, keys);
-    const webhook =
+    const receipts =
       publicUrl === undefined
         ? undefined
-        : await startWebhookServer({
-            host: config.worker.webhookHost,
-            port: config.worker.webhookPort,
+        : await startReceipts({
             publicUrl,
+            webhook: {
+              host: config.worker.webhookHost,
+              port: config.worker.webhookPort,
+              maxConnections: config.worker.webhookMaxConnections,
+            },
             authToken: config.twilio.authToken,
-            record: (receipt) => receipts.record(receipt),
+            helpReply: config.worker.helpReply,
+            fetchAfterMs: config.worker.receiptFetchAfterMs,
+            keys,
+            sendPath,
+            probe,
+            client,
             events,
+            // The worker that exports the installation's totals also sweeps its receipts.
+            elected: () => lease.hold(),
+            logger,
           });
+    const webhook = receipts?.webhook;
     await workers.start();
+    await heartbeat.start();
+    retention.start((error) => logger.warn({ err: describeError(error) }, 'could not delete expired campaigns'));
     started = true;
     logger.info(
       {
         metrics: metrics.url,
-        webhook: webhook === undefined ? 'off' : { port: webhook.port, publicUrl },
-        twilio: config.twilio.baseUrl ?? 'https://api.twilio.com',
+        webhook:
+          webhook === undefined || publicUrl === undefined
+            ? 'off'
+            : { port: webhook.port, publicUrl: stripUserinfo(publicUrl) },
+        twilio: stripUserinfo(config.twilio.baseUrl ?? 'https://api.twilio.com'),
         campaigns: workers.campaigns,
       },
       'worker started',
     );
-    return { metrics, webhook };
+    return { metrics, receipts };
   })();
   await startUp;
 }
 
-/** Turns start-up failures into one readable line and exit code 1. */
-export function reportStartupFailure(error: unknown): never {
+/** The price table the cost estimate is exported by; a file that cannot be used stops the start with one line. */
+function readWorkerPrices(path: string | undefined): PriceTable {
+  if (path === undefined) return EXAMPLE_PRICES;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `config: HERALD_PRICES_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const parsed = parsePriceTable(text);
+  if (!parsed.ok) throw new ConfigError(`config: HERALD_PRICES_FILE ${path}: ${parsed.reason}`);
+  return parsed.table;
+}
+
+/** Turns start-up failures into one readable line, without a secret of the environment's in it, and exit code 1. */
+export function reportStartupFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): never {
   const message =
     error instanceof HeraldError
       ? error.message
       : isOutOfMemoryError(error)
         ? new RedisOutOfMemoryError(undefined, 'the worker could not start').message
         : `unexpected error: ${describeError(error).message}`;
-  console.error(`herald: ${message}`);
+  // Written directly: console may be routed to the log by now, and this line is for a person.
+  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}
+`);
   process.exit(1);
 }
 

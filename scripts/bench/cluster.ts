@@ -10,8 +10,8 @@ import { startSandboxProcess, startWorkerProcess } from '../../src/local/herald-
 import { startLocalRedisCluster } from '../../src/local/redis-cluster.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
 import { inTurns } from './lib/in-turns.js';
 import { rateBetween } from './lib/rate-between.js';

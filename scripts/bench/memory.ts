@@ -11,8 +11,8 @@ import { senderId } from '../../src/domain/sender.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys, queueNameOf } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf, type SummaryRow } from './lib/stats.js';
@@ -138,11 +138,11 @@ async function memoryUsage(connection: Redis, key: string): Promise<number> {
   return Number(await connection.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
 }
 
-/** Average MEMORY USAGE of the first SAMPLE jobs in a wait list. */
-async function averageJobHash(connection: Redis, prefix: string, queue: string): Promise<number> {
-  const ids = await connection.lrange(`${prefix}:${queue}:wait`, 0, SAMPLE - 1);
+/** Average MEMORY USAGE of the first SAMPLE jobs in a (campaign, sender) queue's wait list. */
+async function averageJobHash(connection: Redis, queueKey: (part: string) => string): Promise<number> {
+  const ids = await connection.lrange(queueKey('wait'), 0, SAMPLE - 1);
   let sum = 0;
-  for (const id of ids) sum += await memoryUsage(connection, `${prefix}:${queue}:${id}`);
+  for (const id of ids) sum += await memoryUsage(connection, queueKey(id));
   return sum / ids.length;
 }
 
@@ -163,9 +163,9 @@ async function measureHerald(connection: Redis, file: string, dir: string, run: 
   const total = ((await usedMemory(connection)) - before) / recipients;
   const sender = built.spec.senders[0];
   if (sender === undefined) throw new Error('the campaign has no sender');
-  const queue = queueNameOf(built.spec.name, senderId(sender.sender));
-  const jobHash = await averageJobHash(connection, keys.prefix, queue);
-  const waitList = (await memoryUsage(connection, `${keys.prefix}:${queue}:wait`)) / recipients;
+  const queueKey = (part: string) => keys.sendQueueKey(built.spec.name, senderId(sender.sender), part);
+  const jobHash = await averageJobHash(connection, queueKey);
+  const waitList = (await memoryUsage(connection, queueKey('wait'))) / recipients;
   const ledger = (await memoryUsage(connection, keys.recipients(built.spec.name))) / recipients;
   return { total, jobHash, waitList, ledger, rest: total - jobHash - waitList - ledger };
 }

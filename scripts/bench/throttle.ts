@@ -16,8 +16,8 @@ import {
 } from '../../src/local/herald-processes.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { round, spreadOf, type SummaryRow } from './lib/stats.js';

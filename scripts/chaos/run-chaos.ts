@@ -17,9 +17,10 @@ import {
 import { type LocalRedis, startLocalRedis } from '../../src/local/redis-server.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import type { RecipientState } from '../../src/store/ledger-state.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { writeRecipientsCsv } from '../bench/lib/recipients-csv.js';
 import { type ChaosTally, tallyChaos } from './tally.js';
@@ -43,6 +44,13 @@ export interface ChaosOptions {
   faults: { rate429: number; rate500: number; acceptThenDrop: number; seed: number };
   /** HERALD_RECONCILE_PATIENCE_MS of the workers; absent, their default. */
   reconcilePatienceMs?: number;
+  /**
+   * HERALD_LOCK_DURATION_MS and HERALD_STALLED_INTERVAL_MS of the workers; absent, their defaults (30 s each). A
+   * killed worker's jobs are back in the queue within the lock plus two stalled checks, so these set how long the
+   * run waits after each kill.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   /** Give up (and count what is left as lost) after this long. */
   timeoutMs: number;
   log: (line: string) => void;
@@ -92,6 +100,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...(options.reconcilePatienceMs === undefined
       ? {}
       : { HERALD_RECONCILE_PATIENCE_MS: String(options.reconcilePatienceMs) }),
+    ...(options.lockDurationMs === undefined ? {} : { HERALD_LOCK_DURATION_MS: String(options.lockDurationMs) }),
+    ...(options.stalledIntervalMs === undefined
+      ? {}
+      : { HERALD_STALLED_INTERVAL_MS: String(options.stalledIntervalMs) }),
   };
   // On a loaded machine a worker can take longer than the usual 15 s to come up; it gets a minute, then another try.
   const startWorker = async (index: number): Promise<ChildHandle> => {
@@ -131,8 +143,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const campaign = built.spec.name as CampaignName;
   let kills = 0;
   let redisRestarts = 0;
+  let restarting: Promise<void> | undefined;
+  let restartFailure: unknown;
   try {
-    for (let index = 0; index < options.workers; index++) workers.push(await startWorker(index));
+    workers.push(...(await Promise.all(Array.from({ length: options.workers }, (_, index) => startWorker(index)))));
     await runIngest(
       { connection, keys, store, ledger: new Ledger(connection, keys) },
       { file, spec: built.spec, rejectedPath: join(dir, 'rejected.csv'), chunkSize: 1000 },
@@ -143,6 +157,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let finished = false;
     while (!finished && Date.now() - started < options.timeoutMs) {
       await sleep(200);
+      if (restartFailure !== undefined) throw restartFailure;
       const counts = await store.counts(campaign).catch(() => undefined);
       if (counts === undefined) continue;
       const settled = (counts['sent'] ?? 0) + (counts['failed'] ?? 0) + (counts['unknown'] ?? 0);
@@ -159,30 +174,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         redis = await startLocalRedis({ appendOnly: true, dir: data, port });
         redisRestarts += 1;
       }
-      if (!finished && settled < options.recipients * options.killUntil && Date.now() >= nextKill) {
+      if (
+        !finished &&
+        restarting === undefined &&
+        settled < options.recipients * options.killUntil &&
+        Date.now() >= nextKill
+      ) {
         const index = kills % workers.length;
-        await workers[index]!.stop('SIGKILL');
         kills += 1;
-        workers[index] = await startWorker(index);
-        nextKill = Date.now() + options.killEveryMs;
-        options.log(`killed and restarted worker ${index} (${kills} kills, ${settled} settled)`);
+        options.log(`killing worker ${index} (${kills} kills, ${settled} settled)`);
+        // The replacement starts while this loop goes on watching, so that a slow start (seconds on a loaded
+        // machine) neither delays Redis's restart past its mark nor lets the others finish unwatched.
+        restarting = workers[index]!.stop('SIGKILL')
+          .then(() => startWorker(index))
+          .then(
+            (worker) => {
+              workers[index] = worker;
+              nextKill = Date.now() + options.killEveryMs;
+              restarting = undefined;
+            },
+            (error: unknown) => {
+              restartFailure = error;
+            },
+          );
       }
     }
+    await restarting;
 
     const { requests } = await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests');
-    const ledger = new Map<string, string>();
-    for await (const entry of readLedger(connection, keys, campaign)) {
-      ledger.set(
-        entry.to,
-        entry.state === 'sent'
-          ? `s:${entry.sid}`
-          : entry.state === 'failed'
-            ? `f:${entry.code}`
-            : entry.state === 'unknown'
-              ? `u:${entry.reason}`
-              : entry.state,
-      );
-    }
+    const ledger = new Map<string, RecipientState>();
+    for await (const { to, ...state } of readLedger(connection, keys, campaign)) ledger.set(to, state);
     const injected: Record<string, number> = {};
     for (const request of requests) {
       if (request.fault !== undefined) injected[request.fault] = (injected[request.fault] ?? 0) + 1;
@@ -196,6 +217,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       injected,
     };
   } finally {
+    await restarting;
     await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await sandbox.stop();
     connection.disconnect();

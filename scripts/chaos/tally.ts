@@ -1,3 +1,5 @@
+import type { RecipientState } from '../../src/store/ledger-state.js';
+
 /** What the sandbox did with one create request: only what the tally needs. */
 export interface AcceptedRequest {
   params: Readonly<Record<string, string | readonly string[]>>;
@@ -31,7 +33,7 @@ export interface ChaosTally {
 export function tallyChaos(
   recipients: readonly string[],
   requests: readonly AcceptedRequest[],
-  ledger: ReadonlyMap<string, string>,
+  ledger: ReadonlyMap<string, RecipientState>,
 ): ChaosTally {
   const sids = new Map<string, string[]>();
   for (const request of requests) {
@@ -53,21 +55,20 @@ export function tallyChaos(
   };
   for (const to of recipients) {
     const accepted = sids.get(to) ?? [];
-    const state = ledger.get(to) ?? 'absent';
+    const state = ledger.get(to);
     if (accepted.length > 1) tally.sentTwice += 1;
     else if (accepted.length === 1) {
       tally.sentOnce += 1;
-      if (state.startsWith('u:')) {
+      if (state?.state === 'unknown') {
         tally.unknownButSent += 1;
-        tally.unknownButSentReasons[state.slice(2)] = (tally.unknownButSentReasons[state.slice(2)] ?? 0) + 1;
+        tally.unknownButSentReasons[state.reason] = (tally.unknownButSentReasons[state.reason] ?? 0) + 1;
       }
-      if (state.startsWith('s:') && state !== `s:${accepted[0]}`) tally.wrongSid += 1;
-    } else if (state.startsWith('f:')) {
-      const code = state.slice(2);
-      tally.failed[code] = (tally.failed[code] ?? 0) + 1;
-    } else if (state.startsWith('u:')) {
+      if (state?.state === 'sent' && state.sid !== accepted[0]) tally.wrongSid += 1;
+    } else if (state?.state === 'failed') {
+      tally.failed[state.code] = (tally.failed[state.code] ?? 0) + 1;
+    } else if (state?.state === 'unknown') {
       tally.unknown += 1;
-      tally.unknownReasons[state.slice(2)] = (tally.unknownReasons[state.slice(2)] ?? 0) + 1;
+      tally.unknownReasons[state.reason] = (tally.unknownReasons[state.reason] ?? 0) + 1;
     } else tally.neverSent += 1;
   }
   return tally;

@@ -1,7 +1,7 @@
 import { loadClientConfig } from '../config/load-config.js';
 import { parseCampaignName, type CampaignName } from '../domain/campaign.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import type { Keys } from '../queue/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { Clock } from '../queue/redis-clock.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { UsageError } from './usage-error.js';
@@ -36,7 +36,7 @@ export async function withCampaignStore<T>(
     await Promise.all([
       import('../queue/redis-connection.js'),
       import('../queue/redis-memory.js'),
-      import('../queue/keys.js'),
+      import('../store/keys.js'),
       import('../queue/campaign-store.js'),
       import('../queue/redis-clock.js'),
     ]);

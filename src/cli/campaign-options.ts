@@ -21,6 +21,8 @@ export interface SendOptions {
   contentVariables?: string;
   toColumn: string;
   defaultCountry?: string;
+  /** The column recording each recipient's consent. */
+  consentColumn?: string;
   /** Hours of the recipient's local day to send in, `HH:MM-HH:MM`. */
   window?: string;
 }
@@ -95,6 +97,9 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       reason: `--default-country "${options.defaultCountry}" is not an ISO country code (e.g. US, GB)`,
     };
   }
+  if (options.consentColumn !== undefined && options.consentColumn.trim() === '') {
+    return { ok: false, reason: '--consent-column needs a column name' };
+  }
   const window = options.window === undefined ? undefined : parseSendWindow(options.window);
   if (window !== undefined && !window.ok) return window;
   return {
@@ -111,6 +116,7 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       senders,
       toColumn: options.toColumn,
       ...(country !== undefined && isCountryCode(country) ? { defaultCountry: country } : {}),
+      ...(options.consentColumn === undefined ? {} : { consentColumn: options.consentColumn }),
       ...(window === undefined ? {} : { window: window.window }),
       createdAt: now.toISOString(),
     },

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CampaignName } from '../domain/campaign.js';
 import type { CampaignControl } from '../queue/campaign-control.js';
 import { HeraldError } from '../lib/herald-error.js';
+import { plural } from '../lib/plural.js';
 import { campaignArgument, requireCampaign, withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';
 
@@ -53,7 +54,8 @@ async function runControl(
     else if (action === 'pause')
       lines.push(`${name}: paused; sends already begun finish, nothing more is sent until: herald resume ${name}`);
     else if (action === 'resume') lines.push(`${name}: ${result.state}`);
-    else lines.push(`${name}: cancelled; ${result.cancelled ?? 0} recipients still queued will not be texted`);
+    else
+      lines.push(`${name}: cancelled; ${plural(result.cancelled ?? 0, 'recipient')} still queued will not be texted`);
     if (options.wait === true && action !== 'resume') {
       await waitForIdle(control, name, options.timeout);
       const counts = await store.counts(name);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 
+import { operatorZone } from '../lib/zoned-time.js';
 import { withCampaign } from './with-campaign.js';
 
 export function registerResendFailedCommand(program: Command): void {
@@ -27,7 +28,13 @@ Example:
         const { formatResendSummary } = await import('../resend/format-resend.js');
         const dryRun = options.dryRun === true;
         const summary = await resendFailed({ connection, keys, store }, record, { dryRun });
-        process.stdout.write(formatResendSummary(record.spec.name, summary, dryRun));
+        const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
+        const sending = describeSending(
+          record.spec.name,
+          await readSendingOutlook(connection, keys, record.spec),
+          operatorZone(),
+        );
+        process.stdout.write(formatResendSummary(record.spec.name, summary, dryRun, sending));
       });
     });
 }

@@ -60,6 +60,10 @@ Example:
 Faults can be changed while it runs: curl -X PUT localhost:4010/sandbox/faults -d '{"rate429":0.2}'
 Inspect: GET /sandbox/requests, /sandbox/senders, /sandbox/callbacks, /sandbox/faults (loopback only).`,
     )
+    .option('--reply-url <url>', "where recipients' replies are posted, signed (the incoming-message webhook)")
+    .option('--reply-share <share>', 'share (0–1) of accepted messages whose recipient replies (needs --reply-url)')
+    .option('--reply-mix <kind=weight,…>', 'what they reply: stop, stop-words, start, help, text (default stop=1)')
+    .option('--whatsapp-sessions', 'refuse free-form WhatsApp outside 24 h after the recipient last wrote (63016)')
     .action(async (options: SandboxCommandOptions) => {
       const flags = parseSandboxFlags(options);
       if (!flags.ok) throw new UsageError(flags.message);

@@ -4,16 +4,22 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 
 import type { CampaignSpec } from '../domain/campaign.js';
+import type { CsvFormat } from '../ingest/csv-format.js';
 import { withCampaignStore } from './campaign-connection.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
+import { operatorZone } from '../lib/zoned-time.js';
 import { parseSendAt } from './parse-send-at.js';
+import { readPriceTable } from './read-price-table.js';
+import { runTestSend } from './run-test-send.js';
 import { UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 type SendCommandOptions = SendOptions & {
+  testTo: string[];
+  replace?: boolean;
   rejected?: string;
   chunkSize: number;
   senders?: string;
@@ -21,37 +27,34 @@ type SendCommandOptions = SendOptions & {
   dryRun?: boolean;
   prices?: string;
   show: number;
+  encoding?: string;
+  delimiter?: string;
 };
 
 /** `--dry-run`: reads and checks the whole file with no Redis at all, and prints what would be sent. */
-async function runDryRun(file: string, spec: CampaignSpec, options: SendCommandOptions): Promise<void> {
+async function runDryRun(
+  file: string,
+  spec: CampaignSpec,
+  format: CsvFormat,
+  options: SendCommandOptions,
+  startAt: Date | undefined,
+): Promise<void> {
   if (!Number.isInteger(options.show) || options.show < 0) throw new UsageError('--show must be a whole number');
-  const [{ dryRun }, { formatDryRun }, { EXAMPLE_PRICES, parsePriceTable }] = await Promise.all([
+  const [{ dryRun }, { formatDryRun }, prices] = await Promise.all([
     import('../estimate/dry-run.js'),
     import('../estimate/format-dry-run.js'),
-    import('../estimate/price-table.js'),
+    readPriceTable(options.prices),
   ]);
-  let prices = EXAMPLE_PRICES;
-  if (options.prices !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.prices, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UsageError(`cannot read price table ${options.prices}: ${code}`);
-    }
-    const parsed = parsePriceTable(text);
-    if (!parsed.ok) throw new UsageError(`price table ${options.prices}: ${parsed.reason}`);
-    prices = parsed.table;
-  }
   const result = await dryRun({
     file,
     spec,
     prices,
     samples: options.show,
+    format,
     onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+    ...(startAt === undefined ? {} : { startAt }),
   });
-  process.stdout.write(formatDryRun(spec.name, result));
+  process.stdout.write(formatDryRun(spec.name, result, operatorZone(), spec.window));
 }
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
@@ -79,7 +82,7 @@ export function registerSendCommand(program: Command): void {
       Number,
     )
     .option('--senders <file>', 'senders file for a pool: CSV with a sender column and an optional mps column')
-    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}"')
+    .option('--body <template>', 'message body, a Mustache template: "Hi {{first_name}}", "Hi {{first_name|there}}"')
     .option(
       '--media <url>',
       'media URL template (repeat; MMS takes up to 10, WhatsApp 1); a row with media and no channel is MMS',
@@ -89,8 +92,17 @@ export function registerSendCommand(program: Command): void {
     .option('--channel <channel>', 'force sms, mms or whatsapp (default: a row’s channel column, else inferred)')
     .option('--content-sid <HX…>', 'WhatsApp Content Template to send instead of a body')
     .option('--content-variables <json>', 'its variables from columns: \'{"1":"{{first_name}}"}\'')
-    .option('--to-column <name>', 'column holding the recipient’s number', 'phone')
+    .option('--to-column <name>', 'column holding the recipient’s number (any case: Phone, PHONE…)', 'phone')
+    .option(
+      '--consent-column <name>',
+      'column recording each recipient’s consent: rows where it is empty, no, false, 0 or n are refused',
+    )
     .option('--default-country <CC>', 'ISO country for numbers written without +country code, e.g. US')
+    .option(
+      '--encoding <name>',
+      'the file’s encoding when it is not UTF-8 or UTF-16 with a BOM, e.g. windows-1252 (Excel’s “CSV” on Windows)',
+    )
+    .option('--delimiter <char>', 'the file’s delimiter, e.g. ";" or tab (default: found from the header row)')
     .option('--rejected <path>', 'where to write refused rows (default: ./<campaign>.rejected.csv)')
     .option('--chunk-size <n>', 'jobs per Redis round trip', (text) => Number.parseInt(text, 10), 1000)
     .option('--send-at <time>', 'start sending at this time: ISO 8601 (2026-12-01T09:00:00Z) or a delay (+30m, +2h)')
@@ -101,6 +113,18 @@ export function registerSendCommand(program: Command): void {
     .option('--dry-run', 'check the whole file and print what would be sent, its segments, cost and duration')
     .option('--prices <file>', 'with --dry-run: price table (JSON) for the cost estimate, instead of the example one')
     .option('--show <n>', 'with --dry-run: how many rendered messages to print', (text) => Number.parseInt(text, 10), 3)
+    .option(
+      '--test-to <number>',
+      'send the file’s first rendered message to this staff number instead (repeat: the second row to the second ' +
+        'number, …); nothing is queued',
+      collect,
+      [],
+    )
+    .option(
+      '--replace',
+      'change a campaign that has not sent anything yet (message, media, senders, --send-at): its queued recipients ' +
+        'are cleared and the file queued again',
+    )
     .addHelpText(
       'after',
       `
@@ -110,28 +134,49 @@ Example:
   herald send recipients.csv --campaign alerts --senders senders.csv --body "Outage at {{site}}"
   herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts now" \
     --send-at 2026-11-27T14:00:00Z --window 09:00-20:00
-  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" --dry-run`,
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" --dry-run
+  herald send recipients.csv --campaign spring-sale --from +14155550100 --body "Hi {{first_name}}" \
+    --test-to +14155550111 --test-to +14155550112
+  herald send recipients.csv --campaign black-friday --from +14155550100 --body "Sale starts at 9" \
+    --send-at "2026-11-27 09:00" --replace
+
+A time without an offset (--send-at "2026-11-27 09:00") is read in your zone (TZ); times are printed with their zone.`,
     )
     .action(async (file: string, options: SendCommandOptions) => {
       const senderRows = options.senders === undefined ? undefined : readSendersFile(options.senders);
       const now = new Date();
       const built = buildCampaignSpec({ ...options, ...(senderRows === undefined ? {} : { senderRows }) }, now);
       if (!built.ok) throw new UsageError(built.reason);
-      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now);
+      const sendAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, now, operatorZone());
       if (sendAt !== undefined && !sendAt.ok) throw new UsageError(sendAt.reason);
       if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)
         throw new UsageError('--chunk-size must be a positive whole number');
-      if (options.dryRun === true) return runDryRun(file, built.spec, options);
+      // iconv-lite (behind the encoding check) takes a tenth of a second to load: only `send` pays for it.
+      const { parseCsvFormat } = await import('../ingest/csv-format.js');
+      const format = parseCsvFormat(options);
+      if (!format.ok) throw new UsageError(format.reason);
+      if (options.dryRun === true && options.testTo.length > 0)
+        throw new UsageError('--test-to and --dry-run do not go together');
+      if (options.dryRun === true) return runDryRun(file, built.spec, format.format, options, sendAt?.at);
+      if (options.testTo.length > 0) {
+        if (options.replace === true) throw new UsageError('--test-to and --replace do not go together');
+        return runTestSend(file, built.spec, format.format, options.testTo);
+      }
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
       const [{ Ledger }, { runIngest }] = await Promise.all([
-        import('../queue/ledger.js'),
+        import('../store/ledger.js'),
         import('../ingest/run-ingest.js'),
       ]);
       await withCampaignStore(async ({ connection, keys, store, clock }) => {
         // Read again by Redis's clock, which the workers' start decision uses: `+2h` is two hours from Redis's now.
-        const startAt = options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, new Date(clock.now()));
+        const startAt =
+          options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, new Date(clock.now()), operatorZone());
         if (startAt !== undefined && !startAt.ok) throw new UsageError(startAt.reason);
+        if (options.replace === true) {
+          const { clearUnstartedCampaign } = await import('../lifecycle/replace-campaign.js');
+          await clearUnstartedCampaign(connection, keys, store, built.spec.name, operatorZone());
+        }
         const summary = await runIngest(
           { connection, keys, store, ledger: new Ledger(connection, keys) },
           {
@@ -139,12 +184,17 @@ Example:
             spec: built.spec,
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
+            format: format.format,
             ...(startAt === undefined ? {} : { startAt: startAt.at }),
             onRejected: progress.onRejected,
             onProgress: progress.onProgress,
           },
         ).finally(() => progress.stop());
-        process.stdout.write(formatIngestSummary(built.spec.name, summary));
+        const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
+        const outlook = await readSendingOutlook(connection, keys, built.spec);
+        const startsAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
+        const sending = describeSending(built.spec.name, outlook, operatorZone(), startsAt, built.spec.window);
+        process.stdout.write(formatIngestSummary(built.spec.name, summary, sending));
       }, 'the recipients queued so far stay queued, and running the same command again queues the rest');
     });
 }

@@ -23,9 +23,10 @@ export function registerSendersCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-A sender is paused when Twilio answers 63038 (daily cap) and resumes by itself when the pause ends. It is halted
-when Twilio answers 21212 or 21606 (a bad From), and every sender is halted when it answers 20003 (credentials):
-recipients stay queued until you fix the cause and resume.
+A sender is paused when Twilio answers with a cap (63038 daily, 63018 WhatsApp's tier, …) and resumes by itself
+when the pause ends. It is halted when Twilio answers 21212 or 21606 (a bad From), and every sender is halted when it
+answers 20003 (credentials): recipients stay queued until you fix the cause and resume. docs/error-handling.md lists
+every code.
 
 Examples:
   herald senders

@@ -70,6 +70,11 @@ export function loadWorkerConfig(env: Env): SenderWorkerConfig {
   return loadConfig(env, WORKER_GROUPS);
 }
 
+/** What `herald send --test-to` needs to send its few messages straight to Twilio. */
+export function loadTwilioConfig(env: Env): ConfigOf<typeof TWILIO_SETTINGS> {
+  return loadConfig(env, { twilio: TWILIO_SETTINGS }).twilio;
+}
+
 /** What commands that only talk to Redis (send, status) need. */
 export function loadClientConfig(env: Env): ClientConfig {
   return loadConfig(env, CLIENT_GROUPS);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 import { parseClusterNodes, type ParsedTarget, redisTargetOf } from '../queue/redis-target.js';
-import { MAX_SEND_ATTEMPTS } from '../queue/job-options.js';
+
+/** The most HERALD_ATTEMPTS may be: BullMQ's attempt ceiling per send job (store/job-options.ts) stays above it. */
+export const MAX_SEND_ATTEMPTS = 99;
 
 /** One environment variable: its schema, default and help, next to each other (the docs are generated from these). */
 export interface Setting<T> {
@@ -37,6 +39,8 @@ const httpUrl = z
     (text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol),
     'is not an http:// or https:// URL',
   );
+// Twilio never sends a fragment; a query string is kept at the end of each callback URL.
+const publicUrl = httpUrl.refine((text) => !text.includes('#'), 'must not have a #fragment');
 const port = z.coerce
   .number()
   .int('is not a whole number')
@@ -115,7 +119,8 @@ export const TWILIO_SETTINGS = {
   baseUrl: setting(
     'HERALD_TWILIO_BASE_URL',
     httpUrl.optional(),
-    'Send API requests to this origin instead of https://api.twilio.com (the herald sandbox). Unset in production.',
+    'Send API requests to this origin instead of https://api.twilio.com (the herald sandbox). Unset in production. Secret because it may hold user:password@; logged without it.',
+    { secret: true },
   ),
   caFile: setting(
     'HERALD_TWILIO_CA_FILE',
@@ -179,7 +184,7 @@ export const WORKER_SETTINGS = {
   dailyCapPauseMs: setting(
     'HERALD_DAILY_CAP_PAUSE_MS',
     positiveInt,
-    'How long a sender pauses after Twilio’s daily cap (63038) when the answer has no Retry-After; the default is Twilio’s rolling 24-hour window. Its jobs wait without using attempts and resume by themselves.',
+    'How long a sender pauses after a cap Twilio counts over a rolling day (63038 daily messages, 63018 WhatsApp’s tier) when the answer has no Retry-After; the default is the full 24-hour window. Its jobs wait without using attempts and resume by themselves.',
     { default: '86400000' },
   ),
   reconcilePatienceMs: setting(
@@ -218,10 +223,22 @@ export const WORKER_SETTINGS = {
     'Time to live of the lease that makes one worker the exporter of the campaign totals kept in Redis; another worker takes over within it when the exporter stops.',
     { default: '10000' },
   ),
+  retentionDays: setting(
+    'HERALD_RETENTION_DAYS',
+    z.coerce.number().min(0, 'must be 0 or more'),
+    'Days a campaign is kept in Redis after it ended (finished, or cancelled with its last send settled); then a worker deletes it (ledger, details, receipts, counts, queues), as `herald campaigns delete` does. The opt-out list is never deleted. 0: keep every campaign.',
+    { default: '30' },
+  ),
+  pricesFile: setting(
+    'HERALD_PRICES_FILE',
+    z.string().min(1).optional(),
+    'Price table (JSON, the format of `herald send --dry-run --prices`) by which the worker estimates each campaign’s cost so far in herald_cost_estimate; unset, herald’s example table, whose figures are illustrative only.',
+  ),
   publicUrl: setting(
     'HERALD_PUBLIC_URL',
-    httpUrl.optional(),
-    'Public base URL of the workers’ status webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/status/<campaign> and workers serve them; unset, neither.',
+    publicUrl.optional(),
+    'Public base URL of the workers’ webhook, e.g. https://herald.example.com. Set, sends ask Twilio for delivery receipts at <url>/twilio/campaigns/<campaign>/status (a query string in the URL stays at the end) and workers serve them, and replies to <url>/twilio/replies (set it as each sender’s incoming-message webhook) are served too; unset, neither. It may hold user:password@ for a proxy that asks Twilio for basic auth: secret, and logged without it.',
+    { secret: true },
   ),
   webhookPort: setting(
     'HERALD_WEBHOOK_PORT',
@@ -229,9 +246,26 @@ export const WORKER_SETTINGS = {
     'Port of the status webhook when HERALD_PUBLIC_URL is set (0: any free port). Apart from the metrics port, so only it need face the internet.',
     { default: '9465' },
   ),
+  receiptFetchAfterMs: setting(
+    'HERALD_RECEIPT_FETCH_AFTER_MS',
+    positiveInt,
+    'With HERALD_PUBLIC_URL set: how long after a send, in ms, herald asks Twilio for the message’s status if no final status callback came (callbacks lost while Redis was away, or never sent), then less often as the message ages, for up to 72 hours. One worker does it, at most 1000 messages per sweep; sweeps run every quarter of this, at most every minute.',
+    { default: '600000' },
+  ),
+  webhookMaxConnections: setting(
+    'HERALD_WEBHOOK_MAX_CONNECTIONS',
+    positiveInt,
+    'Most connections the status webhook keeps open at once; further ones are closed as they arrive (counted in herald_webhook_rejected_total). With each request’s body, headers and time bounded, this bounds the memory a flood can take.',
+    { default: '256' },
+  ),
   webhookHost: setting('HERALD_WEBHOOK_HOST', z.string().min(1), 'Address the status webhook listens on.', {
     default: '0.0.0.0',
   }),
+  helpReply: setting(
+    'HERALD_HELP_REPLY',
+    z.string().min(1).max(1600).optional(),
+    'With HERALD_PUBLIC_URL set: the text the workers answer a HELP or INFO reply with (e.g. "Acme alerts: reply STOP to stop. Help: acme.com/sms"); unset, a HELP reply is counted and answered with nothing. Twilio’s own HELP answer, if enabled on the sender, is sent as well.',
+  ),
   shutdownTimeoutMs: setting(
     'HERALD_SHUTDOWN_TIMEOUT_MS',
     positiveInt,

@@ -42,6 +42,8 @@ export interface CampaignSpec {
   /** The CSV column that holds the recipient's number. */
   toColumn: string;
   defaultCountry?: CountryCode;
+  /** The CSV column that records each recipient's consent (`--consent-column`); rows without it are refused. */
+  consentColumn?: string;
   /** Hours of the recipient's local day in which they may be texted (`--window`); absent, any hour. */
   window?: SendWindow;
   createdAt: string;

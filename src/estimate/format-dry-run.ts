@@ -1,9 +1,18 @@
 import type { MessageContent } from '../domain/channel.js';
+import { formatSendWindow, type SendWindow } from '../domain/send-window.js';
+import { describeCountryHint } from '../ingest/country-hint.js';
 import { formatDuration } from '../lib/format-duration.js';
+import { plural } from '../lib/plural.js';
+import { formatZoned } from '../lib/zoned-time.js';
 import type { DryRunResult, SampleMessage } from './dry-run.js';
 
-/** What `herald send --dry-run` prints. Pure. */
-export function formatDryRun(campaign: string, result: DryRunResult): string {
+/** What `herald send --dry-run` prints; times in `zone`, the operator's. Pure. */
+export function formatDryRun(
+  campaign: string,
+  result: DryRunResult,
+  zone: string,
+  window: SendWindow | undefined,
+): string {
   const { tally, cost, duration } = result;
   const channels = Object.entries(tally.byChannel)
     .map(([channel, volume]) => `${channel} ${volume.messages}`)
@@ -14,14 +23,21 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
     .slice(0, 12)
     .map(([char, n]) => `${JSON.stringify(char)} (U+${hex(char)}) in ${n}`);
   const lines = [
-    `dry run of campaign ${campaign}: ${result.rows} rows read; nothing was queued`,
+    `dry run of campaign ${campaign}: ${plural(result.rows, 'row')} read; nothing was queued`,
     `  would send  ${result.messages}${channels === '' ? '' : ` (${channels})`}`,
     ...(result.repeated > 0 ? [`  repeated    ${result.repeated} (a number given again: sent once)`] : []),
     `  rejected    ${result.rejected}${result.rejected > 0 ? ' (each listed above with its line)' : ''}`,
+    ...(result.withoutConsent > 0 ? [`    of which  ${result.withoutConsent} without consent`] : []),
+    ...(result.countryHint === undefined ? [] : [`  hint        ${describeCountryHint(result.countryHint)}`]),
+    ...result.emptyVariables.map(
+      ({ variable, rows, fallback }, index) =>
+        `  ${index === 0 ? 'empty cells' : '           '} {{${variable}}} in ${plural(rows, 'row')} ` +
+        (fallback === undefined ? `(no fallback: {{${variable}|…}} gives one)` : `(fallback "${fallback}")`),
+    ),
     ...(sms === undefined
       ? []
       : [
-          `  SMS         ${sms.messages} messages in ${sms.segments} segments: ${tally.encodings['GSM-7']} GSM-7, ` +
+          `  SMS         ${plural(sms.messages, 'message')} in ${plural(sms.segments, 'segment')}: ${tally.encodings['GSM-7']} GSM-7, ` +
             `${tally.encodings['UCS-2']} UCS-2`,
           ...(ucs2.length > 0 ? [`              UCS-2 forced by ${ucs2.join(', ')}`] : []),
         ]),
@@ -32,8 +48,7 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
         `${sender.segments > 0 ? ` (${plural(sender.segments, 'SMS segment')})` : ''} at ${sender.mps}/s → ` +
         formatDuration(sender.seconds),
     ),
-    `  duration    about ${formatDuration(duration.seconds)} at the senders' limits (its slowest sender; longer if ` +
-      'workers are few or Twilio throttles)',
+    ...formatTiming(result, zone, window),
     `  cost        ${cost.currency} ${money(cost.total)} estimated, from: ${cost.source} (as of ${cost.asOf})`,
     ...cost.lines.map(
       (line) =>
@@ -49,6 +64,32 @@ export function formatDryRun(campaign: string, result: DryRunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * How long sending takes and when it ends: at the senders' limits, and with a window as the recipients' hours allow,
+ * from the `--send-at` time or from now.
+ */
+function formatTiming(result: DryRunResult, zone: string, window: SendWindow | undefined): string[] {
+  const { duration, schedule } = result;
+  const caveat = 'longer if workers are few or Twilio throttles';
+  const sending = `${formatDuration(duration.seconds)} at the senders' limits`;
+  const from = schedule.scheduled ? `from the start at ${formatZoned(schedule.startAt, zone)}` : 'if queued now';
+  if (window === undefined) {
+    return [
+      `  duration    about ${sending} (its slowest sender; ${caveat})`,
+      `  finish      about ${formatZoned(schedule.finishAt ?? schedule.startAt, zone, { seconds: true })}, ${from}`,
+    ];
+  }
+  const hours = `${formatSendWindow(window)} in each recipient's own time`;
+  if (schedule.finishAt === undefined) {
+    return [`  duration    ${sending}, but some recipients' window (${hours}) never opens in the year ahead`];
+  }
+  return [
+    `  duration    about ${formatDuration((schedule.finishAt - schedule.startAt) / 1000)} within the window ` +
+      `${hours} (${sending}; ${caveat})`,
+    `  finish      about ${formatZoned(schedule.finishAt, zone)}, ${from}`,
+  ];
+}
+
 function formatSample(sample: SampleMessage): string[] {
   const head = `    line ${sample.line} → ${sample.to} from ${sample.from} (${describe(sample.content)})`;
   return [head, ...contentLines(sample.content).map((text) => `      ${text}`)];
@@ -62,7 +103,8 @@ function describe(content: MessageContent): string {
   return content.channel;
 }
 
-function contentLines(content: MessageContent): string[] {
+/** A message's text as it would be sent, line by line, and its media. */
+export function contentLines(content: MessageContent): string[] {
   if (content.channel === 'whatsapp' && content.form === 'template') {
     return [
       `content ${content.contentSid}${content.contentVariables === undefined ? '' : ` ${content.contentVariables}`}`,
@@ -71,10 +113,6 @@ function contentLines(content: MessageContent): string[] {
   const body = content.body === undefined ? [] : content.body.split(/\r\n|\r|\n/);
   const media = content.channel === 'sms' ? [] : content.mediaUrls.map((url) => `media ${url}`);
   return [...body, ...media];
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function money(amount: number): string {

@@ -9,6 +9,8 @@ import { type CountryCode, type E164, type PhoneParse, parsePhone } from '../dom
 
 const SEPARATOR = '\n';
 const REFUSED = '!';
+/** A refusal for want of a country code (see PhoneParse's `noCountryCode`). */
+const NO_COUNTRY = '?';
 
 /** Whether a raw phone value can travel in a joined column; the rest are checked on the main thread. */
 export function canCrossThreads(raw: string): boolean {
@@ -26,7 +28,8 @@ export function checkJoinedPhones(joined: string, defaultCountry: CountryCode | 
   for (let index = 0; index < phones.length; index++) {
     const parsed = parsePhone(phones[index]!, defaultCountry);
     if (index > 0) answers += SEPARATOR;
-    answers += parsed.ok ? `${parsed.e164},${parsed.country ?? ''}` : REFUSED + parsed.reason;
+    if (parsed.ok) answers += `${parsed.e164},${parsed.country ?? ''}`;
+    else answers += (parsed.noCountryCode === true ? NO_COUNTRY : REFUSED) + parsed.reason;
   }
   return answers;
 }
@@ -35,6 +38,8 @@ export function checkJoinedPhones(joined: string, defaultCountry: CountryCode | 
 export function readPhoneAnswers(answers: string): PhoneParse[] {
   return answers.split(SEPARATOR).map((answer): PhoneParse => {
     if (answer.startsWith(REFUSED)) return { ok: false, reason: answer.slice(REFUSED.length) };
+    if (answer.startsWith(NO_COUNTRY))
+      return { ok: false, reason: answer.slice(NO_COUNTRY.length), noCountryCode: true };
     const comma = answer.indexOf(',');
     const country = answer.slice(comma + 1);
     return {

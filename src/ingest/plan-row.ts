@@ -1,36 +1,24 @@
 import { assignSender } from '../domain/assign-sender.js';
 import { type Channel, isChannel, type MessageContent, paceCost } from '../domain/channel.js';
 import { composeMessage, renderMediaUrls } from '../domain/compose-message.js';
-import { type E164, type PhoneParse, parsePhone } from '../domain/e164.js';
-import { CHANNEL_COLUMN, type RowContext } from './row-context.js';
-
-/** The payload of one send job. The templates live once per campaign; a job carries only what varies. */
-export interface SendJobData {
-  /** The row's 1-based starting line in the file, to report a failure against. */
-  line: number;
-  to: E164;
-  channel: Channel;
-  /** What the message costs against its sender's rate: SMS segments, else 1. */
-  segments: number;
-  /** The row's values of the columns the templates read, and no others (Redis holds one per job). */
-  vars: Record<string, string>;
-  /** When Twilio first throttled this message (ms since the epoch); set by the worker, bounds the retry window. */
-  throttledSince?: number;
-}
+import { type PhoneParse, parsePhone } from '../domain/e164.js';
+import { makeTemplateVars } from '../domain/template.js';
+import type { SendJobData } from '../store/send-job.js';
+import { refuseWithoutConsent } from './consent.js';
+import type { RowContext } from './row-context.js';
 
 /** One parsed CSV record, as the CSV parser gave it. */
 export interface CsvRow {
-  /** Values keyed by header column; a column past the end of a short row is undefined. */
-  record: Readonly<Record<string, string | undefined>>;
   /** 1-based line on which the record starts (a quoted field may span lines). */
   line: number;
-  /** How many fields the row had, to compare with the header. */
-  fieldCount: number;
+  /** The row's cells in header order; a short row lacks the last ones. */
+  fields: readonly string[];
 }
 
 export type RowPlan =
   | { ok: true; job: SendJobData; senderId: string; content: MessageContent }
-  | { ok: false; line: number; reason: string };
+  /** `consent`: refused for want of consent (`--consent-column`), which the dry run counts apart. */
+  | { ok: false; line: number; reason: string; consent?: true };
 
 /**
  * Validates one row and turns it into a send job, or says why it cannot be sent. Pure and deterministic:
@@ -39,21 +27,26 @@ export type RowPlan =
  * already worked out (the ingest checks numbers on a thread of their own, checked-rows.ts).
  */
 export function planRow(context: RowContext, row: CsvRow, checked?: PhoneParse): RowPlan {
-  const { record, line } = row;
+  const { fields, line } = row;
   const refuse = (reason: string): RowPlan => ({ ok: false, line, reason });
 
-  const fieldProblem = checkFieldCount(context, row.fieldCount);
+  // First: a row without consent is refused for that, even when it is also short of its last cells.
+  const { consentColumn } = context.spec;
+  if (context.consentIndex !== undefined && consentColumn !== undefined) {
+    const noConsent = refuseWithoutConsent(fields[context.consentIndex], consentColumn);
+    if (noConsent !== undefined) return { ok: false, line, reason: noConsent, consent: true };
+  }
+  const fieldProblem = checkFieldCount(context, fields.length);
   if (fieldProblem !== undefined) return refuse(fieldProblem);
   const { toColumn, defaultCountry } = context.spec;
-  const rawTo = record[toColumn];
+  const rawTo = fields[context.toIndex];
   if (rawTo === undefined) return refuse(`missing column ${toColumn}`);
   if (rawTo.trim() === '') return refuse(`empty ${toColumn}`);
   const phone = checked ?? parsePhone(rawTo, defaultCountry);
   if (!phone.ok) return refuse(phone.reason);
 
-  const vars: Record<string, string> = {};
-  for (const name of context.templates.variables) vars[name] = record[name] ?? '';
-  const channel = chooseChannel(context, record, vars);
+  const vars = makeTemplateVars(context.variables.map(([name, index]) => [name, fields[index] ?? '']));
+  const channel = chooseChannel(context, fields, vars);
   if (!channel.ok) return refuse(channel.reason);
   const assigned = assignSender(context.pool, channel.channel, phone.e164);
   if (!assigned.ok) return refuse(assigned.reason);
@@ -81,7 +74,7 @@ function checkFieldCount(context: RowContext, fieldCount: number): string | unde
   const counts = `row has ${fieldCount} field${fieldCount === 1 ? '' : 's'}, header has ${headerCount}`;
   if (fieldCount > headerCount) return counts;
   if (fieldCount >= context.minFieldCount) return undefined;
-  const missing = context.columns.slice(fieldCount).filter((column) => context.readColumns.has(column));
+  const missing = context.columns.filter((_, index) => index >= fieldCount && context.readIndexes.has(index));
   return `${counts} (missing ${missing.join(', ')})`;
 }
 
@@ -94,10 +87,10 @@ type ChannelChoice = { ok: true; channel: Channel } | { ok: false; reason: strin
  */
 function chooseChannel(
   context: RowContext,
-  record: Readonly<Record<string, string | undefined>>,
+  fields: readonly string[],
   vars: Readonly<Record<string, string>>,
 ): ChannelChoice {
-  const given = (record[CHANNEL_COLUMN] ?? '').trim();
+  const given = (context.channelIndex === undefined ? '' : (fields[context.channelIndex] ?? '')).trim();
   if (given !== '') {
     const named = given.toLowerCase();
     return isChannel(named)

@@ -2,7 +2,19 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 import { CsvError, parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+
 import { HeraldError } from '../lib/herald-error.js';
+import { type CsvFormat, detectDelimiter } from './csv-format.js';
+import {
+  chooseEncoding,
+  decodeHead,
+  type FileEncoding,
+  guessEncoding,
+  guessUtf16,
+  hasNulCharacters,
+} from './file-encoding.js';
+import { findNonUtf8 } from './utf8-check.js';
 
 /** The file cannot be read as a CSV at all (one readable line; nothing was queued). */
 export class CsvFileError extends HeraldError {
@@ -16,6 +28,8 @@ export type CsvItem =
 
 export interface CsvFile {
   columns: readonly string[];
+  /** The delimiter the file was read with, given or found from its header row. */
+  delimiter: string;
   items: AsyncIterable<CsvItem>;
   /** Bytes of the file read so far (the parser reads a little ahead of the rows it has yielded). */
   bytesRead(): number;
@@ -27,21 +41,45 @@ const SNIFF_BYTES = 8192;
 
 /**
  * Opens a recipient CSV for streaming: BOM, CRLF or LF, quoted newlines and blank lines are handled, and every
- * row carries the line it starts on. Lines are counted here, from the newlines inside values: csv-parse's own
- * counter counts a CRLF inside quotes twice, and reading it per record (`info: true`) costs an object per row. So
- * the parser yields blank lines too, as records of one empty field, and they are skipped here; a line holding only
- * `""` reads the same and is skipped with them.
+ * row carries the line it starts on. The file is UTF-8 unless a byte order mark says UTF-16 or `format.encoding`
+ * names another encoding (iconv-lite decodes it as it streams); a file that is not valid UTF-8 is refused whole,
+ * before anything is read for sending, rather than sent with its letters turned into U+FFFD. The delimiter is
+ * `format.delimiter`, or found from the header row.
  */
-export async function openCsv(path: string): Promise<CsvFile> {
-  await rejectBinary(path);
-  const handle = await open(path);
-  return readCsv(handle.createReadStream());
+export async function openCsv(path: string, format: CsvFormat = {}): Promise<CsvFile> {
+  const head = await readHead(path);
+  const choice = chooseEncoding(head, format.encoding);
+  if (!choice.ok) throw new CsvFileError(`${path}: ${choice.reason}`);
+  const { encoding } = choice;
+  if (!hasNulCharacters(encoding) && head.includes(0)) {
+    const utf16 = guessUtf16(head);
+    throw new CsvFileError(
+      utf16 === undefined
+        ? `${path} is not a CSV file (it holds binary data; export it as CSV first)`
+        : `${path} looks like UTF-16 without a byte order mark: pass --encoding ${utf16}`,
+    );
+  }
+  if (encoding.kind === 'utf-8') await rejectNonUtf8(path);
+  const delimiter = format.delimiter ?? detectDelimiter(decodeHead(head, encoding));
+  const file = (await open(path)).createReadStream();
+  return readCsv(decodeStream(file, encoding), { delimiter, bytesRead: () => file.bytesRead });
 }
 
-export async function readCsv(input: Readable): Promise<CsvFile> {
+/**
+ * Lines are counted here, from the newlines inside values: csv-parse's own counter counts a CRLF inside quotes
+ * twice, and reading it per record (`info: true`) costs an object per row. So the parser yields blank lines too, as
+ * records of one empty field, and they are skipped here with rows whose every cell is empty (`,,,,`, as spreadsheets
+ * leave them); a line holding only `""` reads the same and is skipped with them.
+ */
+export async function readCsv(
+  input: Readable,
+  options: { delimiter?: string; bytesRead?: () => number } = {},
+): Promise<CsvFile> {
+  const delimiter = options.delimiter ?? ',';
   const parser = input.pipe(
     parse({
       bom: true,
+      delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_records_with_error: true,
@@ -98,7 +136,8 @@ export async function readCsv(input: Readable): Promise<CsvFile> {
     }
   }
   const source = input as Readable & { bytesRead?: number };
-  return { columns, items: items(), bytesRead: () => source.bytesRead ?? 0 };
+  const bytesRead = options.bytesRead ?? (() => source.bytesRead ?? 0);
+  return { columns, delimiter, items: items(), bytesRead };
 }
 
 /** CsvError carries the parser's counters at the fault as untyped properties. */
@@ -108,7 +147,7 @@ function counter(error: CsvError | undefined): number {
 }
 
 function isBlank(fields: readonly string[]): boolean {
-  return fields.length === 1 && fields[0] === '';
+  return fields.every((field) => field.trim() === '');
 }
 
 function newlinesIn(fields: readonly string[]): number {
@@ -130,17 +169,33 @@ function describeCsvError(error: CsvError): string {
   }
 }
 
-/** A file with NUL bytes in its first kilobytes is binary (a spreadsheet, an archive), not a CSV. */
-async function rejectBinary(path: string): Promise<void> {
+/** The file's first kilobytes, to find its encoding and delimiter; a file that cannot be opened fails here. */
+async function readHead(path: string): Promise<Uint8Array> {
   const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
     throw new CsvFileError(`cannot open ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
-    if (buffer.subarray(0, bytesRead).includes(0)) {
-      throw new CsvFileError(`${path} is not a CSV file (it holds binary data; export it as CSV first)`);
-    }
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
+}
+
+async function rejectNonUtf8(path: string): Promise<void> {
+  const fault = await findNonUtf8(path);
+  if (fault === undefined) return;
+  const byte = fault.byte.toString(16).toUpperCase().padStart(2, '0');
+  throw new CsvFileError(
+    `${path} is not UTF-8: line ${fault.line} has the byte 0x${byte} ("${fault.excerpt}"), ` +
+      `${guessEncoding(fault.sample)}, or save the file as "CSV UTF-8"`,
+  );
+}
+
+/** The file as text for the parser: UTF-8 goes as bytes (csv-parse decodes it), any other encoding through iconv-lite. */
+function decodeStream(file: Readable, encoding: FileEncoding): Readable {
+  if (encoding.kind === 'utf-8') return file;
+  const decoder = iconv.decodeStream(encoding.name) as unknown as Readable;
+  file.on('error', (error) => decoder.destroy(error));
+  return file.pipe(decoder as unknown as NodeJS.WritableStream) as unknown as Readable;
 }

@@ -2,28 +2,25 @@ import { basename } from 'node:path';
 
 import type { RedisClient } from '../queue/redis-connection.js';
 
-import type { CampaignSpec } from '../domain/campaign.js';
+import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Channel } from '../domain/channel.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
-import type { Keys } from '../queue/keys.js';
-import type { Ledger } from '../queue/ledger.js';
+import type { Keys } from '../store/keys.js';
+import type { Ledger } from '../store/ledger.js';
 import { OptOutList } from '../queue/opt-outs.js';
-import { SenderPacer } from '../queue/sender-pacer.js';
-import { senderId } from '../domain/sender.js';
 import { checkPhonesAhead } from './checked-rows.js';
+import { type CountryHint, CountryTally } from './country-hint.js';
+import type { CsvFormat } from './csv-format.js';
 import { FileOrder } from './file-order.js';
 import { PhoneChecker } from './phone-checker.js';
-import { type CsvRow, planRow } from './plan-row.js';
-import { openCsv } from './read-csv.js';
-import { RejectedReport } from './rejected-report.js';
-import { prepareRowContext } from './row-context.js';
-import { HeraldError } from '../lib/herald-error.js';
+import { planRow } from './plan-row.js';
+import { IngestLease } from './ingest-lease.js';
+import { IngestError } from './ingest-error.js';
+import { openIngest } from './open-ingest.js';
+import { RejectedReportError } from './rejected-report.js';
 
-/** The file or its header cannot be used at all; nothing was queued. One readable line. */
-export class IngestError extends HeraldError {
-  override name = 'IngestError';
-}
+export { IngestError };
 
 export interface IngestDeps {
   connection: RedisClient;
@@ -42,6 +39,8 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Start sending at this time (`herald send --send-at`) instead of at once. */
   startAt?: Date;
+  /** `--encoding` and `--delimiter`; found from the file when unset. */
+  format?: CsvFormat;
 }
 
 export interface IngestProgress {
@@ -64,6 +63,8 @@ export interface IngestSummary extends IngestProgress {
   finished: boolean;
   /** When a scheduled campaign starts sending (ISO); absent when it sends at once. */
   startAt?: string;
+  /** Numbers refused for want of a country code, and the country the others suggest. */
+  countryHint?: CountryHint;
 }
 
 /**
@@ -78,23 +79,11 @@ const CHUNKS_IN_FLIGHT = 4;
  * reported with its line and reason and never stops the rest), claimed in the ledger and added in chunks.
  */
 export async function runIngest(deps: IngestDeps, options: IngestOptions): Promise<IngestSummary> {
-  const csv = await openCsv(options.file).catch((error: unknown) => {
-    throw new IngestError(error instanceof Error ? error.message : String(error));
-  });
-  const prepared = prepareRowContext(options.spec, csv.columns);
-  if (!prepared.ok) throw new IngestError(prepared.reason);
-  const context = prepared.context;
-
-  const { record } = await deps.store.open(
-    options.spec,
-    options.startAt === undefined ? {} : { startAt: options.startAt },
-  );
+  const { csv, context, report, record } = await openIngest(deps, options);
+  const file = basename(options.file);
+  const lease = await IngestLease.take(deps.connection, deps.keys, options.spec.name, file);
   // A re-run without --send-at keeps the schedule the campaign was created with.
   const startAt = record.state === 'scheduled' && record.startAt !== undefined ? Date.parse(record.startAt) : undefined;
-  // A rate given for a sender applies to every campaign and process using it (see queue/sender-pacer.ts).
-  const pacer = new SenderPacer(deps.connection, deps.keys);
-  for (const { sender, mps } of options.spec.senders) if (mps !== undefined) await pacer.setRate(senderId(sender), mps);
-  const report = new RejectedReport(options.rejectedPath, csv.columns);
   const enqueuer = new CampaignEnqueuer(
     deps.connection,
     deps.keys,
@@ -169,24 +158,30 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
       bytesRead: csv.bytesRead(),
     });
   };
+  // The first chunk that failed (Redis, or the rejected file): the file is read no further.
+  let failure: { error: unknown } | undefined;
   const submit = async (batch: PlannedSend[], close: () => void) => {
     const task = flush(batch, close).finally(() => pending.delete(task));
+    task.catch((error: unknown) => (failure ??= { error }));
     pending.add(task);
     if (pending.size >= CHUNKS_IN_FLIGHT) await Promise.race(pending);
   };
 
   const checker = new PhoneChecker(options.spec.defaultCountry);
+  const countries = new CountryTally();
   try {
     let batch: PlannedSend[] = [];
     let closeBatch = (): void => undefined;
-    const toIndex = csv.columns.indexOf(options.spec.toColumn);
-    for await (const { item, phone } of checkPhonesAhead(csv.items, toIndex, checker)) {
+    for await (const { item, phone } of checkPhonesAhead(csv.items, context.toIndex, checker)) {
+      if (failure !== undefined) throw failure.error;
       summary.rows += 1;
+      lease.reached(item.line);
+      countries.note(phone);
       if (item.kind === 'unreadable') {
         await reject(item.line, item.reason, []);
         continue;
       }
-      const plan = planRow(context, toCsvRow(csv.columns, item.line, item.fields), phone);
+      const plan = planRow(context, item, phone);
       if (!plan.ok) {
         await reject(plan.line, plan.reason, item.fields);
         continue;
@@ -201,27 +196,43 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     if (batch.length > 0) await submit(batch, closeBatch);
     await Promise.all(pending);
     await written;
-  } finally {
+    await report.close();
+    await deps.store.setRejected(options.spec.name, file, summary.rejected);
+    summary.finished = await deps.ledger.finishIngest(options.spec.name);
+    await lease.finish();
+  } catch (error) {
     await Promise.allSettled(pending);
     await written.catch(() => undefined);
+    await report.abandon();
+    throw await recordStop(deps, options.spec.name, { file, lease, rejected: summary.rejected }, error);
+  } finally {
     await checker.close();
     await enqueuer.close();
-    await report.close();
   }
-  await deps.store.setRejected(options.spec.name, basename(options.file), summary.rejected);
-  summary.finished = await deps.ledger.finishIngest(options.spec.name);
   if (summary.finished) await deps.store.deactivateIfFinished(options.spec.name);
   summary.rejectedPath = report.count > 0 ? report.path : undefined;
+  const hint = countries.hint();
+  if (hint !== undefined) summary.countryHint = hint;
   if (startAt !== undefined) summary.startAt = new Date(startAt).toISOString();
   return summary;
 }
 
-/** A CSV item as the record planRow reads; the dry run (estimate/dry-run.ts) shares it. */
-export function toCsvRow(columns: readonly string[], line: number, fields: readonly string[]): CsvRow {
-  const record: Record<string, string | undefined> = {};
-  for (let index = 0; index < columns.length; index++) {
-    const column = columns[index];
-    if (column !== undefined) record[column] = fields[index];
-  }
-  return { record, line, fieldCount: fields.length };
+/**
+ * Records an ingest that ended before the end of its file: the rows refused so far (set again by the next run),
+ * and why it stopped, for `herald status`. Returns the error to throw: a failed write of the rejected file becomes
+ * one line that says what was done and how to finish.
+ */
+async function recordStop(
+  deps: IngestDeps,
+  campaign: CampaignName,
+  run: { file: string; lease: IngestLease; rejected: number },
+  error: unknown,
+): Promise<unknown> {
+  const reason = error instanceof Error ? error.message : String(error);
+  await Promise.allSettled([deps.store.setRejected(campaign, run.file, run.rejected), run.lease.stop(reason)]);
+  if (!(error instanceof RejectedReportError)) return error;
+  return new IngestError(
+    `${reason}; the ingest stopped before the end of ${run.file} (the rows before were queued): ` +
+      'make room or give --rejected another path, and run the same command again to finish the campaign',
+  );
 }

@@ -26,6 +26,12 @@ function findRoot(from: string): string {
   }
 }
 
+/**
+ * How long a sandbox or worker process may take to come up. About a second on an idle machine; on two cores shared
+ * with other work, loading its modules alone has taken over 15 s. A process that exits is reported at once.
+ */
+const STARTUP_TIMEOUT_MS = 60_000;
+
 export interface ChildHandle {
   child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far. */
@@ -121,9 +127,10 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
     { TWILIO_ACCOUNT_SID: options.accountSid, TWILIO_AUTH_TOKEN: options.authToken },
     options.logFile === undefined ? {} : { logFile: options.logFile },
   );
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (!handle.output().includes('listening on')) {
     if (handle.child.exitCode !== null || Date.now() > deadline) {
+      await handle.stop('SIGKILL');
       throw new Error(`the sandbox did not start: ${handle.output().slice(-2000)}`);
     }
     await sleep(20);
@@ -148,7 +155,12 @@ export async function startWorkerProcess(
     { HERALD_METRICS_PORT: String(metricsPort), HERALD_METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     options,
   );
-  await waitForHttpOk(`http://127.0.0.1:${metricsPort}/readyz`, handle, 'a worker');
+  try {
+    await waitForHttpOk(`http://127.0.0.1:${metricsPort}/readyz`, handle, 'a worker', STARTUP_TIMEOUT_MS);
+  } catch (error) {
+    await handle.stop('SIGKILL');
+    throw error;
+  }
   return { ...handle, metricsPort };
 }
 

@@ -1,5 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+import { estimateCost } from '../estimate/estimate-cost.js';
+import type { PriceTable } from '../estimate/price-table.js';
 import { CHANNEL_TOTALS, CODED_TOTALS } from './count-fields.js';
 import { JOB_STATES, type CampaignTotals } from './read-totals.js';
 
@@ -35,7 +37,10 @@ const PER_CODE: Readonly<Record<(typeof CODED_TOTALS)[number], Described>> = {
  * queue depths. Only the holder of the exporter lease fills them (see exporter-lease.ts); in every other process
  * they are empty, so `sum(…)` over all scraped workers counts each message once.
  */
-export function registerCampaignMetrics(registry: Registry): (totals: readonly CampaignTotals[]) => void {
+export function registerCampaignMetrics(
+  registry: Registry,
+  prices: PriceTable,
+): (totals: readonly CampaignTotals[]) => void {
   const registers = [registry];
   const channelCounters = CHANNEL_TOTALS.map((field) => {
     const [name, help] = PER_CHANNEL[field];
@@ -66,6 +71,18 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
     labelNames: ['campaign'],
     registers,
   });
+  const sentUnits = new Counter({
+    name: 'herald_sent_units_total',
+    help: 'What Twilio bills for the messages it accepted: SMS segments for SMS, messages for MMS and WhatsApp, by the recipient’s country.',
+    labelNames: ['campaign', 'channel', 'country'],
+    registers,
+  });
+  const cost = new Gauge({
+    name: 'herald_cost_estimate',
+    help: `Estimated cost of what the campaign sent so far: herald_sent_units_total priced by the worker's price table (HERALD_PRICES_FILE; else herald's example table), in its currency; units with no price are left out.`,
+    labelNames: ['campaign', 'currency'],
+    registers,
+  });
   const limit = new Gauge({
     name: 'herald_sender_limit_mps',
     help: 'The limit the pacer holds a sender to: messages per second (SMS: segments per second).',
@@ -84,6 +101,8 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
     rejected.reset();
     cancelled.reset();
     resent.reset();
+    sentUnits.reset();
+    cost.reset();
     limit.reset();
     jobs.reset();
     for (const { campaign, series, senders } of totals) {
@@ -100,6 +119,16 @@ export function registerCampaignMetrics(registry: Registry): (totals: readonly C
       rejected.inc({ campaign }, series.rejected);
       cancelled.inc({ campaign }, series.cancelled);
       resent.inc({ campaign }, series.resent);
+      for (const { channel, country, value } of series.sentUnits) sentUnits.inc({ campaign, channel, country }, value);
+      if (series.sentUnits.length > 0) {
+        const volumes = Object.fromEntries(
+          series.sentUnits.map(({ channel, country, value }) => [
+            `${country}|${channel}`,
+            { messages: value, segments: channel === 'sms' ? value : 0, paceCost: value },
+          ]),
+        );
+        cost.set({ campaign, currency: prices.currency }, estimateCost(volumes, prices).total);
+      }
       for (const sender of senders) {
         limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
         for (const state of JOB_STATES) jobs.set({ campaign, sender: sender.senderId, state }, sender.jobs[state]);

@@ -3,23 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { RedisClient } from '../queue/redis-connection.js';
 
-import { RedisScript } from '../queue/redis-script.js';
-
-/**
- * Takes the lease when it is free and renews it when it is ours, in one step (a plain SET NX PX could not tell
- * "ours" from "someone else's"). KEYS[1] lease. ARGV[1] holder id, ARGV[2] time to live (ms).
- * Output: 1 when this holder has the lease for ARGV[2] ms from now, else 0.
- */
-const HOLD = new RedisScript(`
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if current then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`);
+import { holdLease } from '../store/lease.js';
 
 /**
  * Which one worker process exports the campaign totals kept in Redis. Every process exports its own attempts and
@@ -27,7 +11,8 @@ return 1
  * holder of this lease exports them. Every process tries to take or renew it a few times per time to live, and
  * again at each scrape, exporting only if that succeeded: a holder that is stopped, killed or cut off from Redis
  * stops exporting at once, and another process takes over when the lease expires. The time to live must be
- * longer than Prometheus's scrape interval, so that the old holder's last scrape has gone stale by then.
+ * longer than Prometheus's scrape interval, so that the old holder's last scrape has gone stale by then. The holder
+ * also sweeps the installation's overdue delivery receipts (receipts/receipt-sweep.ts): one worker, the same way.
  */
 export class ExporterLease {
   readonly #client: RedisClient;
@@ -46,7 +31,7 @@ export class ExporterLease {
   /** Takes or renews the lease; false when another process holds it or Redis did not answer. */
   async hold(): Promise<boolean> {
     if (this.#stopped) return false;
-    return Number(await HOLD.run(this.#client, [this.#key], [this.#id, this.#ttlMs])) === 1;
+    return holdLease(this.#client, this.#key, this.#id, this.#ttlMs);
   }
 
   /** Keeps trying in the background, three times per time to live, so a holder never lapses between scrapes. */

@@ -1,10 +1,14 @@
 import { describeHold } from '../domain/sender-hold.js';
+import { LogSummary } from './log-summary.js';
 import type { Logger } from './logger.js';
 import type { SendEvents } from './send-events.js';
 
+/** Shortest time between two lines about requests the webhook refused for the same reason. */
+const REJECTION_LOG_INTERVAL_MS = 10_000;
+
 /**
  * One log line per outcome: each settled send (sent, failed, unknown) and each recorded status callback at
- * info, retries at warn (they may hide a sender in trouble), a redelivered job that found its recipient settled
+ * info, each incoming reply at info, retries at warn (they may hide a sender in trouble), a redelivered job that found its recipient settled
  * and a repeated callback at debug. Lines carry the campaign, sender and job ids, which are what an operator
  * searches by; the job id is the recipient's number.
  */
@@ -19,6 +23,14 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
     if (hold.state === 'halted') logger.error(fields, describeHold(hold, senderId));
     else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, describeHold(hold, senderId));
   });
+  // Anyone can reach the webhook: refusals are counted in a metric and logged at a bounded rate, so a flood of
+  // them cannot fill the disk.
+  const rejections = new LogSummary(logger, {
+    level: 'warn',
+    message: 'webhook request rejected',
+    intervalMs: REJECTION_LOG_INTERVAL_MS,
+  });
+  events.on('webhook:rejected', (rejection) => rejections.note(rejection.reason, rejection));
   events.on('receipt', (receipt) => {
     const level =
       receipt.result === 'recorded'
@@ -27,5 +39,9 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
           ? 'debug'
           : 'warn';
     logger[level](receipt, `status callback ${receipt.result}`);
+  });
+  // A reply's line names its intent and the sender written to, never the number that wrote or what it wrote.
+  events.on('reply', (reply) => {
+    logger[reply.result === 'recorded' ? 'info' : 'warn'](reply, `reply ${reply.result}: ${reply.intent}`);
   });
 }

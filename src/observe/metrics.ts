@@ -1,8 +1,10 @@
 import { Gauge, Registry } from 'prom-client';
 
+import type { PriceTable } from '../estimate/price-table.js';
 import { registerCampaignMetrics } from './campaign-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
+import { registerReceiptMetrics } from './receipt-metrics.js';
 import { type HoldsSnapshot, registerHoldMetrics } from './sender-hold-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
@@ -22,6 +24,8 @@ export interface MetricsOptions {
    * process's own series when it has had no attempt here for as long.
    */
   retentionMs: number;
+  /** Prices the cost estimate of each campaign. */
+  prices: PriceTable;
   /** What this process last read of Redis's memory; absent, no memory series. */
   redisMemory?: () => RedisMemory | undefined;
 }
@@ -39,13 +43,14 @@ export interface Metrics {
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
-  const fillCampaigns = registerCampaignMetrics(registry);
+  const fillCampaigns = registerCampaignMetrics(registry, options.prices);
   const fillHolds = registerHoldMetrics(registry);
   const own = registerProcessMetrics(registry, {
     events: options.events,
     inFlight: options.inFlight,
     idleRetentionMs: options.retentionMs,
   });
+  registerReceiptMetrics(registry, options.events);
   const redisUp = new Gauge({
     name: 'herald_redis_up',
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',

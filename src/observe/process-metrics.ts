@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type LabelValues, type Registry } from 'prom-client';
 
 import { reasonClassOf } from './reason-class.js';
-import { CALLBACK_RESULTS, type SendEvents } from './send-events.js';
+import type { SendEvents } from './send-events.js';
 
 export interface ProcessMetricsOptions {
   events: SendEvents;
@@ -15,8 +15,8 @@ export interface ProcessMetricsOptions {
 type AttemptLabels = 'campaign' | 'sender' | 'channel' | 'outcome' | 'reason' | 'code';
 
 /**
- * This process's own series: what it attempted, how long Twilio took, what it has in flight and what became of
- * the status callbacks it served. Each process exports its own, so `sum(rate(…))` over all workers is the
+ * This process's own series: what it attempted, how long Twilio took and what it has in flight (its receipts'
+ * are in receipt-metrics.ts). Each process exports its own, so `sum(rate(…))` over all workers is the
  * whole rate; counters restart from 0 with the process, which `rate` and `increase` allow for.
  */
 export function registerProcessMetrics(registry: Registry, options: ProcessMetricsOptions): { prune(): void } {
@@ -52,18 +52,6 @@ export function registerProcessMetrics(registry: Registry, options: ProcessMetri
       this.set(options.inFlight());
     },
   });
-  const callbacks = new Counter({
-    name: 'herald_status_callbacks_total',
-    help:
-      'Status callbacks this process answered, by result: recorded, stale (repeated or out of order), ' +
-      'unknown-recipient, other-message, ignored (untracked status), invalid, forbidden (bad signature), unavailable.',
-    labelNames: ['result'],
-    registers,
-  });
-
-  // Every result from the start, at 0: a series that appears only with its first callback has no rate yet.
-  for (const result of CALLBACK_RESULTS) callbacks.inc({ result }, 0);
-
   // The label sets each campaign has here, so that an idle campaign's series can be removed all together.
   const seen = new Map<
     string,
@@ -88,7 +76,6 @@ export function registerProcessMetrics(registry: Registry, options: ProcessMetri
     entry.senders.add(attempt.senderId);
     seen.set(attempt.campaign, entry);
   });
-  options.events.on('receipt', (receipt) => callbacks.inc({ result: receipt.result }));
 
   return {
     prune() {

@@ -1,11 +1,11 @@
-import { Queue } from 'bullmq';
 import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
 import { senderId, senderMps } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { makeKeys, queueNameOf } from '../queue/keys.js';
 import { SenderPacer } from '../queue/sender-pacer.js';
+import { type Keys, makeKeys, queueNameOf } from '../store/keys.js';
+import { openSendQueue, type SendQueue } from '../store/send-queues.js';
 import { type CampaignSeries, readCampaignSeries } from './count-fields.js';
 
 /** Job states exported as queue depth; completed jobs are removed at once (job-options.ts), so not counted. */
@@ -37,13 +37,15 @@ export interface TotalsReaderOptions {
 /** Reads what the campaign series export from Redis: counters, limits and queue depths of recent campaigns. */
 export class TotalsReader {
   readonly #options: TotalsReaderOptions;
-  /** BullMQ Queue handles, kept between scrapes and closed once their campaign drops out. */
-  readonly #queues = new Map<string, Queue>();
+  readonly #keys: Keys;
+  /** BullMQ Queue handles by queue name, kept between scrapes and closed once their campaign drops out. */
+  readonly #queues = new Map<string, SendQueue>();
   readonly #pacer: SenderPacer;
 
   constructor(options: TotalsReaderOptions) {
     this.#options = options;
-    this.#pacer = new SenderPacer(options.connection, makeKeys(options.prefix));
+    this.#keys = makeKeys(options.prefix);
+    this.#pacer = new SenderPacer(options.connection, this.#keys);
   }
 
   async read(now = Date.now()): Promise<CampaignTotals[]> {
@@ -59,7 +61,7 @@ export class TotalsReader {
           const id = senderId(entry.sender);
           const name = queueNameOf(campaign, id);
           used.add(name);
-          const counts = await this.#queue(name).getJobCounts(...JOB_STATES);
+          const counts = await this.#queue(name, campaign, id).getJobCounts(...JOB_STATES);
           const jobs = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0 };
           for (const state of JOB_STATES) jobs[state] = counts[state] ?? 0;
           // The rate the pacer uses: one set for the sender by any campaign wins over this campaign's own.
@@ -83,10 +85,10 @@ export class TotalsReader {
     this.#queues.clear();
   }
 
-  #queue(name: string): Queue {
+  #queue(name: string, campaign: CampaignName, senderId: string): SendQueue {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.#options.connection, prefix: this.#options.prefix });
+      queue = openSendQueue(this.#options.connection, this.#keys, campaign, senderId);
       this.#queues.set(name, queue);
     }
     return queue;

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 
 import type { Channel } from '../domain/channel.js';
 import type { SenderHold } from '../domain/sender-hold.js';
-import { RECORD_RESULTS } from '../receipts/receipt-store.js';
+import type { ReplyIntent } from '../compliance/reply-keyword.js';
+import type { ReplyEffect } from '../compliance/record-reply.js';
+import { RECORD_RESULTS, type RecordResult } from '../store/receipts.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
 export interface SendAttempt {
@@ -23,13 +25,12 @@ export interface SendAttempt {
   sid?: string;
 }
 
-/** What became of a status callback: a RecordResult once it reached Redis, else why it did not. */
-export const CALLBACK_RESULTS = [...RECORD_RESULTS, 'forbidden', 'invalid', 'ignored', 'unavailable'] as const;
+/** What became of a signed status callback: a RecordResult once it reached Redis, else why it did not. */
+export const CALLBACK_RESULTS = [...RECORD_RESULTS, 'invalid', 'ignored', 'unavailable'] as const;
 
-/** What became of one status callback from Twilio. */
+/** What became of one status callback from Twilio, or of a status fetched from Twilio in its place. */
 export interface ReceiptEvent {
-  /** Absent when the request was refused before anything in it could be trusted. */
-  campaign?: string;
+  campaign: string;
   result: (typeof CALLBACK_RESULTS)[number];
   sid?: string;
   status?: string;
@@ -38,9 +39,60 @@ export interface ReceiptEvent {
   reason?: string;
 }
 
+/**
+ * Why the webhook (status callbacks and replies) refused a request before trusting anything in it: `not-found` (no callback path), `method` (not
+ * POST), `media-type` (not a form), `too-large` (body or headers over the limit), `unsigned` (no well-formed
+ * X-Twilio-Signature), `signature` (it does not verify), `malformed` (the HTTP could not be parsed or the body
+ * read), `timeout` (too slow to send its request, or idle), `connections` (over the limit of open connections).
+ */
+export const WEBHOOK_REJECTIONS = [
+  'not-found',
+  'method',
+  'media-type',
+  'too-large',
+  'unsigned',
+  'signature',
+  'malformed',
+  'timeout',
+  'connections',
+] as const;
+export type WebhookRejection = (typeof WEBHOOK_REJECTIONS)[number];
+
+/** What became of a signed incoming message: recorded, not a message herald can read, or Redis away (503). */
+export const REPLY_RESULTS = ['recorded', 'invalid', 'unavailable'] as const;
+
+/**
+ * One incoming message to a sender. Without the number that wrote or its text: both are personal data, kept only in
+ * the opt-out record when the reply opted out.
+ */
+export interface ReplyEvent {
+  result: (typeof REPLY_RESULTS)[number];
+  /** `unknown` for a form that could not be read. */
+  intent: ReplyIntent | 'unknown';
+  sid?: string;
+  /** The sender written to (`+1415…`, `whatsapp:+1…`, a short code). */
+  sender?: string;
+  channel?: 'sms' | 'whatsapp';
+  effect?: ReplyEffect;
+  reason?: string;
+}
+
+/** A status fetched from Twilio for a message whose callbacks never came (see receipt-sweep.ts). */
+export interface FetchedReceiptEvent {
+  campaign: string;
+  sid: string;
+  /** What recording it did, `not-final` when Twilio has no final status yet, or `failed` when the fetch failed. */
+  result: RecordResult | 'not-final' | 'gone' | 'failed';
+  status?: string;
+  reason?: string;
+}
+
 export interface SendEventMap {
   attempt: [SendAttempt];
   receipt: [ReceiptEvent];
+  'receipt:fetched': [FetchedReceiptEvent];
+  reply: [ReplyEvent];
+  'webhook:rejected': [{ reason: WebhookRejection; remote?: string }];
   'campaign:finished': [{ campaign: string }];
   /** This process put a sender (or the account) on hold; emitted once across all processes per hold. */
   'sender:held': [{ campaign: string; senderId: string; hold: SenderHold }];

@@ -1,15 +1,17 @@
-import { Queue } from 'bullmq';
-
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { senderId } from '../domain/sender.js';
+import { parseMessageTemplates } from '../domain/template.js';
 import { HeraldError } from '../lib/herald-error.js';
+import { cancelQueued, type ControlAction, transitionCampaign } from '../store/campaign-states.js';
+import type { Keys } from '../store/keys.js';
+import { readLedgerPages } from '../store/read-ledger.js';
+import { encodeDetail } from '../store/recipient-detail.js';
+import { type SendQueue, SendQueues } from '../store/send-queues.js';
 import type { CampaignStore } from './campaign-store.js';
-import { CANCEL_QUEUED, TRANSITION } from './control-scripts.js';
-import { type Keys, queueNameOf } from './keys.js';
 import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
 import type { RedisClient } from './redis-connection.js';
 
-export type ControlAction = 'pause' | 'resume' | 'cancel';
+export type { ControlAction };
 
 /** What a control command did: the state the campaign is in now, and whether this call moved it there. */
 export interface ControlResult {
@@ -24,13 +26,10 @@ export class ControlRefusedError extends HeraldError {
   override name = 'ControlRefusedError';
 }
 
-/** Recipients per CANCEL_QUEUED call: big enough to be quick, small enough not to hold Redis for long. */
-const CANCEL_BATCH = 500;
-
 /**
  * Pauses, resumes and cancels campaigns for every worker process at once. Two switches, both held in Redis: the
- * campaign's state, which each worker reads atomically just before it begins a send (control-scripts.ts
- * GATE_AND_BEGIN), and BullMQ's pause of each (campaign, sender) queue, which stops workers fetching its jobs at all.
+ * campaign's state, which each worker reads atomically just before it begins a send (store/campaign-states.ts,
+ * the gate), and BullMQ's pause of each (campaign, sender) queue, which stops workers fetching its jobs at all.
  * Pausing a queue does not touch the jobs a worker already holds; the gate sends those back to wait.
  */
 export class CampaignControl {
@@ -69,21 +68,32 @@ export class CampaignControl {
   }
 
   /**
-   * Cancels the campaign: its state first (from then on no worker begins a send for it), then its waiting and
-   * delayed jobs are removed and every recipient still queued is marked cancelled. A send that a worker had already
-   * begun is left to finish and settles as sent, failed or unknown: the ledger decides, one recipient at a time.
+   * Cancels the campaign: its state first (from then on no worker begins a send for it), then every recipient
+   * still queued is marked cancelled, with the line, channel and sender its job held for the report, and the
+   * queues' waiting and delayed jobs are removed. A send that a worker had already begun is left to finish and
+   * settles as sent, failed or unknown: the ledger decides, one recipient at a time.
    */
   async cancel(name: CampaignName): Promise<ControlResult> {
     const spec = await this.#spec(name);
     const result = await this.#transition(name, 'cancel');
     if (result.state !== 'cancelled') return result;
-    await this.#eachQueue(spec, (queue) => queue.drain(true));
-    // A paused queue is resumed so that any job added after the drain (a producer racing the cancel) is fetched,
-    // and the gate marks its recipient cancelled instead of leaving it queued for ever.
-    await this.#eachQueue(spec, (queue) => queue.resume());
-    const { marked, closed } = await this.#cancelQueued(name);
-    if (closed) await this.#store.deactivateIfFinished(name);
-    return { ...result, cancelled: marked };
+    const queues = new SendQueues(this.#client, this.#keys, name);
+    try {
+      let marked = await this.#cancelQueued(spec, queues);
+      const senders = spec.senders.map(({ sender }) => senderId(sender));
+      await queues.each(senders, (queue) => queue.drain(true));
+      // A paused queue is resumed so that any job added after the drain (a producer racing the cancel) is fetched,
+      // and the gate marks its recipient cancelled instead of leaving it queued for ever.
+      await queues.each(senders, (queue) => queue.resume());
+      // Recipients a racing producer claimed after the first sweep, whose jobs the drain removed.
+      marked += await this.#cancelQueued(spec, queues);
+      // With no recipients: closes the campaign if nothing is left queued or in flight.
+      const { closed } = await cancelQueued(this.#client, this.#keys, name, []);
+      if (closed) await this.#store.deactivateIfFinished(name);
+      return { ...result, cancelled: marked };
+    } finally {
+      await queues.close();
+    }
   }
 
   /** Jobs a worker holds right now, across the campaign's queues: sends in flight, or about to be sent back. */
@@ -100,55 +110,71 @@ export class CampaignControl {
   }
 
   async #transition(name: CampaignName, action: ControlAction): Promise<ControlResult> {
-    const now = new Date(this.#clock.now());
-    const [outcome, state] = (await TRANSITION.run(this.#client, this.#campaignKeys(name), [
+    const { outcome, state } = await transitionCampaign(
+      this.#client,
+      this.#keys,
+      name,
       action,
-      now.getTime(),
-      now.toISOString(),
-    ])) as [string, string];
+      new Date(this.#clock.now()),
+    );
     if (outcome === 'refused')
       throw new ControlRefusedError(`campaign ${name} is ${state}; it cannot be ${PAST[action]}`);
     return { changed: outcome === 'changed', state };
   }
 
-  async #cancelQueued(name: CampaignName): Promise<{ marked: number; closed: boolean }> {
+  /**
+   * Marks the queued recipients cancelled, one ledger page (one HSCAN reply) per call, each with the detail its job
+   * holds (none when the job is gone). Returns how many it marked.
+   */
+  async #cancelQueued(spec: CampaignSpec, queues: SendQueues): Promise<number> {
+    const parsed = parseMessageTemplates(spec.templates);
+    const variables = parsed.ok ? [...parsed.templates.variables] : [];
     let marked = 0;
-    let batch: string[] = [];
-    const flush = async () => {
-      const [count] = (await CANCEL_QUEUED.run(this.#client, this.#campaignKeys(name), [
-        new Date().toISOString(),
-        ...batch,
-      ])) as [number, number];
-      marked += count;
-      batch = [];
-    };
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.#client.hscan(this.#keys.recipients(name), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let index = 0; index + 1 < flat.length; index += 2) {
-        if (flat[index + 1]!.startsWith('q:')) batch.push(flat[index]!);
+    for await (const page of readLedgerPages(this.#client, this.#keys, spec.name)) {
+      const now = new Date();
+      const bySender = new Map<string, string[]>();
+      for (const entry of page) {
+        if (entry.state !== 'queued') continue;
+        bySender.set(entry.senderId, [...(bySender.get(entry.senderId) ?? []), entry.to]);
       }
-      if (batch.length >= CANCEL_BATCH) await flush();
-    } while (cursor !== '0');
-    await flush();
-    const record = await this.#store.get(name);
-    return { marked, closed: record?.finishedAt !== undefined };
+      const recipients = (
+        await Promise.all(
+          [...bySender].map(async ([senderId, numbers]) => {
+            const jobs = await queues.find(senderId, numbers, variables);
+            return numbers.map((to, index) => {
+              const job = jobs[index];
+              const record =
+                job === undefined
+                  ? ''
+                  : encodeDetail({
+                      line: job.data.line,
+                      senderId,
+                      channel: job.data.channel,
+                      attempts: job.attempts,
+                      queuedAt: job.queuedAt,
+                      settledAt: now.getTime(),
+                      vars: job.data.vars,
+                    });
+              return { to, record };
+            });
+          }),
+        )
+      ).flat();
+      if (recipients.length > 0)
+        marked += (await cancelQueued(this.#client, this.#keys, spec.name, recipients, now)).marked;
+    }
+    return marked;
   }
 
-  #campaignKeys(name: CampaignName): string[] {
-    return [this.#keys.recipients(name), this.#keys.counts(name), this.#keys.campaign(name)];
-  }
-
-  async #eachQueue<T>(spec: CampaignSpec, action: (queue: Queue) => Promise<T>): Promise<T[]> {
-    const queues = spec.senders.map(
-      ({ sender }) =>
-        new Queue(queueNameOf(spec.name, senderId(sender)), { connection: this.#client, prefix: this.#keys.prefix }),
-    );
+  async #eachQueue<T>(spec: CampaignSpec, action: (queue: SendQueue) => Promise<T>): Promise<T[]> {
+    const queues = new SendQueues(this.#client, this.#keys, spec.name);
     try {
-      return await Promise.all(queues.map(action));
+      return await queues.each(
+        spec.senders.map(({ sender }) => senderId(sender)),
+        action,
+      );
     } finally {
-      await Promise.all(queues.map((queue) => queue.close()));
+      await queues.close();
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 import { HeraldError } from '../lib/herald-error.js';
 
 /** See docs/operating.md, "Campaign states". */
@@ -53,7 +53,7 @@ function identity(spec: CampaignSpec): string {
 }
 
 function differences(a: CampaignSpec, b: CampaignSpec): string[] {
-  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry', 'window'] as const;
+  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry', 'consentColumn', 'window'] as const;
   return fields.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
 }
 
@@ -84,7 +84,7 @@ export class CampaignStore {
     if (!created && identity(existing.spec) !== identity(spec)) {
       throw new CampaignConflictError(
         `campaign ${spec.name} already exists with other ${differences(existing.spec, spec).join(', ')}; ` +
-          'use a new --campaign name',
+          'if it has not sent anything yet, run again with --replace to change it; else use a new --campaign name',
       );
     }
     if (!created && existing.state === 'cancelled') {
@@ -97,7 +97,8 @@ export class CampaignStore {
       throw new CampaignConflictError(
         `campaign ${spec.name} already exists ` +
           (existing.startAt === undefined ? 'without --send-at' : `scheduled for ${existing.startAt}`) +
-          '; run it again without --send-at to add to it, or use a new --campaign name',
+          '; run it again without --send-at to add to it, with --replace to change its time if it has not sent ' +
+          'anything yet, or use a new --campaign name',
       );
     }
     const startAt = created ? options.startAt : undefined;

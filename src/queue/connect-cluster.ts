@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 
 import { Cluster } from 'ioredis';
 
+import { reportConnectionError, routeConnectionErrors } from './connection-errors.js';
 import {
   commonClientOptions,
   reconnectDelayMs,
@@ -50,11 +51,12 @@ export async function connectCluster(
   const nodeErrors = new Map<string, string>();
   client.on('node error', (error: Error, node: string) => nodeErrors.set(node, error.message));
   client.on('error', (error: Error) => {
-    if (connected) options.onError?.(error);
+    if (connected) reportConnectionError(client, error);
   });
   try {
     await client.connect();
     await client.ping();
+    routeConnectionErrors(client, options.onError);
     connected = true;
     return client;
   } catch (error) {

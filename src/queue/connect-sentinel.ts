@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 
 import { Redis } from 'ioredis';
 
+import { reportConnectionError, routeConnectionErrors } from './connection-errors.js';
 import {
   commonClientOptions,
   reconnectDelayMs,
@@ -58,11 +59,12 @@ export async function connectSentinel(
   client.on('error', (error: Error) => {
     // Before the first connection: the master's own refusal (a wrong password), kept to say why connect() failed.
     if (!connected && !/sentinels are unreachable/.test(error.message)) masterError ??= error;
-    if (connected) options.onError?.(error);
+    if (connected) reportConnectionError(client, error);
   });
   try {
     await client.connect();
     await client.ping();
+    routeConnectionErrors(client, options.onError);
     connected = true;
     return client;
   } catch (error) {

@@ -1,14 +1,12 @@
-import { Queue } from 'bullmq';
 import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignSpec } from '../domain/campaign.js';
-import { senderId } from '../domain/sender.js';
-import type { SendJobData } from '../ingest/plan-row.js';
-import { SEND_JOB, sendJobOptions } from './job-options.js';
-import { type Keys, queueNameOf } from './keys.js';
-import type { ClaimResult, Ledger } from './ledger.js';
+import { SEND_JOB, sendJobOptions } from '../store/job-options.js';
+import type { Keys } from '../store/keys.js';
+import type { ClaimResult, Ledger } from '../store/ledger.js';
+import { encodeSendJob, type SendJobData } from '../store/send-job.js';
+import { SendQueues } from '../store/send-queues.js';
 import { CampaignCancelledError } from './campaign-store.js';
-import { encodeSendJob, type StoredSendJob } from './stored-send-job.js';
 
 export interface PlannedSend {
   job: SendJobData;
@@ -37,7 +35,7 @@ export class CampaignEnqueuer {
   readonly #ledger: Ledger;
   readonly #spec: CampaignSpec;
   readonly #variables: readonly string[];
-  readonly #queues = new Map<string, Queue<StoredSendJob>>();
+  readonly #queues: SendQueues;
   readonly #connection: RedisClient;
   readonly #keys: Keys;
   /** When a scheduled campaign starts (ms since the epoch): its jobs wait in BullMQ's delayed set until then. */
@@ -58,10 +56,7 @@ export class CampaignEnqueuer {
     this.#connection = connection;
     this.#keys = keys;
     this.#startAt = startAt;
-    for (const { sender } of spec.senders) {
-      const id = senderId(sender);
-      this.#queues.set(id, new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix }));
-    }
+    this.#queues = new SendQueues(connection, keys, spec.name);
   }
 
   async enqueue(batch: readonly PlannedSend[]): Promise<EnqueueResult> {
@@ -86,22 +81,20 @@ export class CampaignEnqueuer {
       else sends.push(planned);
     });
     await Promise.all(
-      [...bySender].map(([id, sends]) => {
-        const queue = this.#queues.get(id);
-        if (queue === undefined) throw new Error(`sender ${id} is not in campaign ${this.#spec.name}`);
-        return queue.addBulk(
+      [...bySender].map(([id, sends]) =>
+        this.#queues.of(id).addBulk(
           sends.map(({ job }) => ({
             name: SEND_JOB,
             data: encodeSendJob(job, this.#variables),
             opts: sendJobOptions(job.to, delayMs),
           })),
-        );
-      }),
+        ),
+      ),
     );
     return result;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+  close(): Promise<void> {
+    return this.#queues.close();
   }
 }

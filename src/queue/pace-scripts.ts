@@ -1,4 +1,4 @@
-import { RedisScript } from './redis-script.js';
+import { RedisScript } from '../store/redis-script.js';
 
 /**
  * Reserves the next send slots of one sender (a GCRA with no burst allowance): slots are spaced by each message's

@@ -22,8 +22,8 @@ export interface RedisOptions {
   autoPipelining?: boolean;
   connectTimeoutMs?: number;
   /**
-   * Connection errors after start-up (ioredis reconnects by itself). Without a listener ioredis prints each one
-   * as an "Unhandled error event" with a stack trace.
+   * Connection errors after start-up (ioredis reconnects by itself), a failed login included, and those of every
+   * BullMQ object built on the connection (see connection-errors.ts); each error once. Absent, they are dropped.
    */
   onError?: (error: Error) => void;
 }

@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
 
 import { connectCluster } from './connect-cluster.js';
+import { reportConnectionError, routeConnectionErrors } from './connection-errors.js';
 import { connectSentinel } from './connect-sentinel.js';
 import {
   commonClientOptions,
@@ -65,13 +66,16 @@ export async function connectRedis(url: string, options: RedisOptions, tls?: Con
   });
   // connect() rejects with "Connection is closed." when the socket fails; the error event says why.
   let firstError: Error | undefined;
+  let connected = false;
   client.on('error', (error: Error) => {
     firstError ??= error;
-    if (client.status === 'ready' || client.status === 'reconnecting') options.onError?.(error);
+    if (connected) reportConnectionError(client, error);
   });
   try {
     await client.connect();
     await client.ping();
+    routeConnectionErrors(client, options.onError);
+    connected = true;
     return client;
   } catch (error) {
     client.disconnect();

@@ -1,4 +1,4 @@
-import { RedisScript } from './redis-script.js';
+import { RedisScript } from '../store/redis-script.js';
 
 /**
  * Puts a sender (or the account) on hold, and says whether this call is the one that did, so that exactly one

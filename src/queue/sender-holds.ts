@@ -5,8 +5,9 @@ import type { RedisClient } from './redis-connection.js';
 
 import { effectiveHold, type HoldScope, parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
 import { senderId as idOf } from '../domain/sender.js';
+import { forwardErrors } from './connection-errors.js';
 import type { CampaignStore } from './campaign-store.js';
-import { type Keys, queueNameOf } from './keys.js';
+import { type Keys, queueNameOf } from '../store/keys.js';
 import { scanKeys } from './scan-keys.js';
 import { HOLD } from './sender-hold-scripts.js';
 
@@ -149,7 +150,10 @@ export async function promoteHeldJobs(
     for (const entry of record?.spec.senders ?? []) {
       const id = idOf(entry.sender);
       if (senderId !== undefined && id !== senderId) continue;
-      const queue = new Queue(queueNameOf(campaign, id), { connection, prefix: keys.prefix });
+      const queue = forwardErrors(
+        new Queue(queueNameOf(campaign, id), { connection, prefix: keys.prefix }),
+        connection,
+      );
       try {
         await queue.promoteJobs();
         touched += 1;

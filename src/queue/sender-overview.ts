@@ -3,7 +3,7 @@ import type { RedisClient } from './redis-connection.js';
 import type { SenderHold } from '../domain/sender-hold.js';
 import { senderAddress, senderId as idOf, senderMps } from '../domain/sender.js';
 import type { CampaignStore } from './campaign-store.js';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 import { SenderHolds } from './sender-holds.js';
 import { SenderPacer } from './sender-pacer.js';
 

@@ -7,7 +7,7 @@ import type { RedisClient } from './redis-connection.js';
 import { type PacingPolicy, claimFreshnessMs, DEFAULT_PACING } from '../domain/pacing.js';
 import { parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
 import { tickBatchBy } from '../lib/tick-batch.js';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 import { CLAIM_DISPATCH, HOLD_BACK, RESERVE_SLOT } from './pace-scripts.js';
 
 /** Longest single wait before asking for a slot again, so a rate raised meanwhile is noticed soon. */

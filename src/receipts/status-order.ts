@@ -30,3 +30,8 @@ const STEPS: Readonly<Record<string, StatusStep>> = {
 export function statusStep(status: string): StatusStep | undefined {
   return Object.hasOwn(STEPS, status) ? STEPS[status] : undefined;
 }
+
+/** Whether herald stops waiting for news of a message at this step: it was delivered, or can go no further. */
+export function isFinalStep(step: StatusStep): boolean {
+  return step.closed || step.effect === 'delivered';
+}

@@ -1,4 +1,5 @@
 import { cureForFailure, cureForUndelivered } from '../resend/curable.js';
+import { describeCode } from '../twilio-errors/twilio-errors.js';
 import type { RecipientRecord } from './ledger-pages.js';
 
 /** The columns of `herald report`, in order. */
@@ -17,6 +18,7 @@ export const REPORT_COLUMNS = [
   'settled_at',
   'receipt_status',
   'receipt_error_code',
+  'receipt_error_reason',
   'resendable',
 ] as const;
 
@@ -28,21 +30,18 @@ export interface PendingJob {
   senderId: string;
   channel: string;
   queuedAt: number;
+  /** Create calls made so far (BullMQ's attemptsMade: waits for a window, a slot or a hold are not attempts). */
   attempts: number;
 }
 
 /** A recipient requeued by resend-failed keeps its earlier detail until it settles again. */
-const SETTLED = new Set(['sent', 'failed', 'unknown']);
-
-const UNKNOWN_REASONS: Readonly<Record<string, string>> = {
-  'no-answer': 'no answer: the request may have reached Twilio, so it is never resent',
-  interrupted: 'a worker stopped mid-request: it may have reached Twilio, so it is never resent',
-};
+const SETTLED = new Set(['sent', 'failed', 'unknown', 'cancelled']);
 
 /**
  * One recipient's report row: the ledger's state, the details kept when it settled (or its pending job), and the
- * latest delivery receipt. `status` is herald's own (queued, in-flight, sent, failed, unknown); what the carrier
- * said comes in the receipt columns. Pure.
+ * latest delivery receipt. `status` is herald's own (queued, in-flight, sent, failed, unknown, cancelled), and
+ * `error_code`/`error_reason` say why the send failed; what the carrier said later comes in the receipt columns
+ * only, so an undelivered receipt never reads as the send's error. Pure.
  */
 export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pending?: PendingJob): ReportRow {
   const known = detail ?? pending;
@@ -61,6 +60,7 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
     settled_at: detail === undefined || !SETTLED.has(entry.state) ? '' : isoTime(detail.settledAt),
     receipt_status: receipt?.status ?? '',
     receipt_error_code: receipt === undefined || receipt.code === 'none' ? '' : receipt.code,
+    receipt_error_reason: '',
     resendable: '',
   };
   switch (entry.state) {
@@ -69,7 +69,7 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
       if (detail !== undefined) row.sent_at = isoTime(detail.settledAt);
       if (receipt !== undefined && ['undelivered', 'failed'].includes(receipt.status)) {
         const cure = cureForUndelivered(receipt.code);
-        row.error_reason = cure.reason;
+        row.receipt_error_reason = cure.reason;
         row.resendable = cure.curable ? 'yes' : 'no';
       } else {
         row.resendable = 'no';
@@ -85,7 +85,7 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
     }
     case 'unknown':
       row.error_code = entry.reason;
-      row.error_reason = UNKNOWN_REASONS[entry.reason] ?? entry.reason;
+      row.error_reason = describeCode(entry.reason).reason;
       row.resendable = 'no';
       break;
     case 'cancelled':

@@ -1,7 +1,12 @@
 import type { ResendSummary } from './resend-failed.js';
 
-/** What `herald resend-failed` prints. Pure. */
-export function formatResendSummary(campaign: string, summary: ResendSummary, dryRun: boolean): string {
+/** What `herald resend-failed` prints; `sending` says who sends what was queued again. Pure. */
+export function formatResendSummary(
+  campaign: string,
+  summary: ResendSummary,
+  dryRun: boolean,
+  sending: string,
+): string {
   const total = (tally: Record<string, number>) => Object.values(tally).reduce((sum, n) => sum + n, 0);
   const list = (tally: Record<string, number>) =>
     Object.entries(tally)
@@ -17,7 +22,7 @@ export function formatResendSummary(campaign: string, summary: ResendSummary, dr
     ...(summary.withoutDetails > 0
       ? [`  ${summary.withoutDetails} curable but settled without stored details (an older herald): not resent`]
       : []),
-    ...(resent > 0 && !dryRun ? [`  workers are sending them: herald status ${campaign}`] : []),
+    ...(resent > 0 && !dryRun ? [`  ${sending}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,3 @@
-import { encodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
-import { Queue } from 'bullmq';
 import pLimit from 'p-limit';
 
 import type { SenderEntry } from '../domain/campaign.js';
@@ -8,16 +6,17 @@ import { composeMessage } from '../domain/compose-message.js';
 import { countryOf, parsePhone } from '../domain/e164.js';
 import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
-import type { SendJobData } from '../ingest/plan-row.js';
 import { HeraldError } from '../lib/herald-error.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
-import { SEND_JOB, sendJobOptions } from '../queue/job-options.js';
-import { type Keys, queueNameOf } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages.js';
-import type { RecipientDetail } from '../report/recipient-detail.js';
+import { SEND_JOB, sendJobOptions } from '../store/job-options.js';
+import type { Keys } from '../store/keys.js';
+import { Ledger } from '../store/ledger.js';
+import type { RecipientDetail } from '../store/recipient-detail.js';
+import { encodeSendJob, type SendJobData } from '../store/send-job.js';
+import { type SendQueue, SendQueues } from '../store/send-queues.js';
 import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
-import { REQUEUE } from './resend-scripts.js';
 
 /** Recipients handled at once: each is a few round trips (requeue, find the old job, add the new one). */
 const IN_FLIGHT = 64;
@@ -41,7 +40,7 @@ export interface ResendDeps {
 
 /**
  * Queues again the recipients of a campaign whose failure can be cured (curable.ts): each is moved from failed
- * (or sent-but-undelivered) to queued in the ledger with its counters in one Lua step, then its job is rebuilt from
+ * (or sent-but-undelivered) to queued in the ledger with its counters in one Lua step (the ledger's requeue), then its job is rebuilt from
  * the details kept when it settled and added to its sender's queue, and the campaign is handed to the workers
  * again. With `dryRun` nothing changes: the summary says what would be resent.
  *
@@ -60,15 +59,8 @@ export async function resendFailed(
   if (!parsed.ok) throw new HeraldError(`campaign ${spec.name}'s templates no longer parse: ${parsed.reason}`);
   const senders = new Map<string, SenderEntry>(spec.senders.map((entry) => [senderId(entry.sender), entry]));
   const variables = [...parsed.templates.variables];
-  const queues = new Map<string, Queue<StoredSendJob>>();
-  const queueOf = (id: string) => {
-    let queue = queues.get(id);
-    if (queue === undefined) {
-      queue = new Queue<StoredSendJob>(queueNameOf(spec.name, id), { connection, prefix: keys.prefix });
-      queues.set(id, queue);
-    }
-    return queue;
-  };
+  const queues = new SendQueues(connection, keys, spec.name);
+  const ledger = new Ledger(connection, keys);
   const summary: ResendSummary = { resent: {}, kept: {}, withoutDetails: 0, resumed: 0 };
   const bump = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
 
@@ -92,17 +84,14 @@ export async function resendFailed(
     if (entry.state === 'queued') {
       if (detail === undefined || options.dryRun) return;
       const job = rebuild(entry.to, detail);
-      if (job !== undefined && (await addJob(queueOf(entry.senderId), job, variables))) summary.resumed += 1;
+      if (job !== undefined && (await addJob(queues.of(entry.senderId), job, variables))) summary.resumed += 1;
       return;
     }
     let cure: Cure;
-    let value: string;
     if (entry.state === 'failed') {
       cure = cureForFailure(entry.code);
-      value = `f:${entry.code}`;
     } else if (entry.state === 'sent' && receipt !== undefined && ['undelivered', 'failed'].includes(receipt.status)) {
       cure = cureForUndelivered(receipt.code);
-      value = `s:${entry.sid}`;
     } else {
       return;
     }
@@ -110,15 +99,8 @@ export async function resendFailed(
     const job = detail === undefined ? undefined : rebuild(entry.to, detail);
     if (detail === undefined || job === undefined) return void (summary.withoutDetails += 1);
     if (options.dryRun) return void bump(summary.resent, cure.reason);
-    const requeueKeys = [
-      keys.recipients(spec.name),
-      keys.counts(spec.name),
-      keys.campaign(spec.name),
-      keys.receipts(spec.name),
-    ];
-    const moved = Number(await REQUEUE.run(connection, requeueKeys, [entry.to, value, detail.senderId, job.channel]));
-    if (moved !== 1) return;
-    await addJob(queueOf(detail.senderId), job, variables);
+    if (!(await ledger.requeue(spec.name, entry.to, entry, detail.senderId, job.channel))) return;
+    await addJob(queues.of(detail.senderId), job, variables);
     bump(summary.resent, cure.reason);
   };
 
@@ -128,7 +110,7 @@ export async function resendFailed(
       await Promise.all(page.map((item) => limit(() => handle(item))));
     }
   } finally {
-    await Promise.all([...queues.values()].map((queue) => queue.close()));
+    await queues.close();
   }
   const changed = Object.keys(summary.resent).length > 0 || summary.resumed > 0;
   if (changed && !options.dryRun) await store.activate(spec.name);
@@ -140,7 +122,7 @@ export async function resendFailed(
  * job id and would make the add a no-op, so a finished one is removed first; one still waiting is left as it is.
  * Resolves true when a job was added.
  */
-async function addJob(queue: Queue<StoredSendJob>, data: SendJobData, variables: readonly string[]): Promise<boolean> {
+async function addJob(queue: SendQueue, data: SendJobData, variables: readonly string[]): Promise<boolean> {
   const existing = await queue.getJob(data.to);
   if (existing !== undefined) {
     const state = await existing.getState();

@@ -7,7 +7,7 @@ import type { TwilioError } from './twilio-error.js';
 
 export type Admission =
   | { ok: true; sendAt: number }
-  | { ok: false; error: TwilioError; fault: Extract<FaultKind, 'daily-cap' | 'queue-full'> };
+  | { ok: false; error: TwilioError; fault?: Extract<FaultKind, 'daily-cap' | 'queue-full'> };
 
 export interface AdmissionState {
   accountSid: string;
@@ -16,14 +16,19 @@ export interface AdmissionState {
   dailyCounts: DailyCounts;
   queues: SenderQueues;
   arrivals: ArrivalLog;
+  /** Why the recipient cannot get this message now (opted out of the sender, outside a WhatsApp session). */
+  recipientRefusal: (facts: MessageFacts, at: number) => TwilioError | undefined;
 }
 
 /**
- * Whether a valid message is accepted, given its sender's daily count and queue; an accepted one is counted
+ * Whether a valid message is accepted, given its recipient (opted out of the sender, say), its sender's daily count
+ * and queue; an accepted one is counted
  * everywhere (cap, queue, arrivals) and told when it leaves its sender's queue. The cap is checked first:
  * Twilio refuses an account over its cap whatever the state of the sender's queue.
  */
 export function admitMessage(facts: MessageFacts, at: number, state: AdmissionState): Admission {
+  const refusal = state.recipientRefusal(facts, at);
+  if (refusal !== undefined) return { ok: false, error: refusal };
   const sender = senderOf(facts);
   const cap = state.dailyCap();
   if (cap !== undefined && state.dailyCounts.countToday(sender, at) >= cap) {

@@ -5,6 +5,7 @@ import { type FaultInjector, injectFaults } from './fault-injection.js';
 import { answerInspection, type InspectionDependencies } from './inspection.js';
 import type { MessageFacts } from './message-resource.js';
 import type { MessageStore } from './message-store.js';
+import type { Recipients } from './recipients.js';
 import { composeHandlers, type Handler, replyError } from './pipeline.js';
 import type { RequestLog } from './request-log.js';
 import { makeNotFoundError } from './twilio-error.js';
@@ -18,6 +19,7 @@ export interface AppDependencies extends InspectionDependencies {
   faults: FaultInjector;
   admit: (facts: MessageFacts, at: number) => Admission;
   deliver: ((facts: MessageFacts, leavesQueueAt: number) => MessageFacts) | undefined;
+  recipients: Recipients;
   /** Aborted on close, to cut short answers still waiting out their latency. */
   signal: AbortSignal;
 }
@@ -44,6 +46,7 @@ export function createApp(dependencies: AppDependencies): Handler {
       case 'sandbox-faults':
       case 'sandbox-senders':
       case 'sandbox-callbacks':
+      case 'sandbox-replies':
         return answerInspection(request, dependencies);
       case 'unknown':
         return replyError(makeNotFoundError(request.url.pathname));

@@ -1,3 +1,4 @@
+import type { TwilioErrorCode } from '../twilio-errors/twilio-errors.js';
 import { DELAY_MS, type NumberRule, satisfies, SEED, SHARE } from './number-rules.js';
 
 export interface DelayRange {
@@ -5,8 +6,8 @@ export interface DelayRange {
   max: number;
 }
 
-/** The asynchronous errors an undelivered message carries (../shared/reference/twilio.md §2). */
-export const UNDELIVERED_CODES = [30003, 30005, 30006, 30007] as const;
+/** The asynchronous errors an undelivered message carries; Twilio's wording of each is in the table. */
+export const UNDELIVERED_CODES = [30003, 30005, 30006, 30007] as const satisfies readonly TwilioErrorCode[];
 export type UndeliveredCode = (typeof UNDELIVERED_CODES)[number];
 
 /** How the sandbox simulates delivery and reports it to each message's StatusCallback. */

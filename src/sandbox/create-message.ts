@@ -35,9 +35,10 @@ export function createMessage(params: FormParams, context: CreateContext): Creat
     from: create.from,
     messagingServiceSid: create.messagingServiceSid,
     body: create.body ?? '',
-    numMedia: create.mediaUrls.length,
+    mediaUrls: create.mediaUrls,
     numSegments: countMessageSegments(create, hasMedia),
     createdAt: context.now,
+    ...(create.contentSid === undefined ? {} : { contentSid: create.contentSid }),
     ...(create.statusCallback === undefined ? {} : { statusCallback: create.statusCallback }),
   };
   return { ok: true, facts };

@@ -27,8 +27,8 @@ export class DailyCounts {
 
 /** Twilio's answer past the cap: HTTP 429 like 20429, but not to be retried until the day turns. */
 export function makeDailyCapError(accountSid: string, cap: number): TwilioError {
-  // Wording as Twilio answers it (twilio/twilio-php#661, ../shared/reference/twilio.md §2).
-  return makeTwilioError(429, 63038, `Account ${accountSid} exceeded the ${cap} daily messages limit`);
+  // Wording as Twilio answers it (twilio/twilio-php#661).
+  return makeTwilioError(63038, `Account ${accountSid} exceeded the ${cap} daily messages limit`);
 }
 
 function dayOf(at: number): number {

@@ -8,14 +8,6 @@ export type DeliveryEvent =
 
 export type DeliveryStatus = DeliveryEvent['status'];
 
-/** Twilio's titles for the codes (https://www.twilio.com/docs/api/errors), shown as the resource's error_message. */
-export const UNDELIVERED_TITLES: Readonly<Record<UndeliveredCode, string>> = {
-  30003: 'Unreachable destination handset',
-  30005: 'Unknown destination handset',
-  30006: 'Landline or unreachable carrier',
-  30007: 'Message filtered',
-};
-
 // How far along each status is; a message never moves back, whatever order the callbacks arrive in.
 const RANK: Readonly<Record<DeliveryStatus, number>> = { sent: 1, delivered: 2, undelivered: 2, read: 3 };
 

@@ -9,7 +9,8 @@ import { type DeliveryEvent, planDelivery } from './delivery-plan.js';
 import type { MessageFacts } from './message-resource.js';
 import type { FormPoster } from './post-form.js';
 import { makeRandom, pickSeed, type Random } from './random.js';
-import { buildCallbackParams, type CallbackRecord, signCallback } from './status-callback.js';
+import { postSigned } from './signed-post.js';
+import { buildCallbackParams, type CallbackRecord } from './status-callback.js';
 
 /** Bound on kept callback records (a few hundred bytes each), as for the request log. */
 export const MAX_CALLBACK_RECORDS = 1_000_000;
@@ -78,31 +79,11 @@ export class DeliverySimulator {
       if (wait > 0) await delay(wait, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       const params = buildCallbackParams(facts, event);
-      const signature = signCallback(this.#options.authToken, url, params);
       const sentAt = nowMs();
-      const answer = await this.#postWithRetry(url, params, signature, signal);
+      const answer = await postSigned(this.#options.poster, this.#options.authToken, url, params, signal);
       if (signal.aborted) return;
-      this.#records.push({ messageSid: facts.sid, url, params, signature, ...answer, sentAt });
+      this.#records.push({ messageSid: facts.sid, url, params, ...answer, sentAt });
     }
-  }
-
-  /** Twilio retries a callback once by default when the connection fails (webhooks-connection-overrides). */
-  async #postWithRetry(
-    url: string,
-    params: Record<string, string>,
-    signature: string,
-    signal: AbortSignal,
-  ): Promise<Pick<CallbackRecord, 'status' | 'error' | 'attempts'>> {
-    const headers = { 'X-Twilio-Signature': signature, 'User-Agent': 'TwilioProxy/1.1' };
-    let lastError = '';
-    for (const attempts of [1, 2] as const) {
-      try {
-        return { status: await this.#options.poster.post(url, params, headers, signal), attempts };
-      } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-    }
-    return { status: null, error: lastError, attempts: 2 };
   }
 
   #track(work: Promise<void>): void {

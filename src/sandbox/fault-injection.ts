@@ -12,9 +12,9 @@ export type FaultDecision = { refuse: RefusalFault | undefined; dropIfAccepted: 
 // Twilio's wording: https://www.twilio.com/docs/errors/20429 ("never processed and is always safe to retry"),
 // and the 2010 API's generic 5xx codes.
 const REFUSALS: Readonly<Record<RefusalFault, TwilioError>> = {
-  '429': makeTwilioError(429, 20429, 'Too Many Requests'),
-  '500': makeTwilioError(500, 20500, 'Internal Server Error'),
-  '503': makeTwilioError(503, 20503, 'Service Unavailable'),
+  '429': makeTwilioError(20429),
+  '500': makeTwilioError(20500),
+  '503': makeTwilioError(20503),
 };
 
 /**

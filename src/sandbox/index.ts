@@ -10,7 +10,10 @@ import { DeliverySimulator } from './delivery-simulator.js';
 import { FaultInjector } from './fault-injection.js';
 import type { FaultSettings } from './fault-settings.js';
 import { MessageStore } from './message-store.js';
+import type { MessageFacts } from './message-resource.js';
 import { makeFormPoster } from './post-form.js';
+import { type ReplyInput, type ReplyRecord, Recipients } from './recipients.js';
+import { parseRecipientOptions, type RecipientOptions } from './reply-settings.js';
 import { RequestLog, type SandboxRequest } from './request-log.js';
 import { makeSenderQueueRules, type SenderQueueOptions, SenderQueues } from './sender-queues.js';
 import { buildSenderReports, type SenderReport } from './sender-report.js';
@@ -23,6 +26,8 @@ export type { FaultKind, FaultSettings } from './fault-settings.js';
 export type { SandboxRequest } from './request-log.js';
 export type { SenderQueueOptions } from './sender-queues.js';
 export type { SenderReport } from './sender-report.js';
+export type { ReplyInput, ReplyRecord } from './recipients.js';
+export type { RecipientOptions, ReplyKind } from './reply-settings.js';
 export type { CallbackRecord } from './status-callback.js';
 
 export interface SandboxOptions {
@@ -47,6 +52,12 @@ export interface SandboxOptions {
   senderQueues?: SenderQueueOptions;
   /** Simulate delivery: statuses move on and StatusCallback URLs get signed callbacks. @defaultValue off */
   callbacks?: CallbackOptions;
+  /**
+   * Play the recipients: replies to the incoming-message webhook, opt-outs honoured per sender as Twilio does
+   * (21610 after a keyword STOP), and optionally WhatsApp's 24-hour session (63016). Opt-outs hold even without
+   * this option, for replies made with reply(). @defaultValue nobody replies on their own
+   */
+  recipients?: RecipientOptions;
 }
 
 export interface Sandbox {
@@ -65,7 +76,13 @@ export interface Sandbox {
   callbacks(): readonly CallbackRecord[];
   /** Resolves once no status callback is waiting or in flight. */
   callbacksSettled(): Promise<void>;
-  /** Forget requests, messages, sender counts, callback records and pending callbacks. */
+  /** A recipient writes to a sender now: it takes effect (STOP, START, WhatsApp session) and is posted if a replyUrl is set. */
+  reply(input: ReplyInput): Promise<ReplyRecord>;
+  /** Replies so far, oldest first (a copy). */
+  replies(): readonly ReplyRecord[];
+  /** Resolves once no planned reply is waiting or in flight. */
+  repliesSettled(): Promise<void>;
+  /** Forget requests, messages, sender counts, callback records, pending callbacks, replies and opt-outs. */
   reset(): void;
   /** Stops serving and cancels pending callbacks. */
   close(): Promise<void>;
@@ -79,9 +96,11 @@ const CALLBACK_TIMEOUT_MS = 15_000;
  * Starts a local stand-in for Twilio's Messages API that the official SDK and Twilio's curl examples use
  * unchanged: `POST|GET /2010-04-01/Accounts/{AccountSid}/Messages.json` (create with Twilio's validation,
  * error codes and test magic numbers; list with `To`/`From`/`DateSent` filters and page tokens) and
- * `GET …/Messages/{Sid}.json`. For tests and benchmarks, not part of Twilio and answered to loopback
- * clients only: `GET|DELETE /sandbox/requests`, `GET|PUT /sandbox/faults`, `GET /sandbox/senders`,
- * `GET /sandbox/callbacks` and `GET /sandbox/health` (see inspection.ts).
+ * `GET …/Messages/{Sid}.json`, with its media at `GET …/Messages/{Sid}/Media.json` and `…/Media/{MediaSid}.json`.
+ * A message keeps `date_sent` null while queued; it is set when simulated delivery moves it on. For tests and
+ * benchmarks, not part of Twilio and answered to loopback clients only: `GET|DELETE /sandbox/requests`,
+ * `GET|PUT /sandbox/faults`, `GET /sandbox/senders`, `GET /sandbox/callbacks`, `GET|POST /sandbox/replies` and
+ * `GET /sandbox/health` (see inspection.ts).
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (!ACCOUNT_SID.test(options.accountSid)) {
@@ -91,6 +110,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = new FaultInjector(options.faults);
   const queues = new SenderQueues(makeSenderQueueRules(options.senderQueues));
   const delivery = options.callbacks === undefined ? undefined : makeDeliverySimulator(options);
+  const recipients = makeRecipients(options);
   const host = options.host ?? '127.0.0.1';
   const tls: TlsMaterial | undefined = options.tls === true ? await generateLoopbackCertificate() : undefined;
   const store = new MessageStore();
@@ -106,6 +126,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     dailyCounts,
     queues,
     arrivals,
+    recipientRefusal: (facts: MessageFacts, at: number) => recipients.refusal(facts, at),
   };
   const senders = (now: number): SenderReport[] => buildSenderReports(queues.stats(now), arrivals.bySender());
   const callbacks = (): readonly CallbackRecord[] => delivery?.records() ?? [];
@@ -116,6 +137,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     queues.clear();
     arrivals.clear();
     delivery?.reset();
+    recipients.reset();
   };
   const app = createApp({
     accountSid: options.accountSid,
@@ -128,11 +150,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     deliver: delivery === undefined ? undefined : (facts, leavesQueueAt) => delivery.deliver(facts, leavesQueueAt),
     senders,
     callbacks,
+    recipients,
     reset,
     signal: shutdown.signal,
   });
   const server = await listen(app, { host, port: options.port ?? 0, tls }).catch((error: unknown) => {
     delivery?.close();
+    recipients.close();
     throw error;
   });
   let closing: Promise<void> | undefined;
@@ -145,15 +169,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     senders: () => senders(nowMs()),
     callbacks,
     callbacksSettled: () => delivery?.settled() ?? Promise.resolve(),
+    reply: (input) => recipients.reply(input),
+    replies: () => recipients.records(),
+    repliesSettled: () => recipients.settled(),
     reset,
     // Idempotent, so a test may close early and still leave cleanup to its afterEach.
     close: () => {
       shutdown.abort();
       delivery?.close();
+      recipients.close();
       closing ??= server.close();
       return closing;
     },
   };
+}
+
+function makeRecipients(options: SandboxOptions): Recipients {
+  const parsed = parseRecipientOptions(options.recipients ?? {});
+  if (!parsed.ok) throw new RangeError(parsed.reason);
+  return new Recipients(parsed.settings, options.accountSid, options.authToken, makeFormPoster(CALLBACK_TIMEOUT_MS));
 }
 
 function makeDeliverySimulator(options: SandboxOptions): DeliverySimulator {

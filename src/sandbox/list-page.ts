@@ -54,7 +54,7 @@ export function buildMessagesPage(
 ): PageOutcome {
   const sids = newestFirst.map((facts) => facts.sid);
   const bounds = locatePage(sids, query.pageSize, query.page, query.pageToken);
-  if (bounds === undefined) return { ok: false, error: makeTwilioError(400, 21481, 'Invalid PageToken') };
+  if (bounds === undefined) return { ok: false, error: makeTwilioError(21481) };
 
   const pageUri = (page: number, token: PageToken | undefined): string => {
     const search = new URLSearchParams(query.filterParams);

@@ -51,12 +51,12 @@ export function parseListQuery(search: URLSearchParams): ListQueryParse {
 
   const pageSize = parseCount(search.get('PageSize'), DEFAULT_PAGE_SIZE);
   if (pageSize === undefined || pageSize < 1) return fail(makeInvalidParameterError('Invalid PageSize'));
-  if (pageSize > MAX_PAGE_SIZE) return fail(makeTwilioError(400, 20007, 'Page size too large'));
+  if (pageSize > MAX_PAGE_SIZE) return fail(makeTwilioError(20007));
   const page = parseCount(search.get('Page'), 0);
   if (page === undefined) return fail(makeInvalidParameterError('Invalid Page'));
   const tokenText = search.get('PageToken');
   const pageToken = tokenText === null || tokenText === '' ? undefined : parsePageToken(tokenText);
-  if (pageToken === null) return fail(makeTwilioError(400, 21481, 'Invalid PageToken'));
+  if (pageToken === null) return fail(makeTwilioError(21481));
 
   return { ok: true, query: { filter, filterParams, pageSize, page, pageToken } };
 }

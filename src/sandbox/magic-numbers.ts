@@ -12,7 +12,6 @@ const FROM_ERRORS: ReadonlyMap<string, (from: string) => TwilioError> = new Map(
     '+15005550001',
     (from: string) =>
       makeTwilioError(
-        400,
         21212,
         `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`,
       ),
@@ -21,7 +20,6 @@ const FROM_ERRORS: ReadonlyMap<string, (from: string) => TwilioError> = new Map(
     '+15005550007',
     (from: string) =>
       makeTwilioError(
-        400,
         21606,
         `The 'From' phone number provided (${from}) is not a valid message-capable Twilio phone number for this ` +
           'destination.',
@@ -31,22 +29,21 @@ const FROM_ERRORS: ReadonlyMap<string, (from: string) => TwilioError> = new Map(
 ]);
 
 const TO_ERRORS: ReadonlyMap<string, (to: string) => TwilioError> = new Map([
-  ['+15005550001', (to: string) => makeTwilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`)],
+  ['+15005550001', (to: string) => makeTwilioError(21211, `The 'To' number ${to} is not a valid phone number.`)],
   [
     '+15005550002',
-    (to: string) => makeTwilioError(400, 21612, `The 'To' phone number: ${to}, is not currently reachable via SMS.`),
+    (to: string) => makeTwilioError(21612, `The 'To' phone number: ${to}, is not currently reachable via SMS.`),
   ],
   [
     '+15005550003',
     (to: string) =>
       makeTwilioError(
-        400,
         21408,
         `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${to}.`,
       ),
   ],
-  ['+15005550004', () => makeTwilioError(400, 21610, 'Attempt to send to unsubscribed recipient')],
-  ['+15005550009', () => makeTwilioError(400, 21614, "'To' number is not a valid mobile number")],
+  ['+15005550004', () => makeTwilioError(21610)],
+  ['+15005550009', () => makeTwilioError(21614)],
 ]);
 
 /**

@@ -1,4 +1,5 @@
-import { type DeliveryStatus, findDeliveryState, type DeliveryEvent, UNDELIVERED_TITLES } from './delivery-plan.js';
+import { TWILIO_ERRORS } from '../twilio-errors/twilio-errors.js';
+import { type DeliveryStatus, findDeliveryState, type DeliveryEvent } from './delivery-plan.js';
 
 /**
  * The Message resource as Twilio returns it (schema `api.v2010.account.message` in Twilio's OpenAPI,
@@ -10,7 +11,8 @@ export interface MessageResource {
   api_version: '2010-04-01';
   body: string;
   date_created: string;
-  date_sent: string;
+  /** Null while the message is queued: Twilio sets it when the message leaves for the carrier. */
+  date_sent: string | null;
   date_updated: string;
   direction: 'outbound-api';
   error_code: number | null;
@@ -35,9 +37,12 @@ export interface MessageFacts {
   from: string | undefined;
   messagingServiceSid: string | undefined;
   body: string;
-  numMedia: number;
+  /** `MediaUrl` as posted, in order (listed by `GET …/Messages/{Sid}/Media.json`). */
+  mediaUrls: readonly string[];
   numSegments: number;
   createdAt: Date;
+  /** The WhatsApp Content Template sent instead of a free-form body, if any. */
+  contentSid?: string;
   /** Where delivery is reported (StatusCallback as posted). */
   statusCallback?: string;
   /** Statuses planned after creation when delivery is simulated; the resource shows the furthest reached. */
@@ -67,15 +72,28 @@ export function makeMessagesPath(accountSid: string): string {
 }
 
 /**
- * A message as of `now` (ms). Freshly created, with a Messaging Service and no `From`, Twilio answers
- * `accepted` with `from: null` and `num_segments` "0" until a sender is picked (schema description of
- * `num_segments`); otherwise `queued`. Once simulated delivery reaches a status, that status shows, with the
- * error of an undelivered message. `date_sent` is set at creation as in Twilio's own example response, which
- * also lets the `DateSent` list filter find messages the sandbox never moves past their first status.
+ * When the message left Twilio for the carrier: its first simulated status reached by `now` (ms), or undefined
+ * while it is queued. Without simulated delivery a message never leaves its first status.
  */
-export function buildMessageResource(facts: MessageFacts, now: number): MessageResource {
+export function sentAtOf(facts: MessageFacts, now: number): number | undefined {
+  let first: number | undefined;
+  for (const event of facts.delivery ?? [])
+    if (event.at <= now && (first === undefined || event.at < first)) first = event.at;
+  return first;
+}
+
+/**
+ * A message as of `now` (ms), or as the create call answers it when `now` is 'created'. Freshly created, with a
+ * Messaging Service and no `From`, Twilio answers `accepted` with `from: null` and `num_segments` "0" until a
+ * sender is picked (schema description of `num_segments`); otherwise `queued`. Once simulated delivery reaches a
+ * status, that status shows, with the error of an undelivered message, and `date_sent` is set to when the message
+ * left; until then `date_sent` is null, as Twilio leaves it while a message waits in its queue.
+ */
+export function buildMessageResource(facts: MessageFacts, now: number | 'created'): MessageResource {
   const created = formatRfc2822(facts.createdAt);
-  const state = facts.delivery === undefined ? undefined : findDeliveryState(facts.delivery, now);
+  const at = now === 'created' ? -Infinity : now;
+  const state = facts.delivery === undefined ? undefined : findDeliveryState(facts.delivery, at);
+  const sentAt = sentAtOf(facts, at);
   const error = state?.status === 'undelivered' ? state.errorCode : undefined;
   const base = `${makeMessagesPath(facts.accountSid)}/${facts.sid}`;
   const senderPending = facts.from === undefined;
@@ -84,14 +102,14 @@ export function buildMessageResource(facts: MessageFacts, now: number): MessageR
     api_version: API_VERSION,
     body: facts.body,
     date_created: created,
-    date_sent: created,
+    date_sent: sentAt === undefined ? null : formatRfc2822(new Date(sentAt)),
     date_updated: state === undefined ? created : formatRfc2822(new Date(state.at)),
     direction: 'outbound-api',
     error_code: error ?? null,
-    error_message: error === undefined ? null : UNDELIVERED_TITLES[error],
+    error_message: error === undefined ? null : TWILIO_ERRORS[error].title,
     from: facts.from ?? null,
     messaging_service_sid: facts.messagingServiceSid ?? null,
-    num_media: String(facts.numMedia),
+    num_media: String(facts.mediaUrls.length),
     num_segments: senderPending ? '0' : String(facts.numSegments),
     price: null,
     price_unit: null,

@@ -1,7 +1,10 @@
 import { BoundedLog } from './bounded-log.js';
-import type { MessageFacts } from './message-resource.js';
+import { type MessageFacts, sentAtOf } from './message-resource.js';
 
-/** List filters as Twilio applies them: exact `To`/`From`, and `date_sent` within [sentFrom, sentBefore) in ms. */
+/**
+ * List filters as Twilio applies them: exact `To`/`From`, and `date_sent` within [sentFrom, sentBefore) in ms; a
+ * message still queued has no `date_sent`, so a date filter leaves it out.
+ */
 export interface MessageFilter {
   to?: string;
   from?: string;
@@ -36,13 +39,13 @@ export class MessageStore {
     return this.#bySid.get(sid);
   }
 
-  /** Matching messages, newest first (Twilio's list order). */
-  findNewestFirst(filter: MessageFilter): MessageFacts[] {
+  /** Matching messages as they stand at `now` (ms), newest first (Twilio's list order). */
+  findNewestFirst(filter: MessageFilter, now: number): MessageFacts[] {
     const items = this.#log.items();
     const found: MessageFacts[] = [];
     for (let index = items.length - 1; index >= 0; index -= 1) {
       const facts = items[index];
-      if (facts !== undefined && matchesFilter(facts, filter)) found.push(facts);
+      if (facts !== undefined && matchesFilter(facts, filter, now)) found.push(facts);
     }
     return found;
   }
@@ -53,11 +56,14 @@ export class MessageStore {
   }
 }
 
-function matchesFilter(facts: MessageFacts, filter: MessageFilter): boolean {
-  // date_sent is shown to the second, so it is compared to the second.
-  const sentAt = Math.floor(facts.createdAt.getTime() / 1000) * 1000;
+function matchesFilter(facts: MessageFacts, filter: MessageFilter, now: number): boolean {
   if (filter.to !== undefined && facts.to !== filter.to) return false;
   if (filter.from !== undefined && facts.from !== filter.from) return false;
+  if (filter.sentFrom === undefined && filter.sentBefore === undefined) return true;
+  const left = sentAtOf(facts, now);
+  if (left === undefined) return false;
+  // date_sent is shown to the second, so it is compared to the second.
+  const sentAt = Math.floor(left / 1000) * 1000;
   if (filter.sentFrom !== undefined && sentAt < filter.sentFrom) return false;
   if (filter.sentBefore !== undefined && sentAt >= filter.sentBefore) return false;
   return true;

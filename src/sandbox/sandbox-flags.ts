@@ -12,6 +12,7 @@ import {
   SEED,
   SHARE,
 } from './number-rules.js';
+import { REPLY_KINDS, type RecipientOptions, type ReplyKind } from './reply-settings.js';
 import type { SenderQueueOptions } from './sender-queues.js';
 
 /** `herald sandbox` flags as commander hands them over: text, booleans for switches, a list for `--mps`. */
@@ -37,11 +38,15 @@ export interface SandboxFlags {
   outOfOrder?: string;
   sentDelayMs?: string;
   deliveredDelayMs?: string;
+  replyUrl?: string;
+  replyShare?: string;
+  replyMix?: string;
+  whatsappSessions?: boolean;
 }
 
 export type FlagOptions = Pick<
   SandboxOptions,
-  'host' | 'port' | 'tls' | 'latencyMs' | 'faults' | 'senderQueues' | 'callbacks'
+  'host' | 'port' | 'tls' | 'latencyMs' | 'faults' | 'senderQueues' | 'callbacks' | 'recipients'
 >;
 
 export type FlagsParse = { ok: true; options: FlagOptions } | { ok: false; message: string };
@@ -63,6 +68,7 @@ export function parseSandboxFlags(flags: SandboxFlags): FlagsParse {
     const faults = readFaults(flags, seed);
     const senderQueues = readSenderQueues(flags);
     const callbacks = readCallbacks(flags, seed);
+    const recipients = readRecipients(flags, seed);
     return {
       ok: true,
       options: {
@@ -73,6 +79,7 @@ export function parseSandboxFlags(flags: SandboxFlags): FlagsParse {
         ...(faults === undefined ? {} : { faults }),
         ...(senderQueues === undefined ? {} : { senderQueues }),
         ...(callbacks === undefined ? {} : { callbacks }),
+        ...(recipients === undefined ? {} : { recipients }),
       },
     };
   } catch (error) {
@@ -120,6 +127,37 @@ function readCallbacks(flags: SandboxFlags, seed: number | undefined): CallbackO
   });
   if (flags.callbacks !== true && Object.keys(callbacks).length === 0) return undefined;
   return seed === undefined ? callbacks : { ...callbacks, seed };
+}
+
+function readRecipients(flags: SandboxFlags, seed: number | undefined): RecipientOptions | undefined {
+  const replyShare = readOptional('--reply-share', flags.replyShare, SHARE);
+  if (replyShare !== undefined && replyShare > 0 && flags.replyUrl === undefined)
+    throw new FlagProblem("--reply-share needs --reply-url (where recipients' replies are posted)");
+  const replyMix = flags.replyMix === undefined ? undefined : readReplyMix(flags.replyMix);
+  const recipients = definedOnly<RecipientOptions>({
+    replyUrl: flags.replyUrl,
+    replyShare,
+    replyMix,
+    whatsappSessions: flags.whatsappSessions === true ? true : undefined,
+  });
+  if (Object.keys(recipients).length === 0) return undefined;
+  return seed === undefined ? recipients : { ...recipients, seed };
+}
+
+/** `stop=1,text=3`: relative weights of what recipients reply. */
+function readReplyMix(text: string): Partial<Record<ReplyKind, number>> {
+  const mix: Partial<Record<ReplyKind, number>> = {};
+  for (const pair of text.split(',')) {
+    const [kind = '', weight = ''] = pair.split('=').map((part) => part.trim());
+    if (!(REPLY_KINDS as readonly string[]).includes(kind))
+      throw new FlagProblem(`--reply-mix kinds are ${REPLY_KINDS.join(', ')} (got "${kind}")`);
+    mix[kind as ReplyKind] = readNumber('--reply-mix', weight, {
+      ...SHARE,
+      max: 1e6,
+      describe: 'weights from 0 to 1e6',
+    });
+  }
+  return mix;
 }
 
 /** `MIN-MAX` or a single number (both ends the same), in milliseconds. */

@@ -22,9 +22,9 @@ export interface RunningServer {
 
 /** Far above any real create request (1,600 characters and ten URLs); a guard, not a Twilio rule. */
 const MAX_BODY_BYTES = 1_048_576;
-const TOO_LARGE = makeTwilioError(413, 20422, 'Request body too large');
+const TOO_LARGE = makeTwilioError(20422, 'Request body too large', 413);
 const KEEP_ALIVE_MS = 65_000;
-const INTERNAL_ERROR = makeTwilioError(500, 20500, 'Internal Server Error');
+const INTERNAL_ERROR = makeTwilioError(20500);
 
 /** Serves `handler` over HTTP, or HTTPS when given a certificate, until closed. */
 export async function listen(handler: Handler, options: ListenOptions): Promise<RunningServer> {

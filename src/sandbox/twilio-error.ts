@@ -1,7 +1,9 @@
+import { TWILIO_ERRORS, type TwilioErrorCode, twilioErrorOf } from '../twilio-errors/twilio-errors.js';
+
 /**
  * Errors as Twilio's 2010-04-01 API answers them: `{code, message, more_info, status}` with the HTTP status
- * alongside (../shared/reference/twilio.md §2). Messages follow the wording of Twilio's error dictionary so
- * that logs read the same against the sandbox as against Twilio.
+ * alongside. Codes, statuses and wording come from herald's table of Twilio's errors, so that logs read the same
+ * against the sandbox as against Twilio and the sandbox answers no code that herald's handling does not know.
  */
 export interface TwilioError {
   status: number;
@@ -17,7 +19,15 @@ export interface TwilioErrorBody {
   status: number;
 }
 
-export function makeTwilioError(status: number, code: number, message: string): TwilioError {
+/**
+ * Twilio's answer with `code`: its status and wording from the table, unless `message` says more (the number, the
+ * limit) or the answer comes with another status. A code Twilio reports on a receipt, answered at once, is a 400.
+ */
+export function makeTwilioError(
+  code: TwilioErrorCode,
+  message: string = TWILIO_ERRORS[code].title,
+  status: number = twilioErrorOf(code)?.status ?? 400,
+): TwilioError {
   return { status, code, message };
 }
 
@@ -31,21 +41,17 @@ export function toErrorBody(error: TwilioError): TwilioErrorBody {
 }
 
 /** Deliberately free of the username and password: the answer to a failed login must never echo credentials. */
-export const AUTHENTICATE_ERROR = makeTwilioError(401, 20003, 'Authenticate');
+export const AUTHENTICATE_ERROR = makeTwilioError(20003);
 
 export function makeNotFoundError(path: string): TwilioError {
-  return makeTwilioError(404, 20404, `The requested resource ${path} was not found`);
+  return makeTwilioError(20404, `The requested resource ${path} was not found`);
 }
 
-export const METHOD_NOT_ALLOWED_ERROR = makeTwilioError(405, 20004, 'Method not allowed');
+export const METHOD_NOT_ALLOWED_ERROR = makeTwilioError(20004);
 
 export function makeInvalidParameterError(message: string): TwilioError {
-  return makeTwilioError(400, 20422, message);
+  return makeTwilioError(20422, message);
 }
 
 /** 21611: the sender's queue already holds as much as Twilio lets it queue. */
-export const QUEUE_FULL_ERROR = makeTwilioError(
-  400,
-  21611,
-  "This 'From' number has exceeded the maximum number of queued messages",
-);
+export const QUEUE_FULL_ERROR = makeTwilioError(21611);

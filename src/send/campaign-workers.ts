@@ -8,10 +8,10 @@ import { parseMessageTemplates } from '../domain/template.js';
 import type { Logger } from '../observe/logger.js';
 import { describeError } from '../observe/logger.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../queue/job-options.js';
-import { type Keys, queueNameOf } from '../queue/keys.js';
 import { isOutOfMemoryError } from '../queue/redis-memory.js';
-import type { StoredSendJob } from '../queue/stored-send-job.js';
+import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../store/job-options.js';
+import { type Keys, queueNameOf } from '../store/keys.js';
+import type { StoredSendJob } from '../store/send-job.js';
 import { computeBackoffMs } from './backoff.js';
 import { makeSendProcessor, RetryableSendError, type SendDeps, type SendResult } from './process-send.js';
 

@@ -1,76 +1,45 @@
+import type { GroupScope, TwilioErrorEntry } from '../twilio-errors/error-entry.js';
+import { computeHoldEnd } from '../twilio-errors/hold-end.js';
+import { TWILIO_ERRORS, twilioErrorOf } from '../twilio-errors/twilio-errors.js';
+
 /**
- * What a failed create call means for the recipient, decided from the Twilio error code first and the HTTP
- * status second (429 is both 20429, always safe to retry, and 63038, the daily cap), and for network errors
- * from whether the request can have reached Twilio. Pure and table-driven; the processor acts on the result.
+ * What a failed create call means for the recipient, decided from Twilio's error code first, by the table of
+ * Twilio's errors, and the HTTP status second (429 is both 20429, always safe to retry, and 63038, the daily cap),
+ * and for network errors from whether the request can have reached Twilio. Pure; the processor acts on the result.
+ * A throttle or pause names the rate group it belongs to (`scope`); until herald paces by groups, it acts on the
+ * sender that met the error.
  */
 export type FailureOutcome =
   /** The request was certainly not processed: sending again cannot duplicate. */
   | { kind: 'retry'; reason: string; code?: number; retryAfterMs?: number }
-  /** Not processed because the sender (or the account) is sending too fast: slow the whole sender, then retry. */
-  | { kind: 'throttle'; reason: string; code: number; retryAfterMs?: number }
+  /** Not processed because the group is sending too fast: slow it down, then retry. */
+  | { kind: 'throttle'; reason: string; code: number; scope: GroupScope; retryAfterMs?: number }
   /**
-   * Not processed, and nothing more will be from this sender until `until` (ms since epoch): the daily cap. The
-   * sender waits in every process and resumes by itself then.
+   * Not processed, and nothing more will be from the group until `until` (ms since epoch): a cap. The sender waits
+   * in every process and resumes by itself then.
    */
-  | { kind: 'pause-sender'; reason: string; code: number; until: number }
+  | { kind: 'pause-sender'; reason: string; code: number; scope: GroupScope; until: number }
   /**
    * Not processed, and no send from the sender (or from the whole account) can succeed until an operator fixes
    * the cause (a bad From, bad credentials) and resumes it: every recipient stays queued meanwhile.
    */
   | { kind: 'halt'; scope: 'sender' | 'account'; code: string; reason: string }
-  /** Twilio refused this recipient for good. */
-  | { kind: 'failed'; code: string; reason: string }
+  /** Twilio refused this recipient for good; `optOut` when they opted out, so no campaign texts them again. */
+  | { kind: 'failed'; code: string; reason: string; optOut?: true }
   /** The request may have reached Twilio; resending could text the recipient twice. */
   | { kind: 'unknown'; reason: string };
-
-type Permanent = { reason: string; scope: 'recipient' | 'sender' | 'account' };
-
-/**
- * Twilio codes that no retry can cure (../shared/reference/twilio.md §2). Where the sender or the account is at
- * fault, failing each recipient in turn would burn the whole list on one configuration mistake, so those codes halt
- * the sender's (or the account's) sends instead, until an operator fixes the cause and resumes them.
- */
-export const PERMANENT_CODES: Readonly<Record<number, Permanent>> = {
-  20003: { reason: 'authentication failed (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)', scope: 'account' },
-  21211: { reason: 'invalid To number', scope: 'recipient' },
-  21212: { reason: 'invalid From number', scope: 'sender' },
-  21408: { reason: 'region not permitted (Geo Permissions)', scope: 'recipient' },
-  21602: { reason: 'message body is required', scope: 'recipient' },
-  21604: { reason: 'To number is required', scope: 'recipient' },
-  21606: { reason: 'From number is not a message-capable number of this account', scope: 'sender' },
-  21610: { reason: 'recipient has opted out (replied STOP)', scope: 'recipient' },
-  21612: { reason: 'To number is not reachable from this sender', scope: 'recipient' },
-  21614: { reason: 'To number is not a mobile number', scope: 'recipient' },
-  21617: { reason: 'body exceeds 1600 characters', scope: 'recipient' },
-  21619: { reason: 'a body, media URL or content SID is required', scope: 'recipient' },
-  21620: { reason: 'invalid media URL', scope: 'recipient' },
-  21623: { reason: 'more than 10 media URLs', scope: 'recipient' },
-};
-
-/** Codes that mean "not processed: the sender is going too fast". */
-const THROTTLE_CODES: Readonly<Record<number, string>> = {
-  20429: 'too many concurrent requests (20429)',
-  21611: 'sender queue is full (21611)',
-};
-
-/** Twilio's daily cap: not processed, and nothing more from this sender until the window resets. */
-const DAILY_CAP_CODE = 63038;
-
-/**
- * Twilio counts the daily cap over a rolling 24 hours (../shared/reference/twilio.md §2: "not until the 24 h window
- * resets") and says nothing of when the oldest message leaves it, so without a Retry-After the only wait known to
- * be long enough is a full window from the refusal.
- */
-export const DAILY_CAP_WINDOW_MS = 24 * 3_600_000;
 
 export interface ClassifyContext {
   /** Twilio's Retry-After on the answer, which herald's transport reads (the SDK's errors drop it). */
   retryAfterMs?: number;
-  /** ms since epoch; the daily cap's pause is counted from here. */
+  /** ms since epoch; a pause is counted from here. */
   now?: number;
   /** The pause after a daily cap without a Retry-After. @defaultValue DAILY_CAP_WINDOW_MS */
   dailyCapPauseMs?: number;
 }
+
+/** A 429 without a code is Twilio's concurrency limit. */
+const TOO_MANY_REQUESTS = 20429;
 
 /** herald's transport gave up before writing the request (dispatch-gate.ts). */
 const NOT_SENT = 'ENOTSENT';
@@ -79,37 +48,19 @@ const NOT_SENT = 'ENOTSENT';
 const NOT_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function classifyFailure(error: unknown, context: ClassifyContext = {}): FailureOutcome {
-  const { retryAfterMs } = context;
   const { status, code } = readError(error);
   if (typeof status === 'number') {
-    const permanent = typeof code === 'number' ? PERMANENT_CODES[code] : undefined;
-    if (permanent !== undefined) {
-      const { reason, scope } = permanent;
-      return scope === 'recipient'
-        ? { kind: 'failed', code: String(code), reason }
-        : { kind: 'halt', code: String(code), reason, scope };
-    }
-    if (code === DAILY_CAP_CODE) {
-      const pauseMs = retryAfterMs ?? context.dailyCapPauseMs ?? DAILY_CAP_WINDOW_MS;
-      return {
-        kind: 'pause-sender',
-        reason: 'daily message limit reached (63038)',
-        code,
-        until: (context.now ?? Date.now()) + pauseMs,
-      };
-    }
-    if (typeof code === 'number' && THROTTLE_CODES[code] !== undefined) {
-      return { kind: 'throttle', reason: THROTTLE_CODES[code], code, ...withRetryAfter(retryAfterMs) };
-    }
+    const entry = typeof code === 'number' ? twilioErrorOf(code) : undefined;
+    if (typeof code === 'number' && entry !== undefined) return translateAction(code, entry, context);
     if (status === 429 && code === undefined) {
-      return { kind: 'throttle', reason: 'HTTP 429', code: 20429, ...withRetryAfter(retryAfterMs) };
+      return translateAction(TOO_MANY_REQUESTS, TWILIO_ERRORS[TOO_MANY_REQUESTS], context);
     }
     if (status === 429 || status >= 500) {
       return {
         kind: 'retry',
         reason: `HTTP ${status}`,
         ...(typeof code === 'number' ? { code } : {}),
-        ...withRetryAfter(retryAfterMs),
+        ...withRetryAfter(context.retryAfterMs),
       };
     }
     const label = typeof code === 'number' ? String(code) : `http-${status}`;
@@ -120,6 +71,30 @@ export function classifyFailure(error: unknown, context: ClassifyContext = {}): 
     return { kind: 'retry', reason: `connection failed before sending (${code})` };
   }
   return { kind: 'unknown', reason: describe(error, 'request failed after it may have reached Twilio') };
+}
+
+/** The outcome that the table's action for `code` calls for. */
+function translateAction(code: number, { action, reason }: TwilioErrorEntry, context: ClassifyContext): FailureOutcome {
+  switch (action.kind) {
+    case 'retry':
+      return { kind: 'retry', reason, code, ...withRetryAfter(context.retryAfterMs) };
+    case 'throttle':
+      return { kind: 'throttle', reason, code, scope: action.scope, ...withRetryAfter(context.retryAfterMs) };
+    case 'hold': {
+      const until = computeHoldEnd(action.until, {
+        now: context.now ?? Date.now(),
+        ...withRetryAfter(context.retryAfterMs),
+        ...(context.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: context.dailyCapPauseMs }),
+      });
+      return { kind: 'pause-sender', reason, code, scope: action.scope, until };
+    }
+    case 'halt':
+      return { kind: 'halt', scope: action.scope, code: String(code), reason };
+    case 'fail':
+      return { kind: 'failed', code: String(code), reason };
+    case 'opt-out':
+      return { kind: 'failed', code: String(code), reason, optOut: true };
+  }
 }
 
 function withRetryAfter(ms: number | undefined): { retryAfterMs?: number } {

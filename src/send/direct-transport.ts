@@ -3,7 +3,7 @@ import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request a
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { brotliDecompressSync, inflateSync, unzipSync } from 'node:zlib';
 
 import { passGate, RequestNotSentError, type SendContext } from './dispatch-gate.js';
 import { encodeForm } from './encode-form.js';
@@ -11,6 +11,8 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as HttpResponse from 'twilio/lib/http/response.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+/** What the SDK's transport (axios) asks for, so that Twilio sees the same request from either transport. */
+const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
 /** A request's query string ('' for none) and form body (undefined for none), encoded as the SDK encodes them. */
 export interface EncodedRequest {
@@ -80,6 +82,7 @@ export class DirectTransport {
     const headers: Record<string, string> = { ...opts.headers };
     if (headers['Connection'] === undefined && headers['connection'] === undefined)
       headers['Connection'] = 'keep-alive';
+    headers['Accept-Encoding'] ??= ACCEPT_ENCODING;
     if (opts.username && opts.password) {
       headers['Authorization'] = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
     } else if (opts.authStrategy !== undefined) {
@@ -211,12 +214,14 @@ function responseOf(request: ClientRequest): Promise<Answer> {
   });
 }
 
-/** herald does not ask for compression (small JSON costs more CPU to inflate than it saves), but honours it. */
+/** The body as axios decodes it for the SDK: `compress` is read as zlib, as axios reads it. */
 function decode(raw: Buffer, encoding: string | undefined): string {
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipSync(raw).toString('utf8');
+    case 'compress':
+    case 'x-compress':
+      return unzipSync(raw).toString('utf8');
     case 'deflate':
       return inflateSync(raw).toString('utf8');
     case 'br':

@@ -5,17 +5,17 @@ import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
 import { paceCost } from '../domain/channel.js';
 import { composeMessage, readsCountry } from '../domain/compose-message.js';
 import { countryOf } from '../domain/e164.js';
-import { senderId as idOf, senderMps } from '../domain/sender.js';
+import { senderAddress, senderId as idOf, senderMps } from '../domain/sender.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendAttempt, SendEvents } from '../observe/send-events.js';
 import type { SenderHold } from '../domain/sender-hold.js';
-import type { Ledger, Settlement } from '../queue/ledger.js';
-import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderHolds } from '../queue/sender-holds.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
-import { encodeDetail } from '../report/recipient-detail.js';
-import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../queue/stored-send-job.js';
+import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
+import type { Ledger, Settlement } from '../store/ledger.js';
+import { encodeDetail, type RecipientDetail } from '../store/recipient-detail.js';
+import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../store/send-job.js';
 import { buildCreateParams } from './build-create-params.js';
 import { type CampaignGate, holdAtGate, holdUntilWindow } from './campaign-gate.js';
 import { classifyFailure } from './classify.js';
@@ -121,17 +121,20 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         line,
         ...attempt,
       });
-    const settle = async (settlement: Settlement) => {
-      const record = encodeDetail({
-        line,
-        senderId,
-        channel,
-        attempts: job.attemptsStarted,
-        queuedAt: job.timestamp,
-        settledAt: clock.now(),
-        vars,
-      });
-      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, record);
+    // `called`: whether a create call settles the recipient (this delivery's, or an interrupted earlier one's). The
+    // attempts recorded are those HERALD_ATTEMPTS counts: BullMQ's attemptsMade (calls that failed and were retried)
+    // and that call; waits for a window, a slot, a hold or a throttled sender use none.
+    const detailOf = (called = false): RecipientDetail => ({
+      line,
+      senderId,
+      channel,
+      attempts: job.attemptsMade + (called ? 1 : 0),
+      queuedAt: job.timestamp,
+      settledAt: clock.now(),
+      vars,
+    });
+    const settle = async (settlement: Settlement, called = true) => {
+      const { finished } = await deps.ledger.settle(spec.name, to, channel, settlement, encodeDetail(detailOf(called)));
       if (finished) deps.events.emit('campaign:finished', { campaign: spec.name });
     };
 
@@ -139,7 +142,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     const country = readsCountry(channel) ? countryOf(to) : undefined;
     const composed = composeMessage({ templates, vars, channel, country, sender: entry.sender });
     if (!composed.ok) {
-      await settle({ state: 'failed', code: 'invalid-content' });
+      await settle({ state: 'failed', code: 'invalid-content' }, false);
       report({ outcome: 'failed', code: 'invalid-content', reason: composed.reason });
       throw new UnrecoverableError(composed.reason);
     }
@@ -153,12 +156,12 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       deps.holds.accountHoldOf(),
     ]);
     if (settled !== undefined) {
-      report({ outcome: 'skipped', reason: `already settled (${settled.slice(0, 1)})` });
-      return { settled };
+      report({ outcome: 'skipped', reason: `already settled (${settled.state})` });
+      return { settled: settled.state };
     }
     // Opted out after this campaign was queued (Twilio would answer 21610): settled without using a slot.
     if (optedOut) {
-      await settle({ state: 'failed', code: OPTED_OUT });
+      await settle({ state: 'failed', code: OPTED_OUT }, false);
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }
@@ -186,15 +189,15 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
     // The ledger's begin runs in the same script when the gate is open.
-    const begun = await holdAtGate(deps.gate, spec.name, to, job, token, clock);
+    const begun = await holdAtGate(deps.gate, spec.name, to, job, token, detailOf, clock);
     if (begun.kind === 'cancelled') {
       report({ outcome: 'skipped', reason: 'campaign cancelled' });
       if (begun.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
-      return { settled: 'c:cancelled' };
+      return { settled: 'cancelled' };
     }
     if (begun.kind === 'final') {
-      report({ outcome: 'skipped', reason: `already settled (${begun.state.slice(0, 1)})` });
-      return { settled: begun.state };
+      report({ outcome: 'skipped', reason: `already settled (${begun.state.state})` });
+      return { settled: begun.state.state };
     }
     if (begun.kind === 'missing')
       throw new UnrecoverableError(`recipient ${to} is not in campaign ${spec.name}'s ledger`);
@@ -244,13 +247,15 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
         now: clock.now(),
       });
       // Twilio created no message, so the recipient goes back to queued before anything else is written: the
-      // release is the one write Redis allows when it is out of memory (ledger-scripts.ts), and a later write that
-      // fails (a settle, a hold, the job's retry) then leaves a queued recipient to send again, never an in-flight
-      // mark that the next attempt would have to record unknown.
+      // release is the one write Redis allows when it is out of memory (src/store/lua/release-1.lua), and a later
+      // write that fails (a settle, a hold, the job's retry) then leaves a queued recipient to send again, never an
+      // in-flight mark that the next attempt would have to record unknown.
       if (outcome.kind !== 'unknown') await deps.ledger.release(spec.name, to, senderId);
       switch (outcome.kind) {
         case 'failed':
-          if (outcome.code === OPTED_OUT) await deps.optOuts.add(to);
+          if (outcome.code === OPTED_OUT) {
+            await deps.optOuts.add(to, { source: 'twilio-21610', sender: senderAddress(entry.sender) });
+          }
           await settle({ state: 'failed', code: outcome.code });
           report({ outcome: 'failed', code: outcome.code, reason: outcome.reason, durationSeconds });
           throw new UnrecoverableError(`${outcome.code}: ${outcome.reason}`);

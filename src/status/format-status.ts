@@ -1,12 +1,26 @@
+import type { CostEstimate } from '../estimate/estimate-cost.js';
+import type { IngestState } from '../ingest/ingest-lease.js';
+import type { PriceTable } from '../estimate/price-table.js';
+import { formatSendWindow } from '../domain/send-window.js';
+import type { SenderHold } from '../domain/sender-hold.js';
 import { formatDuration } from '../lib/format-duration.js';
+import { priceSentUnits } from '../observe/sent-units.js';
 import type { StatusSnapshot } from './read-status.js';
 import { etaSeconds, pendingOf, settledOf, topLevelTotals } from './status-maths.js';
+import { describePresence } from './worker-presence.js';
 
 export interface StatusView {
   campaign: string;
+  /** The campaign's state as Redis holds it (scheduled, running, paused, cancelled, finished). */
   state: string;
-  ingest: string;
+  /** Whether anything can be sent now; false with the reason when a running campaign sends nothing. */
+  sending: boolean;
+  notSending: string | null;
+  ingest: IngestState['state'];
+  /** Where and why the reading of the file stopped before its end; null unless it did. */
+  ingestStopped: { file: string | null; line: number | null; reason: string } | null;
   createdAt: string;
+  startAt: string | null;
   finishedAt: string | null;
   /** Every campaign-wide total, including states a newer herald adds. */
   counts: Record<string, number>;
@@ -22,20 +36,39 @@ export interface StatusView {
   /** The senders' combined limit, in messages per second (SMS: segments). */
   limitPerSecond: number;
   etaSeconds: number | null;
-  senders: { senderId: string; limitMps: number }[];
+  senders: { senderId: string; limitMps: number; hold: SenderHold | null }[];
+  workers: { alive: number; lastSeenAt: string | null; text: string };
+  /** The sending window (`09:00-20:00`, each recipient's local time), if the campaign has one. */
+  window: string | null;
+  windowWaits: { recipients: number; firstAt: string; lastAt: string } | null;
+  /** The estimated cost of what was sent so far (SMS segments and messages accepted × the price table). */
+  cost: { currency: string; total: number; source: string; asOf: string; unpricedUnits: number } | null;
+  /** When this was read (Redis's clock), ISO. */
+  at: string;
 }
 
+const FINAL = new Set(['finished', 'cancelled']);
+
 /** What `herald status --json` prints, and what the text forms are made from. Pure. */
-export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefined): StatusView {
-  const { record, counts } = snapshot;
+export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefined, prices: PriceTable): StatusView {
+  const { record, counts, workers } = snapshot;
   const pending = pendingOf(counts);
-  const running = record.state === 'running';
+  const notSending = findNotSending(snapshot, pending);
+  const running = record.state === 'running' && notSending === undefined;
   const eta = running ? etaSeconds(pending, rate) : pending === 0 ? 0 : undefined;
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     campaign: record.spec.name,
     state: record.state,
-    ingest: record.ingest,
+    sending: running,
+    notSending: notSending ?? null,
+    ingest: snapshot.ingest.state,
+    ingestStopped:
+      snapshot.ingest.state === 'stopped'
+        ? { file: snapshot.ingest.file, line: snapshot.ingest.line, reason: snapshot.ingest.reason }
+        : null,
     createdAt: record.createdAt,
+    startAt: record.startAt ?? null,
     finishedAt: record.finishedAt ?? null,
     counts: Object.fromEntries(topLevelTotals(counts)),
     queued: counts['queued'] ?? 0,
@@ -48,17 +81,63 @@ export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefin
     ratePerSecond: rate === undefined ? null : round(rate),
     limitPerSecond: round(snapshot.senders.reduce((sum, sender) => sum + sender.limitMps, 0)),
     etaSeconds: eta === undefined ? null : Math.round(eta),
-    senders: snapshot.senders,
+    senders: snapshot.senders.map(({ senderId, limitMps, hold }) => ({ senderId, limitMps, hold: hold ?? null })),
+    workers: {
+      alive: workers.alive,
+      lastSeenAt: workers.lastSeenAt === undefined ? null : iso(workers.lastSeenAt),
+      text: describePresence(workers),
+    },
+    window: record.spec.window === undefined ? null : formatSendWindow(record.spec.window),
+    windowWaits:
+      snapshot.windowWaits === undefined
+        ? null
+        : {
+            recipients: snapshot.windowWaits.recipients,
+            firstAt: iso(snapshot.windowWaits.firstAt),
+            lastAt: iso(snapshot.windowWaits.lastAt),
+          },
+    cost: summariseCost(priceSentUnits(counts, prices)),
+    at: iso(snapshot.at),
   };
 }
 
-/** The totals as `queued 33, sent 30, …, rejected at ingest 1`, every total the campaign has. */
-export function formatTotals(view: StatusView): string {
+/**
+ * Why a campaign that should be sending sends nothing, if it does not: no worker alive (for a scheduled campaign too,
+ * as nobody will start it), every sender on hold, or every pending recipient outside their sending window.
+ */
+function findNotSending(snapshot: StatusSnapshot, pending: number): string | undefined {
+  const { record, workers, senders, windowWaits } = snapshot;
+  if (FINAL.has(record.state) || record.state === 'paused' || pending === 0) return undefined;
+  if (workers.alive === 0) return describePresence(workers);
+  if (record.state !== 'running') return undefined;
+  if (senders.length > 0 && senders.every((sender) => sender.hold !== undefined)) {
+    return senders.length === 1 ? 'its sender is on hold' : `all ${senders.length} of its senders are on hold`;
+  }
+  if (windowWaits !== undefined && windowWaits.recipients >= pending) {
+    return 'every recipient left waits for their sending window';
+  }
+  return undefined;
+}
+
+function summariseCost({
+  estimate,
+  unpricedUnits,
+}: {
+  estimate: CostEstimate;
+  unpricedUnits: number;
+}): StatusView['cost'] {
+  if (estimate.lines.length === 0 && unpricedUnits === 0) return null;
+  const { currency, total, source, asOf } = estimate;
+  return { currency, total, source, asOf, unpricedUnits };
+}
+
+/** Every total the campaign has as parts: `queued 33`, `sent 30`, …, `rejected at ingest 1`. */
+export function listTotals(view: StatusView): string[] {
   const parts = Object.entries(view.counts)
     .filter(([field]) => field !== 'rejected')
     .map(([field, value]) => `${field} ${value}`);
   parts.push(`pending ${view.pending}`, `rejected at ingest ${view.rejected}`);
-  return parts.join(', ');
+  return parts;
 }
 
 /** Rate against the limit and the ETA, e.g. `9.8/s of 40/s limit, ETA 2 min 10 s`. */
@@ -68,9 +147,15 @@ export function formatPace(view: StatusView): string {
   return `${rate} of ${view.limitPerSecond}/s limit, ETA ${eta}`;
 }
 
+/** The state as a person should read it: never `running` while nothing can be sent. */
+export function describeState(view: StatusView): string {
+  if (view.notSending === null) return view.state;
+  return view.state === 'running' ? `not sending: ${view.notSending}` : `${view.state}, but ${view.notSending}`;
+}
+
 /** One plain line: for `herald status` and for `--watch` outside a terminal. */
 export function formatStatusLine(view: StatusView): string {
-  return `${view.campaign}: ${view.state} — ${formatTotals(view)} | ${formatPace(view)}`;
+  return `${view.campaign}: ${describeState(view)} — ${listTotals(view).join(', ')} | ${formatPace(view)}`;
 }
 
 function round(value: number): number {

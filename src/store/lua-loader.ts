@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+
+import { sourceFile } from '../lib/source-file.js';
 
 /**
  * One Lua script of herald's, read from `src/store/lua/<name>-<numberOfKeys>.lua` with its includes resolved.
@@ -12,9 +13,7 @@ export interface LuaSource {
   readonly source: string;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/src/store/, the scripts are still read from the sources, which ship with every build and image.
-const LUA_DIR = existsSync(join(here, 'lua')) ? join(here, 'lua') : join(here, '..', '..', '..', 'src', 'store', 'lua');
+const LUA_DIR = sourceFile(import.meta.url, 'lua');
 const INCLUDE = /^--- @include "([a-z0-9-]+)"\s*$/;
 
 /** Reads a script by name (the file name without its key count), resolving `--- @include "<piece>"` lines. */
@@ -27,7 +26,7 @@ export function loadLua(name: string, dir: string = LUA_DIR): LuaSource {
 
 /**
  * Inlines each included piece once per script, at its first include (a piece included twice would define its
- * functions twice), and refuses a cycle by naming it.
+ * functions twice), and refuses a cycle or a missing piece by naming it.
  */
 function expand(path: string, includes: string, stack: string[], done: Set<string>): string {
   return readFileSync(path, 'utf8')
@@ -38,7 +37,9 @@ function expand(path: string, includes: string, stack: string[], done: Set<strin
       if (stack.includes(piece)) throw new Error(`Lua include cycle: ${[...stack, piece].join(' → ')}`);
       if (done.has(piece)) return `-- (${piece} is included above)`;
       done.add(piece);
-      return expand(join(includes, `${piece}.lua`), includes, [...stack, piece], done);
+      const file = join(includes, `${piece}.lua`);
+      if (!existsSync(file)) throw new Error(`Lua include "${piece}" (in ${basename(path)}): no ${file}`);
+      return expand(file, includes, [...stack, piece], done);
     })
     .join('\n');
 }

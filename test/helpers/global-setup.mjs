@@ -1,12 +1,13 @@
-// Jest loads global setup outside its module mapper, so this imports the compiled module (`npm test` builds first).
-import { startLocalRedis } from '../../dist/src/local/redis-server.js';
+import { installTestTools } from './test-tools.mjs';
 
 /**
- * One private redis-server for the whole run; each test file isolates itself with its own key prefix.
- * The URL reaches the test workers through the environment, which they inherit.
+ * Before any test file: installs the Debian packages the tests need that npm does not (redis-server, prometheus)
+ * when they are missing and this runs as root. Without redis-server nothing can run; without prometheus only the
+ * test that scrapes with it fails, with its own message.
  */
-export default async function globalSetup() {
-  const redis = await startLocalRedis({ install: true });
-  process.env.HERALD_TEST_REDIS_URL = redis.url;
-  globalThis.heraldTestRedis = redis;
+export default function globalSetup() {
+  const problems = installTestTools();
+  const fatal = problems.filter((line) => line.includes('redis-server'));
+  for (const line of problems) if (!fatal.includes(line)) console.error(line);
+  if (fatal.length > 0) throw new Error(fatal[0]);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { findFreePort } from '../../src/local/free-port.js';
+import { waitFor } from './wait-for.js';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
@@ -69,19 +70,19 @@ export async function startPrometheus(options: { rules: string; ports: readonly 
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 20_000;
-  while (
-    !(await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus did not start: ${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`prometheus exited: ${output}`);
+      return fetch(`${url}/-/ready`).then(
+        (response) => response.ok,
+        () => false,
+      );
+    },
+    { what: 'prometheus to be ready', every: 100, detail: () => output },
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const api = async <T>(path: string): Promise<T> => {
     const body = (await (await fetch(`${url}${path}`)).json()) as { status: string; data: T; error?: string };
     if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? body.status}`);

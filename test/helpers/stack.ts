@@ -7,8 +7,8 @@ import type { CampaignName } from '../../src/domain/campaign.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { SendEvents } from '../../src/observe/send-events.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { SenderHolds } from '../../src/queue/sender-holds.js';
@@ -17,6 +17,7 @@ import { connectRedis } from '../../src/queue/redis-connection.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { waitFor } from './wait-for.js';
 
 /** Credentials of the sandbox account the tests use; the token must never show up in anything herald writes. */
 export const TEST_ACCOUNT_SID = `AC${'7e57'.repeat(8)}`;
@@ -137,13 +138,10 @@ export async function deleteKeys(connection: Redis, prefix: string): Promise<voi
 
 /** Resolves when the campaign is finished; fails with its counts if that takes longer than `timeoutMs`. */
 export async function waitForFinished(store: CampaignStore, name: CampaignName, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await store.get(name))?.state !== 'finished') {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `campaign ${name} did not finish in ${timeoutMs} ms: ${JSON.stringify(await store.counts(name))}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(async () => (await store.get(name))?.state === 'finished', {
+    what: `campaign ${name} to finish`,
+    timeout: timeoutMs,
+    every: 50,
+    detail: () => store.counts(name),
+  });
 }

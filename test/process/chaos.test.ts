@@ -21,8 +21,12 @@ describe('chaos', () => {
       mps: 20,
       latencyMs: 50,
       faults: { rate429: 0.05, rate500: 0.01, acceptThenDrop: 0.02, seed: 11 },
-      // A shorter patience than the workers' default keeps the test's tail short.
-      reconcilePatienceMs: 20_000,
+      // A killed worker's jobs come back within the lock plus two stalled checks (about 9 s here, against a minute
+      // with the workers' defaults), and a send it left in flight is looked up once, 2 s being ample for the
+      // sandbox, whose message list is never late: the test waits for what it checks, not for production margins.
+      lockDurationMs: 5000,
+      stalledIntervalMs: 2000,
+      reconcilePatienceMs: 2000,
       timeoutMs: 170_000,
       log: (line) => lines.push(line),
     });

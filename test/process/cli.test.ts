@@ -40,6 +40,11 @@ describe('herald CLI', () => {
       /^herald: .*book\.xlsx is not a CSV file \(it holds binary data/,
     ],
     [
+      'a file that is not UTF-8',
+      file('excel.csv', Buffer.concat([Buffer.from('phone;name\n+14155550100;Jos'), Buffer.from([0xe9, 0x0a])])),
+      /^herald: .*excel\.csv is not UTF-8: line 2 has the byte 0xE9 .*pass --encoding windows-1252/,
+    ],
+    [
       'a template variable that is no column',
       file('vars.csv', 'phone,first\n+14155550100,Ann\n'),
       /^herald: template variable \{\{name\}\} is not a column/,
@@ -66,6 +71,10 @@ describe('herald CLI', () => {
     expect((await herald(['send', path, '--from', '+14155550100'])).output).toMatch(
       /required option '--campaign <name>'/,
     );
+    expect(await herald(['send', path, ...send.slice(1), '--encoding', 'klingon'])).toEqual({
+      code: 2,
+      output: 'herald: --encoding klingon is not an encoding herald knows (e.g. windows-1252, latin1, utf-16le)\n',
+    });
   });
 
   it('says so in one line when Redis cannot be reached', async () => {
@@ -79,8 +88,10 @@ describe('herald CLI', () => {
   });
 
   it('explains every command with an example in --help', async () => {
-    for (const command of ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed']) {
-      const result = await herald([command, '--help']);
+    const commands = ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed'];
+    const results = await Promise.all(commands.map((command) => herald([command, '--help'])));
+    for (const [index, command] of commands.entries()) {
+      const result = results[index]!;
       expect({ command, code: result.code }).toEqual({ command, code: 0 });
       expect(result.output).toContain('Example:');
     }

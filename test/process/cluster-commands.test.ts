@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
-import { makeKeys } from '../../src/queue/keys.js';
+import { makeKeys } from '../../src/store/keys.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
 import { SenderHolds } from '../../src/queue/sender-holds.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';

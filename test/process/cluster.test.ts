@@ -13,9 +13,9 @@ import { type Arrival, worstWindow } from '../../src/domain/rate-window.js';
 import { type ClusterNode, type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys, queueNameOf } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { type Keys, makeKeys, queueNameOf } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { ReceiptStore } from '../../src/receipts/receipt-store.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
@@ -29,6 +29,7 @@ import {
   type WorkerProcess,
 } from '../helpers/processes.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, uniquePrefix, waitForFinished } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** The job lock and stalled check of the "machine lost" case: a dead worker's jobs are back within 3 + 2 × 1 s. */
 const LOCK_MS = 3000;
@@ -117,10 +118,10 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     await cluster?.stop();
   });
 
-  const startWorkers = async (count: number, prefix: string, extra: Record<string, string> = {}) => {
-    const started = await Promise.all(
-      Array.from({ length: count }, () =>
-        startWorkerProcess({
+  const startWorkers = (count: number, prefix: string, extra: Record<string, string> = {}) =>
+    Promise.all(
+      Array.from({ length: count }, async () => {
+        const worker = await startWorkerProcess({
           REDIS_CLUSTER_NODES: cluster.seeds,
           HERALD_PREFIX: prefix,
           TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
@@ -128,12 +129,12 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
           HERALD_TWILIO_BASE_URL: sandbox!.url,
           LOG_LEVEL: 'warn',
           ...extra,
-        }),
-      ),
+        });
+        // Each as it comes up, so that afterEach stops it even when another one fails to start.
+        workers.push(worker);
+        return worker;
+      }),
     );
-    workers.push(...started);
-    return started;
-  };
 
   /** `herald send` as a user runs it, against the cluster. */
   const send = (prefix: string, file: string, args: string[]) =>
@@ -227,8 +228,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       HERALD_STALLED_INTERVAL_MS: String(STALLED_MS),
       HERALD_RECONCILE_PATIENCE_MS: '2000',
     };
-    const machineA = await startWorkers(2, prefix, lockEnv);
-    await startWorkers(2, prefix, lockEnv);
+    const [machineA] = await Promise.all([startWorkers(2, prefix, lockEnv), startWorkers(2, prefix, lockEnv)]);
     const producer = send(prefix, writeCsv(120, 2000), [
       '--campaign',
       'machine',
@@ -239,7 +239,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       'Machine {{name}}',
     ]);
     expect((await producer.exited).code).toBe(0);
-    while ((await created()).length < 30) await sleep(20);
+    await waitFor(async () => (await created()).length >= 30, { what: '30 messages created' });
 
     // Both machines hold jobs now; machine A vanishes with its jobs locked.
     const queues = senders.map(
@@ -256,11 +256,19 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       // the dead worker's lock expired and a stalled check put it back in the queue.
       const bound = LOCK_MS + 2 * STALLED_MS;
       let stuck = activeBefore;
-      while (stuck.length > 0 && Date.now() - killedAt < bound + 10_000) {
-        const states = await Promise.all(stuck.map((job) => job.getState()));
-        stuck = stuck.filter((_, index) => states[index] === 'active');
-        if (stuck.length > 0) await sleep(50);
-      }
+      await waitFor(
+        async () => {
+          const states = await Promise.all(stuck.map((job) => job.getState()));
+          stuck = stuck.filter((_, index) => states[index] === 'active');
+          return stuck.length === 0;
+        },
+        {
+          what: 'every job active at the kill to leave the active state',
+          timeout: bound + 10_000,
+          every: 50,
+          detail: () => stuck.map((job) => job.id),
+        },
+      );
       const recoveredMs = Date.now() - killedAt;
       expect(stuck).toEqual([]);
       // Slack for a slow machine: the stalled check itself, and the queue's next pick-up after it.
@@ -348,7 +356,10 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       'Failover {{name}}',
     ]);
     // Mid-campaign: sends are flowing and the producer is (most likely) still queueing.
-    while (((await store.counts(name))['queued'] ?? 0) < 100 || (await created()).length < 10) await sleep(5);
+    await waitFor(async () => ((await store.counts(name))['queued'] ?? 0) >= 100 && (await created()).length >= 10, {
+      what: '100 recipients queued and 10 messages created',
+      every: 5,
+    });
     victim.local!.process.kill('SIGKILL');
     const killedAt = Date.now();
     const producerWasRunning = producer.child.exitCode === null;

@@ -26,7 +26,7 @@ describe('npm run demo', () => {
     expect({ exit, output }).toEqual({ exit: { code: 0, signal: null }, output: expect.stringContaining('Summary') });
 
     expect(output).toContain('queued 13, sent 11, failed 2, unknown 0, rejected at ingest 5');
-    expect(output).toMatch(/failed: 1 × 21610 \(recipient has opted out/);
+    expect(output).toMatch(/failed: 1 × 21610 \(recipient opted out \(replied STOP\)\)/);
     expect(output).toMatch(/failed: 1 × 21614 \(To number is not a mobile number\)/);
     expect(output).toContain('the sandbox received 13 create requests');
     expect(output).toMatch(/herald_messages_sent_total\{campaign="demo",channel="whatsapp"\} 3/);

@@ -93,7 +93,34 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     expect(output).toContain('+14155550100: 5 messages (5 SMS segments) at 1/s → 6.3 s');
     expect(output).toContain('line 2 → +14155551000 from +14155550100 (sms, GSM-7, 1 segment)');
     expect(output).not.toContain('line 3 →');
+    expect(output).toMatch(/\n {2}finish {6}about \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+, if queued now\n/);
     expect(await keyCount()).toBe(0);
+  });
+
+  it('times the campaign from --send-at, read in TZ, and within each recipient’s window', async () => {
+    // Tomorrow at 19:59:58 in San Francisco, where the +1415 numbers are: two seconds of the window left there, so
+    // most of the US messages wait for 09:00 the day after; the German one is sent while Berlin's window is open.
+    const zone = 'America/Los_Angeles';
+    const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(ms));
+    const tomorrow = day(Date.now() + 86_400_000);
+    const after = day(Date.now() + 2 * 86_400_000);
+    const result = await herald(
+      send(['--dry-run', '--send-at', `${tomorrow} 19:59:58`, '--window', '09:00-20:00', '--show', '0']),
+      { TZ: zone },
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain(
+      "  duration    about 13 h 0 min within the window 09:00-20:00 in each recipient's own time (6.3 s at the " +
+        "senders' limits; longer if workers are few or Twilio throttles)\n" +
+        `  finish      about ${after} 09:00 America/Los_Angeles, from the start at ${tomorrow} 19:59 America/Los_Angeles\n`,
+    );
+    const late = await herald(send(['--dry-run', '--send-at', `${day(Date.now() - 86_400_000)} 09:00`]), { TZ: zone });
+    expect(late).toEqual({
+      code: 2,
+      output: expect.stringMatching(
+        /^herald: --send-at \d{4}-\d{2}-\d{2} 09:00:00 America\/Los_Angeles is in the past/,
+      ),
+    });
   });
 
   it('needs no Redis at all, and refuses a bad price table in one line', async () => {
@@ -119,6 +146,8 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     expect(result.code).toBe(0);
     expect(result.output).not.toMatch(/\u001b|reading|█|░/);
     expect(result.output).toMatch(/^campaign big-pipe: 12000 rows read\n {2}queued {4}12000/);
+    // No worker runs in this test, and the summary says so rather than that workers are sending it.
+    expect(result.output).toMatch(/\n {2}not sending: no worker has (ever been seen|been seen for [^:]+): start one/);
   });
 
   it('draws the progress bar on a terminal, on stderr', () => {

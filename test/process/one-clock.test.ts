@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue } from 'bullmq';
@@ -11,13 +10,14 @@ import type { CampaignSpec } from '../../src/domain/campaign.js';
 import { senderAddress, senderId } from '../../src/domain/sender.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys, queueNameOf } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { makeKeys, queueNameOf } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { testSpec } from '../helpers/campaign.js';
 import { ROOT, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
 import { deleteKeys, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** The worker's clock runs 7 hours fast, as in the report that found a window campaign sent at 13:04. */
 const SKEW_MS = 7 * 3_600_000;
@@ -59,13 +59,13 @@ describe('one clock: a worker whose own clock is 7 hours fast', () => {
   const heldBack = async (spec: CampaignSpec): Promise<Job[]> => {
     const jobs = queue(spec);
     try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const delayed = await jobs.getJobs(['delayed']);
-        if (delayed.length === RECIPIENTS && delayed.every((job) => job.attemptsStarted >= 1)) return delayed;
-        if (Date.now() > deadline) throw new Error(`${spec.name}: ${JSON.stringify(await jobs.getJobCounts())}`);
-        await sleep(50);
-      }
+      return await waitFor(
+        async () => {
+          const delayed = await jobs.getJobs(['delayed']);
+          return delayed.length === RECIPIENTS && delayed.every((job) => job.attemptsStarted >= 1) && delayed;
+        },
+        { what: `${spec.name}'s jobs to be taken and held back`, detail: () => jobs.getJobCounts() },
+      );
     } finally {
       await jobs.close();
     }
@@ -121,11 +121,10 @@ describe('one clock: a worker whose own clock is 7 hours fast', () => {
       { nodeFlags: ['--import', join(ROOT, 'test', 'helpers', 'skewed-clock.mjs')] },
     );
 
-    const deadline = Date.now() + 30_000;
-    while (textsFrom(campaigns.open) < RECIPIENTS) {
-      if (Date.now() > deadline) throw new Error(`the open window's campaign sent ${textsFrom(campaigns.open)}`);
-      await sleep(50);
-    }
+    await waitFor(() => textsFrom(campaigns.open) === RECIPIENTS, {
+      what: 'the campaign whose window is open to be sent',
+      detail: () => textsFrom(campaigns.open),
+    });
     const [closed, later] = await Promise.all([heldBack(campaigns.closed), heldBack(campaigns.later)]);
     expect([textsFrom(campaigns.closed), textsFrom(campaigns.later)]).toEqual([0, 0]);
     // Each waits for its time by the real clock: the window opens in 6 hours, the start is in an hour.

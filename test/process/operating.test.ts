@@ -10,7 +10,7 @@ import type { CampaignName } from '../../src/domain/campaign.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { readCampaignSeries } from '../../src/observe/count-fields.js';
 import { type CampaignCounts, CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -173,6 +173,25 @@ describe('operating a campaign: report, resend-failed, status', () => {
     expect(reported.filter((row) => row.receipt_error_code === '30003').length).toBeGreaterThan(0);
     expect(reported.filter((row) => row.receipt_error_code === '30006').length).toBeGreaterThan(0);
 
+    // With the file, one row per row of it, in its order, with its own columns; the bad row says why.
+    const joinedOut = join(dir, 'joined.csv');
+    expect(await herald(['report', campaign, '--file', file, '--out', joinedOut])).toEqual({
+      code: 0,
+      output: `${rows.length} rows of ${file} → ${joinedOut}\n`,
+    });
+    const joined = parse(readFileSync(joinedOut, 'utf8'), { columns: true }) as ReportRow[];
+    expect(joined.map((row) => row.line)).toEqual(rows.map((_, index) => String(index + 2)));
+    expect(joined.map((row) => row.name)).toEqual(rows.map((text) => text.split(',')[1]));
+    expect(joined.at(-1)).toMatchObject({
+      number: 'nope',
+      status: 'rejected',
+      error_reason: 'invalid number: nope (not a number)',
+    });
+    for (const row of joined.slice(0, -1)) {
+      const { name: _name, phone: _phone, ...reportColumns } = row;
+      expect(reportColumns).toEqual(reported.find((other) => other.number === row.number));
+    }
+
     const status = await herald(['status', campaign, '--json']);
     expect(status.code).toBe(0);
     const view = JSON.parse(status.output) as Record<string, unknown>;
@@ -190,12 +209,20 @@ describe('operating a campaign: report, resend-failed, status', () => {
     });
     expect(counts['sent']).toBe(reported.filter((row) => row.status === 'sent').length);
 
-    // Outside a terminal --watch prints plain lines, and stops once the campaign is finished.
+    // Outside a terminal --watch prints plain lines, and stops once the campaign is finished; the cost so far
+    // (every recipient here is in the US: segments sent × the example table's 0.0083) comes under the headline.
     const watched = await herald(['status', campaign, '--watch']);
+    const cost = (0.0083 * (counts['sent'] ?? 0)).toFixed(4);
     expect(watched).toEqual({
       code: 0,
-      output: expect.stringMatching(/^ops: finished — queued 63, sent \d+, delivered \d+, .* \| .* ETA 0 s\n$/),
+      output: expect.stringMatching(
+        new RegExp(
+          '^ops: finished — queued 63, sent \\d+, delivered \\d+, .* \\| .* ETA 0 s\\n' +
+            `  cost      USD ${cost.replace('.', '\\.')} so far \\(estimated from: EXAMPLE table[^\\n]*\\n$`,
+        ),
+      ),
     });
+    expect(view).toMatchObject({ cost: { currency: 'USD', unpricedUnits: 0 }, workers: { alive: 1 } });
     expect(watched.output).not.toMatch(/\u001b/);
     expect(await herald(['report', campaign, '--out', join(dir, 'no-such-dir', 'r.csv')])).toEqual({
       code: 1,
@@ -293,8 +320,24 @@ describe('operating a campaign: report, resend-failed, status', () => {
     }
   });
 
+  it('says nobody sends once the last worker has stopped, in send and in status', async () => {
+    await worker.stop();
+    const file = join(dir, 'after.csv');
+    writeFileSync(file, 'phone,name\n+14155556999,Z\n');
+    const sent = await herald(['send', file, '--campaign', 'after', '--from', '+14155550100', '--body', 'Hi {{name}}']);
+    expect(sent.output).toMatch(
+      /\n {2}not sending: no worker has been seen for [\d.]+ s: start one \(herald worker\) to send it; then herald status after\n$/,
+    );
+    const status = await herald(['status', 'after']);
+    expect(status.output).toMatch(/^after: not sending: no worker has been seen for [\d.]+ s — queued 1, sent 0, /);
+    expect(status.output).toMatch(
+      /\n {2}workers {3}none alive: no worker has been seen for [\d.]+ s; start one: herald worker\n/,
+    );
+  });
+
   it('fails with one line on an unknown campaign or an unreachable Redis', async () => {
-    for (const command of ['report', 'resend-failed', 'status']) {
+    // Each command's three cases one after another, the three commands side by side.
+    const failures = ['report', 'resend-failed', 'status'].map(async (command) => {
       expect(await herald([command, 'no-such-campaign'])).toEqual({
         code: 2,
         output: 'herald: no campaign named no-such-campaign\n',
@@ -304,7 +347,8 @@ describe('operating a campaign: report, resend-failed, status', () => {
         output: expect.stringMatching(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: [^\n]*\n$/),
       });
       expect(await herald([command, 'bad name'])).toMatchObject({ code: 2 });
-    }
+    });
+    await Promise.all(failures);
     expect(await herald(['status', campaign, '--watch', '--interval', '0'])).toEqual({
       code: 2,
       output: 'herald: --interval must be a number of seconds above 0\n',

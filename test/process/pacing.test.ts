@@ -11,8 +11,8 @@ import { countSegments } from '../../src/domain/segments.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import {
   type SandboxProcess,

@@ -12,9 +12,9 @@ import type { CampaignName, CampaignSpec } from '../../src/domain/campaign.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../../src/receipts/callback-url.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -29,6 +29,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const DASHBOARD = join(ROOT, 'deploy', 'grafana', 'dashboards', 'herald.json');
 const ALERTS = join(ROOT, 'deploy', 'prometheus', 'alerts.yml');
@@ -114,16 +115,6 @@ function campaignSpec(): CampaignSpec {
   return { ...built.spec, senders: built.spec.senders.map((entry) => ({ ...entry, mps: 10 })) };
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('metrics scraped by a real Prometheus', () => {
   let connection: Redis;
   let keys: Keys;
@@ -175,14 +166,10 @@ describe('metrics scraped by a real Prometheus', () => {
   });
 
   it('sums a campaign to exactly N across workers and a restart, and every dashboard query returns data', async () => {
-    const [a, b] = [await startWorker(), await startWorker()];
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
     prometheus = await startPrometheus({ rules: ALERTS, ports: [a!.metricsPort, b!.metricsPort] });
     // Prometheus applies discovered targets every 5 s; the campaign starts once both workers are scraped.
-    await until(
-      'both workers scraped',
-      () => scalar('count(up == 1)'),
-      (up) => up === 2,
-    );
+    await waitFor(async () => (await scalar('count(up == 1)')) === 2, { what: 'both workers scraped', every: 200 });
     const startedAt = Date.now() / 1000;
 
     const spec = campaignSpec();
@@ -194,21 +181,16 @@ describe('metrics scraped by a real Prometheus', () => {
     expect(n).toBe(85);
 
     // Mid-campaign, the worker that exports the totals is stopped and a new one joins.
-    await until(
-      'some sends',
-      async () => (await store.counts(spec.name))['sent'] ?? 0,
-      (sent) => sent >= 10,
-    );
+    await waitFor(async () => ((await store.counts(spec.name))['sent'] ?? 0) >= 10, { what: 'some sends', every: 200 });
     const exporter = (await readCounter(a!.metricsPort, 'herald_campaign_exporter')) === 1 ? a! : b!;
     exporter.child.kill('SIGTERM');
     const c = await startWorker();
     prometheus.setTargets(workers.map((worker) => worker.metricsPort));
     await waitForFinished(store, spec.name);
-    await until(
-      'the new worker scraped',
-      () => scalar(`up{instance="127.0.0.1:${c.metricsPort}"}`),
-      (up) => up === 1,
-    );
+    await waitFor(async () => (await scalar(`up{instance="127.0.0.1:${c.metricsPort}"}`)) === 1, {
+      what: 'the new worker scraped',
+      every: 200,
+    });
     expect(await exporter.exited).toEqual({ code: 0, signal: null });
     const live = workers.filter((worker) => worker !== exporter);
 
@@ -235,7 +217,7 @@ describe('metrics scraped by a real Prometheus', () => {
         };
         const url = statusCallbackUrl(`http://127.0.0.1:${worker.webhookPort}`, spec.name);
         const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form);
-        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/status/${spec.name}`, {
+        const response = await fetch(`http://127.0.0.1:${worker.webhookPort}/twilio/campaigns/${spec.name}/status`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
           body: new URLSearchParams(form).toString(),
@@ -246,7 +228,7 @@ describe('metrics scraped by a real Prometheus', () => {
       else delivered += 1;
       i += 1;
     }
-    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/status/${spec.name}`, {
+    const forged = await fetch(`http://127.0.0.1:${c.webhookPort}/twilio/campaigns/${spec.name}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'Zm9yZ2Vk' },
       body: 'MessageSid=SM0&MessageStatus=delivered',
@@ -255,11 +237,12 @@ describe('metrics scraped by a real Prometheus', () => {
 
     const counts = await store.counts(spec.name);
     const filter = `{campaign="${CAMPAIGN}"}`;
-    await until(
-      'Prometheus to see the receipts',
-      () => scalar(`sum(herald_messages_delivered_total${filter})`),
-      (v) => v === delivered,
-    );
+    const seenDelivered = () => scalar(`sum(herald_messages_delivered_total${filter})`);
+    await waitFor(async () => (await seenDelivered()) === delivered, {
+      what: `Prometheus to see the ${delivered} receipts of delivered messages`,
+      every: 200,
+      detail: seenDelivered,
+    });
 
     // Totals: exactly N, however many workers exported over time; exactly one exports now.
     expect(await scalar(`sum(herald_messages_queued_total${filter})`)).toBe(n);

@@ -4,14 +4,17 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
+import twilio from 'twilio';
 
 import { buildCampaignSpec } from '../../src/cli/campaign-options.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import type { E164 } from '../../src/domain/e164.js';
+import { OptOutList } from '../../src/queue/opt-outs.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { ReceiptStore } from '../../src/receipts/receipt-store.js';
@@ -31,6 +34,7 @@ describe('delivery receipts from the sandbox', () => {
   let keys: Keys;
   let sandbox: Sandbox;
   let worker: WorkerProcess | undefined;
+  let webhookPort: number;
 
   beforeAll(async () => {
     connection = await connectRedis(testRedisUrl(), { role: 'command' });
@@ -60,7 +64,7 @@ describe('delivery receipts from the sandbox', () => {
   });
 
   it('records the final status and code of every recipient, and counts each once', async () => {
-    const webhookPort = await findFreePort();
+    webhookPort = await findFreePort();
     worker = await startWorkerProcess({
       REDIS_URL: testRedisUrl(),
       HERALD_PREFIX: keys.prefix,
@@ -70,6 +74,7 @@ describe('delivery receipts from the sandbox', () => {
       HERALD_PUBLIC_URL: `http://127.0.0.1:${webhookPort}`,
       HERALD_WEBHOOK_PORT: String(webhookPort),
       HERALD_WEBHOOK_HOST: '127.0.0.1',
+      HERALD_HELP_REPLY: 'Acme: reply STOP to stop',
     });
     const built = buildCampaignSpec(
       {
@@ -141,5 +146,46 @@ describe('delivery receipts from the sandbox', () => {
       (await readCounter(worker.metricsPort, 'herald_status_callbacks_total', { result: 'recorded' })) +
       (await readCounter(worker.metricsPort, 'herald_status_callbacks_total', { result: 'stale' }));
     expect({ answered, recordedOrStale }).toEqual({ answered: records.length, recordedOrStale: records.length });
+  });
+
+  it('serves the replies webhook beside the callbacks: STOP records an opt-out, START lifts it, HELP is answered', async () => {
+    expect(worker).toBeDefined();
+    // A second sandbox plays the recipients, posting signed replies to the worker as Twilio would.
+    const recipients = await startSandbox({
+      accountSid: TEST_ACCOUNT_SID,
+      authToken: TEST_AUTH_TOKEN,
+      recipients: { replyUrl: `http://127.0.0.1:${webhookPort}/twilio/replies` },
+    });
+    try {
+      const optOuts = new OptOutList(connection, keys);
+      const from = '+14155557001' as E164;
+      expect(await recipients.reply({ from, to: '+14155550100', body: 'Stop.' })).toMatchObject({ status: 200 });
+      expect(await optOuts.recordOf(from)).toMatchObject({ source: 'reply', text: 'Stop.', sender: '+14155550100' });
+      expect(await recipients.reply({ from, to: '+14155550100', body: 'START' })).toMatchObject({ status: 200 });
+      expect(await optOuts.has(from)).toBe(false);
+      await recipients.reply({ from, to: '+14155550100', body: 'help' });
+      // The answer to HELP is HERALD_HELP_REPLY, as TwiML.
+      const url = `http://127.0.0.1:${webhookPort}/twilio/replies`;
+      const form = { MessageSid: `SM${'7'.repeat(32)}`, From: from, To: '+14155550100', Body: 'INFO' };
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form),
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+      expect(await answer.text()).toBe(
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acme: reply STOP to stop</Message></Response>',
+      );
+      const counted = (intent: string) =>
+        readCounter(worker!.metricsPort, 'herald_replies_total', { intent, result: 'recorded' });
+      expect([await counted('opt-out'), await counted('opt-in'), await counted('help')]).toEqual([1, 1, 2]);
+      // Nothing in the worker's log names the number that wrote or its words.
+      expect(worker!.output()).not.toMatch(/4155557001|Stop\./);
+      expect(worker!.output()).toMatch(/reply recorded: opt-out/);
+    } finally {
+      await recipients.close();
+    }
   });
 });

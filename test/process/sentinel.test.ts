@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
@@ -10,8 +9,8 @@ import { Redis } from 'ioredis';
 import type { CampaignName } from '../../src/domain/campaign.js';
 import { type LocalRedisSentinel, startLocalRedisSentinel } from '../../src/local/redis-sentinel.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { makeKeys, queueNameOf } from '../../src/queue/keys.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { makeKeys, queueNameOf } from '../../src/store/keys.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import {
@@ -23,6 +22,7 @@ import {
   type WorkerProcess,
 } from '../helpers/processes.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, uniquePrefix, waitForFinished } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROWS = 200;
 
@@ -89,7 +89,7 @@ describe('herald behind Redis Sentinel', () => {
         (request) => request.status === 201,
       );
     // Mid-campaign: sends are flowing.
-    while ((await created()).length < 30) await sleep(20);
+    await waitFor(async () => (await created()).length >= 30, { what: '30 sends before the failover' });
     const { from, to } = await sentinel.failover();
     expect(to.port).not.toBe(from.port);
     expect((await sentinel.master()).port).toBe(to.port);

@@ -8,9 +8,9 @@ import type { Redis } from 'ioredis';
 import type { CampaignSpec } from '../../src/domain/campaign.js';
 import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../src/queue/keys.js';
-import { Ledger } from '../../src/queue/ledger.js';
-import { readLedger } from '../../src/queue/read-ledger.js';
+import { type Keys, makeKeys } from '../../src/store/keys.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { readLedger } from '../../src/store/read-ledger.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { readCounter, type RunningProcess, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
@@ -23,6 +23,7 @@ import {
   waitForFinished,
 } from '../helpers/stack.js';
 import { testSpec } from '../helpers/campaign.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function writeCsv(rows: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-procs-'));
@@ -81,7 +82,7 @@ describe('worker processes', () => {
 
   it('two processes share one campaign and text every recipient exactly once', async () => {
     sandbox = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, latencyMs: 20 });
-    const workers = [await start(), await start()];
+    const workers = await Promise.all([start(), start()]);
     const spec = campaignSpec('shared');
     const summary = await runIngest(
       { connection, keys, store, ledger },
@@ -118,7 +119,7 @@ describe('worker processes', () => {
       { connection, keys, store, ledger },
       { file: writeCsv(40), spec, rejectedPath: join(tmpdir(), 'y.csv'), chunkSize: 40 },
     );
-    while (sandbox.requests().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => sandbox.requests().length >= 4, { what: 'four sends in flight' });
 
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
@@ -162,10 +163,12 @@ describe('worker processes', () => {
       ],
     ];
     const { spawnNode, WORKER_ENTRY } = await import('../helpers/processes.js');
-    for (const [override, expected] of cases) {
-      const env = { ...workerEnv(), ...override };
-      const child = spawnNode([WORKER_ENTRY], env);
-      const exit = await child.exited;
+    // Side by side: each case is a process of its own that exits at start-up.
+    const children = cases.map(([override]) => spawnNode([WORKER_ENTRY], { ...workerEnv(), ...override }));
+    const exits = await Promise.all(children.map((child) => child.exited));
+    for (const [index, [override, expected]] of cases.entries()) {
+      const child = children[index]!;
+      const exit = exits[index]!;
       expect({ override, code: exit.code, output: child.output() }).toEqual({
         override,
         code: 1,

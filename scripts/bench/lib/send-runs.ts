@@ -14,8 +14,8 @@ import {
   startWorkerProcess,
 } from '../../../src/local/herald-processes.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
-import { makeKeys } from '../../../src/queue/keys.js';
-import { Ledger } from '../../../src/queue/ledger.js';
+import { makeKeys } from '../../../src/store/keys.js';
+import { Ledger } from '../../../src/store/ledger.js';
 import { cpuPerMessage, type CpuPerMessage, snapshotCpu } from './cpu-time.js';
 import { measureBetween } from './rate-between.js';
 

@@ -11,9 +11,10 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';
-import { queueNameOf } from '../../../src/queue/keys.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { queueNameOf } from '../../../src/store/keys.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { testSpec } from '../../helpers/campaign.js';
 
 function csvOf(count: number, first: number): string {
@@ -46,7 +47,7 @@ describe('pause and cancel with sends in flight', () => {
       rejectedPath: join(tmpdir(), 'x.csv'),
       chunkSize: 40,
     });
-    while (stack.sandbox.requests().length < 3) await sleep(10);
+    await waitFor(() => stack.sandbox.requests().length >= 3, { what: 'three requests at the sandbox', every: 10 });
 
     const control = new CampaignControl(stack.connection, stack.keys, stack.store);
     const result = await control.cancel(campaign.name);
@@ -54,7 +55,7 @@ describe('pause and cancel with sends in flight', () => {
     expect(begun).toBeGreaterThanOrEqual(3);
     expect((await ledgerStates(stack, campaign))['in-flight']).toBe(begun);
 
-    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    await waitFor(async () => (await control.activeJobs(campaign.name)) === 0, { what: 'no active jobs' });
     await sleep(200);
     expect(stack.sandbox.requests()).toHaveLength(begun);
     expect(await ledgerStates(stack, campaign)).toEqual({ sent: begun, cancelled: 40 - begun });
@@ -72,11 +73,11 @@ describe('pause and cancel with sends in flight', () => {
       rejectedPath: join(tmpdir(), 'y.csv'),
       chunkSize: 30,
     });
-    while (stack.sandbox.requests().length < 3) await sleep(10);
+    await waitFor(() => stack.sandbox.requests().length >= 3, { what: 'three requests at the sandbox', every: 10 });
 
     const control = new CampaignControl(stack.connection, stack.keys, stack.store);
     expect(await control.pause(campaign.name)).toEqual({ changed: true, state: 'paused' });
-    while ((await control.activeJobs(campaign.name)) > 0) await sleep(20);
+    await waitFor(async () => (await control.activeJobs(campaign.name)) === 0, { what: 'no active jobs' });
     const sent = stack.sandbox.requests().length;
     expect(await ledgerStates(stack, campaign)).toEqual({ sent, queued: 16 - sent });
 
@@ -156,6 +157,9 @@ describe('pause and cancel with sends in flight', () => {
     expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({ kind: 'in-flight', since: at });
     await stack.ledger.settle(campaign.name, to, 'sms', { state: 'sent', sid: 'SM1' });
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
-    expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({ kind: 'final', state: 's:SM1' });
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({
+      kind: 'final',
+      state: { state: 'sent', sid: 'SM1' },
+    });
   });
 });

@@ -9,7 +9,7 @@ import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
 import { asE164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 
 /**
@@ -69,7 +69,7 @@ describe('ingesting a file the phone-check thread takes in several slices', () =
 
   it('queues every valid row once and reports each bad one at its own line, in file order', async () => {
     const file = writeFile(dir);
-    await new OptOutList(stack.connection, stack.keys).add(asE164('+12122001700')!);
+    await new OptOutList(stack.connection, stack.keys).add(asE164('+12122001700')!, { source: 'operator' });
     const built = buildCampaignSpec(
       { campaign: 'slices', from: ['+14155550100'], body: 'Hi {{first_name}} {{code}}', media: [], toColumn: 'phone' },
       new Date(),

@@ -10,10 +10,12 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
-import { SEND_JOB, sendJobOptions } from '../../../src/queue/job-options.js';
-import { queueNameOf } from '../../../src/queue/keys.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
-import { encodeSendJob, type StoredSendJob } from '../../../src/queue/stored-send-job.js';
+import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { SEND_JOB, sendJobOptions } from '../../../src/store/job-options.js';
+import { queueNameOf } from '../../../src/store/keys.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
+import { decodeDetail } from '../../../src/store/recipient-detail.js';
+import { encodeSendJob, type StoredSendJob } from '../../../src/store/send-job.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import { createTwilioClient } from '../../../src/send/twilio-client.js';
 import {
@@ -25,6 +27,7 @@ import {
   waitForFinished,
 } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const TO = '+14155550123';
 
@@ -36,6 +39,12 @@ function csvOf(rows: string[]): string {
   const path = join(mkdtempSync(join(tmpdir(), 'herald-outcomes-')), 'r.csv');
   writeFileSync(path, ['phone,name', ...rows].join('\n'));
   return path;
+}
+
+/** Attempts the recipient's settle-time detail records (see report/recipient-detail.ts). */
+async function attemptsOf(stack: Stack, campaign: CampaignSpec, to: string): Promise<number | undefined> {
+  const text = await stack.connection.hget(stack.keys.details(campaign.name), to);
+  return text === null ? undefined : decodeDetail(text)?.attempts;
 }
 
 async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Record<string, string>> {
@@ -66,8 +75,7 @@ describe('send outcomes against the sandbox', () => {
       chunkSize: 10,
     });
 
-    while (!attempts.some((attempt) => attempt.outcome === 'retry'))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => attempts.some((attempt) => attempt.outcome === 'retry'), { what: 'a retry' });
     expect(attempts[0]).toMatchObject({ outcome: 'retry', reason: expect.stringMatching(/ECONNREFUSED/) });
     const revived = await startSandbox({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, port });
     try {
@@ -75,6 +83,9 @@ describe('send outcomes against the sandbox', () => {
       expect(revived.requests().map((request) => request.params['To'])).toEqual([TO]);
       expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'sent' });
       expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 1, failed: 0 });
+      // Each refused connection used an attempt, and so did the send that went through.
+      const retries = attempts.filter((attempt) => attempt.outcome === 'retry').length;
+      expect(await attemptsOf(stack, campaign, TO)).toBe(retries + 1);
     } finally {
       await revived.close();
     }
@@ -91,11 +102,13 @@ describe('send outcomes against the sandbox', () => {
       chunkSize: 10,
     });
     const throttled = () => stack.sandbox.requests().filter((request) => request.fault === '429');
-    while (throttled().length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => throttled().length >= 2, { what: 'two throttled requests' });
     stack.sandbox.setFaults({});
     await waitForFinished(stack.store, campaign.name, 15_000);
 
     expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'sent' });
+    // Throttled requests use no attempt: the report counts the one send.
+    expect(await attemptsOf(stack, campaign, TO)).toBe(1);
     const times = stack.sandbox.requests().map((request) => request.receivedAt);
     expect(times.length).toBeGreaterThanOrEqual(3);
     // Twilio's Retry-After (2 s), not herald's default wait (1 s), spaced every retry.
@@ -114,6 +127,7 @@ describe('send outcomes against the sandbox', () => {
     });
     await waitForFinished(stack.store, campaign.name);
     expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'failed:transient' });
+    expect(await attemptsOf(stack, campaign, TO)).toBe(2);
     const queue = new Queue(queueNameOf(campaign.name, 'p14155550100'), {
       connection: stack.connection,
       prefix: stack.keys.prefix,
@@ -195,7 +209,13 @@ describe('opt-outs', () => {
     });
     await waitForFinished(stack.store, first.name);
     expect(await ledgerStates(stack, first)).toEqual({ '+15005550004': 'failed:21610', [TO]: 'sent' });
-    expect(await stack.connection.smembers(stack.keys.optOuts)).toEqual(['+15005550004']);
+    expect(Object.keys(await stack.connection.hgetall(stack.keys.optOuts))).toEqual(['+15005550004']);
+    // The record says how and through which sender: Twilio's refusal of a send from the campaign's number.
+    expect(await new OptOutList(stack.connection, stack.keys).recordOf('+15005550004' as E164)).toEqual({
+      at: expect.any(Number),
+      source: 'twilio-21610',
+      sender: '+14155550100',
+    });
 
     const later = spec('later');
     const rejected: string[] = [];
@@ -212,7 +232,7 @@ describe('opt-outs', () => {
 
     // A number that opts out after its job was queued is settled without a request.
     const queuedEarlier = '+14155550126' as E164;
-    await stack.connection.sadd(stack.keys.optOuts, queuedEarlier);
+    await new OptOutList(stack.connection, stack.keys).add(queuedEarlier, { source: 'operator' });
     await stack.connection.hset(stack.keys.recipients(later.name), queuedEarlier, 'q:p14155550100');
     await stack.connection.hincrby(stack.keys.counts(later.name), 'queued', 1);
     await stack.store.open(later);
@@ -295,7 +315,7 @@ describe('reconciliation through the Messages list', () => {
       rejectedPath: join(tmpdir(), 'patient.csv'),
       chunkSize: 10,
     });
-    while (stack.sandbox.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => stack.sandbox.requests().length > 0, { what: 'the create request' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The first lookup failed: the recipient is still in flight, neither unknown nor sent again.
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toMatch(/^i:/);

@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { promoteHeldJobs, SenderHolds } from '../../../src/queue/sender-holds.js';
 import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import type { SendEventMap } from '../../../src/observe/send-events.js';
 import { type Stack, type StackOptions, startStack, TEST_ACCOUNT_SID, waitForFinished } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const RECIPIENTS = ['+14155550121', '+14155550122', '+14155550123'];
 
@@ -31,14 +32,6 @@ async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Recor
     states[entry.to] = entry.state === 'failed' ? `failed:${entry.code}` : entry.state;
   }
   return states;
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,7 +59,7 @@ describe('senders paused or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the pause');
+    await waitFor(() => held.length === 1, { what: 'the pause' });
     const pausedAt = Date.now();
     const hold = await holds.holdOf('p14155550100');
     expect(hold).toMatchObject({ state: 'paused', scope: 'sender', code: '63038' });
@@ -100,7 +93,7 @@ describe('senders paused or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the halt');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212]);
     expect(held[0]).toMatchObject({
@@ -113,7 +106,7 @@ describe('senders paused or halted by Twilio’s answer', () => {
     // Resumed with the cause still there: one more request, and the sender is halted again.
     expect(await holds.resume('sender', 'p15005550001')).toMatchObject({ state: 'halted', code: '21212' });
     expect(await promoteHeldJobs(stack.connection, stack.keys, stack.store, 'p15005550001')).toBe(1);
-    await waitFor(() => held.length === 2, 'the second halt');
+    await waitFor(() => held.length === 2, { what: 'the second halt' });
     await sleep(500);
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212, 21212]);
     expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 0, failed: 0 });
@@ -134,11 +127,14 @@ describe('senders paused or halted by Twilio’s answer', () => {
       rejectedPath: join(tmpdir(), 'h3.csv'),
       chunkSize: 10,
     });
-    await waitFor(() => held.length === 1, 'the halt');
-    await waitFor(async () => {
-      const states = Object.values(await ledgerStates(stack, campaign));
-      return states.filter((state) => state === 'sent').length + states.filter((s) => s === 'queued').length === 12;
-    }, 'the healthy sender to finish');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
+    await waitFor(
+      async () => {
+        const states = Object.values(await ledgerStates(stack, campaign));
+        return states.filter((state) => state === 'sent').length + states.filter((s) => s === 'queued').length === 12;
+      },
+      { what: 'the healthy sender to finish' },
+    );
     const requests = stack.sandbox.requests();
     expect(requests.filter((request) => request.errorCode === 21606)).toHaveLength(1);
     const sent = requests.filter((request) => request.status === 201);
@@ -157,7 +153,7 @@ describe('senders paused or halted by Twilio’s answer', () => {
       chunkSize: 10,
     });
 
-    await waitFor(() => held.length === 1, 'the halt');
+    await waitFor(() => held.length === 1, { what: 'the halt' });
     await sleep(1000);
     expect(stack.sandbox.requests().map((request) => request.status)).toEqual([401]);
     expect(held[0]?.hold).toMatchObject({ state: 'halted', scope: 'account', code: '20003' });

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack, TEST_AUTH_TOKEN, waitForFinished } from '../../helpers/stack.js';
 
 /** A few hundred rows over the three channels, with bad rows at known lines and repeated numbers. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import { ExporterLease } from '../../../src/observe/exporter-lease.js';
-import { makeKeys } from '../../../src/queue/keys.js';
+import { makeKeys } from '../../../src/store/keys.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignConflictError, CampaignStore } from '../../../src/queue/campaign-store.js';
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
@@ -38,7 +38,7 @@ describe('campaign states in Redis', () => {
     });
     expect((await store.open(spec('sched'), { startAt })).record.state).toBe('scheduled');
     await expect(store.open(spec('sched'), { startAt: new Date(startAt.getTime() + 60_000) })).rejects.toThrow(
-      `campaign sched already exists scheduled for ${startAt.toISOString()}; run it again without --send-at to add to it, or use a new --campaign name`,
+      `campaign sched already exists scheduled for ${startAt.toISOString()}; run it again without --send-at to add to it, with --replace to change its time if it has not sent anything yet, or use a new --campaign name`,
     );
   });
 

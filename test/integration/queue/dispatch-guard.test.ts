@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import { claimFreshnessMs, DEFAULT_PACING } from '../../../src/domain/pacing.js';
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { CLAIM_DISPATCH } from '../../../src/queue/pace-scripts.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { SenderPacer } from '../../../src/queue/sender-pacer.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import { DEFAULT_PACING } from '../../../src/domain/pacing.js';
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { RESERVE_SLOT } from '../../../src/queue/pace-scripts.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { SenderHolds } from '../../../src/queue/sender-holds.js';

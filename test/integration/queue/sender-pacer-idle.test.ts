@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { SenderPacer } from '../../../src/queue/sender-pacer.js';
 import { passGate } from '../../../src/send/dispatch-gate.js';

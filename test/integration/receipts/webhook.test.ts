@@ -1,16 +1,20 @@
+import { connect, type Socket } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import twilio from 'twilio';
 
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
-import type { ReceiptEvent } from '../../../src/observe/send-events.js';
+import type { ReceiptEvent, WebhookRejection } from '../../../src/observe/send-events.js';
 import { SendEvents } from '../../../src/observe/send-events.js';
-import { type Keys, makeKeys } from '../../../src/queue/keys.js';
-import { Ledger } from '../../../src/queue/ledger.js';
+import { type Keys, makeKeys } from '../../../src/store/keys.js';
+import { Ledger } from '../../../src/store/ledger.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { statusCallbackUrl } from '../../../src/receipts/callback-url.js';
+import type { Receipt } from '../../../src/receipts/parse-callback.js';
 import { ReceiptStore } from '../../../src/receipts/receipt-store.js';
+import { MAX_BODY_BYTES } from '../../../src/receipts/screen-request.js';
 import { startWebhookServer, type WebhookServer } from '../../../src/receipts/webhook-server.js';
 import { deleteKeys, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
@@ -26,7 +30,9 @@ describe('status webhook', () => {
   let server: WebhookServer;
   const events = new SendEvents();
   const seen: ReceiptEvent[] = [];
+  const rejected: WebhookRejection[] = [];
   events.on('receipt', (event) => seen.push(event));
+  events.on('webhook:rejected', ({ reason }) => rejected.push(reason));
 
   /** Posts a callback as Twilio does: form-encoded, signed over the URL herald handed it and every field. */
   const post = async (form: Record<string, string>, options: { signature?: string | null; campaign?: string } = {}) => {
@@ -36,7 +42,8 @@ describe('status webhook', () => {
       options.signature === undefined
         ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form)
         : options.signature;
-    const response = await fetch(`http://127.0.0.1:${server.port}/twilio/status/${name}`, {
+    // The path as a reverse proxy in front of the worker passes it on: without HERALD_PUBLIC_URL's own prefix.
+    const response = await fetch(`http://127.0.0.1:${server.port}/twilio/campaigns/${name}/status`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -82,7 +89,10 @@ describe('status webhook', () => {
       publicUrl: PUBLIC_URL,
       authToken: TEST_AUTH_TOKEN,
       record: (receipt) => store.record(receipt),
+      recordReply: async () => 'counted',
+      helpReply: undefined,
       events,
+      maxConnections: 16,
     });
   });
 
@@ -108,7 +118,8 @@ describe('status webhook', () => {
     expect(await post({ ...form, MessageStatus: 'undelivered', ErrorCode: '30003' }, { signature: signed })).toBe(403);
     expect(await connection.exists(keys.receipts(campaign))).toBe(0);
     expect((await counts())['delivered']).toBeUndefined();
-    expect(seen.filter((event) => event.result === 'forbidden')).toHaveLength(4);
+    expect(rejected).toEqual(['unsigned', 'unsigned', 'signature', 'signature']);
+    expect(seen).toEqual([]);
   });
 
   it('moves status only forward and counts each recipient once, however callbacks repeat or cross', async () => {
@@ -169,8 +180,69 @@ describe('status webhook', () => {
   });
 
   it('answers 404 off the callback path and 405 to other methods', async () => {
+    rejected.length = 0;
     expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(404);
-    expect((await fetch(`http://127.0.0.1:${server.port}/twilio/status/${campaign}`)).status).toBe(405);
+    // The path of earlier versions, where the campaign was last, is no longer served (see the next test).
+    const legacy = await fetch(`http://127.0.0.1:${server.port}/twilio/status/${campaign}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=b',
+    });
+    expect(legacy.status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${server.port}/twilio/campaigns/${campaign}/status`)).status).toBe(405);
+    expect(rejected).toEqual(['not-found', 'not-found', 'method']);
+  });
+
+  it('accepts no callback signed for one campaign on another, however its parameters are renamed', async () => {
+    // Twilio signs the URL followed by every name and value: with the campaign last in the path, a callback for
+    // promo-2 would sign the same text as one for promo whose first parameter is called -2AccountSid.
+    const form = callback(1, 'delivered');
+    const longer = 'receipts-1-2' as CampaignName;
+    const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, statusCallbackUrl(PUBLIC_URL, longer), form);
+    const { AccountSid, ...rest } = form;
+    const slid = { '-2AccountSid': AccountSid, ...rest };
+    const legacy = (name: string) => `${PUBLIC_URL}/twilio/status/${name}`;
+    // The premise: under the old scheme the renamed form verified for the shorter campaign.
+    const legacySignature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, legacy(longer), form);
+    expect(twilio.validateRequest(TEST_AUTH_TOKEN, legacySignature, legacy(campaign), slid)).toBe(true);
+    rejected.length = 0;
+    expect(await post(slid, { signature })).toBe(403);
+    expect(rejected).toEqual(['signature']);
+    expect(await store.get(campaign, numberOf(1))).toEqual({ status: 'delivered', code: 'none', sid: sidOf(1) });
+  });
+
+  it('refuses before reading the body what cannot be a callback: too large, not a form, unsigned', async () => {
+    rejected.length = 0;
+    const url = `http://127.0.0.1:${server.port}/twilio/campaigns/${campaign}/status`;
+    const form = 'content-type: application/x-www-form-urlencoded';
+    // A declared length over the limit is answered at once; the 1 MB never has to be sent.
+    const big = await rawRequest(
+      server.port,
+      `POST /twilio/campaigns/${campaign}/status HTTP/1.1\r\nhost: x\r\n${form}\r\ncontent-length: 1048576\r\nx-twilio-signature: ${'A'.repeat(27)}=\r\n\r\n`,
+    );
+    expect(big).toMatch(/^HTTP\/1\.1 413 /);
+    const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(json.status).toBe(415);
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=b',
+    });
+    expect(unsigned.status).toBe(403);
+    // No declared length (chunked): read up to the limit, then refused.
+    const chunked = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': `${'A'.repeat(27)}=` },
+      body: new Blob([new Uint8Array(MAX_BODY_BYTES + 1).fill(97)]).stream(),
+      duplex: 'half',
+    } as RequestInit).then(
+      (response) => response.status,
+      () => 'cut off',
+    );
+    expect([413, 'cut off']).toContain(chunked);
+    const headers = await rawRequest(server.port, `GET / HTTP/1.1\r\nhost: x\r\nx-pad: ${'p'.repeat(9000)}\r\n\r\n`);
+    expect(headers).toMatch(/^HTTP\/1\.1 431 /);
+    expect(rejected).toEqual(['too-large', 'media-type', 'unsigned', 'too-large', 'too-large']);
   });
 
   it('answers 503 when Redis cannot take the receipt, so that Twilio sends it again', async () => {
@@ -182,11 +254,14 @@ describe('status webhook', () => {
       publicUrl: PUBLIC_URL,
       authToken: TEST_AUTH_TOKEN,
       record: (receipt) => new ReceiptStore(probe, keys).record(receipt),
+      recordReply: async () => 'counted',
+      helpReply: undefined,
       events,
+      maxConnections: 16,
     });
     const form = callback(7, 'delivered');
     const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, statusCallbackUrl(PUBLIC_URL, campaign), form);
-    const response = await fetch(`http://127.0.0.1:${offline.port}/twilio/status/${campaign}`, {
+    const response = await fetch(`http://127.0.0.1:${offline.port}/twilio/campaigns/${campaign}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
       body: new URLSearchParams(form).toString(),
@@ -194,5 +269,96 @@ describe('status webhook', () => {
     await offline.close();
     expect(response.status).toBe(503);
     expect(await store.get(campaign, numberOf(7))).toBeUndefined();
+  });
+});
+
+/**
+ * Writes `text` on a new connection and resolves with what the server answered before it closed the connection
+ * (nothing, when it was reset).
+ */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', () => undefined);
+  });
+}
+
+describe('status webhook under abuse', () => {
+  const events = new SendEvents();
+  const rejected: WebhookRejection[] = [];
+  const recorded: Receipt[] = [];
+  events.on('webhook:rejected', ({ reason }) => rejected.push(reason));
+  let server: WebhookServer;
+  // A gateway in front of the workers that routes on a query parameter.
+  const publicUrl = 'https://herald.example.com/hooks?tenant=7';
+
+  beforeAll(async () => {
+    server = await startWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      publicUrl,
+      authToken: TEST_AUTH_TOKEN,
+      record: async (receipt) => {
+        recorded.push(receipt);
+        return 'recorded';
+      },
+      recordReply: async () => 'counted',
+      helpReply: undefined,
+      events,
+      maxConnections: 4,
+      timeouts: { headersMs: 300, requestMs: 600, idleMs: 1000 },
+    });
+  });
+  afterAll(() => server.close());
+
+  it('takes callbacks at the URL it gave Twilio, the public URL’s query string kept at its end', async () => {
+    const url = statusCallbackUrl(publicUrl, campaign);
+    expect(url).toBe(`https://herald.example.com/hooks/twilio/campaigns/${campaign}/status?tenant=7`);
+    const form = { MessageSid: sidOf(1), MessageStatus: 'delivered', To: numberOf(1), AccountSid: 'AC1' };
+    const response = await fetch(`http://127.0.0.1:${server.port}/hooks/twilio/campaigns/${campaign}/status?tenant=7`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form),
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    expect(response.status).toBe(204);
+    expect(recorded.map((receipt) => receipt.sid)).toEqual([sidOf(1)]);
+  });
+
+  it('cuts off a client that is too slow to send its headers or its body', async () => {
+    rejected.length = 0;
+    const head = `POST /twilio/campaigns/${campaign}/status HTTP/1.1\r\nhost: x\r\n`;
+    // Headers never finished; then a body that stops half-way.
+    const slowHeaders = await rawRequest(server.port, head);
+    const slowBody = await rawRequest(
+      server.port,
+      `${head}content-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\nx-twilio-signature: ${'A'.repeat(27)}=\r\n\r\nTo=`,
+    );
+    expect(slowHeaders).toMatch(/^HTTP\/1\.1 408 /);
+    expect(slowBody === '' || /^HTTP\/1\.1 (408|400) /.test(slowBody)).toBe(true);
+    expect(rejected).toEqual(['timeout', 'timeout']);
+  });
+
+  it('closes connections beyond its limit as they arrive', async () => {
+    rejected.length = 0;
+    const held = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
+          }),
+      ),
+    );
+    // The server accepts connections in the order they arrive, so the four are counted before this one.
+    const extra = await rawRequest(server.port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    expect(extra).toBe('');
+    expect(rejected).toContain('connections');
+    for (const socket of held) socket.destroy();
   });
 });

@@ -85,6 +85,29 @@ describe('create through the real SDK', () => {
     ]);
   });
 
+  it('lists a message’s media at the URI the message links to, as the SDK reads it', async () => {
+    const urls = ['https://example.com/a.png', 'https://example.com/menu.pdf?v=2'];
+    const message = await client.messages.create({ to: TO, from: FROM, body: 'look', mediaUrl: urls });
+    const media = await client.messages(message.sid).media.list();
+    expect(media.map((item) => item.contentType)).toEqual(['image/png', 'application/pdf']);
+    for (const item of media) {
+      expect(item).toMatchObject({ accountSid: ACCOUNT_SID, parentSid: message.sid, dateCreated: message.dateCreated });
+      expect(item.sid).toMatch(/^ME[0-9a-f]{32}$/);
+      expect(item.uri).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${message.sid}/Media/${item.sid}.json`);
+      expect(await client.messages(message.sid).media(item.sid).fetch()).toMatchObject({ sid: item.sid });
+    }
+    // The list is reached through the link in the message itself, as any client following it would.
+    const linked = await fetch(`${sandbox.url}${message.subresourceUris['media'] as string}`, {
+      headers: { Authorization: basic(ACCOUNT_SID, AUTH_TOKEN) },
+    });
+    expect(linked.status).toBe(200);
+    expect(((await linked.json()) as { media_list: unknown[] }).media_list).toHaveLength(2);
+
+    const sms = await client.messages.create({ to: TO, from: FROM, body: 'no media' });
+    expect(await client.messages(sms.sid).media.list()).toEqual([]);
+    await expect(client.messages(`SM${'0'.repeat(32)}`).media.list()).rejects.toMatchObject({ status: 404 });
+  });
+
   it('sends WhatsApp, session and template', async () => {
     const addresses = { to: `whatsapp:${TO}`, from: `whatsapp:${FROM}` };
     const session = await client.messages.create({ ...addresses, body: 'x'.repeat(300) });

@@ -16,14 +16,21 @@ const HOUR = 3_600_000;
 
 let sandbox: Sandbox;
 let client: TwilioClient;
-/** Oldest first, as created. */
+/** Oldest first, as created (the create answers: queued, no date_sent yet). */
 let created: MessageInstance[] = [];
+/** The same messages as listed once they have left their queue: sent, with a date_sent. */
+let sent: MessageInstance[] = [];
 
 const sidsOf = (messages: readonly MessageInstance[]): string[] => messages.map((message) => message.sid);
 const newestFirst = (messages: readonly MessageInstance[]): string[] => sidsOf(messages).reverse();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  // Simulated delivery, so that a message leaves its queue (and gets its date_sent) straight after it is created.
+  sandbox = await startSandbox({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    callbacks: { sentDelayMs: { min: 0, max: 0 }, deliveredDelayMs: { min: HOUR, max: HOUR } },
+  });
   client = createTwilioClient({
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
@@ -42,6 +49,7 @@ beforeAll(async () => {
       }),
     );
   }
+  sent = (await client.messages.list({ pageSize: 1000 })).reverse();
 });
 
 afterAll(async () => {
@@ -96,10 +104,21 @@ describe('list through the real SDK', () => {
     expect(seen).toEqual(newestFirst(created));
   });
 
+  it('has no date_sent while a message is queued, and the time it left once sent', () => {
+    expect(created.every((message) => message.status === 'queued' && message.dateSent === null)).toBe(true);
+    expect(sidsOf(sent)).toEqual(sidsOf(created));
+    for (const [index, message] of sent.entries()) {
+      expect(message.status).toBe('sent');
+      const createdAt = created[index]!.dateCreated.getTime();
+      expect(message.dateSent.getTime()).toBeGreaterThanOrEqual(createdAt);
+      expect(message.dateSent.getTime() - createdAt).toBeLessThan(2000);
+    }
+  });
+
   it('filters by DateSent as the SDK serialises dates', async () => {
     const day = (date: Date): string => date.toISOString().slice(0, 10);
-    const anchor = created[0]?.dateSent ?? new Date(0);
-    const sameDay = created.filter((message) => day(message.dateSent) === day(anchor));
+    const anchor = sent[0]?.dateSent ?? new Date(0);
+    const sameDay = sent.filter((message) => day(message.dateSent) === day(anchor));
     expect(sameDay.length).toBeGreaterThan(0);
     expect(sidsOf(await client.messages.list({ dateSent: anchor, pageSize: 100 }))).toEqual(newestFirst(sameDay));
 
@@ -112,7 +131,7 @@ describe('list through the real SDK', () => {
   });
 
   it('filters by DateSent given as YYYY-MM-DD, as in curl examples', async () => {
-    const today = (created[0]?.dateSent ?? new Date(0)).toISOString().slice(0, 10);
+    const today = (sent[0]?.dateSent ?? new Date(0)).toISOString().slice(0, 10);
     const query = `DateSent>=${today}&To=${encodeURIComponent(TO_A)}&PageSize=5`;
     const url = `${sandbox.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json?${query}`;
     const response = await fetch(url, { headers: { Authorization: basic() } });
@@ -133,7 +152,7 @@ describe('list through the real SDK', () => {
 
 describe('fetch through the real SDK', () => {
   it('fetches a message by SID', async () => {
-    const original = created[7];
+    const original = sent[7];
     if (original === undefined) throw new Error('no messages created');
     const fetched = await client.messages(original.sid).fetch();
     expect(fetched.toJSON()).toEqual(original.toJSON());

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { type LocalRedis, startLocalRedis } from '../../../src/local/redis-server.js';
-import { readLedger } from '../../../src/queue/read-ledger.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
 import { connectRedis } from '../../../src/queue/redis-connection.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';

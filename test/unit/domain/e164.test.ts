@@ -24,7 +24,7 @@ describe('parsePhone', () => {
     ['', 'US', 'invalid number: empty'],
     ['   ', 'US', 'invalid number: empty'],
     ['hello', 'US', 'invalid number: hello (not a number)'],
-    ['415 555 0100', undefined, 'invalid number: 415 555 0100 (invalid country)'],
+    ['call 4155550100', undefined, 'invalid number: call 4155550100 (invalid country)'],
     ['+1 555 555 5555', undefined, 'invalid number: +1 555 555 5555'],
     ['+44 7400 12345', undefined, 'invalid number: +44 7400 12345'],
     ['12', 'US', 'invalid number: 12'],
@@ -32,6 +32,36 @@ describe('parsePhone', () => {
     const result = parsePhone(input, defaultCountry);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(new RegExp(`^${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+});
+
+describe('parsePhone hints', () => {
+  it.each(['415 555 0100', '(415) 555-0100', '4155550100', '447911123456'])(
+    'says that %j has no country code and how to give one',
+    (input) => {
+      expect(parsePhone(input)).toEqual({
+        ok: false,
+        reason: `invalid number: ${input} (no country code: write it as +<country code>…, or pass --default-country)`,
+        noCountryCode: true,
+      });
+    },
+  );
+
+  it.each([
+    ['4.15556E+09', undefined],
+    ['4,15556E+09', 'DE'],
+    ['1.23457e+11', 'US'],
+    ['4.15556E09', 'US'],
+  ] as const)('says that a spreadsheet turned %j into scientific notation', (input, country) => {
+    const result = parsePhone(input, country);
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        new RegExp(
+          `^invalid number: ${input.replace(/[.+]/g, '\\$&')} \\(a spreadsheet showed it in scientific notation .* Number with 0 decimals, then save as CSV again\\)$`,
+        ),
+      ),
+    });
   });
 });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import Mustache from 'mustache';
 
-import { parseMessageTemplates, parseTemplate, renderTemplate, type Template } from '../../../src/domain/template.js';
+import {
+  makeTemplateVars,
+  parseMessageTemplates,
+  parseTemplate,
+  renderTemplate,
+  type Template,
+} from '../../../src/domain/template.js';
 
 function parsed(source: string): Template {
   const result = parseTemplate(source);
@@ -22,6 +28,7 @@ describe('parseTemplate', () => {
     ['{{! a comment }}{{x}}', ['x']],
     ['{{=<% %>=}}<% y %>', ['y']],
     ['{{ spaced }}', ['spaced']],
+    ['Hi {{first_name|there}}, {{ city | your town }}', ['first_name', 'city']],
   ])('lists the variables of %j', (source, variables) => {
     expect(parsed(source).variables).toEqual(variables);
   });
@@ -33,6 +40,9 @@ describe('parseTemplate', () => {
     ['{{#a}}x{{/b}}', 'unclosed section "a" at 7'],
     ['{{> footer}}', 'partials are not supported ({{> footer}})'],
     ['{{#a}}{{> inner}}{{/a}}', 'partials are not supported ({{> inner}})'],
+    ['{{#a|b}}x{{/a|b}}', 'a fallback works in a tag ({{name|text}}), not in a section ({{#a|b}})'],
+    ['{{|there}}', 'a fallback needs a column name before the | ({{|there}})'],
+    ['{{user.name|there}}', 'a fallback needs a column name before the | ({{user.name|there}})'],
   ])('refuses %j with a readable reason', (source, reason) => {
     expect(parseTemplate(source)).toEqual({ ok: false, reason });
   });
@@ -48,8 +58,39 @@ describe('renderTemplate', () => {
     ['{{^nick}}friend{{/nick}}', { nick: '' }, 'friend'],
     ['{{missing}}!', {}, '!'],
     ['{{word.length}}', { word: 'four' }, '4'],
+    ['Hi {{first_name|there}}!', { first_name: 'Ana' }, 'Hi Ana!'],
+    ['Hi {{first_name|there}}!', { first_name: '' }, 'Hi there!'],
+    ['Hi {{first_name|there}}!', { first_name: '   ' }, 'Hi there!'],
+    ['Hi {{ first_name | valued customer }}!', { first_name: '' }, 'Hi valued customer!'],
+    ['{{{first_name|a&b}}} {{first_name}}', { first_name: '' }, 'a&b '],
+    ['{{a|x}}{{a}}{{a|y}}', { a: '' }, 'xy'],
+    ['{{#a}}[{{a|no}}]{{/a}}{{^a}}{{a|none}}{{/a}}', { a: 'v' }, '[v]'],
+    ['{{#a}}[{{a|no}}]{{/a}}{{^a}}{{a|none}}{{/a}}', { a: '' }, 'none'],
   ])('renders %j with %j', (source, vars: Record<string, string>, expected) => {
     expect(renderTemplate(parsed(source), vars)).toBe(expected);
+  });
+
+  it('reads a column named after a prototype property as its cell, and never reaches the prototype', () => {
+    const vars = JSON.parse('{"__proto__":"P","constructor":"C","hasOwnProperty":"H","toString":"T"}') as Record<
+      string,
+      string
+    >;
+    const template = parsed('{{__proto__}} {{constructor}} {{hasOwnProperty}} {{hasOwnProperty}} {{toString}}');
+    expect(renderTemplate(template, vars)).toBe('P C H H T');
+    // Absent, those names render empty, not Object.prototype's members.
+    expect(renderTemplate(template, {})).toBe('    ');
+    expect(renderTemplate(parsed('{{#name}}{{constructor}}{{/name}}'), { name: 'Ann' })).toBe('');
+  });
+
+  it('keeps the `__proto__` value that makeTemplateVars was given, through JSON as jobs store it', () => {
+    const vars = makeTemplateVars([
+      ['__proto__', 'kept'],
+      ['name', '  '],
+    ]);
+    expect(Object.keys(vars)).toEqual(['__proto__', 'name']);
+    expect(renderTemplate(parsed('{{__proto__}}|{{name|friend}}'), JSON.parse(JSON.stringify(vars)))).toBe(
+      'kept|friend',
+    );
   });
 
   it('does not escape even after the global escape is set to HTML', () => {
@@ -100,6 +141,14 @@ describe('parseMessageTemplates', () => {
     expect(result.templates.contentSid).toBe('HX0123456789abcdef0123456789abcdef');
   });
 
+  it('gathers the first fallback of each variable', () => {
+    const result = parseMessageTemplates({ body: 'Hi {{a|x}} {{a|y}} {{b}}', media: ['{{c|z}}'] });
+    expect(result.ok && [...result.templates.fallbacks]).toEqual([
+      ['a', 'x'],
+      ['c', 'z'],
+    ]);
+  });
+
   it.each([
     [{ body: 'Hi {{name', media: [] }, 'body template: unclosed tag at 9'],
     [{ media: ['ok', '{{#x}}'] }, 'media template 2: unclosed section "x" at 6'],
@@ -118,6 +167,7 @@ describe('parseMessageTemplates', () => {
         contentSid: undefined,
         contentVariables: undefined,
         variables: new Set(),
+        fallbacks: new Map(),
       },
     });
   });

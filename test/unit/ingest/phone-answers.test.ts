@@ -25,6 +25,7 @@ const PHONES = [
   '+12125550100,',
   'ＡＢＣ',
   '+1\r212 555 0100',
+  '4.15556E+09',
 ];
 
 describe('checking a joined phone column', () => {

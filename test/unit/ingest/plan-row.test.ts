@@ -4,7 +4,8 @@ import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import { composeMessage } from '../../../src/domain/compose-message.js';
 import { countryOf } from '../../../src/domain/e164.js';
 import { parseMessageTemplates } from '../../../src/domain/template.js';
-import { type CsvRow, planRow, type RowPlan, type SendJobData } from '../../../src/ingest/plan-row.js';
+import { type CsvRow, planRow, type RowPlan } from '../../../src/ingest/plan-row.js';
+import type { SendJobData } from '../../../src/store/send-job.js';
 import { prepareRowContext, type RowContext } from '../../../src/ingest/row-context.js';
 import { makeSpec, SMS_SENDER, WA_SENDER } from '../../fixtures/campaign-spec.js';
 
@@ -17,10 +18,8 @@ function context(overrides: Partial<CampaignSpec>, columns: readonly string[]): 
 }
 
 /** A row made from `values` in header order, as the CSV reader gives it. */
-function row(columns: readonly string[], values: readonly string[], line = 7): CsvRow {
-  const record: Record<string, string | undefined> = {};
-  columns.forEach((column, index) => (record[column] = values[index]));
-  return { record, line, fieldCount: values.length };
+function row(_columns: readonly string[], values: readonly string[], line = 7): CsvRow {
+  return { fields: values, line };
 }
 
 const COLUMNS = ['phone', 'first_name', 'code', 'notes'];
@@ -67,9 +66,22 @@ describe('planRow', () => {
     expect(plan.ok && plan.job.vars).toEqual({ first_name: 'Ana', code: '1234' });
   });
 
-  it('reports a recipient column the record lacks', () => {
-    const plan = planRow(SMS, { record: { first_name: 'Ana', code: '1', notes: '' }, line: 3, fieldCount: 4 });
-    expect(plan).toEqual({ ok: false, line: 3, reason: 'missing column phone' });
+  it('reads columns by name as people write them, and counts a cell of spaces as empty', () => {
+    const header = [' Phone ', 'First Name', 'CODE', 'notes'];
+    const plan = planRow(context({}, header), row(header, ['+14155552671', 'Ana', '   ', 'x']));
+    expect(plan.ok && plan.job.vars).toEqual({ first_name: 'Ana', code: '' });
+  });
+
+  it('reads a column named __proto__ as a value like any other', () => {
+    const header = ['phone', '__proto__'];
+    const plan = planRow(
+      context({ templates: { body: 'Hi {{__proto__}}', media: [] } }, header),
+      row(header, ['+14155552671', 'Ana']),
+    );
+    expect(plan.ok && [Object.keys(plan.job.vars), plan.content.channel === 'sms' && plan.content.body]).toEqual([
+      ['__proto__'],
+      'Hi Ana',
+    ]);
   });
 
   it('refuses a row whose message breaks the channel rules', () => {
@@ -151,5 +163,34 @@ describe('planRow', () => {
       sender: SMS_SENDER.sender,
     });
     expect(again).toEqual({ ok: true, content: plan.content });
+  });
+});
+
+describe('planRow with a consent column', () => {
+  const columns = ['phone', 'first_name', 'code', 'Consent'];
+  const withConsent = context({ consentColumn: 'consent' }, columns);
+
+  it('sends a row whose consent cell says anything but no, and refuses the others as lacking consent', () => {
+    for (const cell of ['yes', 'Y', '2026-01-05', 'web form']) {
+      expect(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1', cell]))).toMatchObject({ ok: true });
+    }
+    for (const [cell, reason] of [
+      ['No', 'no consent: consent is "No"'],
+      ['FALSE', 'no consent: consent is "FALSE"'],
+      [' 0 ', 'no consent: consent is "0"'],
+      ['n', 'no consent: consent is "n"'],
+      ['  ', 'no consent: consent is empty'],
+    ] as const) {
+      expect(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1', cell]))).toEqual({
+        ok: false,
+        line: 7,
+        reason,
+        consent: true,
+      });
+    }
+    // A row short of its consent cell, as a spreadsheet drops trailing empty cells.
+    expect(reasonOf(planRow(withConsent, row(columns, ['+14155552671', 'Ana', '1'])))).toBe(
+      'no consent: consent is empty',
+    );
   });
 });

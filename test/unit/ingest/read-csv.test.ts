@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 
 import { describe, expect, it } from '@jest/globals';
 
+import type { CsvFormat } from '../../../src/ingest/csv-format.js';
 import { type CsvItem, CsvFileError, openCsv, readCsv } from '../../../src/ingest/read-csv.js';
 
 async function collect(text: string): Promise<{ columns: readonly string[]; items: CsvItem[] }> {
@@ -72,14 +73,128 @@ describe('readCsv', () => {
     expect(items).toHaveLength(2);
   });
 
+  it('skips rows whose every cell is empty, as spreadsheets leave them, and counts their lines', async () => {
+    const { items } = await collect('phone,name,code\n,,\n+14155550100,Ann,1\n , ,\t\n,\n+14155550101,Bob,2\n');
+    expect(items).toEqual([
+      { kind: 'row', line: 3, fields: ['+14155550100', 'Ann', '1'] },
+      { kind: 'row', line: 6, fields: ['+14155550101', 'Bob', '2'] },
+    ]);
+  });
+
   it('fails at once on an empty file', async () => {
     await expect(collect('')).rejects.toThrow(CsvFileError);
   });
 });
 
+const dir = mkdtempSync(join(tmpdir(), 'herald-csv-'));
+
+async function open(
+  name: string,
+  content: Buffer,
+  format: CsvFormat = {},
+): Promise<{ columns: readonly string[]; delimiter: string; rows: (readonly string[])[]; lines: number[] }> {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  const file = await openCsv(path, format);
+  const rows: (readonly string[])[] = [];
+  const lines: number[] = [];
+  for await (const item of file.items) {
+    if (item.kind === 'row') rows.push(item.fields);
+    lines.push(item.line);
+  }
+  return { columns: file.columns, delimiter: file.delimiter, rows, lines };
+}
+
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
 describe('openCsv', () => {
+  it.each([
+    ['UTF-8', Buffer.from('phone,name\n+14155550100,José\n')],
+    ['UTF-8 with a BOM', Buffer.from('\uFEFFphone,name\n+14155550100,José\n')],
+    ['UTF-16 LE with a BOM', Buffer.from('\uFEFFphone,name\r\n+14155550100,José\r\n', 'utf16le')],
+    ['UTF-16 BE with a BOM', utf16be('\uFEFFphone,name\n+14155550100,José\n')],
+  ])('reads %s', async (_what, content) => {
+    expect(await open('encoded.csv', content)).toEqual({
+      columns: ['phone', 'name'],
+      delimiter: ',',
+      rows: [['+14155550100', 'José']],
+      lines: [2],
+    });
+  });
+
+  it('reads a UTF-16 file bigger than one chunk with a letter split between chunks', async () => {
+    const rows = Array.from({ length: 5000 }, (_, index) => `+1415555${String(index).padStart(4, '0')};Zoë ${index}`);
+    const file = await open('big16.csv', Buffer.from(`\uFEFFphone;name\n${rows.join('\n')}\n`, 'utf16le'));
+    expect(file.rows).toHaveLength(5000);
+    expect(file.rows[4999]).toEqual(['+14155554999', 'Zoë 4999']);
+    expect(file.rows.every(([, name]) => name!.startsWith('Zoë '))).toBe(true);
+  });
+
+  it('refuses a Windows-1252 file as a whole, naming its first bad line and the likely encoding', async () => {
+    const content = Buffer.concat([
+      Buffer.from('phone,name\n+14155550100,Ann\n\n+14155550101,Jos'),
+      Buffer.from([0xe9]),
+      Buffer.from(',x\n+14155550102,Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
+    const error = await open('excel.csv', content).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CsvFileError);
+    expect((error as Error).message).toMatch(
+      /excel\.csv is not UTF-8: line 4 has the byte 0xE9 \("\+14155550101,Jos\\xE9,x"\), likely Windows-1252 .*pass --encoding windows-1252, or save the file as "CSV UTF-8"$/,
+    );
+  });
+
+  it('finds a bad byte far into the file, past many chunks, and counts its line', async () => {
+    const good = Array.from({ length: 20_000 }, (_, index) => `+1415555${String(index % 10_000).padStart(4, '0')},Zoë`);
+    const content = Buffer.concat([
+      Buffer.from(`phone,name\n${good.join('\n')}\n+14155550100,M`),
+      Buffer.from([0xfc, 0x6c]),
+    ]);
+    await expect(open('late.csv', content)).rejects.toThrow(/line 20002 has the byte 0xFC \("\+14155550100,M\\xFCl"\)/);
+  });
+
+  it('reads a Windows-1252 file when told its encoding', async () => {
+    const content = Buffer.concat([
+      Buffer.from('phone,name\n+14155550100,Jos'),
+      Buffer.from([0xe9, 0x20, 0x80]),
+      Buffer.from('\n'),
+    ]);
+    expect((await open('cp1252.csv', content, { encoding: 'windows-1252' })).rows).toEqual([
+      ['+14155550100', 'José €'],
+    ]);
+  });
+
+  it('refuses a byte order mark that disagrees with --encoding, and names UTF-16 without one', async () => {
+    await expect(open('bom.csv', Buffer.from('\uFEFFphone\n1\n', 'utf16le'), { encoding: 'latin1' })).rejects.toThrow(
+      /starts with a UTF-16LE byte order mark, but --encoding says latin1/,
+    );
+    await expect(open('nobom.csv', Buffer.from('phone,name\n+14155550100,Ann\n', 'utf16le'))).rejects.toThrow(
+      /looks like UTF-16 without a byte order mark: pass --encoding utf-16le/,
+    );
+    expect(
+      (await open('nobom.csv', Buffer.from('phone\n+14155550100\n', 'utf16le'), { encoding: 'utf-16le' })).rows,
+    ).toEqual([['+14155550100']]);
+  });
+
+  it.each([
+    ['semicolons', 'phone;name;note\n+14155550100;Ann;"a, b"\n', ';'],
+    ['tabs', 'phone\tname\n+14155550100\tAnn, Jr\n', '\t'],
+    ['commas, with a semicolon inside a quoted header', '"phone;mobile",name\n+14155550100,Ann\n', ','],
+  ])('finds the delimiter from the header row: %s', async (_what, text, delimiter) => {
+    const file = await open('delimited.csv', Buffer.from(text));
+    expect(file.delimiter).toBe(delimiter);
+    expect(file.rows[0]?.[0]).toBe('+14155550100');
+    expect(file.rows[0]).toHaveLength(file.columns.length);
+  });
+
+  it('uses the delimiter it is given', async () => {
+    expect((await open('piped.csv', Buffer.from('phone|name\n+14155550100|Ann\n'), { delimiter: '|' })).rows).toEqual([
+      ['+14155550100', 'Ann'],
+    ]);
+  });
+
   it('refuses a binary file with one readable line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'herald-csv-'));
     const path = join(dir, 'recipients.xlsx');
     writeFileSync(path, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]));
     await expect(openCsv(path)).rejects.toThrow(/is not a CSV file/);

@@ -12,18 +12,53 @@ describe('prepareRowContext', () => {
     if (!result.ok) throw new Error(result.reason);
     const { context } = result;
     expect([...context.templates.variables]).toEqual(['first_name', 'code']);
-    expect([...context.readColumns]).toEqual(['first_name', 'code', 'phone']);
+    expect(context.variables).toEqual([
+      ['first_name', 1],
+      ['code', 2],
+    ]);
+    expect([context.toIndex, context.channelIndex, [...context.readIndexes]]).toEqual([0, undefined, [1, 2, 0]]);
     expect(context.minFieldCount).toBe(3);
     expect(context.pool.text.map((candidate) => candidate.id)).toEqual(['p14155550100']);
   });
 
   it('reads the channel column when the header has one', () => {
     const result = prepareRowContext(spec(), ['phone', 'first_name', 'code', 'notes', 'channel']);
-    expect(result.ok && [result.context.readColumns.has('channel'), result.context.minFieldCount]).toEqual([true, 5]);
+    expect(result.ok && [result.context.channelIndex, result.context.minFieldCount]).toEqual([4, 5]);
+  });
+
+  it('finds columns by name whatever their case, spaces, or _ for a space', () => {
+    const result = prepareRowContext(spec({ toColumn: 'Phone Number' }), [
+      ' PHONE_NUMBER ',
+      'First Name',
+      'code',
+      'Channel',
+    ]);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.context.toIndex).toBe(0);
+    expect(result.context.channelIndex).toBe(3);
+    expect(result.context.variables).toEqual([
+      ['first_name', 1],
+      ['code', 2],
+    ]);
+  });
+
+  it('lets columns nobody reads repeat, as exports with empty header cells do', () => {
+    expect(prepareRowContext(spec(), ['phone', 'first_name', 'code', '', '', 'Notes', 'notes']).ok).toBe(true);
   });
 
   it.each<[string, Partial<CampaignSpec>, string[], string]>([
-    ['duplicate header names', {}, ['phone', 'code', 'first_name', 'code'], 'duplicate column "code" in the header'],
+    [
+      'two columns a read name means',
+      {},
+      ['phone', 'Code', 'first_name', 'code '],
+      'columns "Code" and "code " both read as "code": rename one of them',
+    ],
+    [
+      'two recipient columns',
+      {},
+      ['Phone', 'PHONE', 'first_name', 'code'],
+      'columns "Phone" and "PHONE" both read as "phone": rename one of them',
+    ],
     ['no recipient column', {}, ['a', 'b', 'c'], 'no recipient column "phone" (columns: a, b, c)'],
     [
       'a template variable that is not a column',

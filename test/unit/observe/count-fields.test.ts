@@ -37,7 +37,7 @@ describe('readCampaignSeries', () => {
       { channel: 'whatsapp', code: '', reason: '', value: 0 },
     ]);
     expect(series.undelivered.filter((entry) => entry.value > 0)).toEqual([
-      { channel: 'whatsapp', code: '63016', reason: 'whatsapp', value: 1 },
+      { channel: 'whatsapp', code: '63016', reason: 'content', value: 1 },
     ]);
   });
 

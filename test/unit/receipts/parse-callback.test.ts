@@ -85,14 +85,35 @@ describe('status order', () => {
 });
 
 describe('callback URL', () => {
-  it('puts the campaign last, and finds it again behind any path prefix', () => {
+  it('follows the campaign with a fixed segment, and finds it again behind any path prefix', () => {
     expect(statusCallbackUrl('https://herald.example.com/', campaign)).toBe(
-      'https://herald.example.com/twilio/status/spring-1',
+      'https://herald.example.com/twilio/campaigns/spring-1/status',
     );
-    expect(campaignOfPath('/twilio/status/spring-1')).toBe('spring-1');
-    expect(campaignOfPath('/herald/twilio/status/spring-1')).toBe('spring-1');
-    expect(campaignOfPath('/twilio/status/')).toBeUndefined();
-    expect(campaignOfPath('/twilio/status/a/b')).toBeUndefined();
+    expect(campaignOfPath('/twilio/campaigns/spring-1/status')).toBe('spring-1');
+    expect(campaignOfPath('/herald/twilio/campaigns/spring-1/status')).toBe('spring-1');
+    expect(campaignOfPath('/twilio/campaigns//status')).toBeUndefined();
+    expect(campaignOfPath('/twilio/campaigns/a/b/status')).toBeUndefined();
+    expect(campaignOfPath('/twilio/campaigns/spring-1/status/')).toBeUndefined();
+    expect(campaignOfPath('/twilio/status/spring-1')).toBeUndefined();
     expect(campaignOfPath('/metrics')).toBeUndefined();
+  });
+
+  it('keeps the public URL’s query string at the end', () => {
+    expect(statusCallbackUrl('https://gw.example.com/hooks/?tenant=7&x=a%2Fb', campaign)).toBe(
+      'https://gw.example.com/hooks/twilio/campaigns/spring-1/status?tenant=7&x=a%2Fb',
+    );
+  });
+
+  it('gives two campaigns URLs neither of which, followed by parameters, can spell the other’s', () => {
+    // Twilio signs url + name1 + value1 + …: a URL that is a prefix of another campaign's URL would let that
+    // campaign's callbacks be re-posted here with the rest slid into a parameter name.
+    const names = ['promo', 'promo-2', 'promo.2', 'promoA', 'p', 'promo_', '2'] as CampaignName[];
+    for (const a of names) {
+      for (const b of names) {
+        if (a === b) continue;
+        const [ua, ub] = [statusCallbackUrl('https://h.example.com', a), statusCallbackUrl('https://h.example.com', b)];
+        expect({ a, b, prefix: ub.startsWith(ua) }).toEqual({ a, b, prefix: false });
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { RecipientRecord } from '../../../src/report/ledger-pages.js';
-import type { RecipientDetail } from '../../../src/report/recipient-detail.js';
+import type { RecipientDetail } from '../../../src/store/recipient-detail.js';
 import { formatReportRow, REPORT_COLUMNS } from '../../../src/report/report-row.js';
 
 const detail: RecipientDetail = {
@@ -52,9 +52,11 @@ describe('a report row', () => {
         receipt: { status: 'undelivered', code: '30003', sid: 'SM1' },
       },
       {
+        status: 'sent',
         error_code: '',
-        error_reason: 'unreachable handset (off or out of coverage)',
+        error_reason: '',
         receipt_error_code: '30003',
+        receipt_error_reason: 'unreachable handset (off or out of coverage)',
         resendable: 'yes',
       },
     ],
@@ -82,9 +84,23 @@ describe('a report row', () => {
     expect(formatReportRow(record)).toMatchObject({ number: '+14155551000', ...expected });
   });
 
+  it('never puts a receipt’s error in the send’s columns', () => {
+    const filtered = formatReportRow({
+      entry: { to: '+14155551000', state: 'sent', sid: 'SM1' },
+      detail,
+      receipt: { status: 'undelivered', code: '30007', sid: 'SM1' },
+    });
+    expect(filtered).toMatchObject({ status: 'sent', error_code: '', error_reason: '', receipt_error_code: '30007' });
+    expect(filtered.receipt_error_reason).toMatch(/filtered/);
+  });
+
   it('takes a pending recipient’s line and sender from its job', () => {
     const row = formatReportRow(
-      { entry: { to: '+14155551000', state: 'in-flight', since: 0 }, detail: undefined, receipt: undefined },
+      {
+        entry: { to: '+14155551000', state: 'in-flight', since: 0, token: '+14155551000/1' },
+        detail: undefined,
+        receipt: undefined,
+      },
       { line: 9, senderId: 'p14155550101', channel: 'mms', queuedAt: 0, attempts: 1 },
     );
     expect(row).toMatchObject({

@@ -16,6 +16,7 @@ function makeState(cap: number | undefined, maxBacklogMs: number | undefined): A
     dailyCounts: new DailyCounts(),
     queues: new SenderQueues({ mpsOf: () => 1, maxBacklogMs }),
     arrivals: new ArrivalLog(),
+    recipientRefusal: () => undefined,
   };
 }
 

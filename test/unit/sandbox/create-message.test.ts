@@ -31,12 +31,15 @@ describe('createMessage', () => {
     const mediaUrls = ['https://e.x/1.png', 'https://e.x/2.png'];
     const mms = facts({ To: TO, From: FROM, Body: 'a'.repeat(400), MediaUrl: mediaUrls });
     expect(mms.sid).toBe(`MM${'f'.repeat(32)}`);
-    expect(mms.numMedia).toBe(2);
+    expect(mms.mediaUrls).toEqual(mediaUrls);
     expect(mms.numSegments).toBe(1);
   });
 
   it('treats SendAsMms without media as an MMS', () => {
-    expect(facts({ To: TO, From: FROM, Body: 'hi', SendAsMms: 'true' })).toMatchObject({ numMedia: 0, numSegments: 1 });
+    expect(facts({ To: TO, From: FROM, Body: 'hi', SendAsMms: 'true' })).toMatchObject({
+      mediaUrls: [],
+      numSegments: 1,
+    });
     expect(facts({ To: TO, From: FROM, Body: 'hi', SendAsMms: 'true' }).sid.startsWith('MM')).toBe(true);
   });
 

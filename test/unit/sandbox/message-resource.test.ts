@@ -19,7 +19,7 @@ const facts = (overrides: Partial<MessageFacts> = {}): MessageFacts => ({
   from: '+14155550100',
   messagingServiceSid: undefined,
   body: 'Hello! 👍',
-  numMedia: 0,
+  mediaUrls: [],
   numSegments: 1,
   createdAt: new Date(CREATED),
   ...overrides,
@@ -55,13 +55,13 @@ describe('buildMessageResource', () => {
     expect(listSchemaViolations({ ...resource })).toEqual([]);
   });
 
-  it('matches Twilio’s example for a direct send', () => {
+  it('matches Twilio’s example for a direct send, with no date_sent while queued', () => {
     expect(buildMessageResource(facts(), CREATED)).toEqual({
       account_sid: ACCOUNT,
       api_version: '2010-04-01',
       body: 'Hello! 👍',
       date_created: 'Thu, 24 Aug 2023 05:01:45 +0000',
-      date_sent: 'Thu, 24 Aug 2023 05:01:45 +0000',
+      date_sent: null,
       date_updated: 'Thu, 24 Aug 2023 05:01:45 +0000',
       direction: 'outbound-api',
       error_code: null,
@@ -98,9 +98,10 @@ describe('buildMessageResource', () => {
       { status: 'undelivered', errorCode: 30006, at: CREATED + 61_000 },
     ];
 
+    const SENT = 'Thu, 24 Aug 2023 05:01:46 +0000';
     it.each([
-      ['before sent', CREATED + 999, 'queued', null, null, 'Thu, 24 Aug 2023 05:01:45 +0000'],
-      ['once sent', CREATED + 1000, 'sent', null, null, 'Thu, 24 Aug 2023 05:01:46 +0000'],
+      ['before sent', CREATED + 999, 'queued', null, null, 'Thu, 24 Aug 2023 05:01:45 +0000', null],
+      ['once sent', CREATED + 1000, 'sent', null, null, SENT, SENT],
       [
         'once undelivered',
         CREATED + 61_000,
@@ -108,16 +109,28 @@ describe('buildMessageResource', () => {
         30006,
         'Landline or unreachable carrier',
         'Thu, 24 Aug 2023 05:02:46 +0000',
+        SENT,
       ],
-    ])('shows the status reached %s', (_when, now, status, errorCode, errorMessage, updated) => {
+    ])('shows the status reached %s', (_when, now, status, errorCode, errorMessage, updated, sent) => {
       const resource = buildMessageResource(facts({ delivery }), now);
       expect(resource).toMatchObject({
         status,
         error_code: errorCode,
         error_message: errorMessage,
         date_updated: updated,
+        date_sent: sent,
       });
       expect(listSchemaViolations({ ...resource })).toEqual([]);
+    });
+
+    it('answers the create call as created: queued, no date_sent, whatever the delivery plan', () => {
+      const immediate: DeliveryEvent[] = [{ status: 'sent', at: CREATED }];
+      expect(buildMessageResource(facts({ delivery: immediate }), 'created')).toMatchObject({
+        status: 'queued',
+        date_sent: null,
+        date_updated: 'Thu, 24 Aug 2023 05:01:45 +0000',
+      });
+      expect(buildMessageResource(facts({ delivery: immediate }), CREATED)).toMatchObject({ status: 'sent' });
     });
 
     it('never moves back when a callback comes out of order', () => {
@@ -125,7 +138,10 @@ describe('buildMessageResource', () => {
         { status: 'delivered', at: CREATED + 1000 },
         { status: 'sent', at: CREATED + 2000 },
       ];
-      expect(buildMessageResource(facts({ delivery: outOfOrder }), CREATED + 5000).status).toBe('delivered');
+      const resource = buildMessageResource(facts({ delivery: outOfOrder }), CREATED + 5000);
+      expect(resource.status).toBe('delivered');
+      // It left when its first status was reached, whichever that was.
+      expect(resource.date_sent).toBe('Thu, 24 Aug 2023 05:01:46 +0000');
     });
   });
 });

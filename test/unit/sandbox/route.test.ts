@@ -8,6 +8,11 @@ describe('matchRoute', () => {
   it.each([
     [`/2010-04-01/Accounts/${AC}/Messages.json`, { kind: 'messages', accountSid: AC }],
     [`/2010-04-01/Accounts/${AC}/Messages/${SM}.json`, { kind: 'message', accountSid: AC, messageSid: SM }],
+    [`/2010-04-01/Accounts/${AC}/Messages/${SM}/Media.json`, { kind: 'media-list', accountSid: AC, messageSid: SM }],
+    [
+      `/2010-04-01/Accounts/${AC}/Messages/${SM}/Media/ME${'7'.repeat(32)}.json`,
+      { kind: 'media', accountSid: AC, messageSid: SM, mediaSid: `ME${'7'.repeat(32)}` },
+    ],
     [`/2010-04-01/Accounts/${AC}/Calls.json`, { kind: 'account', accountSid: AC }],
     [`/2010-04-01/Accounts/${AC}/Messages`, { kind: 'account', accountSid: AC }],
     ['/sandbox/requests', { kind: 'sandbox-requests' }],

@@ -32,6 +32,20 @@ describe('parseSandboxFlags', () => {
     ],
     ['callbacks', { callbacks: true }, { callbacks: {} }],
     [
+      'recipients who reply, seeded',
+      { replyUrl: 'http://127.0.0.1:9464/twilio/incoming', replyShare: '0.1', replyMix: 'stop=1, text=3', seed: '5' },
+      {
+        faults: { seed: 5 },
+        recipients: {
+          replyUrl: 'http://127.0.0.1:9464/twilio/incoming',
+          replyShare: 0.1,
+          replyMix: { stop: 1, text: 3 },
+          seed: 5,
+        },
+      },
+    ],
+    ['WhatsApp sessions', { whatsappSessions: true }, { recipients: { whatsappSessions: true } }],
+    [
       'callback knobs, which imply callbacks, seeded',
       {
         undelivered: '0.1',
@@ -83,6 +97,9 @@ describe('parseSandboxFlags', () => {
     [{ deliveredDelayMs: '1-2-3' }, '--delivered-delay-ms must be MS or MIN-MAX in milliseconds (got "1-2-3")'],
     [{ port: '70000' }, '--port must be a port from 0 to 65535 (got "70000")'],
     [{ latencyMs: 'slow' }, '--latency-ms must be whole milliseconds from 0 to 600000 (got "slow")'],
+    [{ replyShare: '0.2' }, "--reply-share needs --reply-url (where recipients' replies are posted)"],
+    [{ replyMix: 'shout=1' }, '--reply-mix kinds are stop, stop-words, start, help, text (got "shout")'],
+    [{ replyMix: 'stop=x' }, '--reply-mix must be weights from 0 to 1e6 (got "x")'],
   ])('refuses %j in one line', (given, message) => {
     expect(parseSandboxFlags(flags(given))).toEqual({ ok: false, message });
   });

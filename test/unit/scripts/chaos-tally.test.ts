@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { tallyChaos } from '../../../scripts/chaos/tally.js';
+import type { RecipientState } from '../../../src/store/ledger-state.js';
 
 const sid = (n: number) => `SM${String(n).padStart(32, '0')}`;
 const accepted = (to: string, n: number) => ({ params: { To: to }, sid: sid(n) });
@@ -17,14 +18,14 @@ describe('tallyChaos', () => {
       accepted('+6', 6),
       accepted('+7', 7),
     ];
-    const ledger = new Map([
-      ['+1', `s:${sid(1)}`],
-      ['+2', `s:${sid(2)}`],
-      ['+3', 'f:21211'],
-      ['+4', 'u:interrupted'],
-      ['+5', 'i:123:token'],
-      ['+6', 'u:lookup-failed'],
-      ['+7', `s:${sid(99)}`],
+    const ledger = new Map<string, RecipientState>([
+      ['+1', { state: 'sent', sid: sid(1) }],
+      ['+2', { state: 'sent', sid: sid(2) }],
+      ['+3', { state: 'failed', code: '21211' }],
+      ['+4', { state: 'unknown', reason: 'interrupted' }],
+      ['+5', { state: 'in-flight', since: 123, token: 'token' }],
+      ['+6', { state: 'unknown', reason: 'lookup-failed' }],
+      ['+7', { state: 'sent', sid: sid(99) }],
     ]);
     expect(tallyChaos(recipients, requests, ledger)).toEqual({
       recipients: 7,

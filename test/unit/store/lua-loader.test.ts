@@ -35,6 +35,11 @@ describe('loadLua', () => {
     expect(() => loadLua('loop', dir)).toThrow('Lua include cycle: a → b → a');
   });
 
+  it('names an include that does not exist, and the file that asked for it', () => {
+    const dir = scriptsDir({ 'lost-1.lua': '--- @include "a"', 'includes/a.lua': '--- @include "gone"' });
+    expect(() => loadLua('lost', dir)).toThrow(/^Lua include "gone" \(in a\.lua\): no .*gone\.lua$/);
+  });
+
   it('names a script that does not exist', () => {
     expect(() => loadLua('missing', scriptsDir({}))).toThrow(/no Lua script missing-<keys>\.lua/);
   });

@@ -1,0 +1,97 @@
+import type { CampaignName } from '../domain/campaign.js';
+
+/**
+ * Every Redis key herald writes, in one place: nothing else builds a key. A campaign's own keys share the hash tag
+ * `{name}` so the Lua scripts that touch several of them stay in one Redis Cluster slot; each (campaign, sender)
+ * queue has its own tag `{name~sender}`, so queues spread over the shards.
+ */
+export interface Keys {
+  /** BullMQ's `prefix` option. */
+  readonly prefix: string;
+  /** Hash: the campaign's spec, state, timestamps and ingest progress. */
+  campaign(name: CampaignName): string;
+  /** Hash: E.164 → the recipient's state (ledger-state.ts). */
+  recipients(name: CampaignName): string;
+  /** Hash: counters of the campaign (`queued`, `sent:sms`, `failed:mms`, …). */
+  counts(name: CampaignName): string;
+  /** Hash: source file name → rows of it refused at ingest in its latest run. */
+  rejected(name: CampaignName): string;
+  /** Hash: E.164 → what `herald report` and `resend-failed` need of a settled recipient (recipient-detail.ts). */
+  details(name: CampaignName): string;
+  /** Hash: E.164 → the recipient's latest delivery receipt (receipts.ts); beside its ledger. */
+  receipts(name: CampaignName): string;
+  /** Hash: the latest `herald send` of the campaign: its file, the line reached, and why it stopped (ingest-lease.ts). */
+  ingest(name: CampaignName): string;
+  /** String with a time to live: present while a `herald send` of the campaign is alive (ingest-lease.ts). */
+  ingestLease(name: CampaignName): string;
+  /** Hash: one sender's pacing state and configured rate (see pace-scripts.ts); its own hash tag. */
+  senderPace(senderId: string): string;
+  /** Sorted set: when each of one sender's recent sends left (see pace-scripts.ts); same hash tag as its pace. */
+  senderDispatches(senderId: string): string;
+  /** Hash: why one sender sends nothing for now, paused or halted (see sender-holds.ts); its own hash tag. */
+  senderHold(senderId: string): string;
+  /** SCAN pattern matching every sender's hold. */
+  readonly senderHoldPattern: string;
+  /** Hash: why the whole account sends nothing for now (bad credentials); same fields as a sender's hold. */
+  readonly accountHold: string;
+  /** Hash: number → why it opted out, installation-wide (see opt-outs.ts). */
+  readonly optOuts: string;
+  /** Hash: number → when it last wrote to a WhatsApp sender, ms (its 24-hour session); installation-wide. */
+  readonly whatsappSessions: string;
+  /** Sorted set of every campaign by creation time. */
+  readonly campaignIndex: string;
+  /** Set of campaigns that workers must serve. */
+  readonly activeCampaigns: string;
+  /** Pub/sub channel on which producers and CLI commands tell workers that something changed. */
+  readonly control: string;
+  /** String: the lease of the one worker that exports the campaign totals (see exporter-lease.ts); per installation. */
+  readonly metricsExporter: string;
+  /** Hash: worker id → when that worker last announced itself, and whether it stopped (status/worker-heartbeat.ts). */
+  readonly workers: string;
+  /** String: held by the one worker deleting expired campaigns (lifecycle/retention.ts) while it does. */
+  readonly retentionSweep: string;
+  /**
+   * Sorted set: `<campaign> <e164>` of each sent message that has no final receipt yet, scored by when its status is
+   * next to be fetched from Twilio (see receipts/awaiting-receipts.ts); per installation.
+   */
+  readonly awaitingReceipts: string;
+  /**
+   * One of BullMQ's keys of a (campaign, sender) queue (`wait`, `meta`, a job id, …). BullMQ builds these itself;
+   * herald names them to read a queued job back (send-queues.ts), to measure, or to check where they land.
+   */
+  sendQueueKey(name: CampaignName, senderId: string, part: string): string;
+}
+
+export function makeKeys(prefix: string): Keys {
+  return {
+    prefix,
+    campaign: (name) => `${prefix}:campaign:{${name}}`,
+    recipients: (name) => `${prefix}:campaign:{${name}}:recipients`,
+    counts: (name) => `${prefix}:campaign:{${name}}:counts`,
+    rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
+    details: (name) => `${prefix}:campaign:{${name}}:details`,
+    receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
+    ingest: (name) => `${prefix}:campaign:{${name}}:ingest`,
+    ingestLease: (name) => `${prefix}:campaign:{${name}}:ingest-lease`,
+    senderPace: (senderId) => `${prefix}:sender:{${senderId}}:pace`,
+    senderDispatches: (senderId) => `${prefix}:sender:{${senderId}}:dispatches`,
+    senderHold: (senderId) => `${prefix}:sender:{${senderId}}:hold`,
+    senderHoldPattern: `${prefix}:sender:{*}:hold`,
+    accountHold: `${prefix}:account:hold`,
+    campaignIndex: `${prefix}:campaigns`,
+    optOuts: `${prefix}:opt-outs`,
+    whatsappSessions: `${prefix}:whatsapp-sessions`,
+    activeCampaigns: `${prefix}:campaigns:active`,
+    control: `${prefix}:control`,
+    metricsExporter: `${prefix}:metrics:exporter`,
+    workers: `${prefix}:workers`,
+    retentionSweep: `${prefix}:retention:sweep`,
+    awaitingReceipts: `${prefix}:receipts:awaiting`,
+    sendQueueKey: (name, senderId, part) => `${prefix}:${queueNameOf(name, senderId)}:${part}`,
+  };
+}
+
+/** The BullMQ queue of one campaign's messages from one sender. `~` cannot occur in either part. */
+export function queueNameOf(campaign: CampaignName, senderId: string): string {
+  return `{${campaign}~${senderId}}`;
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+
+import type { CampaignName } from '../../src/domain/campaign.js';
+import { LEASE_MS, readIngestState } from '../../src/ingest/ingest-lease.js';
+import { makeKeys } from '../../src/store/keys.js';
+import { connectRedis } from '../../src/queue/redis-connection.js';
+import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
+import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
+
+const campaign = 'killed' as CampaignName;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks `condition` every 50 ms until it holds; fails after `timeoutMs` with `what`. */
+async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('kill -9 of the herald send a user sees', () => {
+  let connection: Redis;
+  const prefix = uniquePrefix('ingest-kill');
+  const keys = makeKeys(prefix);
+  const env = { REDIS_URL: testRedisUrl(), HERALD_PREFIX: prefix };
+  let ingestPid: number | undefined;
+
+  beforeAll(async () => {
+    connection = await connectRedis(testRedisUrl(), { role: 'command' });
+  });
+  afterAll(async () => {
+    // Only if the test failed: the child it found must not outlive it.
+    if (ingestPid !== undefined && isAlive(ingestPid)) process.kill(ingestPid, 'SIGKILL');
+    await deleteKeys(connection, prefix);
+    await connection.quit();
+  });
+
+  it('stops its child too, and status shows the ingest stopped before the end of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-ingest-kill-'));
+    const rows = Array.from({ length: 20_000 }, (_, index) => `+1212${String(2_000_000 + index)},N${index}`);
+    const file = join(dir, 'long.csv');
+    writeFileSync(file, `phone,name\n${rows.join('\n')}\n`);
+    // One row per round trip, so that the ingest is still reading when it is killed.
+    const send = spawnNode(
+      [HERALD_BIN, 'send', file, '--campaign', campaign, '--from', '+14155550100', '--body', 'Hi {{name}}'].concat([
+        '--chunk-size',
+        '1',
+      ]),
+      env,
+    );
+    await until(
+      'the ingest to queue rows',
+      async () => Number(await connection.hget(keys.ingest(campaign), 'line')) > 1,
+      30_000,
+    );
+    ingestPid = Number(await connection.hget(keys.ingest(campaign), 'pid'));
+    // bin/herald.js runs `send` in a child with the heap flags it needs: the ingest is that child.
+    expect(ingestPid).not.toBe(send.child.pid);
+    expect(isAlive(ingestPid)).toBe(true);
+
+    send.child.kill('SIGKILL');
+    await send.exited;
+    await until('the ingesting child to end with its parent', () => !isAlive(ingestPid!), 10_000);
+    const queued = Number(await connection.hget(keys.counts(campaign), 'queued'));
+    expect(queued).toBeLessThan(20_000);
+
+    await until(
+      'status to see the lease run out',
+      async () => (await readIngestState(connection, keys, campaign, 'running')).state === 'stopped',
+      LEASE_MS + 5000,
+    );
+    const status = spawnNode([HERALD_BIN, 'status', campaign], env);
+    expect(await status.exited).toEqual({ code: 0, signal: null });
+    // No worker runs here, so status says nothing is sent, and then why the file was not read to its end.
+    expect(status.output()).toMatch(
+      new RegExp(
+        `^killed: not sending: no worker has ever been seen — .*\\n(.*\\n)*` +
+          ` {2}file {6}ingest stopped before the end of long\\.csv \\(read to line [\\d,]+ at least\\): ` +
+          `its herald send ended \\(process ${ingestPid} on .+\\); run the same herald send again to finish it\\n`,
+      ),
+    );
+    expect(Number(await connection.hget(keys.counts(campaign), 'queued'))).toBe(queued);
+  });
+});
