@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
+import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 
 import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
@@ -13,6 +14,7 @@ import { DEFAULT_PACING } from '../src/domain/pacing.js';
 import { HeraldError } from '../src/lib/herald-error.js';
 import { makeRedactor, stripUserinfo } from '../src/observe/redact.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
+import { RedisMemoryWatch } from '../src/observe/redis-memory-watch.js';
 import { logSendEvents } from '../src/observe/log-events.js';
 import { LogSummary } from '../src/observe/log-summary.js';
 import { createLogger, describeError, routeConsoleToLog } from '../src/observe/logger.js';
@@ -28,7 +30,16 @@ import { OptOutList } from '../src/queue/opt-outs.js';
 import { CampaignGate } from '../src/send/campaign-gate.js';
 import { SenderHolds } from '../src/queue/sender-holds.js';
 import { SenderPacer } from '../src/queue/sender-pacer.js';
+import { checkSentinelWriteSafety } from '../src/queue/connect-sentinel.js';
+import { RedisClock } from '../src/queue/redis-clock.js';
 import { connectConfiguredRedis } from '../src/queue/redis-connection.js';
+import { redisTargetKind } from '../src/queue/redis-target.js';
+import {
+  describeMemory,
+  isOutOfMemoryError,
+  readRedisMemory,
+  RedisOutOfMemoryError,
+} from '../src/queue/redis-memory.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
@@ -39,6 +50,9 @@ import { checkApiReachable, warmUpCreatePath } from '../src/send/warm-up.js';
 
 /** How long a worker reuses what it read of a sender's hold (see SenderHolds). */
 const HOLD_CACHE_MS = 250;
+
+/** How often a worker reads whether Redis is full (INFO memory). */
+const MEMORY_CHECK_MS = 2000;
 
 /** Shortest time between two lines about the same kind of Redis error. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
@@ -72,6 +86,13 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   // The pacer stays on the plain connection: the dispatch guard's claim must come back fast (a late answer is
   // claimed again), and a pipeline would have it wait behind the other jobs' commands.
   const sendPath = await connectConfiguredRedis(config.redis, { role: 'worker', autoPipelining: true, onError });
+  if (connection instanceof Redis && redisTargetKind(config.redis) === 'sentinel') {
+    const warning = await checkSentinelWriteSafety(connection);
+    if (warning !== undefined) logger.warn(warning);
+  }
+  // Redis's clock, for every decision that must agree across processes whatever this machine's clock says.
+  const clock = new RedisClock(connection);
+  await clock.start();
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();
@@ -104,18 +125,25 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
-      pacer: new SenderPacer(connection, keys, {
-        ...DEFAULT_PACING,
-        headroom: config.worker.paceHeadroom,
-        horizonMs: config.worker.paceHorizonMs,
-        expectedLatencyMs: config.worker.expectedLatencyMs,
-      }),
+      pacer: new SenderPacer(
+        connection,
+        keys,
+        {
+          ...DEFAULT_PACING,
+          headroom: config.worker.paceHeadroom,
+          horizonMs: config.worker.paceHorizonMs,
+          expectedLatencyMs: config.worker.expectedLatencyMs,
+        },
+        clock,
+      ),
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,
-      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS),
+      holds: new SenderHolds(sendPath, keys, HOLD_CACHE_MS, clock),
       dailyCapPauseMs: config.worker.dailyCapPauseMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
+      clock,
     },
+    onOutOfMemory: () => void memory.check(),
   });
   logSendEvents(events, logger);
   const sentUnits = new SentUnitsRecorder(connection, keys);
@@ -135,7 +163,23 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
-  const probeHolds = new SenderHolds(probe, keys);
+  const probeHolds = new SenderHolds(probe, keys, 0, clock);
+  const memory = new RedisMemoryWatch({
+    read: () => readRedisMemory(probe),
+    intervalMs: MEMORY_CHECK_MS,
+    onFull: (found) => {
+      logger.error(
+        { redis: describeMemory(found) },
+        'Redis is out of memory: it refuses writes, so nothing is sent until memory is freed or maxmemory raised',
+      );
+      void workers.setTaking(false);
+    },
+    onRoom: (found) => {
+      logger.info({ redis: describeMemory(found) }, 'Redis has memory again; sending resumes');
+      void workers.setTaking(true);
+    },
+  });
+  memory.start();
   const retention = new RetentionSweeper({
     connection,
     keys,
@@ -170,6 +214,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       sleep(1000),
     ]);
     lease.stop();
+    memory.stop();
+    clock.stop();
     redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
@@ -198,12 +244,17 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
+        redisMemory: () => memory.last,
         prices,
         holds: async () => ({ account: await probeHolds.accountHold(), senders: await probeHolds.heldSenders() }),
       }),
       host: config.worker.metricsHost,
       port: config.worker.metricsPort,
-      ready: async () => started && (await probe.ping()) === 'PONG',
+      readiness: async () => {
+        if (!started) return { ready: false, reason: 'starting' };
+        if ((await probe.ping()) !== 'PONG') return { ready: false, reason: 'redis unreachable' };
+        return memory.full ? { ready: false, reason: 'redis out of memory' } : { ready: true };
+      },
     });
     await warmUpCreatePath();
     await checkApiReachable(client).catch((error: unknown) =>
@@ -272,9 +323,15 @@ function readWorkerPrices(path: string | undefined): PriceTable {
 
 /** Turns start-up failures into one readable line, without a secret of the environment's in it, and exit code 1. */
 export function reportStartupFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): never {
-  const message = error instanceof HeraldError ? error.message : `unexpected error: ${describeError(error).message}`;
+  const message =
+    error instanceof HeraldError
+      ? error.message
+      : isOutOfMemoryError(error)
+        ? new RedisOutOfMemoryError(undefined, 'the worker could not start').message
+        : `unexpected error: ${describeError(error).message}`;
   // Written directly: console may be routed to the log by now, and this line is for a person.
-  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}\n`);
+  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}
+`);
   process.exit(1);
 }
 

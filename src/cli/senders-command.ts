@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
-import { loadClientConfig } from '../config/load-config.js';
 import { parseSender, senderId } from '../domain/sender.js';
+import { withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';
 
 /** A sender id as herald shows it (`p14155550100`, `t…`, `s…`, `w…`, `MG…`). */
@@ -13,27 +13,6 @@ export function parseSenderArgument(input: string): string {
   const parsed = parseSender(input);
   if (!parsed.ok) throw new UsageError(`${parsed.reason}, or a sender id as \`herald senders\` lists it`);
   return senderId(parsed.sender);
-}
-
-async function withRedis<T>(run: (deps: Awaited<ReturnType<typeof openRedis>>) => Promise<T>): Promise<T> {
-  const deps = await openRedis();
-  try {
-    return await run(deps);
-  } finally {
-    await deps.connection.quit().catch(() => deps.connection.disconnect());
-  }
-}
-
-async function openRedis() {
-  const config = loadClientConfig(process.env);
-  const [{ connectRedis }, { makeKeys }, { CampaignStore }] = await Promise.all([
-    import('../queue/redis-connection.js'),
-    import('../store/keys.js'),
-    import('../queue/campaign-store.js'),
-  ]);
-  const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
-  const keys = makeKeys(config.redis.prefix);
-  return { connection, keys, store: new CampaignStore(connection, keys) };
 }
 
 export function registerSendersCommand(program: Command): void {
@@ -59,7 +38,7 @@ Examples:
         import('../queue/sender-overview.js'),
         import('./format-senders.js'),
       ]);
-      await withRedis(async ({ connection, keys, store }) => {
+      await withCampaignStore(async ({ connection, keys, store }) => {
         const overview = await readSenderOverview(connection, keys, store);
         process.stdout.write(options.json === true ? sendersJson(overview) : formatSenders(overview));
       });
@@ -79,16 +58,19 @@ Examples:
       }
       const id = sender === undefined ? undefined : parseSenderArgument(sender);
       const { SenderHolds, promoteHeldJobs } = await import('../queue/sender-holds.js');
-      await withRedis(async ({ connection, keys, store }) => {
-        const holds = new SenderHolds(connection, keys);
-        const lifted = id === undefined ? await holds.resume('account') : await holds.resume('sender', id);
-        const queues = await promoteHeldJobs(connection, keys, store, id);
-        const subject = id === undefined ? 'the account' : `sender ${id}`;
-        const was =
-          lifted === undefined
-            ? 'was not paused or halted'
-            : `was ${lifted.state} (${lifted.code} ${lifted.reason}); resumed`;
-        process.stdout.write(`${subject} ${was}; ${queues} queue(s) of active campaigns asked to send now\n`);
-      });
+      await withCampaignStore(
+        async ({ connection, keys, store }) => {
+          const holds = new SenderHolds(connection, keys);
+          const lifted = id === undefined ? await holds.resume('account') : await holds.resume('sender', id);
+          const queues = await promoteHeldJobs(connection, keys, store, id);
+          const subject = id === undefined ? 'the account' : `sender ${id}`;
+          const was =
+            lifted === undefined
+              ? 'was not paused or halted'
+              : `was ${lifted.state} (${lifted.code} ${lifted.reason}); resumed`;
+          process.stdout.write(`${subject} ${was}; ${queues} queue(s) of active campaigns asked to send now\n`);
+        },
+        `${id === undefined ? 'the account' : `sender ${id}`} may still be paused or halted`,
+      );
     });
 }

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 
+import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
 import type { RedisClient } from './redis-connection.js';
 
 import { effectiveHold, type HoldScope, parseSenderHold, type SenderHold } from '../domain/sender-hold.js';
@@ -7,6 +8,7 @@ import { senderId as idOf } from '../domain/sender.js';
 import { forwardErrors } from './connection-errors.js';
 import type { CampaignStore } from './campaign-store.js';
 import { type Keys, queueNameOf } from '../store/keys.js';
+import { scanKeys } from './scan-keys.js';
 import { HOLD } from './sender-hold-scripts.js';
 
 export interface HeldSender {
@@ -22,6 +24,8 @@ export class SenderHolds {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #cacheMs: number;
+  /** Whether a pause is over is judged by this clock (Redis's, in a worker), as is when a hold began. */
+  readonly #clock: Clock;
   /** When each sender was last seen with no hold. */
   readonly #clear = new Map<string, number>();
   /** The latest read of the account's hold, while it may be trusted (see accountHoldOf). */
@@ -33,14 +37,15 @@ export class SenderHolds {
    * meet the same error, which was not processed, and are held in turn. A hold itself is never cached, so a resume
    * takes effect at once.
    */
-  constructor(client: RedisClient, keys: Keys, cacheMs = 0) {
+  constructor(client: RedisClient, keys: Keys, cacheMs = 0, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#cacheMs = cacheMs;
+    this.#clock = clock;
   }
 
   /** The hold that stops a send from this sender now, if any (the account's or the sender's own). */
-  async holdOf(senderId: string, now = Date.now()): Promise<SenderHold | undefined> {
+  async holdOf(senderId: string, now = this.#clock.now()): Promise<SenderHold | undefined> {
     if (now - (this.#clear.get(senderId) ?? -Infinity) < this.#cacheMs) return undefined;
     // Two keys in two slots, so two reads; a send that slips through between them meets the same error and is held.
     const [sender, account] = await Promise.all([
@@ -56,7 +61,7 @@ export class SenderHolds {
    * The account's hold that stops every send now, if any, trusted like `holdOf` for `cacheMs` once seen clear: the
    * send path reads the sender's own hold with its slot (sender-pacer.ts), so only this one is read apart.
    */
-  async accountHoldOf(now = Date.now()): Promise<SenderHold | undefined> {
+  async accountHoldOf(now = this.#clock.now()): Promise<SenderHold | undefined> {
     const shared = this.#accountRead;
     if (shared !== undefined && now - shared.at < this.#cacheMs) return shared.hold;
     // One read shared by the sends that ask while it runs, so a busy worker does not read once per job in flight.
@@ -71,21 +76,33 @@ export class SenderHolds {
   }
 
   /** Pauses the sender until `until` (ms since epoch); true when this call started the pause. */
-  async pause(senderId: string, until: number, code: string, reason: string, now = Date.now()): Promise<boolean> {
+  async pause(
+    senderId: string,
+    until: number,
+    code: string,
+    reason: string,
+    now = this.#clock.now(),
+  ): Promise<boolean> {
     const args = ['paused', code, reason, now, until];
     this.#forgetClear();
     return Number(await HOLD.run(this.#client, [this.#keys.senderHold(senderId)], args)) === 1;
   }
 
   /** Halts the sender, or with scope 'account' every sender, until resumed; true when this call halted it. */
-  async halt(scope: HoldScope, senderId: string, code: string, reason: string, now = Date.now()): Promise<boolean> {
+  async halt(
+    scope: HoldScope,
+    senderId: string,
+    code: string,
+    reason: string,
+    now = this.#clock.now(),
+  ): Promise<boolean> {
     const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
     this.#forgetClear();
     return Number(await HOLD.run(this.#client, [key], ['halted', code, reason, now, 0])) === 1;
   }
 
   /** Lifts the sender's hold (or the account's); returns the hold lifted, if there was one. */
-  async resume(scope: HoldScope, senderId = '', now = Date.now()): Promise<SenderHold | undefined> {
+  async resume(scope: HoldScope, senderId = '', now = this.#clock.now()): Promise<SenderHold | undefined> {
     const key = scope === 'account' ? this.#keys.accountHold : this.#keys.senderHold(senderId);
     this.#forgetClear();
     const [[, fields]] = (await this.#client.multi().hgetall(key).del(key).exec()) as [
@@ -100,23 +117,18 @@ export class SenderHolds {
   }
 
   /** The account's hold, if any. */
-  async accountHold(now = Date.now()): Promise<SenderHold | undefined> {
+  async accountHold(now = this.#clock.now()): Promise<SenderHold | undefined> {
     return parseSenderHold(await this.#client.hgetall(this.#keys.accountHold), 'account', now);
   }
 
   /** Every sender on hold now, by SCAN (for the CLI and metrics, not the send path). */
-  async heldSenders(now = Date.now()): Promise<HeldSender[]> {
+  async heldSenders(now = this.#clock.now()): Promise<HeldSender[]> {
     const held: HeldSender[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#client.scan(cursor, 'MATCH', this.#keys.senderHoldPattern, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const senderId = /\{([^}]*)\}/.exec(key)?.[1];
-        const hold = parseSenderHold(await this.#client.hgetall(key), 'sender', now);
-        if (senderId !== undefined && hold !== undefined) held.push({ senderId, hold });
-      }
-    } while (cursor !== '0');
+    for await (const key of scanKeys(this.#client, this.#keys.senderHoldPattern)) {
+      const senderId = /\{([^}]*)\}/.exec(key)?.[1];
+      const hold = parseSenderHold(await this.#client.hgetall(key), 'sender', now);
+      if (senderId !== undefined && hold !== undefined) held.push({ senderId, hold });
+    }
     return held.sort((a, b) => a.senderId.localeCompare(b.senderId));
   }
 }

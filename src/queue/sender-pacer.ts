@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
 import type { RedisClient } from './redis-connection.js';
 
 import { type PacingPolicy, claimFreshnessMs, DEFAULT_PACING } from '../domain/pacing.js';
@@ -44,6 +45,8 @@ export class SenderPacer {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #policy: PacingPolicy;
+  /** Whether a sender's pause is over is judged by this clock (Redis's, in a worker); its pace by Redis's TIME. */
+  readonly #clock: Clock;
   /**
    * The reserves a worker's sends ask for in one turn of its event loop, one script call per sender: most of a
    * call's cost to Redis is the call itself, and the slots are the ones the same calls in a row would get.
@@ -54,10 +57,11 @@ export class SenderPacer {
   /** The dispatch guard's claims, gathered as the reserves are: one CLAIM_DISPATCH call per sender and turn. */
   readonly #claim = tickBatchBy((senderId: string, asks: readonly ClaimAsk[]) => this.#claimAll(senderId, asks));
 
-  constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
+  constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#policy = policy;
+    this.#clock = clock;
   }
 
   get policy(): PacingPolicy {
@@ -96,7 +100,7 @@ export class SenderPacer {
   /** One RESERVE_SLOT call for a sender's sends `[cost, default rate]`, answered in their order. */
   async #reserveAll(senderId: string, asks: readonly (readonly [number, number])[]): Promise<ReserveAnswer[]> {
     const keys = [this.#keys.senderPace(senderId), this.#keys.senderHold(senderId)];
-    const now = Date.now();
+    const now = this.#clock.now();
     const args = [1 - this.#policy.headroom, this.#policy.horizonMs, now, ...asks.flat()];
     const [code, ...rest] = (await RESERVE_SLOT.run(this.#client, keys, args)) as [number, ...(string | number)[]];
     if (code === 2) {

@@ -5,6 +5,7 @@ import type { E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
 import { nextOpening, type SendWindow } from '../domain/send-window.js';
 import { tickBatchBy } from '../lib/tick-batch.js';
+import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { type GateAnswer, type GateAsk, gateAndBegin } from '../store/campaign-states.js';
 import type { Keys } from '../store/keys.js';
@@ -55,8 +56,9 @@ export async function holdAtGate(
   job: Job<StoredSendJob>,
   token: string | undefined,
   detailOf: () => RecipientDetail,
+  clock: Clock = LOCAL_CLOCK,
 ): Promise<Extract<GateAnswer, { kind: 'cancelled' }> | BeginResult> {
-  const answer = await gate.checkAndBegin(campaign, to, `${job.id}/${job.attemptsStarted}`);
+  const answer = await gate.checkAndBegin(campaign, to, `${job.id}/${job.attemptsStarted}`, new Date(clock.now()));
   switch (answer.kind) {
     case 'cancelled':
       await gate.keepCancelled(campaign, to, detailOf());
@@ -65,7 +67,7 @@ export async function holdAtGate(
       await job.moveToWait(token);
       throw new WaitingError();
     case 'wait':
-      await job.moveToDelayed(answer.until, token);
+      await job.moveToDelayed(clock.toLocal(answer.until), token);
       throw new DelayedError();
     default:
       return answer;
@@ -75,16 +77,19 @@ export async function holdAtGate(
 /**
  * Delays a job whose recipient is outside the campaign's sending window in their local time until it next opens,
  * without using an attempt and without holding the queue: the sender goes on with the recipients inside theirs.
+ * The hour is read from `clock` (Redis's, in a worker), so a worker whose own clock is wrong still sends only inside
+ * the window.
  */
 export async function holdUntilWindow(
   window: SendWindow,
   to: E164,
   job: Job<StoredSendJob>,
   token: string | undefined,
-  now = new Date(),
+  clock: Clock = LOCAL_CLOCK,
 ): Promise<void> {
-  const opening = nextOpening(window, timeZonesOf(to), now);
-  if (opening.getTime() <= now.getTime()) return;
-  await job.moveToDelayed(opening.getTime(), token);
+  const now = clock.now();
+  const opening = nextOpening(window, timeZonesOf(to), new Date(now)).getTime();
+  if (opening <= now) return;
+  await job.moveToDelayed(clock.toLocal(opening), token);
   throw new DelayedError();
 }

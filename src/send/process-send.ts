@@ -12,6 +12,7 @@ import type { SenderHold } from '../domain/sender-hold.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { SenderHolds } from '../queue/sender-holds.js';
 import type { SenderPacer } from '../queue/sender-pacer.js';
+import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
 import type { Ledger, Settlement } from '../store/ledger.js';
 import { encodeDetail, type RecipientDetail } from '../store/recipient-detail.js';
 import { decodeSendJob, encodeSendJob, type StoredSendJob } from '../store/send-job.js';
@@ -80,6 +81,11 @@ export interface SendDeps {
    */
   reconcilePatienceMs?: number;
   statusCallback?: string;
+  /**
+   * The clock of every decision that must agree across processes (a window, a scheduled start, a sender's pause, how
+   * long a send has been in flight, a throttle's retry window): Redis's in a worker. This process's own by default.
+   */
+  clock?: Clock;
 }
 
 export interface SendTarget {
@@ -100,6 +106,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
   const senderId = idOf(entry.sender);
   const mps = senderMps(entry.sender, entry.mps);
   const variables = [...templates.variables];
+  const clock = deps.clock ?? LOCAL_CLOCK;
 
   return async function processSend(job: Job<StoredSendJob>, token?: string): Promise<SendResult> {
     const data = decodeSendJob(job.data, job.id, variables);
@@ -123,7 +130,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       channel,
       attempts: job.attemptsMade + (called ? 1 : 0),
       queuedAt: job.timestamp,
-      settledAt: Date.now(),
+      settledAt: clock.now(),
       vars,
     });
     const settle = async (settlement: Settlement, called = true) => {
@@ -158,12 +165,14 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       report({ outcome: 'failed', code: OPTED_OUT, reason: 'recipient opted out (replied STOP)' });
       throw new UnrecoverableError(`${OPTED_OUT}: recipient opted out (replied STOP)`);
     }
-    if (spec.window !== undefined) await holdUntilWindow(spec.window, to, job, token);
+    if (spec.window !== undefined) await holdUntilWindow(spec.window, to, job, token, clock);
     // A paused or halted sender sends nothing: the job waits in the delayed set, using no attempt, and its
     // recipient stays queued.
     const waitOut = async (hold: SenderHold) => {
       const until =
-        hold.state === 'paused' ? hold.until + Math.random() * RESUME_SPREAD_MS : Date.now() + HALT_RECHECK_MS;
+        hold.state === 'paused'
+          ? clock.toLocal(hold.until) + Math.random() * RESUME_SPREAD_MS
+          : Date.now() + HALT_RECHECK_MS;
       await job.moveToDelayed(Math.ceil(until), token);
       throw new DelayedError();
     };
@@ -180,7 +189,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
     }
     // After the reserve, which may have waited: a pause or cancel that landed meanwhile must still stop this send.
     // The ledger's begin runs in the same script when the gate is open.
-    const begun = await holdAtGate(deps.gate, spec.name, to, job, token, detailOf);
+    const begun = await holdAtGate(deps.gate, spec.name, to, job, token, detailOf, clock);
     if (begun.kind === 'cancelled') {
       report({ outcome: 'skipped', reason: 'campaign cancelled' });
       if (begun.closed) deps.events.emit('campaign:finished', { campaign: spec.name });
@@ -206,9 +215,9 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       }
       // Still within the patience: the in-flight mark stays, and the job comes back to look again (BEGIN_SEND finds
       // the mark, so nothing is sent meanwhile).
-      const lookAgainAt = Date.now() + RECONCILE_RETRY_MS;
+      const lookAgainAt = clock.now() + RECONCILE_RETRY_MS;
       if (lookAgainAt - attemptStartedAt <= (deps.reconcilePatienceMs ?? 0)) {
-        await job.moveToDelayed(lookAgainAt, token);
+        await job.moveToDelayed(clock.toLocal(lookAgainAt), token);
         throw new DelayedError();
       }
       const code = found.kind === 'lookup-failed' ? 'lookup-failed' : notFound;
@@ -224,7 +233,7 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       const context = `an earlier attempt started at ${new Date(begun.since).toISOString()} may have reached Twilio`;
       return reconcile(begun.since, 'interrupted', context);
     }
-    const attemptStartedAt = Date.now();
+    const attemptStartedAt = clock.now();
     const context: SendContext = deps.pacer.dispatchGuard(senderId, cost, mps);
     const started = performance.now();
     let message: Awaited<ReturnType<typeof deps.client.messages.create>>;
@@ -235,7 +244,13 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
       const outcome = classifyFailure(error, {
         ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
         ...(deps.dailyCapPauseMs === undefined ? {} : { dailyCapPauseMs: deps.dailyCapPauseMs }),
+        now: clock.now(),
       });
+      // Twilio created no message, so the recipient goes back to queued before anything else is written: the
+      // release is the one write Redis allows when it is out of memory (src/store/lua/release-1.lua), and a later
+      // write that fails (a settle, a hold, the job's retry) then leaves a queued recipient to send again, never an
+      // in-flight mark that the next attempt would have to record unknown.
+      if (outcome.kind !== 'unknown') await deps.ledger.release(spec.name, to, senderId);
       switch (outcome.kind) {
         case 'failed':
           if (outcome.code === OPTED_OUT) {
@@ -255,11 +270,10 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             outcome.kind === 'pause-sender'
               ? await deps.holds.pause(senderId, outcome.until, code, outcome.reason)
               : await deps.holds.halt(outcome.scope, senderId, code, outcome.reason);
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           const hold = await deps.holds.holdOf(senderId);
           if (newly && hold !== undefined) deps.events.emit('sender:held', { campaign: spec.name, senderId, hold });
-          const until = hold?.state === 'paused' ? hold.until : Date.now() + HALT_RECHECK_MS;
+          const until = hold?.state === 'paused' ? clock.toLocal(hold.until) : Date.now() + HALT_RECHECK_MS;
           await job.moveToDelayed(Math.ceil(until), token);
           throw new DelayedError();
         }
@@ -268,10 +282,10 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
           // retry window after it was first throttled.
           const code = String(outcome.code);
           const waitMs = outcome.retryAfterMs ?? THROTTLE_WAIT_MS;
-          const since = data.throttledSince ?? Date.now();
+          const since = data.throttledSince ?? clock.now();
           if (data.throttledSince === undefined)
             await job.updateData(encodeSendJob({ ...data, throttledSince: since }, variables));
-          if (Date.now() + waitMs - since > deps.retryWindowMs) {
+          if (clock.now() + waitMs - since > deps.retryWindowMs) {
             await settle({ state: 'failed', code });
             report({
               outcome: 'failed',
@@ -282,7 +296,6 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             throw new UnrecoverableError(`still throttled after the retry window: ${outcome.reason}`);
           }
           await deps.pacer.holdBack(senderId, waitMs);
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
@@ -299,7 +312,6 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget) {
             });
             throw new UnrecoverableError(`gave up after ${deps.attempts} attempts: ${outcome.reason}`);
           }
-          await deps.ledger.release(spec.name, to, senderId);
           report({ outcome: 'retry', code, reason: outcome.reason, durationSeconds });
           throw new RetryableSendError(outcome.reason, outcome.retryAfterMs);
         }

@@ -58,10 +58,15 @@ export interface StackOptions {
   dailyCapPauseMs?: number;
   /** How long a lost answer is looked up again before unknown; 0 (look once) unless given. */
   reconcilePatienceMs?: number;
+  /** A Redis of the test's own (e.g. one it fills up); absent, the run's shared one. */
+  redisUrl?: string;
+  /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
-  const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
+  const connection = await connectRedis(options.redisUrl ?? testRedisUrl(), { role: 'worker' });
   const keys = makeKeys(uniquePrefix(label));
   const store = new CampaignStore(connection, keys);
   const ledger = new Ledger(connection, keys);
@@ -84,6 +89,8 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     keys,
     store,
     maxConcurrency: options.concurrency ?? 5,
+    ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),
     deps: {
       ledger,
