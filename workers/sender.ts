@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
+import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 
 import { ConfigError, loadWorkerConfig } from '../src/config/load-config.js';
@@ -12,6 +13,7 @@ import type { CampaignName } from '../src/domain/campaign.js';
 import { HeraldError } from '../src/lib/herald-error.js';
 import { makeRedactor, stripUserinfo } from '../src/observe/redact.js';
 import { ExporterLease } from '../src/observe/exporter-lease.js';
+import { RedisMemoryWatch } from '../src/observe/redis-memory-watch.js';
 import { logSendEvents } from '../src/observe/log-events.js';
 import { LogSummary } from '../src/observe/log-summary.js';
 import { createLogger, describeError, routeConsoleToLog } from '../src/observe/logger.js';
@@ -32,6 +34,15 @@ import { RateGroupsStore } from '../src/rate/rate-groups-store.js';
 import { readRateOverview } from '../src/rate/rate-overview.js';
 import { RatePacer } from '../src/rate/rate-pacer.js';
 import { reactToReceipt } from '../src/rate/react-to-receipt.js';
+import { checkSentinelWriteSafety } from '../src/queue/connect-sentinel.js';
+import { RedisClock } from '../src/queue/redis-clock.js';
+import { redisTargetKind } from '../src/queue/redis-target.js';
+import {
+  describeMemory,
+  isOutOfMemoryError,
+  readRedisMemory,
+  RedisOutOfMemoryError,
+} from '../src/queue/redis-memory.js';
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
@@ -42,6 +53,9 @@ import { checkApiReachable } from '../src/send/check-api.js';
 
 /** How long a worker trusts that the account it saw sending still is (see Holds). */
 const HOLD_CACHE_MS = 250;
+
+/** How often a worker reads whether Redis is full (INFO memory). */
+const MEMORY_CHECK_MS = 2000;
 
 /** Shortest time between two lines about the same kind of Redis error. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
@@ -74,6 +88,13 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   // from every job in flight) go out auto-pipelined on a connection of their own, so that BullMQ's connection keeps
   // its defaults.
   const sendPath = await connectConfiguredRedis(config.redis, { role: 'worker', autoPipelining: true, onError });
+  if (connection instanceof Redis && redisTargetKind(config.redis) === 'sentinel') {
+    const warning = await checkSentinelWriteSafety(connection);
+    if (warning !== undefined) logger.warn(warning);
+  }
+  // Redis's clock, for every decision that must agree across processes whatever this machine's clock says.
+  const clock = new RedisClock(connection);
+  await clock.start();
   const keys = makeKeys(config.redis.prefix);
   const store = new CampaignStore(connection, keys);
   const events = new SendEvents();
@@ -88,11 +109,16 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
   });
   const inFlight = pLimit(config.worker.maxInFlight);
   const rateDeps = {
-    pacer: new RatePacer(sendPath, keys, {
-      horizonMs: config.worker.paceHorizonMs,
-      expectedLatencyMs: config.worker.expectedLatencyMs,
-    }),
-    holds: new Holds(sendPath, keys, HOLD_CACHE_MS),
+    pacer: new RatePacer(
+      sendPath,
+      keys,
+      {
+        horizonMs: config.worker.paceHorizonMs,
+        expectedLatencyMs: config.worker.expectedLatencyMs,
+      },
+      clock,
+    ),
+    holds: new Holds(sendPath, keys, HOLD_CACHE_MS, clock),
     groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
   };
   const { publicUrl } = config.worker;
@@ -119,7 +145,9 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       retryWindowMs: config.worker.retryWindowMs,
       dailyCapHoldMs: config.worker.dailyCapHoldMs,
       reconcilePatienceMs: config.worker.reconcilePatienceMs,
+      clock,
     },
+    onOutOfMemory: () => void memory.check(),
   });
   logSendEvents(events, logger);
   const sentUnits = new SentUnitsRecorder(connection, keys);
@@ -140,6 +168,22 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     prefix: keys.prefix,
     finishedRetentionMs: retentionMs,
   });
+  const memory = new RedisMemoryWatch({
+    read: () => readRedisMemory(probe),
+    intervalMs: MEMORY_CHECK_MS,
+    onFull: (found) => {
+      logger.error(
+        { redis: describeMemory(found) },
+        'Redis is out of memory: it refuses writes, so nothing is sent until memory is freed or maxmemory raised',
+      );
+      void workers.setTaking(false);
+    },
+    onRoom: (found) => {
+      logger.info({ redis: describeMemory(found) }, 'Redis has memory again; sending resumes');
+      void workers.setTaking(true);
+    },
+  });
+  memory.start();
   const retention = new RetentionSweeper({
     connection,
     keys,
@@ -174,6 +218,8 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       sleep(1000),
     ]);
     lease.stop();
+    memory.stop();
+    clock.stop();
     redisErrors.stop();
     // Closing BullMQ queues and servers waits for Redis and for clients; neither may hold the exit for long.
     await Promise.race([
@@ -202,12 +248,17 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         totals,
         inFlight: () => inFlight.activeCount,
         retentionMs,
+        redisMemory: () => memory.last,
         prices,
         rates: () => readRateOverview(probe, keys, probeStore),
       }),
       host: config.worker.metricsHost,
       port: config.worker.metricsPort,
-      ready: async () => started && (await probe.ping()) === 'PONG',
+      readiness: async () => {
+        if (!started) return { ready: false, reason: 'starting' };
+        if ((await probe.ping()) !== 'PONG') return { ready: false, reason: 'redis unreachable' };
+        return memory.full ? { ready: false, reason: 'redis out of memory' } : { ready: true };
+      },
     });
     await checkApiReachable(client).catch((error: unknown) =>
       logger.warn({ err: describeError(error) }, 'could not reach the Twilio API at start-up; sending will retry'),
@@ -277,9 +328,15 @@ function readWorkerPrices(path: string | undefined): PriceTable {
 
 /** Turns start-up failures into one readable line, without a secret of the environment's in it, and exit code 1. */
 export function reportStartupFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): never {
-  const message = error instanceof HeraldError ? error.message : `unexpected error: ${describeError(error).message}`;
+  const message =
+    error instanceof HeraldError
+      ? error.message
+      : isOutOfMemoryError(error)
+        ? new RedisOutOfMemoryError(undefined, 'the worker could not start').message
+        : `unexpected error: ${describeError(error).message}`;
   // Written directly: console may be routed to the log by now, and this line is for a person.
-  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}\n`);
+  process.stderr.write(`herald: ${makeRedactor(secretValuesOf(env))(message)}
+`);
   process.exit(1);
 }
 

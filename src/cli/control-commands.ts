@@ -19,6 +19,8 @@ class WaitTimeoutError extends HeraldError {
 
 const POLL_MS = 100;
 
+const PAST = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' } as const;
+
 function parseSeconds(text: string): number {
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a number of seconds above 0`);
@@ -42,10 +44,10 @@ async function runControl(
   options: WaitOptions,
 ): Promise<void> {
   const name = campaignArgument(campaign);
-  await withCampaignStore(async ({ connection, keys, store }) => {
+  await withCampaignStore(async ({ connection, keys, store, clock }) => {
     await requireCampaign(store, name);
     const { CampaignControl } = await import('../queue/campaign-control.js');
-    const control = new CampaignControl(connection, keys, store);
+    const control = new CampaignControl(connection, keys, store, clock);
     const result = await control[action](name);
     const lines: string[] = [];
     if (!result.changed) lines.push(`${name}: already ${result.state}`);
@@ -63,7 +65,7 @@ async function runControl(
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-  });
+  }, `${name} was not ${PAST[action]}`);
 }
 
 function addWaitOptions(command: Command): Command {

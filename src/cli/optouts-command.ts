@@ -1,28 +1,20 @@
 import type { Command } from 'commander';
 
-import { loadClientConfig } from '../config/load-config.js';
 import { type CountryCode, isCountryCode, parsePhone } from '../domain/e164.js';
+import type { OptOutList } from '../queue/opt-outs.js';
+import type { RedisClient } from '../queue/redis-connection.js';
+import type { Keys } from '../store/keys.js';
+import { withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';
 
-async function withOptOuts<T>(run: (deps: Awaited<ReturnType<typeof openOptOuts>>) => Promise<T>): Promise<T> {
-  const deps = await openOptOuts();
-  try {
-    return await run(deps);
-  } finally {
-    await deps.connection.quit().catch(() => deps.connection.disconnect());
-  }
-}
-
-async function openOptOuts() {
-  const config = loadClientConfig(process.env);
-  const [{ connectRedis }, { makeKeys }, { OptOutList }] = await Promise.all([
-    import('../queue/redis-connection.js'),
-    import('../store/keys.js'),
-    import('../queue/opt-outs.js'),
-  ]);
-  const connection = await connectRedis(config.redis.redisUrl, { role: 'command' });
-  const keys = makeKeys(config.redis.prefix);
-  return { connection, keys, optOuts: new OptOutList(connection, keys) };
+/** Runs a subcommand with the opt-out list, connected as every command is (campaign-connection.ts). */
+async function withOptOuts<T>(
+  run: (deps: { connection: RedisClient; keys: Keys; optOuts: OptOutList }) => Promise<T>,
+): Promise<T> {
+  const { OptOutList } = await import('../queue/opt-outs.js');
+  return withCampaignStore(({ connection, keys }) =>
+    run({ connection, keys, optOuts: new OptOutList(connection, keys) }),
+  );
 }
 
 function countryOption(value: string | undefined): CountryCode | undefined {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadClientConfig } from '../config/load-config.js';
 import type { CampaignSpec } from '../domain/campaign.js';
 import type { CsvFormat } from '../ingest/csv-format.js';
+import { withCampaignStore } from './campaign-connection.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
 import { formatIngestSummary } from './format-summary.js';
 import { makeIngestReporter } from './ingest-progress.js';
@@ -198,19 +199,15 @@ A time without an offset (--send-at "2026-11-27 09:00") is read in your zone (TZ
       }
       if (options.prices !== undefined) throw new UsageError('--prices needs --dry-run');
       const progress = makeIngestReporter(file);
-      const config = loadClientConfig(process.env);
-      const [{ connectConfiguredRedis }, { makeKeys }, { CampaignStore }, { Ledger }, { runIngest }] =
-        await Promise.all([
-          import('../queue/redis-connection.js'),
-          import('../store/keys.js'),
-          import('../queue/campaign-store.js'),
-          import('../store/ledger.js'),
-          import('../ingest/run-ingest.js'),
-        ]);
-      const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
-      try {
-        const keys = makeKeys(config.redis.prefix);
-        const store = new CampaignStore(connection, keys);
+      const [{ Ledger }, { runIngest }] = await Promise.all([
+        import('../store/ledger.js'),
+        import('../ingest/run-ingest.js'),
+      ]);
+      await withCampaignStore(async ({ connection, keys, store, clock }) => {
+        // Read again by Redis's clock, which the workers' start decision uses: `+2h` is two hours from Redis's now.
+        const startAt =
+          options.sendAt === undefined ? undefined : parseSendAt(options.sendAt, new Date(clock.now()), operatorZone());
+        if (startAt !== undefined && !startAt.ok) throw new UsageError(startAt.reason);
         if (options.replace === true) {
           const { clearUnstartedCampaign } = await import('../lifecycle/replace-campaign.js');
           await clearUnstartedCampaign(connection, keys, store, built.spec.name, operatorZone());
@@ -223,18 +220,16 @@ A time without an offset (--send-at "2026-11-27 09:00") is read in your zone (TZ
             rejectedPath: resolve(options.rejected ?? `${built.spec.name}.rejected.csv`),
             chunkSize: options.chunkSize,
             format: format.format,
-            ...(sendAt === undefined ? {} : { startAt: sendAt.at }),
+            ...(startAt === undefined ? {} : { startAt: startAt.at }),
             onRejected: progress.onRejected,
             onProgress: progress.onProgress,
           },
         ).finally(() => progress.stop());
         const { describeSending, readSendingOutlook } = await import('../status/sending-outlook.js');
         const outlook = await readSendingOutlook(connection, keys, built.spec);
-        const startAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
-        const sending = describeSending(built.spec.name, outlook, operatorZone(), startAt, built.spec.window);
+        const startsAt = summary.startAt === undefined ? undefined : Date.parse(summary.startAt);
+        const sending = describeSending(built.spec.name, outlook, operatorZone(), startsAt, built.spec.window);
         process.stdout.write(formatIngestSummary(built.spec.name, summary, sending));
-      } finally {
-        await connection.quit().catch(() => connection.disconnect());
-      }
+      }, 'the recipients queued so far stay queued, and running the same command again queues the rest');
     });
 }

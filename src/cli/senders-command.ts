@@ -59,27 +59,30 @@ Examples:
         import('../rate/promote-held-jobs.js'),
         import('../rate/rate-groups-store.js'),
       ]);
-      await withCampaignStore(async ({ connection, keys, store }) => {
-        const holds = new Holds(connection, keys);
-        let lifted;
-        if (id === undefined) lifted = await holds.liftAccount();
-        else {
-          // The hold is kept in the hash of the sender's chain as the groups stand now.
-          const groups = await new RateGroupsStore(connection, keys).read();
-          lifted = await holds.lift(tagOfSender(groups, id), senderLinkId(id));
-        }
-        const queues = await promoteHeldJobs(
-          connection,
-          keys,
-          store,
-          (entry) => id === undefined || senderId(entry) === id,
-        );
-        const subject = id === undefined ? 'the account' : `sender ${id}`;
-        const was =
-          lifted === undefined
-            ? 'was not held or halted'
-            : `was ${lifted.state} (${lifted.code} ${lifted.reason}); resumed`;
-        process.stdout.write(`${subject} ${was}; ${queues} queue(s) of active campaigns asked to send now\n`);
-      });
+      await withCampaignStore(
+        async ({ connection, keys, store }) => {
+          const holds = new Holds(connection, keys);
+          let lifted;
+          if (id === undefined) lifted = await holds.liftAccount();
+          else {
+            // The hold is kept in the hash of the sender's chain as the groups stand now.
+            const groups = await new RateGroupsStore(connection, keys).read();
+            lifted = await holds.lift(tagOfSender(groups, id), senderLinkId(id));
+          }
+          const queues = await promoteHeldJobs(
+            connection,
+            keys,
+            store,
+            (entry) => id === undefined || senderId(entry) === id,
+          );
+          const subject = id === undefined ? 'the account' : `sender ${id}`;
+          const was =
+            lifted === undefined
+              ? 'was not held or halted'
+              : `was ${lifted.state} (${lifted.code} ${lifted.reason}); resumed`;
+          process.stdout.write(`${subject} ${was}; ${queues} queue(s) of active campaigns asked to send now\n`);
+        },
+        `${id === undefined ? 'the account' : `sender ${id}`} may still be held or halted`,
+      );
     });
 }

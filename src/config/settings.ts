@@ -55,7 +55,7 @@ export const REDIS_SETTINGS = {
   redisUrl: setting(
     'REDIS_URL',
     redisUrl,
-    'The Redis herald keeps its queues and campaigns in: redis://[user:password@]host:port[/db] (rediss:// for TLS), or a Redis Cluster as redis+cluster://[user:password@]host:port,host:port,… (rediss+cluster:// for TLS; a few seed nodes are enough).',
+    'The Redis herald keeps its queues and campaigns in: redis://[user:password@]host:port[/db] (rediss:// for TLS); a Redis Cluster as redis+cluster://[user:password@]host:port,host:port,… (rediss+cluster:// for TLS; a few seed nodes are enough); or the master Redis Sentinel names, as redis+sentinel://[user:password@]host:port,host:port,…/<master name>[/db] (the sentinels’ addresses, port 26379 if none; the credentials are the master’s; rediss+sentinel:// for TLS to both).',
     { default: 'redis://127.0.0.1:6379', secret: true },
   ),
   clusterNodes: setting(
@@ -64,10 +64,36 @@ export const REDIS_SETTINGS = {
     'Seed nodes of a Redis Cluster, separated by commas or spaces: host:port, or redis://[user:password@]host:port (rediss:// for TLS). Set, herald uses the cluster and ignores REDIS_URL.',
     { secret: true },
   ),
+  sentinelUsername: setting(
+    'REDIS_SENTINEL_USERNAME',
+    z.string().optional(),
+    'With redis+sentinel://: the ACL user the sentinels require, if they require one (sentinel’s own, not the master’s).',
+  ),
+  sentinelPassword: setting(
+    'REDIS_SENTINEL_PASSWORD',
+    z.string().optional(),
+    'With redis+sentinel://: the password the sentinels require (their requirepass, or the ACL user’s), if any; the master’s goes in REDIS_URL.',
+    { secret: true },
+  ),
+  tlsCaFile: setting(
+    'REDIS_TLS_CA_FILE',
+    z.string().optional(),
+    'With rediss://: PEM file of the certificate authority that signed Redis’s certificate, when it is a private one (Node’s usual authorities are trusted either way).',
+  ),
+  tlsCertFile: setting(
+    'REDIS_TLS_CERT_FILE',
+    z.string().optional(),
+    'With rediss://: PEM file of herald’s client certificate, for a Redis that requires one (tls-auth-clients yes); with REDIS_TLS_KEY_FILE.',
+  ),
+  tlsKeyFile: setting(
+    'REDIS_TLS_KEY_FILE',
+    z.string().optional(),
+    'With rediss://: PEM file of the private key of REDIS_TLS_CERT_FILE.',
+  ),
   replicaWaitMs: setting(
     'HERALD_REPLICA_WAIT_MS',
     z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
-    'On a Redis Cluster, how long each write to the recipient ledger waits for its shard’s replicas to confirm it (WAIT) before herald goes on, so that a failover cannot undo an in-flight mark and let a message be sent twice (0: do not wait).',
+    'On a Redis Cluster or behind Sentinel, how long each write to the recipient ledger waits for a replica to confirm it (WAIT) before herald goes on, so that a failover cannot undo an in-flight mark and let a message be sent twice (0: do not wait).',
     { default: '500' },
   ),
   prefix: setting(

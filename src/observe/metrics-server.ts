@@ -7,9 +7,11 @@ export interface MetricsServerOptions {
   metrics: Metrics;
   host: string;
   port: number;
-  /** Resolves when the process can do its work (Redis answers); /readyz reports it. */
-  ready: () => Promise<boolean>;
+  /** Whether the process can do its work now, and if not why (Redis unreachable, Redis full); /readyz reports it. */
+  readiness: () => Promise<Readiness>;
 }
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface MetricsServer {
   url: string;
@@ -20,7 +22,7 @@ export interface MetricsServer {
 /** How long /readyz waits for Redis to answer before it reports 503. */
 const READY_TIMEOUT_MS = 1000;
 
-/** Serves /metrics (Prometheus text), /healthz (the process is alive) and /readyz (Redis answers). */
+/** Serves /metrics (Prometheus text), /healthz (the process is alive) and /readyz (it can send: 200, else 503 and why). */
 export function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -31,12 +33,15 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<Metri
     if (request.method !== 'GET') return reply(405, 'text/plain', 'method not allowed\n');
     if (path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
+      const unreachable: Readiness = { ready: false, reason: 'redis unreachable' };
       return void Promise.race([
-        options.ready(),
-        new Promise<false>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, false)),
+        options.readiness(),
+        new Promise<Readiness>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, unreachable)),
       ])
-        .catch(() => false)
-        .then((ok) => reply(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'redis unreachable\n'));
+        .catch(() => unreachable)
+        .then((readiness) =>
+          readiness.ready ? reply(200, 'text/plain', 'ready\n') : reply(503, 'text/plain', `${readiness.reason}\n`),
+        );
     }
     if (path === '/metrics') {
       const { registry, refresh } = options.metrics;

@@ -8,6 +8,7 @@ import { EMPTY_RATE_SNAPSHOT, type RateSnapshot, registerRateMetrics } from './r
 import { registerReceiptMetrics } from './receipt-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
+import type { RedisMemory } from '../queue/redis-memory.js';
 
 export interface MetricsOptions {
   events: SendEvents;
@@ -25,6 +26,8 @@ export interface MetricsOptions {
   retentionMs: number;
   /** Prices the cost estimate of each campaign. */
   prices: PriceTable;
+  /** What this process last read of Redis's memory; absent, no memory series. */
+  redisMemory?: () => RedisMemory | undefined;
 }
 
 export interface Metrics {
@@ -53,6 +56,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',
     registers: [registry],
   });
+  const memory = registerMemoryMetrics(registry, options.redisMemory);
   const exporter = new Gauge({
     name: 'herald_campaign_exporter',
     help: '1 in the one process that exports the campaign series kept in Redis (it holds the exporter lease), else 0.',
@@ -63,6 +67,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registry,
     async refresh() {
       own.prune();
+      memory();
       try {
         const holder = await options.lease.hold();
         // Non-holders read nothing: N workers cost Redis one read of the totals per scrape round, not N.
@@ -78,5 +83,27 @@ export function createMetrics(options: MetricsOptions): Metrics {
         exporter.set(0);
       }
     },
+  };
+}
+
+/**
+ * Redis's memory as this process last read it (every worker reads it; each answers alike): whether Redis is full
+ * and refusing writes, and how near it is, to alert before it is.
+ */
+function registerMemoryMetrics(registry: Registry, read: (() => RedisMemory | undefined) | undefined): () => void {
+  if (read === undefined) return () => undefined;
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const full = gauge(
+    'herald_redis_out_of_memory',
+    '1 while Redis is over its maxmemory and refuses writes (nothing is sent meanwhile), else 0.',
+  );
+  const used = gauge('herald_redis_memory_used_bytes', 'Memory Redis counts against its maxmemory, in bytes.');
+  const max = gauge('herald_redis_maxmemory_bytes', 'Redis’s maxmemory in bytes; 0 when it has none.');
+  return () => {
+    const memory = read();
+    if (memory === undefined) return;
+    full.set(memory.full ? 1 : 0);
+    used.set(memory.usedBytes);
+    max.set(memory.maxBytes);
   };
 }

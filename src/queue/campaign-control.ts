@@ -8,6 +8,7 @@ import { readLedgerPages } from '../store/read-ledger.js';
 import { encodeDetail } from '../store/recipient-detail.js';
 import { type SendQueue, SendQueues } from '../store/send-queues.js';
 import type { CampaignStore } from './campaign-store.js';
+import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
 import type { RedisClient } from './redis-connection.js';
 
 export type { ControlAction };
@@ -35,11 +36,14 @@ export class CampaignControl {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #store: CampaignStore;
+  readonly #clock: Clock;
 
-  constructor(client: RedisClient, keys: Keys, store: CampaignStore) {
+  /** `clock`: Redis's, so that resuming a scheduled campaign asks whether its start time passed by the shared clock. */
+  constructor(client: RedisClient, keys: Keys, store: CampaignStore, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#store = store;
+    this.#clock = clock;
   }
 
   async pause(name: CampaignName): Promise<ControlResult> {
@@ -106,7 +110,13 @@ export class CampaignControl {
   }
 
   async #transition(name: CampaignName, action: ControlAction): Promise<ControlResult> {
-    const { outcome, state } = await transitionCampaign(this.#client, this.#keys, name, action);
+    const { outcome, state } = await transitionCampaign(
+      this.#client,
+      this.#keys,
+      name,
+      action,
+      new Date(this.#clock.now()),
+    );
     if (outcome === 'refused')
       throw new ControlRefusedError(`campaign ${name} is ${state}; it cannot be ${PAST[action]}`);
     return { changed: outcome === 'changed', state };

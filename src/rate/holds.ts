@@ -1,7 +1,9 @@
 import { type Hold, type HoldOn, parseHold } from '../domain/hold.js';
 import type { ChainLink, RateChain } from '../domain/rate-group.js';
 import type { Keys } from '../store/keys.js';
+import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
 import type { RedisClient } from '../queue/redis-connection.js';
+import { scanKeys } from '../queue/scan-keys.js';
 import { HOLD } from './rate-scripts.js';
 
 /** The account's hold is one field of its hash (see hold-1.lua). */
@@ -27,6 +29,8 @@ export class Holds {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #cacheMs: number;
+  /** Whether a hold is over is judged by this clock: Redis's in a worker, as the pacer's script judges it. */
+  readonly #clock: Clock;
   /** The latest read of the account's hold, while it may be trusted (see accountHoldOf). */
   #accountRead: { at: number; hold: Promise<Hold | undefined> } | undefined;
 
@@ -35,10 +39,11 @@ export class Holds {
    * cache spares Redis most of those reads; a halt put on by another process meanwhile costs at most a few sends
    * that meet the same answer, which was not processed, and are held in turn. A hold found is never cached.
    */
-  constructor(client: RedisClient, keys: Keys, cacheMs = 0) {
+  constructor(client: RedisClient, keys: Keys, cacheMs = 0, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#cacheMs = cacheMs;
+    this.#clock = clock;
   }
 
   /** Puts a hold on one link of a chain; true when this call put it on (exactly one process logs it). */
@@ -64,7 +69,7 @@ export class Holds {
   }
 
   /** The first hold in force on any link of the chain, sender first: one read of the chain's hash. */
-  async heldIn(chain: RateChain, now = Date.now()): Promise<{ link: ChainLink; hold: Hold } | undefined> {
+  async heldIn(chain: RateChain, now = this.#clock.now()): Promise<{ link: ChainLink; hold: Hold } | undefined> {
     const fields = chain.links.map((link) => `${link.id}:hold`);
     const values = await this.#client.hmget(this.#keys.rateChain(chain.tag), ...fields);
     for (const [index, link] of chain.links.entries()) {
@@ -78,19 +83,19 @@ export class Holds {
    * What stops a sender now, for status: the account's hold first (it stops everything), else the first of its
    * chain's, sender first.
    */
-  async holdOnChain(chain: RateChain, now = Date.now()): Promise<HoldOn | undefined> {
+  async holdOnChain(chain: RateChain, now = this.#clock.now()): Promise<HoldOn | undefined> {
     const [account, held] = await Promise.all([this.accountHold(now), this.heldIn(chain, now)]);
     if (account !== undefined) return { subject: 'account', level: 'account', hold: account };
     return held === undefined ? undefined : { subject: held.link.label, level: held.link.level, hold: held.hold };
   }
 
   /** Lifts a link's hold; returns the hold lifted, if one was in force. */
-  async lift(tag: string, linkId: string, now = Date.now()): Promise<Hold | undefined> {
+  async lift(tag: string, linkId: string, now = this.#clock.now()): Promise<Hold | undefined> {
     return this.#take(this.#keys.rateChain(tag), `${linkId}:hold`, now);
   }
 
   /** Lifts the account's hold; returns the hold lifted, if one was in force. */
-  async liftAccount(now = Date.now()): Promise<Hold | undefined> {
+  async liftAccount(now = this.#clock.now()): Promise<Hold | undefined> {
     this.#accountRead = undefined;
     return this.#take(this.#keys.accountHold, ACCOUNT_FIELD, now);
   }
@@ -103,12 +108,12 @@ export class Holds {
   }
 
   /** The account's hold, if any. */
-  async accountHold(now = Date.now()): Promise<Hold | undefined> {
+  async accountHold(now = this.#clock.now()): Promise<Hold | undefined> {
     return parseHold(await this.#client.hget(this.#keys.accountHold, ACCOUNT_FIELD), now);
   }
 
   /** The account's hold, trusted for `cacheMs` once seen clear (see the constructor). */
-  async accountHoldOf(now = Date.now()): Promise<Hold | undefined> {
+  async accountHoldOf(now = this.#clock.now()): Promise<Hold | undefined> {
     const shared = this.#accountRead;
     if (shared !== undefined && now - shared.at < this.#cacheMs) return shared.hold;
     // One read shared by the sends that ask while it runs, so a busy worker does not read once per job in flight.
@@ -123,22 +128,17 @@ export class Holds {
   }
 
   /** Every link on hold now, by SCAN over the chains' hashes (for the CLI and metrics, not the send path). */
-  async heldLinks(now = Date.now()): Promise<HeldLink[]> {
+  async heldLinks(now = this.#clock.now()): Promise<HeldLink[]> {
     const held: HeldLink[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#client.scan(cursor, 'MATCH', this.#keys.rateChainPattern, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const tag = /\{([^}]*)\}/.exec(key)?.[1];
-        if (tag === undefined) continue;
-        for (const [field, json] of Object.entries(await this.#client.hgetall(key))) {
-          if (!field.endsWith(':hold')) continue;
-          const hold = parseHold(json, now);
-          if (hold !== undefined) held.push({ tag, linkId: field.slice(0, -':hold'.length), hold });
-        }
+    for await (const key of scanKeys(this.#client, this.#keys.rateChainPattern)) {
+      const tag = /\{([^}]*)\}/.exec(key)?.[1];
+      if (tag === undefined) continue;
+      for (const [field, json] of Object.entries(await this.#client.hgetall(key))) {
+        if (!field.endsWith(':hold')) continue;
+        const hold = parseHold(json, now);
+        if (hold !== undefined) held.push({ tag, linkId: field.slice(0, -':hold'.length), hold });
       }
-    } while (cursor !== '0');
+    }
     return held.sort((a, b) => a.linkId.localeCompare(b.linkId));
   }
 }

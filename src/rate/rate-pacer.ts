@@ -5,6 +5,7 @@ import { type Hold, parseHold } from '../domain/hold.js';
 import { DEFAULT_PACING, type PacingPolicy } from '../domain/pacing.js';
 import { type ChainLink, intervalMs, type RateChain } from '../domain/rate-group.js';
 import type { Keys } from '../store/keys.js';
+import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { TAKE_CAPACITY, THROTTLE } from './rate-scripts.js';
 
@@ -27,13 +28,16 @@ export class RatePacer {
   readonly #client: RedisClient;
   readonly #keys: Keys;
   readonly #policy: PacingPolicy;
+  /** A daily cap's reset and whether a hold is over are judged by this clock (Redis's, in a worker). */
+  readonly #clock: Clock;
   /** Each capped link's next reset, computed in its zone, until it has passed. */
   readonly #resets = new Map<string, number>();
 
-  constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING) {
+  constructor(client: RedisClient, keys: Keys, policy: PacingPolicy = DEFAULT_PACING, clock: Clock = LOCAL_CLOCK) {
     this.#client = client;
     this.#keys = keys;
     this.#policy = policy;
+    this.#clock = clock;
   }
 
   get policy(): PacingPolicy {
@@ -45,7 +49,7 @@ export class RatePacer {
     const options = signal === undefined ? {} : { signal };
     const started = performance.now();
     for (;;) {
-      const now = Date.now();
+      const now = this.#clock.now();
       const args = [this.#policy.horizonMs, cost, ...chain.links.flatMap((link) => this.#linkArgs(link, now))];
       const [kind, first, json] = (await TAKE_CAPACITY.run(this.#client, [this.#keys.rateChain(chain.tag)], args)) as [
         string,
@@ -62,7 +66,7 @@ export class RatePacer {
       }
       const link = chain.links.find((candidate) => candidate.id === first);
       // Judged by Redis's clock; a hold this clock sees ended already is no hold: ask again.
-      const hold = parseHold(json, Date.now());
+      const hold = parseHold(json, this.#clock.now());
       if (link !== undefined && hold !== undefined) return { kind: 'held', link, hold, capped: kind === 'capped' };
     }
   }

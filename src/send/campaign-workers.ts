@@ -9,6 +9,7 @@ import { parseMessageTemplates } from '../domain/template.js';
 import type { Logger } from '../observe/logger.js';
 import { describeError } from '../observe/logger.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
+import { isOutOfMemoryError } from '../queue/redis-memory.js';
 import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../store/job-options.js';
 import { type Keys, queueNameOf } from '../store/keys.js';
 import type { StoredSendJob } from '../store/send-job.js';
@@ -42,6 +43,11 @@ export interface CampaignWorkersOptions {
   stalledIntervalMs?: number;
   /** The StatusCallback of a campaign's sends (delivery receipts); absent, Twilio is not asked for them. */
   statusCallbackOf?: (campaign: CampaignName) => string;
+  /**
+   * Called, instead of logging, when BullMQ meets a Redis too full to take its writes (it then asks again at once):
+   * the worker process checks Redis's memory, logs the episode once and stops taking jobs (setTaking).
+   */
+  onOutOfMemory?: () => void;
 }
 
 /** A campaign this process serves: its spec and one Worker per sender, in the spec's order. */
@@ -62,6 +68,7 @@ export class CampaignWorkers {
   #timer: NodeJS.Timeout | undefined;
   #following: Promise<void> = Promise.resolve();
   #closed = false;
+  #taking = true;
 
   constructor(options: CampaignWorkersOptions) {
     this.#options = options;
@@ -161,11 +168,26 @@ export class CampaignWorkers {
               : 0,
         },
       });
-      worker.on('error', (error) => logger.error({ campaign: name, err: describeError(error) }, 'worker error'));
+      worker.on('error', (error) => {
+        if (this.#options.onOutOfMemory !== undefined && isOutOfMemoryError(error)) this.#options.onOutOfMemory();
+        else logger.error({ campaign: name, err: describeError(error) }, 'worker error');
+      });
+      if (!this.#taking) void worker.pause(true);
       return worker;
     });
     this.#running.set(name, { spec: record.spec, workers });
     logger.info({ campaign: name, queues: workers.length }, 'serving campaign');
+  }
+
+  /**
+   * Stops taking new jobs in every queue (jobs in hand go on), or takes them again. While Redis is full it refuses
+   * to hand out jobs, and BullMQ, whose ask fails, would ask again at once for as long as it lasts.
+   */
+  async setTaking(taking: boolean): Promise<void> {
+    if (taking === this.#taking) return;
+    this.#taking = taking;
+    const workers = [...this.#running.values()].flatMap((served) => served.workers);
+    await Promise.all(workers.map((worker) => (taking ? worker.resume() : worker.pause(true))));
   }
 
   async #stopCampaign(name: CampaignName): Promise<void> {

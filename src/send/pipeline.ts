@@ -9,6 +9,7 @@ import { classifyAnswer } from './steps/classify-answer.js';
 import { compose } from './steps/compose.js';
 import { createMessage } from './steps/create-message.js';
 import { lookUpLost } from './steps/look-up-lost.js';
+import { releaseUnsent } from './steps/release-unsent.js';
 import { settle } from './steps/settle.js';
 import { skipSettled } from './steps/skip-settled.js';
 import { suppressOptedOut } from './steps/suppress-opted-out.js';
@@ -28,6 +29,7 @@ export const SEND_STEPS: readonly SendStep[] = [
   // Asks the campaign gate and sets the in-flight mark (gate-and-begin.ts) on a connected socket, then writes.
   createMessage,
   classifyAnswer,
+  releaseUnsent,
   actOnFailure,
   lookUpLost,
   settle,
@@ -71,12 +73,12 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget, steps: rea
       send.release?.();
     }
     if (send.verdict === undefined) throw new Error('the send pipeline ended without a verdict');
-    return leave(send, send.verdict);
+    return leave(send, send.verdict, deps);
   };
 }
 
 /** How the job leaves the worker for its verdict: BullMQ's terms, here only. */
-async function leave(send: Send, verdict: Verdict): Promise<SendResult> {
+async function leave(send: Send, verdict: Verdict, deps: SendDeps): Promise<SendResult> {
   const { job, token } = send;
   switch (verdict.kind) {
     case 'sent':
@@ -92,7 +94,7 @@ async function leave(send: Send, verdict: Verdict): Promise<SendResult> {
     case 'retry':
       throw new RetryableSendError(verdict.reason, verdict.retryAfterMs);
     case 'later':
-      await job.moveToDelayed(Math.ceil(verdict.until), token);
+      await job.moveToDelayed(Math.ceil(deps.clock.toLocal(verdict.until)), token);
       throw new DelayedError();
     case 'paused':
       // Its queue is paused too, so no worker fetches it again until the campaign is resumed.

@@ -15,6 +15,7 @@ import type { StoredSendJob } from '../store/send-job.js';
 import type { GroupsInUse } from '../rate/groups-in-use.js';
 import type { Holds } from '../rate/holds.js';
 import type { RatePacer } from '../rate/rate-pacer.js';
+import type { Clock } from '../queue/redis-clock.js';
 import type { CampaignGate } from './campaign-gate.js';
 import type { FailureOutcome } from './classify.js';
 import type { TwilioClient } from './twilio-client.js';
@@ -51,6 +52,11 @@ export interface SendDeps {
    */
   reconcilePatienceMs?: number;
   statusCallback?: string;
+  /**
+   * The clock of every decision that must agree across processes (a window, a scheduled start, a hold, how long a
+   * send has been in flight, a throttle's retry window): Redis's in a worker. A verdict's `until` is on it.
+   */
+  clock: Clock;
 }
 
 /** What a campaign's queue on one sender sends: parsed once when a worker starts serving it. */
@@ -85,7 +91,7 @@ export type Verdict =
   | { kind: 'look-up'; since: number; notFound: string; context: string }
   /** Nothing was sent and nothing is written: already settled, or cancelled. */
   | { kind: 'skipped'; reason: string; result: SendResult; finished?: boolean }
-  /** Not now: the job waits until `until`, using no attempt; `retry` when the recipient goes back to queued. */
+  /** Not now: the job waits until `until` (on SendDeps' clock), using no attempt; `retry` when the recipient goes back to queued. */
   | { kind: 'later'; until: number; retry?: RetryNote }
   /** The campaign is paused: the job goes back to wait. */
   | { kind: 'paused' }
@@ -136,7 +142,7 @@ export interface SendStep {
  * delivery's, or an interrupted earlier one's); the attempts recorded are those HERALD_ATTEMPTS counts, BullMQ's
  * attemptsMade (calls that failed and were retried) and that call; waits for a window, a slot or a hold use none.
  */
-export function detailOf(send: Send, called: boolean): RecipientDetail {
+export function detailOf(send: Send, called: boolean, settledAt: number): RecipientDetail {
   const { job, data } = send;
   return {
     line: data.line,
@@ -144,7 +150,7 @@ export function detailOf(send: Send, called: boolean): RecipientDetail {
     channel: data.channel,
     attempts: job.attemptsMade + (called ? 1 : 0),
     queuedAt: job.timestamp,
-    settledAt: Date.now(),
+    settledAt,
     vars: data.vars,
   };
 }

@@ -3,14 +3,15 @@ import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 
-import { type RedisClient, replicaWaitMsOf } from '../queue/redis-connection.js';
+import { type RedisClient, replicasToWaitFor, replicaWaitMsOf } from '../queue/redis-connection.js';
 import { loadLua, type LuaSource } from './lua-loader.js';
 
 export interface RedisScriptOptions {
   /**
-   * Writes that must survive a failover: on a Redis Cluster connection that asks for it (HERALD_REPLICA_WAIT_MS),
-   * the script is followed by `WAIT <replicas of its shard> <ms>` on the same connection, so it resolves only once
-   * the replicas hold its writes (or the wait ran out: a replica that is gone or far behind does not stop herald).
+   * Writes that must survive a failover: on a Redis Cluster or Sentinel connection that asks for it
+   * (HERALD_REPLICA_WAIT_MS), the script is followed by `WAIT <replicas> <ms>` on the same connection, so it resolves
+   * only once the replicas hold its writes (or the wait ran out: a replica that is gone or far behind does not stop
+   * herald).
    * Redis replicates asynchronously; without this, a master that dies right after answering can take the write with
    * it and its promoted replica would not know, e.g., that a send is already in flight.
    */
@@ -47,6 +48,9 @@ export class RedisScript {
     const waitMs = this.#replicated ? replicaWaitMsOf(client) : 0;
     if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined)
       await waitForReplicas(client, keys[0], waitMs);
+    // Behind Sentinel: the master's replicas, on the connection that wrote (WAIT covers its writes).
+    if (waitMs > 0 && !(client instanceof Cluster) && replicasToWaitFor(client) > 0)
+      await client.wait(replicasToWaitFor(client), waitMs).catch(() => undefined);
     return result;
   }
 

@@ -10,6 +10,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
+import { LOCAL_CLOCK } from '../../src/queue/redis-clock.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { GroupsInUse } from '../../src/rate/groups-in-use.js';
@@ -60,10 +61,15 @@ export interface StackOptions {
   dailyCapHoldMs?: number;
   /** How long a lost answer is looked up again before unknown; 0 (look once) unless given. */
   reconcilePatienceMs?: number;
+  /** A Redis of the test's own (e.g. one it fills up); absent, the run's shared one. */
+  redisUrl?: string;
+  /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
-  const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
+  const connection = await connectRedis(options.redisUrl ?? testRedisUrl(), { role: 'worker' });
   const keys = makeKeys(uniquePrefix(label));
   const store = new CampaignStore(connection, keys);
   const ledger = new Ledger(connection, keys);
@@ -86,6 +92,8 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     keys,
     store,
     maxConcurrency: options.concurrency ?? 5,
+    ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),
     deps: {
       ledger,
@@ -102,6 +110,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       pacer,
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),
+      clock: LOCAL_CLOCK,
     },
     followIntervalMs: 500,
   });

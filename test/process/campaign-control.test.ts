@@ -274,9 +274,10 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       expect(delayed.map((job) => job.id).sort()).toEqual([...sf].sort());
       const opening = nextOpening(window, timeZonesOf(sf[0] as E164), now).getTime();
       for (const job of delayed) {
-        // BullMQ scores a delayed job by its due time × 4096 (plus a counter in the low bits).
+        // BullMQ scores a delayed job by its due time × 4096 (plus a counter in the low bits). The worker delays it to
+        // the opening by Redis's clock, written in its own: on one machine the two differ by a fraction of a round trip.
         const score = Number(await connection.zscore(`${keys.prefix}:${queue.name}:delayed`, job.id!));
-        expect(Math.floor(score / 4096)).toBe(opening);
+        expect(Math.abs(Math.floor(score / 4096) - opening)).toBeLessThanOrEqual(5);
         expect(job.attemptsMade).toBe(0);
       }
     } finally {

@@ -30,7 +30,7 @@ export const actOnFailure: SendStep = {
     const { outcome } = verdict;
     const code = String(outcome.code);
     const retry = { code, reason: outcome.reason };
-    const now = Date.now();
+    const now = deps.clock.now();
     switch (outcome.kind) {
       case 'throttle': {
         const waitMs = outcome.retryAfterMs ?? THROTTLE_WAIT_MS;

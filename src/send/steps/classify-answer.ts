@@ -19,6 +19,7 @@ export const classifyAnswer: SendStep = {
     const outcome = classifyFailure(answer.error, {
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(deps.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: deps.dailyCapHoldMs }),
+      now: deps.clock.now(),
     });
     switch (outcome.kind) {
       case 'failed':
@@ -32,7 +33,7 @@ export const classifyAnswer: SendStep = {
       case 'unknown':
         send.verdict = {
           kind: 'look-up',
-          since: send.startedAt ?? Date.now(),
+          since: send.startedAt ?? deps.clock.now(),
           notFound: 'no-answer',
           context: outcome.reason,
         };

@@ -1,4 +1,5 @@
-import { NotWritten } from '../request-not-sent.js';
+import { isOutOfMemoryError } from '../../queue/redis-memory.js';
+import { NotWritten, RequestNotSentError } from '../request-not-sent.js';
 import type { SendStep } from '../send-job.js';
 import { clientForSend } from '../twilio-client.js';
 import { gateAndBegin } from './gate-and-begin.js';
@@ -16,13 +17,17 @@ export const createMessage: SendStep = {
     if (params === undefined) throw new Error('create-message runs after compose');
     const client = clientForSend(deps.client, async () => {
       if (!(await gateAndBegin(send, deps))) throw new NotWritten('the campaign gate did not let it go');
-      send.startedAt = Date.now();
+      send.startedAt = deps.clock.now();
     });
     const started = performance.now();
     try {
       const message = await client.messages.create(params);
       send.answer = { ok: true, sid: message.sid };
     } catch (error) {
+      // Redis too full to take the gate's write: nothing was marked or sent, and this is no answer of Twilio's. The
+      // error goes to BullMQ as it is, whose own write then fails alike and makes the worker stop taking jobs until
+      // Redis has room (campaign-workers.ts, onOutOfMemory), instead of one retry line per job in hand.
+      if (error instanceof RequestNotSentError && isOutOfMemoryError(error)) throw error.cause;
       // A closed gate has given the send its verdict; any other error is Twilio's answer, or the lack of one.
       if (!(error instanceof NotWritten)) send.answer = { ok: false, error };
     } finally {

@@ -10,7 +10,7 @@ import { detailOf, type Send, type SendDeps } from '../send-job.js';
 export async function gateAndBegin(send: Send, deps: SendDeps): Promise<boolean> {
   const { job } = send;
   const token = `${job.id}/${job.attemptsStarted}`;
-  const answer = await deps.gate.checkAndBegin(send.target.spec.name, send.data.to, token);
+  const answer = await deps.gate.checkAndBegin(send.target.spec.name, send.data.to, token, new Date(deps.clock.now()));
   switch (answer.kind) {
     case 'go':
       return true;
@@ -22,7 +22,7 @@ export async function gateAndBegin(send: Send, deps: SendDeps): Promise<boolean>
       return false;
     case 'cancelled':
       // What the report shows of it, kept as a cancel's sweep keeps the others'.
-      await deps.gate.keepCancelled(send.target.spec.name, send.data.to, detailOf(send, false));
+      await deps.gate.keepCancelled(send.target.spec.name, send.data.to, detailOf(send, false, deps.clock.now()));
       send.verdict = {
         kind: 'skipped',
         reason: 'campaign cancelled',

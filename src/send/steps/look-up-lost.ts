@@ -24,7 +24,7 @@ export const lookUpLost: SendStep = {
       send.verdict = { kind: 'sent', sid: found.sid, reason: `${verdict.context}; found in Twilio's message list` };
       return;
     }
-    const lookAgainAt = Date.now() + LOOK_AGAIN_MS;
+    const lookAgainAt = deps.clock.now() + LOOK_AGAIN_MS;
     if (lookAgainAt - verdict.since <= (deps.reconcilePatienceMs ?? 0)) {
       send.verdict = { kind: 'later', until: lookAgainAt };
       return;

@@ -4,8 +4,8 @@ import { detailOf, type Send, type SendStep } from '../send-job.js';
 
 /**
  * Writes the verdict to the ledger: sent, failed and unknown settle the recipient (with the record the report and
- * resend-failed read); a verdict that puts it back to queued (a retry, a throttle, a hold) releases the in-flight
- * mark. Other verdicts were decided before any mark was set, and write nothing.
+ * resend-failed read). A request Twilio did not process was released to queued as soon as that was known
+ * (release-unsent.ts); other verdicts were decided before any mark was set, and write nothing.
  */
 export const settle: SendStep = {
   name: 'settle',
@@ -18,11 +18,9 @@ export const settle: SendStep = {
     if (settlement !== undefined) {
       // A create call settles it unless the send was refused before one (a row that no longer renders, an opt-out).
       const called = send.answer !== undefined || verdict?.kind === 'sent' || verdict?.kind === 'unknown';
-      const record = encodeDetail(detailOf(send, called));
+      const record = encodeDetail(detailOf(send, called, deps.clock.now()));
       const { finished } = await deps.ledger.settle(campaign, to, channel, settlement, record);
       if (finished) send.finishedCampaign = true;
-    } else if (verdict?.kind === 'retry' || (verdict?.kind === 'later' && verdict.retry !== undefined)) {
-      await deps.ledger.release(campaign, to, send.senderId);
     }
   },
 };

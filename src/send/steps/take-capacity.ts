@@ -25,7 +25,7 @@ export const takeCapacity: SendStep = {
   name: 'take-capacity',
   async run(send, deps) {
     const account = await deps.holds.accountHoldOf();
-    if (account !== undefined) return waitOut(send, account);
+    if (account !== undefined) return waitOut(send, account, deps.clock.now());
     const taken = await deps.pacer.take(send.chain, send.cost);
     if (taken.kind === 'held') {
       if (taken.capped) {
@@ -36,19 +36,19 @@ export const takeCapacity: SendStep = {
           hold: taken.hold,
         });
       }
-      return waitOut(send, taken.hold);
+      return waitOut(send, taken.hold, deps.clock.now());
     }
     if (taken.waitedMs >= HOLD_RECHECK_AFTER_MS) {
       const [held, accountNow] = await Promise.all([deps.holds.heldIn(send.chain), deps.holds.accountHoldOf()]);
       const hold = accountNow ?? held?.hold;
-      if (hold !== undefined) return waitOut(send, hold);
+      if (hold !== undefined) return waitOut(send, hold, deps.clock.now());
     }
     send.release = await placeInFlight(deps.inFlight);
   },
 };
 
-function waitOut(send: Send, hold: Hold): void {
-  send.verdict = { kind: 'later', until: Math.ceil(resumeAt(hold, Date.now())) };
+function waitOut(send: Send, hold: Hold, now: number): void {
+  send.verdict = { kind: 'later', until: Math.ceil(resumeAt(hold, now)) };
 }
 
 /** When a job held back by `hold` looks again. */
