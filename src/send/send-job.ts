@@ -51,6 +51,8 @@ export interface SendDeps {
    * still be processing a request whose answer was lost, or its list may not show the message yet. 0: look once.
    */
   reconcilePatienceMs?: number;
+  /** How soon, within the patience, a lookup that found nothing (or failed) is repeated. @defaultValue 10_000 */
+  lookAgainMs?: number;
   statusCallback?: string;
   /**
    * The clock of every decision that must agree across processes (a window, a scheduled start, a hold, how long a

@@ -61,6 +61,8 @@ export interface StackOptions {
   dailyCapHoldMs?: number;
   /** How long a lost answer is looked up again before unknown; 0 (look once) unless given. */
   reconcilePatienceMs?: number;
+  /** How soon a lookup that found nothing is repeated within the patience; the workers' 10 s unless given. */
+  lookAgainMs?: number;
   /** A Redis of the test's own (e.g. one it fills up); absent, the run's shared one. */
   redisUrl?: string;
   /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
@@ -107,6 +109,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
       ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
       ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
+      ...(options.lookAgainMs === undefined ? {} : { lookAgainMs: options.lookAgainMs }),
       pacer,
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),

@@ -27,7 +27,8 @@ async function herald(args: string[], env: Record<string, string> = {}) {
 const send = ['send', '--campaign', 'c1', '--from', '+14155550100', '--body', 'Hi {{name}}'];
 
 describe('herald CLI', () => {
-  it.each([
+  // Side by side (each test is its own CLI processes with a prefix of its own): a CLI spends its time starting.
+  it.concurrent.each([
     ['a missing file', join(dir, 'missing.csv'), /^herald: cannot open .*missing\.csv: no such file\n$/],
     [
       'no recipient column',
@@ -55,7 +56,7 @@ describe('herald CLI', () => {
     expect(result.output.trim().split('\n')).toHaveLength(1);
   });
 
-  it('rejects bad arguments with exit code 2 before touching Redis', async () => {
+  it.concurrent('rejects bad arguments with exit code 2 before touching Redis', async () => {
     const path = file('args.csv', 'phone,name\n+14155550100,Ann\n');
     expect(
       await herald(['send', path, '--campaign', 'c1', '--from', 'nope', '--body', 'x'], {
@@ -77,7 +78,7 @@ describe('herald CLI', () => {
     });
   });
 
-  it('says so in one line when Redis cannot be reached', async () => {
+  it.concurrent('says so in one line when Redis cannot be reached', async () => {
     const path = file('redis.csv', 'phone,name\n+14155550100,Ann\n');
     expect(await herald(['send', path, ...send.slice(1)], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
       code: 1,
@@ -87,7 +88,7 @@ describe('herald CLI', () => {
     });
   });
 
-  it('explains every command with an example in --help', async () => {
+  it.concurrent('explains every command with an example in --help', async () => {
     const commands = ['send', 'worker', 'sandbox', 'status', 'report', 'resend-failed'];
     const results = await Promise.all(commands.map((command) => herald([command, '--help'])));
     for (const [index, command] of commands.entries()) {

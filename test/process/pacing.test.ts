@@ -68,17 +68,20 @@ describe('pacing across worker processes', () => {
     // the campaign would be late by however long it was busy.
     // Twilio's queues for the pool below, so that the sandbox measures the backlog herald's sends build there.
     sandbox = await startTestSandboxProcess({ latencyMs: 50, flags: ['--groups', GROUPS_FILE] });
-    for (let i = 0; i < 3; i++) {
-      workers.push(
-        await startWorkerProcess({
-          REDIS_URL: testRedisUrl(),
-          HERALD_PREFIX: keys.prefix,
-          TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-          TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-          HERALD_TWILIO_BASE_URL: sandbox.url,
-        }),
-      );
-    }
+    // Side by side: a worker spends its start loading modules, and the three need not wait for each other.
+    const env = {
+      REDIS_URL: testRedisUrl(),
+      HERALD_PREFIX: keys.prefix,
+      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      HERALD_TWILIO_BASE_URL: sandbox.url,
+    };
+    await Promise.all(
+      [0, 1, 2].map(async () => {
+        // Each as it comes up, so that afterAll stops it even when another one fails to start.
+        workers.push(await startWorkerProcess(env));
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -41,6 +41,7 @@ afterAll(async () => {
 });
 
 describe('herald senders', () => {
+  // The tests that change nothing in Redis run side by side with the rest: a CLI spends its time starting.
   it('lists held senders and the account, and resumes them', async () => {
     const until = Date.now() + 3_600_000;
     const bad = chainFor('+15005550001');
@@ -85,7 +86,7 @@ describe('herald senders', () => {
     expect((await herald(['senders', 'resume', 'p15005550001'])).output).toMatch(/was not held or halted/);
   });
 
-  it.each([
+  it.concurrent.each([
     [['senders', 'resume'], /^herald: give either a sender or --account/],
     [['senders', 'resume', '+15005550001', '--account'], /^herald: give either a sender or --account/],
     [['senders', 'resume', 'nope'], /^herald: sender nope: expected \+E\.164/],
@@ -95,19 +96,16 @@ describe('herald senders', () => {
     expect(result.output.trim().split('\n')).toHaveLength(1);
   });
 
-  it('says so in one line when Redis cannot be reached', async () => {
+  it.concurrent('says so in one line when Redis cannot be reached', async () => {
     expect(await herald(['senders'], { REDIS_URL: 'redis://127.0.0.1:1' })).toEqual({
       code: 1,
       output: expect.stringMatching(/^herald: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*\n$/),
     });
   });
 
-  it('explains itself with examples in --help', async () => {
-    for (const args of [
-      ['senders', '--help'],
-      ['senders', 'resume', '--help'],
-    ]) {
-      const result = await herald(args);
+  it.concurrent('explains itself with examples in --help', async () => {
+    const results = await Promise.all([herald(['senders', '--help']), herald(['senders', 'resume', '--help'])]);
+    for (const result of results) {
       expect(result.code).toBe(0);
       expect(result.output).toContain('herald senders resume --account');
     }
@@ -166,7 +164,7 @@ describe('herald groups', () => {
     expect(await holds.heldIn(pooled)).toBeUndefined();
   });
 
-  it.each([
+  it.concurrent.each([
     [
       ['groups', 'apply', '/nonexistent/groups.json'],
       /^herald: cannot read groups file \/nonexistent\/groups\.json: ENOENT\n$/,

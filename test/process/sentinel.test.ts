@@ -59,17 +59,20 @@ describe('herald behind Redis Sentinel', () => {
     const name = 'failover' as CampaignName;
     sandbox = await startTestSandboxProcess({ latencyMs: 20 });
     const env = { REDIS_URL: sentinel.url, HERALD_PREFIX: prefix };
-    for (let index = 0; index < 2; index++) {
-      workers.push(
-        await startWorkerProcess({
-          ...env,
-          TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-          TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-          HERALD_TWILIO_BASE_URL: sandbox.url,
-          LOG_LEVEL: 'warn',
-        }),
-      );
-    }
+    // Side by side: a worker spends its start loading modules. Each is kept as it comes up, for afterAll to stop.
+    await Promise.all(
+      [0, 1].map(async () => {
+        workers.push(
+          await startWorkerProcess({
+            ...env,
+            TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+            TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+            HERALD_TWILIO_BASE_URL: sandbox!.url,
+            LOG_LEVEL: 'warn',
+          }),
+        );
+      }),
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'herald-sentinel-')), 'r.csv');
     const rows = Array.from({ length: ROWS }, (_, index) => `+1415558${String(1000 + index)},N${index}`);
     writeFileSync(file, ['phone,name', ...rows].join('\n'));

@@ -1,7 +1,7 @@
 import { reconcileAttempt } from '../reconcile.js';
 import type { SendStep } from '../send-job.js';
 
-/** How soon a lookup that found nothing (or failed) is repeated, within the patience. */
+/** How soon a lookup that found nothing (or failed) is repeated, within the patience, unless the deps say. */
 const LOOK_AGAIN_MS = 10_000;
 
 /**
@@ -24,7 +24,7 @@ export const lookUpLost: SendStep = {
       send.verdict = { kind: 'sent', sid: found.sid, reason: `${verdict.context}; found in Twilio's message list` };
       return;
     }
-    const lookAgainAt = deps.clock.now() + LOOK_AGAIN_MS;
+    const lookAgainAt = deps.clock.now() + (deps.lookAgainMs ?? LOOK_AGAIN_MS);
     if (lookAgainAt - verdict.since <= (deps.reconcilePatienceMs ?? 0)) {
       send.verdict = { kind: 'later', until: lookAgainAt };
       return;

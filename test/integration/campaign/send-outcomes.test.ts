@@ -306,7 +306,8 @@ describe('reconciliation through the Messages list', () => {
   });
 
   it('keeps looking, within its patience, when the first lookup fails, and settles sent once the list answers', async () => {
-    stack = await startStack('reconcile-patient', { reconcilePatienceMs: 30_000 });
+    // The lookup is repeated after 1 s rather than the workers' 10 s: the sandbox lists a message at once.
+    stack = await startStack('reconcile-patient', { reconcilePatienceMs: 30_000, lookAgainMs: 1000 });
     stack.sandbox.setFaults({ acceptThenDrop: 1, listErrors: 1 });
     const campaign = spec('patient');
     await runIngest(stack, {
