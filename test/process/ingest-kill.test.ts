@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
@@ -12,6 +11,7 @@ import { makeKeys } from '../../src/store/keys.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const campaign = 'killed' as CampaignName;
 
@@ -21,15 +21,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Checks `condition` every 50 ms until it holds; fails after `timeoutMs` with `what`. */
-async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
   }
 }
 
@@ -63,11 +54,11 @@ describe('kill -9 of the herald send a user sees', () => {
       ]),
       env,
     );
-    await until(
-      'the ingest to queue rows',
-      async () => Number(await connection.hget(keys.ingest(campaign), 'line')) > 1,
-      30_000,
-    );
+    await waitFor(async () => Number(await connection.hget(keys.ingest(campaign), 'line')) > 1, {
+      what: 'the ingest to queue rows',
+      timeout: 30_000,
+      every: 50,
+    });
     ingestPid = Number(await connection.hget(keys.ingest(campaign), 'pid'));
     // bin/herald.js runs `send` in a child with the heap flags it needs: the ingest is that child.
     expect(ingestPid).not.toBe(send.child.pid);
@@ -75,15 +66,19 @@ describe('kill -9 of the herald send a user sees', () => {
 
     send.child.kill('SIGKILL');
     await send.exited;
-    await until('the ingesting child to end with its parent', () => !isAlive(ingestPid!), 10_000);
+    await waitFor(() => !isAlive(ingestPid!), {
+      what: 'the ingesting child to end with its parent',
+      timeout: 10_000,
+      every: 50,
+    });
     const queued = Number(await connection.hget(keys.counts(campaign), 'queued'));
     expect(queued).toBeLessThan(20_000);
 
-    await until(
-      'status to see the lease run out',
-      async () => (await readIngestState(connection, keys, campaign, 'running')).state === 'stopped',
-      LEASE_MS + 5000,
-    );
+    await waitFor(async () => (await readIngestState(connection, keys, campaign, 'running')).state === 'stopped', {
+      what: 'status to see the lease run out',
+      timeout: LEASE_MS + 5000,
+      every: 50,
+    });
     const status = spawnNode([HERALD_BIN, 'status', campaign], env);
     expect(await status.exited).toEqual({ code: 0, signal: null });
     // No worker runs here, so status says nothing is sent, and then why the file was not read to its end.

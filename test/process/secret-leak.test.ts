@@ -11,6 +11,7 @@ import { type LocalRedis, startLocalRedis } from '../../src/local/redis-server.j
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, type RunningProcess, spawnNode, startWorkerProcess, WORKER_ENTRY } from '../helpers/processes.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, uniquePrefix } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /*
  * Every secret herald can be given, each with a core no encoding changes (letters and digits) wrapped in the
@@ -50,14 +51,16 @@ function foreignLines(output: string): string[] {
     });
 }
 
-async function waitForOutput(handle: RunningProcess, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(handle.output())) {
-    if (Date.now() > deadline || handle.child.exitCode !== null) {
-      throw new Error(`no ${pattern} in the output: ${handle.output().slice(-2000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Waits for `pattern` in what `handle` has written; fails at once if it exits first. */
+async function waitForOutput(handle: RunningProcess, pattern: RegExp): Promise<void> {
+  await waitFor(
+    () => {
+      if (handle.child.exitCode !== null && !pattern.test(handle.output()))
+        throw new Error(`exited: ${handle.output()}`);
+      return pattern.test(handle.output());
+    },
+    { what: `${pattern} in the output`, timeout: 30_000, every: 50, detail: () => handle.output().slice(-2000) },
+  );
 }
 
 describe('secrets in every form stay out of every output', () => {
@@ -86,9 +89,10 @@ describe('secrets in every form stay out of every output', () => {
     });
     const node = admin(clusterNode, SECRETS.cluster);
     await node.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    while (!/cluster_state:ok/.test(String(await node.call('CLUSTER', 'INFO')))) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => /cluster_state:ok/.test(String(await node.call('CLUSTER', 'INFO'))), {
+      what: 'the one-node cluster to be ok',
+      every: 100,
+    });
     node.disconnect();
 
     const base = {

@@ -27,6 +27,7 @@ import {
   uniquePrefix,
   waitForFinished,
 } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MAX_CONNECTIONS = 32;
 const RECIPIENTS = 60;
@@ -68,16 +69,6 @@ function openWith(port: number, text: string): Promise<Socket> {
     });
     socket.on('error', () => resolve(socket));
   });
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('a worker whose webhook is flooded while every status callback is lost', () => {
@@ -221,14 +212,16 @@ describe('a worker whose webhook is flooded while every status callback is lost'
     await sandbox.callbacksSettled();
     expect(sandbox.callbacks().filter((record) => record.status !== null)).toEqual([]);
     const receipts = new ReceiptStore(connection, keys);
-    await until(
-      'every receipt to be fetched',
-      async () => {
-        const counts = await store.counts(spec.name);
-        return (counts['delivered'] ?? 0) + (counts['undelivered'] ?? 0);
-      },
-      (settled) => settled === RECIPIENTS,
-    );
+    const settled = async () => {
+      const counts = await store.counts(spec.name);
+      return (counts['delivered'] ?? 0) + (counts['undelivered'] ?? 0);
+    };
+    await waitFor(async () => (await settled()) === RECIPIENTS, {
+      what: 'every receipt to be fetched',
+      timeout: 60_000,
+      every: 100,
+      detail: settled,
+    });
     const lastStatus = new Map<string, string>();
     for (const record of sandbox.callbacks()) lastStatus.set(record.messageSid, record.params['MessageStatus'] ?? '');
     for await (const entry of readLedger(connection, keys, spec.name as CampaignName)) {
