@@ -11,15 +11,21 @@ import { renderSummaryTable, type SummaryRow } from './lib/stats.js';
  * in its own process with its own redis-server and sandbox, then one table of all their figures. --quick and --write
  * go to all of them, --runs to those that repeat. Throttle accuracy needs its full minute per scenario to mean
  * anything, scaling repeats the send benchmark five times over and the cluster benchmark starts six redis-servers,
- * so --quick leaves them out.
+ * so --quick leaves them out. --smoke runs what --quick runs on the smallest inputs that still take every step
+ * (the test that checks the benchmarks run to the end uses it); its figures mean nothing, so it cannot --write.
  */
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     runs: { type: 'string' },
   },
 });
+if (flags.smoke && flags.write) {
+  console.error('bench: --smoke figures are not worth writing; use --quick or no flag with --write');
+  process.exit(2);
+}
 
 const BENCHES = [
   { name: 'ingest', script: 'ingest.js', repeats: true },
@@ -30,6 +36,12 @@ const BENCHES = [
   { name: 'cluster', script: 'cluster.js', repeats: true },
 ] as const;
 const LEFT_OUT_WHEN_QUICK: readonly string[] = ['scaling', 'throttle', 'cluster'];
+/** The inputs of --smoke, by benchmark: a tenth of --quick's, or less. */
+const SMOKE_ARGS: Readonly<Record<string, readonly string[]>> = {
+  ingest: ['--rows', '2000'],
+  memory: ['--recipients', '1000'],
+  send: ['--recipients', '300'],
+};
 
 /** Each benchmark's JSON line (`{"bench":…}`) carries its rows of the combined table. */
 const summary: SummaryRow[] = [];
@@ -65,12 +77,13 @@ function run(script: string, args: string[]): Promise<number | null> {
 const failed: string[] = [];
 stopChildrenOnExit();
 for (const bench of BENCHES) {
-  if (flags.quick && LEFT_OUT_WHEN_QUICK.includes(bench.name)) {
-    console.error(`bench ${bench.name}: skipped with --quick (run npm run bench:${bench.name} -- --quick on its own)`);
+  if ((flags.quick || flags.smoke) && LEFT_OUT_WHEN_QUICK.includes(bench.name)) {
+    const flag = flags.smoke ? '--smoke' : '--quick';
+    console.error(`bench ${bench.name}: skipped with ${flag} (run npm run bench:${bench.name} -- --quick on its own)`);
     continue;
   }
   const args = [
-    ...(flags.quick ? ['--quick'] : []),
+    ...(flags.smoke ? (SMOKE_ARGS[bench.name] ?? []) : flags.quick ? ['--quick'] : []),
     ...(flags.write ? ['--write'] : []),
     ...(bench.repeats && flags.runs !== undefined ? ['--runs', flags.runs] : []),
   ];

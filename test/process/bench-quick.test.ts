@@ -5,13 +5,13 @@ import { describe, expect, it } from '@jest/globals';
 import { ROOT, spawnNode } from '../helpers/processes.js';
 
 /**
- * The benchmarks are scripts, not tests; this only checks that `npm run bench -- --quick` runs to the end on small
- * inputs (one run each, to keep it near a minute) and that each benchmark printed its JSON line. Their figures are
- * not asserted: on a shared machine they are noise at this size.
+ * The benchmarks are scripts, not tests; this only checks that the benchmarks `npm run bench -- --quick` runs go to
+ * the end, on the smallest inputs that take every step (--smoke, one run each: a third of --quick's CPU), and that
+ * each printed its JSON line. Their figures are not asserted: on a shared machine they are noise at this size.
  */
-describe('npm run bench -- --quick', () => {
+describe('npm run bench -- --smoke', () => {
   it('runs every benchmark to the end and prints one JSON line each', async () => {
-    const run = spawnNode([join(ROOT, 'dist', 'scripts', 'bench', 'run-all.js'), '--quick', '--runs', '1'], {});
+    const run = spawnNode([join(ROOT, 'dist', 'scripts', 'bench', 'run-all.js'), '--smoke', '--runs', '1'], {});
     const { code } = await run.exited;
     const output = run.output();
     expect({ code, tail: code === 0 ? '' : output.slice(-3000) }).toEqual({ code: 0, tail: '' });
