@@ -215,8 +215,13 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     expect(exported[0]! + exported[1]!).toBe(150 - atCancel);
     expect([...timesEach(numbers).values()].every((times) => times === 1)).toBe(true);
 
+    // The report, and the two ways a user might try to bring the campaign back, side by side (each is a CLI).
+    const [report, resumed, again] = await Promise.all([
+      reportOf('doomed'),
+      herald('resume', 'doomed'),
+      herald('send', file, '--campaign', 'doomed', '--from', SENDER, '--mps', '10', '--body', 'Hi {{name}}'),
+    ]);
     // The report gives every recipient its line, channel and sender, the cancelled ones included.
-    const report = await reportOf('doomed');
     expect(report).toHaveLength(150);
     for (const row of report) {
       const line = String(numbers.indexOf(row['number']!) + 2);
@@ -226,22 +231,10 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     expect(report.filter((row) => row['status'] === 'cancelled')).toHaveLength(150 - atCancel);
 
     // Neither resume nor running the file again brings it back.
-    expect(await herald('resume', 'doomed')).toEqual({
+    expect(resumed).toEqual({
       code: 1,
       output: 'herald: campaign doomed is cancelled; it cannot be resumed\n',
     });
-    const again = await herald(
-      'send',
-      file,
-      '--campaign',
-      'doomed',
-      '--from',
-      SENDER,
-      '--mps',
-      '10',
-      '--body',
-      'Hi {{name}}',
-    );
     expect(again).toEqual({
       code: 1,
       output: expect.stringMatching(/^herald: campaign doomed was cancelled at .*use a new --campaign name\n$/),
