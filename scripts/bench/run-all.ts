@@ -26,6 +26,7 @@ const BENCHES = [
   { name: 'memory', script: 'memory.js', repeats: true },
   { name: 'send', script: 'send-overhead.js', repeats: true },
   { name: 'scaling', script: 'scaling.js', repeats: true },
+  { name: 'pool', script: 'pool.js', repeats: true },
   { name: 'throttle', script: 'throttle.js', repeats: false },
   { name: 'cluster', script: 'cluster.js', repeats: true },
 ] as const;
