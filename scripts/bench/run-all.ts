@@ -10,9 +10,10 @@ import { renderSummaryTable, type SummaryRow } from './lib/stats.js';
  * `npm run bench`: every benchmark, one after another (never side by side: they would measure each other), each
  * in its own process with its own redis-server and sandbox, then one table of all their figures. --quick and --write
  * go to all of them, --runs to those that repeat. Throttle accuracy needs its full minute per scenario to mean
- * anything, scaling repeats the send benchmark five times over and the cluster benchmark starts six redis-servers,
- * so --quick leaves them out. --smoke runs what --quick runs on the smallest inputs that still take every step
- * (the test that checks the benchmarks run to the end uses it); its figures mean nothing, so it cannot --write.
+ * anything, scaling and pool repeat the send benchmark several times over and the cluster benchmark starts six
+ * redis-servers, so --quick leaves them out. --smoke runs what --quick runs on the smallest inputs that still take
+ * every step (the test that checks the benchmarks run to the end uses it); its figures mean nothing, so it cannot
+ * --write.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -32,10 +33,11 @@ const BENCHES = [
   { name: 'memory', script: 'memory.js', repeats: true },
   { name: 'send', script: 'send-overhead.js', repeats: true },
   { name: 'scaling', script: 'scaling.js', repeats: true },
+  { name: 'pool', script: 'pool.js', repeats: true },
   { name: 'throttle', script: 'throttle.js', repeats: false },
   { name: 'cluster', script: 'cluster.js', repeats: true },
 ] as const;
-const LEFT_OUT_WHEN_QUICK: readonly string[] = ['scaling', 'throttle', 'cluster'];
+const LEFT_OUT_WHEN_QUICK: readonly string[] = ['scaling', 'pool', 'throttle', 'cluster'];
 /** The inputs of --smoke, by benchmark: a tenth of --quick's, or less. */
 const SMOKE_ARGS: Readonly<Record<string, readonly string[]>> = {
   ingest: ['--rows', '2000'],
