@@ -6,7 +6,7 @@ import { ROOT, spawnNode } from '../helpers/processes.js';
 
 /**
  * The benchmarks are scripts, not tests; this only checks that the benchmarks `npm run bench -- --quick` runs go to
- * the end, on the smallest inputs that take every step (--smoke, one run each: a third of --quick's CPU), and that
+ * the end, on the smallest inputs that take every step (--smoke, one run each: half the CPU of --quick), and that
  * each printed its JSON line. Their figures are not asserted: on a shared machine they are noise at this size.
  */
 describe('npm run bench -- --smoke', () => {
