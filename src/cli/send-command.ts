@@ -145,6 +145,12 @@ export function registerSendCommand(program: Command): void {
       '--window <HH:MM-HH:MM>',
       'send only between these hours of each recipient’s local time, from their number (e.g. 09:00-20:00)',
     )
+    .option(
+      '--transactional',
+      'declare that the campaign is not marketing (codes, receipts, alerts the recipient asked for): US quiet hours ' +
+        'and the frequency cap (HERALD_FREQUENCY_CAP) do not apply to it; recorded on the campaign and shown by ' +
+        'herald campaigns, status and report',
+    )
     .option('--dry-run', 'check the whole file and print what would be sent, its segments, cost and duration')
     .option('--prices <file>', 'with --dry-run: price table (JSON) for the cost estimate, instead of the example one')
     .option('--show <n>', 'with --dry-run: how many rendered messages to print', (text) => Number.parseInt(text, 10), 3)

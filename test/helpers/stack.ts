@@ -10,7 +10,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
-import { LOCAL_CLOCK } from '../../src/queue/redis-clock.js';
+import { type Clock, LOCAL_CLOCK } from '../../src/queue/redis-clock.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { GroupsInUse } from '../../src/rate/groups-in-use.js';
@@ -18,6 +18,7 @@ import { Holds } from '../../src/rate/holds.js';
 import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { RatePacer } from '../../src/rate/rate-pacer.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
+import { makeComplianceDeps } from '../../src/send/compliance-deps.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { waitFor } from './wait-for.js';
@@ -66,6 +67,10 @@ export interface StackOptions {
   /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** The workers' clock (a test's own, to judge sending hours at a chosen instant); absent, this process's. */
+  clock?: Clock;
+  /** Messages per recipient per rolling 24 hours (HERALD_FREQUENCY_CAP); 3 unless given. */
+  frequencyCap?: number;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
@@ -110,7 +115,8 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       pacer,
       optOuts: new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),
-      clock: LOCAL_CLOCK,
+      compliance: makeComplianceDeps(connection, keys, options.frequencyCap ?? 3),
+      clock: options.clock ?? LOCAL_CLOCK,
     },
     followIntervalMs: 500,
   });

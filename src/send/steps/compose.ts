@@ -12,7 +12,15 @@ export const compose: SendStep = {
     const { templates, entry } = send.target;
     // Reading the country parses the number with libphonenumber, a few percent of a worker's CPU: only when it counts.
     const country = readsCountry(channel) ? countryOf(to) : undefined;
-    const composed = composeMessage({ templates, vars, channel, country, sender: entry.sender });
+    const session = send.whatsappSession;
+    const composed = composeMessage({
+      templates,
+      vars,
+      channel,
+      country,
+      sender: entry.sender,
+      ...(session === undefined ? {} : { session }),
+    });
     if (!composed.ok) {
       send.verdict = { kind: 'failed', code: 'invalid-content', reason: composed.reason };
       return;
