@@ -19,7 +19,8 @@ const PREFIX_LENGTH = 8;
 const MAX_CACHED = 20_000;
 const cache = new Map<string, RecipientHours | null>();
 
-function hoursOf(to: E164, law: SendingHoursLaw): RecipientHours | undefined {
+/** The US sending hours of a number (undefined outside the US and its territories), cached by its prefix. */
+export function usHoursOf(to: E164, law: SendingHoursLaw = sendingHoursLaw()): RecipientHours | undefined {
   if (!to.startsWith('+1')) return undefined;
   const prefix = to.slice(0, PREFIX_LENGTH);
   let hours = law === sendingHoursLaw() ? cache.get(prefix) : undefined;
@@ -38,7 +39,7 @@ function hoursOf(to: E164, law: SendingHoursLaw): RecipientHours | undefined {
  * is not a US or +1-territory number), else its next legal minute and the rule that binds. Pure.
  */
 export function legalHoldAt(to: E164, at: number, law: SendingHoursLaw = sendingHoursLaw()): LegalHold | undefined {
-  const hours = hoursOf(to, law);
+  const hours = usHoursOf(to, law);
   if (hours === undefined) return undefined;
   const instant = new Date(at);
   const next = nextLegalInstant(hours, instant).getTime();

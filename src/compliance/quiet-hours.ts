@@ -124,3 +124,22 @@ export function bindingRuleAt(hours: RecipientHours, at: Date): { rule: HoursRul
     }
   return binding === undefined ? undefined : { rule: binding.rule, zone: binding.zone };
 }
+
+/**
+ * For a recipient who may be texted at `at`: the first instant after it at which one of their rules closes in one of
+ * their zones (for the dry run's estimate). Counted in wall-clock minutes, so off by the shift on a DST night.
+ */
+export function legalClosingAt(hours: RecipientHours, at: Date): Date {
+  const zones = hours.zones.length === 0 ? CONTIGUOUS_US : hours.zones;
+  let closesIn = Number.POSITIVE_INFINITY;
+  for (const zone of zones) {
+    const { day, minute } = localTimeOf(zone, at);
+    for (const rule of hours.rules) {
+      const today = rule.days[day];
+      if (today === null || minute < today.open || minute >= today.close) continue;
+      closesIn = Math.min(closesIn, (today.close - minute) * MINUTE - (at.getTime() % MINUTE));
+    }
+  }
+  // Open in none of the zones (an area timed by its middle zone): look again in a minute.
+  return new Date(at.getTime() + (Number.isFinite(closesIn) ? closesIn : MINUTE));
+}

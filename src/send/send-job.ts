@@ -25,8 +25,7 @@ import type { CampaignGate } from './campaign-gate.js';
 import type { FailureOutcome } from './classify.js';
 import type { TwilioClient } from './twilio-client.js';
 
-/** Twilio's code for a recipient who replied STOP. */
-export const OPTED_OUT_CODE = '21610';
+export { OPTED_OUT_CODE } from '../compliance/opt-out-record.js';
 
 /**
  * The compliance rules a send meets unless its campaign is declared transactional: US quiet hours, the frequency cap,
