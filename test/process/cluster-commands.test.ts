@@ -55,6 +55,8 @@ describe('every CLI command on a Redis Cluster', () => {
       ...from,
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       '--rejected',
       rejected,
     );

@@ -134,6 +134,8 @@ describe('operating a campaign: report, resend-failed, status', () => {
       '200',
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       '--rejected',
       join(dir, 'ops.rejected.csv'),
     ]);

@@ -88,7 +88,15 @@ export async function runHeraldSend(run: SendRun): Promise<SendMeasure> {
   await connection.flushall();
   const keys = makeKeys('herald');
   const built = buildCampaignSpec(
-    { campaign: `bench-${run.label}`, from: [FROM], mps: 100_000, body: SEND_BODY, media: [], toColumn: 'phone' },
+    {
+      campaign: `bench-${run.label}`,
+      from: [FROM],
+      mps: 100_000,
+      body: SEND_BODY,
+      media: [],
+      toColumn: 'phone',
+      transactional: true,
+    },
     new Date(),
   );
   if (!built.ok) throw new Error(built.reason);
