@@ -114,13 +114,16 @@ export function nextLegalInstant(hours: RecipientHours, at: Date): Date {
   return firstOpenInAll(hours.rules, [middle], at) ?? at;
 }
 
-/** The rule that keeps the recipient waiting longest at `at` (for the audit trail), with the zone it is read in. */
+/**
+ * The rule that keeps the recipient waiting longest at `at` (for the audit trail), with the zone it is read in; of
+ * rules that wait alike, the state's (listed after the federal one), as it is the stricter law.
+ */
 export function bindingRuleAt(hours: RecipientHours, at: Date): { rule: HoursRule; zone: string } | undefined {
   let binding: { rule: HoursRule; zone: string; wait: number } | undefined;
   for (const zone of hours.zones)
     for (const rule of hours.rules) {
       const wait = waitFor(rule, zone, at) ?? Number.POSITIVE_INFINITY;
-      if (wait > 0 && (binding === undefined || wait > binding.wait)) binding = { rule, zone, wait };
+      if (wait > 0 && (binding === undefined || wait >= binding.wait)) binding = { rule, zone, wait };
     }
   return binding === undefined ? undefined : { rule: binding.rule, zone: binding.zone };
 }

@@ -29,7 +29,7 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
     notes.push(['starts', `${at(view.startAt)} (in ${formatDuration(wait)})`]);
   }
   if (!final) notes.push(...describeHolds(view, zone).map((text): [string, string] => ['on hold', text]));
-  notes.push(['rules', describeRules(view)]);
+  if (!final) notes.push(['rules', describeRules(view)]);
   if (view.window !== null && !final) {
     const waits = view.windowWaits;
     const start = view.window.split('-')[0] ?? '';
