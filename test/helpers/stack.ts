@@ -20,7 +20,7 @@ import { RatePacer } from '../../src/rate/rate-pacer.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
 import { makeComplianceDeps } from '../../src/send/compliance-deps.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type RecipientOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { waitFor } from './wait-for.js';
 
 /** Credentials of the sandbox account the tests use; the token must never show up in anything herald writes. */
@@ -71,6 +71,10 @@ export interface StackOptions {
   clock?: Clock;
   /** Messages per recipient per rolling 24 hours (HERALD_FREQUENCY_CAP); 3 unless given. */
   frequencyCap?: number;
+  /** The workers' opt-out list (one that plays a STOP arriving at a chosen moment); absent, the plain one. */
+  optOuts?: (connection: Redis, keys: Keys) => OptOutList;
+  /** The sandbox's recipients (replies, WhatsApp's 24-hour session); absent, its defaults. */
+  recipients?: RecipientOptions;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
@@ -82,6 +86,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     accountSid: TEST_ACCOUNT_SID,
     authToken: TEST_AUTH_TOKEN,
     latencyMs: options.latencyMs ?? 0,
+    ...(options.recipients === undefined ? {} : { recipients: options.recipients }),
   });
   const events = new SendEvents();
   const pacer = new RatePacer(connection, keys);
@@ -113,7 +118,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
       ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
       pacer,
-      optOuts: new OptOutList(connection, keys),
+      optOuts: options.optOuts?.(connection, keys) ?? new OptOutList(connection, keys),
       gate: new CampaignGate(connection, keys),
       compliance: makeComplianceDeps(connection, keys, options.frequencyCap ?? 3),
       clock: options.clock ?? LOCAL_CLOCK,
