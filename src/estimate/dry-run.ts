@@ -167,7 +167,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       if (value === '') empty.set(variable, (empty.get(variable) ?? 0) + 1);
     addToTally(tally, { content, country: countryOf(job.to), senderId: plan.senderId, paceCost: job.segments });
     const legal = lawful ? usHoursOf(job.to) : undefined;
-    if (window !== undefined || legal !== undefined) {
+    // Every recipient of a campaign with hours joins a group, those open at any hour (outside the US) in their own.
+    if (window !== undefined || lawful) {
       const zones = timeZonesOf(job.to);
       const key = `${zones.join('&')}|${legal === undefined ? '' : legal.rules.map((rule) => rule.id).join('&')}`;
       if (legal !== undefined) {
