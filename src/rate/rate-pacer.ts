@@ -15,7 +15,8 @@ const MAX_POLL_MS = 2000;
 const POLL_JITTER_MS = 25;
 
 export type TakeAnswer =
-  | { kind: 'slot'; waitedMs: number }
+  /** `at`: when the slot fell due, ms since the epoch (this process's clock). */
+  | { kind: 'slot'; waitedMs: number; at: number }
   /** A link is halted or held until a time; `capped`: this call found its daily cap reached and put the hold on. */
   | { kind: 'held'; link: ChainLink; hold: Hold; capped: boolean };
 
@@ -57,8 +58,9 @@ export class RatePacer {
         string | undefined,
       ];
       if (kind === 'slot') {
+        const at = Date.now() + Number(first);
         if (Number(first) > 0) await sleep(Number(first), undefined, options);
-        return { kind: 'slot', waitedMs: performance.now() - started };
+        return { kind: 'slot', waitedMs: performance.now() - started, at };
       }
       if (kind === 'later') {
         await sleep(Math.min(Number(first), MAX_POLL_MS) + Math.random() * POLL_JITTER_MS, undefined, options);

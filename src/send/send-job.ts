@@ -139,6 +139,8 @@ export interface Send {
   cost: number;
   /** The create call's parameters (compose). */
   params?: MessageListInstanceCreateOptions;
+  /** When the send's pacing slot fell due, ms since the epoch (take-capacity). */
+  slotAt?: number;
   /** Frees this send's place among the process's sends in flight (take-capacity); called at most once. */
   release?: () => void;
   /** When the request began, ms since the epoch, and Twilio's answer (create-message). */

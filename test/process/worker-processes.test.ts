@@ -143,7 +143,7 @@ describe('worker processes', () => {
       [{ TWILIO_AUTH_TOKEN: undefined }, /^herald: config: TWILIO_AUTH_TOKEN is not set \(.*\)\n$/],
       [
         { REDIS_URL: 'localhost:6379' },
-        /^herald: config: REDIS_URL is not a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL\n$/,
+        /^herald: config: REDIS_URL is not a redis:\/\/, rediss:\/\/, redis\+cluster:\/\/ or redis\+sentinel:\/\/ URL\n$/,
       ],
       [
         { REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:x' },

@@ -1,32 +1,46 @@
 import { isOutOfMemoryError } from '../../queue/redis-memory.js';
 import { NotWritten, RequestNotSentError } from '../request-not-sent.js';
-import type { SendStep } from '../send-job.js';
+import type { Send, SendDeps, SendStep } from '../send-job.js';
 import { clientForSend } from '../twilio-client.js';
 import { checkBeforeWrite, giveBackCount } from './check-before-write.js';
 import { gateAndBegin } from './gate-and-begin.js';
+import { takeSlot } from './take-capacity.js';
+
+/**
+ * How late after its slot a send may still go. Pacing at the full limit, Twilio's queue drains exactly as fast as
+ * sends arrive, so a wait there, once built, lasts as long as the sender sends: a message waits at most as long as
+ * the latest of the sends before it was late, as long as none was later than this. So a send later than this (a
+ * stalled or starting process) takes a new slot, behind those already taken, instead of bunching up with them: the
+ * wait at Twilio stays under this, for a slot wasted now and then.
+ */
+const LATE_MS = 500;
+/** New slots a late send takes at most, before it goes with the last (a host too starved to be on time at all). */
+const MAX_RETAKES = 2;
 
 /**
  * The create call, through the official SDK, on a client for this one send: once the request holds a connected
  * socket, the compliance checks are made again (check-before-write.ts), the campaign gate is asked and the recipient
- * marked in flight (gate-and-begin.ts), and only then is the request written. A closed gate (paused, cancelled, scheduled, already settled) gives the send its verdict and the
- * request is never written. Twilio's answer (or error) and the call's time are kept for the steps after.
+ * marked in flight (gate-and-begin.ts), and only then is the request written. A compliance hold or a closed gate
+ * (paused, cancelled, scheduled, already settled) gives the send its verdict and the request is never written.
+ * Twilio's answer (or error) and the call's time are kept for the steps after.
  */
 export const createMessage: SendStep = {
   name: 'create-message',
   async run(send, deps) {
     const params = send.params;
     if (params === undefined) throw new Error('create-message runs after compose');
-    const client = clientForSend(deps.client, async () => {
-      if (!(await checkBeforeWrite(send, deps))) throw new NotWritten('a compliance rule holds it back');
-      if (!(await gateAndBegin(send, deps))) {
-        // An earlier attempt that may have reached Twilio (look-up) keeps the count it made.
-        if (send.verdict?.kind !== 'look-up') await giveBackCount(send, deps);
-        throw new NotWritten('the campaign gate did not let it go');
-      }
-      send.startedAt = deps.clock.now();
-    });
     const started = performance.now();
     try {
+      if (!(await beOnTime(send, deps))) return;
+      const client = clientForSend(deps.client, async () => {
+        if (!(await checkBeforeWrite(send, deps))) throw new NotWritten('a compliance rule holds it back');
+        if (!(await gateAndBegin(send, deps))) {
+          // An earlier attempt that may have reached Twilio (look-up) keeps the count it made.
+          if (send.verdict?.kind !== 'look-up') await giveBackCount(send, deps);
+          throw new NotWritten('the campaign gate did not let it go');
+        }
+        send.startedAt = deps.clock.now();
+      });
       const message = await client.messages.create(params);
       send.answer = { ok: true, sid: message.sid };
     } catch (error) {
@@ -43,3 +57,12 @@ export const createMessage: SendStep = {
     }
   },
 };
+
+/** Takes a new slot while the send is too late for its own; false when a hold stopped it (its verdict is set). */
+async function beOnTime(send: Send, deps: SendDeps): Promise<boolean> {
+  for (let retakes = 0; retakes < MAX_RETAKES; retakes += 1) {
+    if (Date.now() - (send.slotAt ?? Date.now()) <= LATE_MS) return true;
+    if (!(await takeSlot(send, deps))) return false;
+  }
+  return true;
+}

@@ -1,7 +1,7 @@
 import type { LimitFunction } from 'p-limit';
 
 import type { Hold } from '../../domain/hold.js';
-import type { Send, SendStep } from '../send-job.js';
+import type { Send, SendDeps, SendStep } from '../send-job.js';
 
 /**
  * How often a job of a halted sender looks again whether it was resumed; `herald senders resume` also makes the
@@ -24,31 +24,41 @@ const HOLD_RECHECK_AFTER_MS = 50;
 export const takeCapacity: SendStep = {
   name: 'take-capacity',
   async run(send, deps) {
-    const account = await deps.holds.accountHoldOf();
-    if (account !== undefined) return waitOut(send, account, deps.clock.now());
-    const taken = await deps.pacer.take(send.chain, send.cost);
-    if (taken.kind === 'held') {
-      if (taken.capped) {
-        deps.events.emit('held', {
-          campaign: send.target.spec.name,
-          subject: taken.link.label,
-          level: taken.link.level,
-          hold: taken.hold,
-        });
-      }
-      return waitOut(send, taken.hold, deps.clock.now());
-    }
-    if (taken.waitedMs >= HOLD_RECHECK_AFTER_MS) {
-      const [held, accountNow] = await Promise.all([deps.holds.heldIn(send.chain), deps.holds.accountHoldOf()]);
-      const hold = accountNow ?? held?.hold;
-      if (hold !== undefined) return waitOut(send, hold, deps.clock.now());
-    }
-    send.release = await placeInFlight(deps.inFlight);
+    if (await takeSlot(send, deps)) send.release = await placeInFlight(deps.inFlight);
   },
 };
 
-function waitOut(send: Send, hold: Hold, now: number): void {
+/**
+ * The send's pacing slot, waited for: true once it has come, else false with the send's verdict (a hold: the job
+ * waits). create-message takes a new one for a send that would leave too late at its first (see there).
+ */
+export async function takeSlot(send: Send, deps: SendDeps): Promise<boolean> {
+  const account = await deps.holds.accountHoldOf();
+  if (account !== undefined) return waitOut(send, account, deps.clock.now());
+  const taken = await deps.pacer.take(send.chain, send.cost);
+  if (taken.kind === 'held') {
+    if (taken.capped) {
+      deps.events.emit('held', {
+        campaign: send.target.spec.name,
+        subject: taken.link.label,
+        level: taken.link.level,
+        hold: taken.hold,
+      });
+    }
+    return waitOut(send, taken.hold, deps.clock.now());
+  }
+  if (taken.waitedMs >= HOLD_RECHECK_AFTER_MS) {
+    const [held, accountNow] = await Promise.all([deps.holds.heldIn(send.chain), deps.holds.accountHoldOf()]);
+    const hold = accountNow ?? held?.hold;
+    if (hold !== undefined) return waitOut(send, hold, deps.clock.now());
+  }
+  send.slotAt = taken.at;
+  return true;
+}
+
+function waitOut(send: Send, hold: Hold, now: number): false {
   send.verdict = { kind: 'later', until: Math.ceil(resumeAt(hold, now)) };
+  return false;
 }
 
 /** When a job held back by `hold` looks again. */
