@@ -284,7 +284,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
             probe,
             client,
             // A carrier's daily cap (30027) or rate (30022) reported on a receipt holds or throttles its group.
-            onRecorded: (receipt) => reactToReceipt(receipt, { store, events, ...rateDeps }),
+            onRecorded: (receipt) => reactToReceipt(receipt, { store, events, ...rateDeps }, clock.now()),
             events,
             // The worker that exports the installation's totals also sweeps its receipts.
             elected: () => lease.hold(),

@@ -10,8 +10,8 @@ import { renderSummaryTable, type SummaryRow } from './lib/stats.js';
  * `npm run bench`: every benchmark, one after another (never side by side: they would measure each other), each
  * in its own process with its own redis-server and sandbox, then one table of all their figures. --quick and --write
  * go to all of them, --runs to those that repeat. Throttle accuracy needs its full minute per scenario to mean
- * anything, scaling repeats the send benchmark five times over and the cluster benchmark starts six redis-servers,
- * so --quick leaves them out.
+ * anything, scaling and pool repeat the send benchmark several times over and the cluster benchmark starts six
+ * redis-servers, so --quick leaves them out.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -26,10 +26,11 @@ const BENCHES = [
   { name: 'memory', script: 'memory.js', repeats: true },
   { name: 'send', script: 'send-overhead.js', repeats: true },
   { name: 'scaling', script: 'scaling.js', repeats: true },
+  { name: 'pool', script: 'pool.js', repeats: true },
   { name: 'throttle', script: 'throttle.js', repeats: false },
   { name: 'cluster', script: 'cluster.js', repeats: true },
 ] as const;
-const LEFT_OUT_WHEN_QUICK: readonly string[] = ['scaling', 'throttle', 'cluster'];
+const LEFT_OUT_WHEN_QUICK: readonly string[] = ['scaling', 'pool', 'throttle', 'cluster'];
 
 /** Each benchmark's JSON line (`{"bench":…}`) carries its rows of the combined table. */
 const summary: SummaryRow[] = [];

@@ -41,6 +41,11 @@ export interface CampaignSpec {
   channel?: Channel;
   templates: MessageTemplates;
   senders: readonly SenderEntry[];
+  /**
+   * Sender id → the queue lane its recipients wait in (lanes.ts), fixed when the campaign was created; absent, each
+   * sender is a lane of its own.
+   */
+  lanes?: Readonly<Record<string, string>>;
   /** The CSV column that holds the recipient's number. */
   toColumn: string;
   defaultCountry?: CountryCode;

@@ -88,7 +88,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     deps.connection,
     deps.keys,
     deps.ledger,
-    options.spec,
+    record.spec,
     context.templates.variables,
     startAt,
   );

@@ -91,8 +91,8 @@ export function registerCampaignMetrics(
   });
   const jobs = new Gauge({
     name: 'herald_queue_jobs',
-    help: `Jobs in a (campaign, sender) queue by state (${JOB_STATES.join(', ')}).`,
-    labelNames: ['campaign', 'sender', 'state'],
+    help: `Jobs in a (campaign, lane) queue by state (${JOB_STATES.join(', ')}): a lane is a sender, or a pool whose numbers share its limit.`,
+    labelNames: ['campaign', 'lane', 'state'],
     registers,
   });
 
@@ -105,7 +105,7 @@ export function registerCampaignMetrics(
     cost.reset();
     limit.reset();
     jobs.reset();
-    for (const { campaign, series, senders } of totals) {
+    for (const { campaign, series, senders, lanes } of totals) {
       for (const [field, counter] of channelCounters) {
         for (const { channel, value } of series[field]) {
           counter.inc({ campaign, channel }, value);
@@ -129,9 +129,9 @@ export function registerCampaignMetrics(
         );
         cost.set({ campaign, currency: prices.currency }, estimateCost(volumes, prices).total);
       }
-      for (const sender of senders) {
-        limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
-        for (const state of JOB_STATES) jobs.set({ campaign, sender: sender.senderId, state }, sender.jobs[state]);
+      for (const sender of senders) limit.set({ campaign, sender: sender.senderId }, sender.limitMps);
+      for (const { lane, jobs: counts } of lanes) {
+        for (const state of JOB_STATES) jobs.set({ campaign, lane, state }, counts[state]);
       }
     }
   };

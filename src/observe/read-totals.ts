@@ -1,6 +1,7 @@
 import type { RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName } from '../domain/campaign.js';
+import { lanesOf } from '../domain/lanes.js';
 import { senderId } from '../domain/sender.js';
 import { chainOf, tightestRate } from '../domain/rate-group.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
@@ -16,7 +17,11 @@ export interface SenderTotals {
   senderId: string;
   /** The limit the pacer holds it to: the tightest of its own and its groups' (messages or segments/s). */
   limitMps: number;
-  /** Jobs in the (campaign, sender) queue by state. */
+}
+
+export interface LaneTotals {
+  lane: string;
+  /** Jobs in the (campaign, lane) queue by state. */
   jobs: Record<(typeof JOB_STATES)[number], number>;
 }
 
@@ -24,6 +29,7 @@ export interface CampaignTotals {
   campaign: CampaignName;
   series: CampaignSeries;
   senders: SenderTotals[];
+  lanes: LaneTotals[];
 }
 
 export interface TotalsReaderOptions {
@@ -58,20 +64,21 @@ export class TotalsReader {
       const record = await store.get(campaign);
       if (record === undefined) continue;
       if (record.finishedAt !== undefined && now - Date.parse(record.finishedAt) > finishedRetentionMs) continue;
-      const senders = await Promise.all(
-        record.spec.senders.map(async (entry) => {
-          const id = senderId(entry.sender);
-          const name = queueNameOf(campaign, id);
+      const senders = record.spec.senders.map((entry): SenderTotals => ({
+        senderId: senderId(entry.sender),
+        limitMps: tightestRate(chainOf(groups, entry.sender)),
+      }));
+      const lanes = await Promise.all(
+        lanesOf(record.spec).map(async (lane): Promise<LaneTotals> => {
+          const name = queueNameOf(campaign, lane);
           used.add(name);
-          const counts = await this.#queue(name, campaign, id).getJobCounts(...JOB_STATES);
+          const counts = await this.#queue(name, campaign, lane).getJobCounts(...JOB_STATES);
           const jobs = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0 };
           for (const state of JOB_STATES) jobs[state] = counts[state] ?? 0;
-          const limitMps = tightestRate(chainOf(groups, entry.sender));
-          const totals: SenderTotals = { senderId: id, limitMps, jobs };
-          return totals;
+          return { lane, jobs };
         }),
       );
-      out.push({ campaign, series: readCampaignSeries(await store.counts(campaign)), senders });
+      out.push({ campaign, series: readCampaignSeries(await store.counts(campaign)), senders, lanes });
     }
     for (const [name, queue] of this.#queues) {
       if (used.has(name)) continue;
@@ -86,10 +93,10 @@ export class TotalsReader {
     this.#queues.clear();
   }
 
-  #queue(name: string, campaign: CampaignName, senderId: string): SendQueue {
+  #queue(name: string, campaign: CampaignName, lane: string): SendQueue {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
-      queue = openSendQueue(this.#options.connection, this.#keys, campaign, senderId);
+      queue = openSendQueue(this.#options.connection, this.#keys, campaign, lane);
       this.#queues.set(name, queue);
     }
     return queue;

@@ -1,5 +1,5 @@
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
-import { senderId } from '../domain/sender.js';
+import { laneOf } from '../domain/lanes.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import { HeraldError } from '../lib/herald-error.js';
 import { cancelQueued, type ControlAction, transitionCampaign } from '../store/campaign-states.js';
@@ -77,14 +77,13 @@ export class CampaignControl {
     const spec = await this.#spec(name);
     const result = await this.#transition(name, 'cancel');
     if (result.state !== 'cancelled') return result;
-    const queues = new SendQueues(this.#client, this.#keys, name);
+    const queues = new SendQueues(this.#client, this.#keys, spec);
     try {
       let marked = await this.#cancelQueued(spec, queues);
-      const senders = spec.senders.map(({ sender }) => senderId(sender));
-      await queues.each(senders, (queue) => queue.drain(true));
+      await queues.each((queue) => queue.drain(true));
       // A paused queue is resumed so that any job added after the drain (a producer racing the cancel) is fetched,
       // and the gate marks its recipient cancelled instead of leaving it queued for ever.
-      await queues.each(senders, (queue) => queue.resume());
+      await queues.each((queue) => queue.resume());
       // Recipients a racing producer claimed after the first sweep, whose jobs the drain removed.
       marked += await this.#cancelQueued(spec, queues);
       // With no recipients: closes the campaign if nothing is left queued or in flight.
@@ -132,15 +131,16 @@ export class CampaignControl {
     let marked = 0;
     for await (const page of readLedgerPages(this.#client, this.#keys, spec.name)) {
       const now = new Date();
-      const bySender = new Map<string, string[]>();
+      const byLane = new Map<string, string[]>();
       for (const entry of page) {
         if (entry.state !== 'queued') continue;
-        bySender.set(entry.senderId, [...(bySender.get(entry.senderId) ?? []), entry.to]);
+        const lane = laneOf(spec, entry.senderId);
+        byLane.set(lane, [...(byLane.get(lane) ?? []), entry.to]);
       }
       const recipients = (
         await Promise.all(
-          [...bySender].map(async ([senderId, numbers]) => {
-            const jobs = await queues.find(senderId, numbers, variables);
+          [...byLane].map(async ([lane, numbers]) => {
+            const jobs = await queues.find(lane, numbers, variables);
             return numbers.map((to, index) => {
               const job = jobs[index];
               const record =
@@ -148,7 +148,7 @@ export class CampaignControl {
                   ? ''
                   : encodeDetail({
                       line: job.data.line,
-                      senderId,
+                      senderId: job.senderId,
                       channel: job.data.channel,
                       attempts: job.attempts,
                       queuedAt: job.queuedAt,
@@ -167,12 +167,9 @@ export class CampaignControl {
   }
 
   async #eachQueue<T>(spec: CampaignSpec, action: (queue: SendQueue) => Promise<T>): Promise<T[]> {
-    const queues = new SendQueues(this.#client, this.#keys, spec.name);
+    const queues = new SendQueues(this.#client, this.#keys, spec);
     try {
-      return await queues.each(
-        spec.senders.map(({ sender }) => senderId(sender)),
-        action,
-      );
+      return await queues.each(action);
     } finally {
       await queues.close();
     }

@@ -47,8 +47,9 @@ export class CampaignCancelledError extends HeraldError {
 }
 
 /** What may not change between two runs of `herald send` for one campaign, because jobs already depend on it. */
+/** What makes two specs the same campaign: not when it was made, nor the lanes (fixed by the first). */
 function identity(spec: CampaignSpec): string {
-  const { createdAt: _createdAt, ...rest } = spec;
+  const { createdAt: _createdAt, lanes: _lanes, ...rest } = spec;
   return JSON.stringify(rest);
 }
 

@@ -1,7 +1,8 @@
 import type { RedisClient } from './redis-connection.js';
 
 import type { CampaignSpec } from '../domain/campaign.js';
-import { SEND_JOB, sendJobOptions } from '../store/job-options.js';
+import { laneOf } from '../domain/lanes.js';
+import { sendJobName, sendJobOptions } from '../store/job-options.js';
 import type { Keys } from '../store/keys.js';
 import type { ClaimResult, Ledger } from '../store/ledger.js';
 import { encodeSendJob, type SendJobData } from '../store/send-job.js';
@@ -29,7 +30,7 @@ export interface EnqueueResult {
 /**
  * Adds a campaign's jobs, one chunk at a time: the ledger claims each recipient first, so a recipient is queued
  * once per campaign however often the file is run and whatever format the number was written in; then each
- * sender's jobs go to its queue in one addBulk.
+ * lane's jobs go to its queue in one addBulk, each named by its sender.
  */
 export class CampaignEnqueuer {
   readonly #ledger: Ledger;
@@ -56,7 +57,7 @@ export class CampaignEnqueuer {
     this.#connection = connection;
     this.#keys = keys;
     this.#startAt = startAt;
-    this.#queues = new SendQueues(connection, keys, spec.name);
+    this.#queues = new SendQueues(connection, keys, spec);
   }
 
   async enqueue(batch: readonly PlannedSend[]): Promise<EnqueueResult> {
@@ -68,7 +69,7 @@ export class CampaignEnqueuer {
       this.#spec.name,
       batch.map(({ job, senderId: id }) => ({ to: job.to, senderId: id, channel: job.channel })),
     );
-    const bySender = new Map<string, PlannedSend[]>();
+    const byLane = new Map<string, PlannedSend[]>();
     const result: EnqueueResult = { claims, queued: 0, alreadyInCampaign: 0, taken: [] };
     batch.forEach((planned, index) => {
       const claim = claims[index];
@@ -76,15 +77,16 @@ export class CampaignEnqueuer {
       if (claim === 'new') result.queued += 1;
       else result.alreadyInCampaign += 1;
       if (claim === 'done') return;
-      const sends = bySender.get(planned.senderId);
-      if (sends === undefined) bySender.set(planned.senderId, [planned]);
+      const lane = laneOf(this.#spec, planned.senderId);
+      const sends = byLane.get(lane);
+      if (sends === undefined) byLane.set(lane, [planned]);
       else sends.push(planned);
     });
     await Promise.all(
-      [...bySender].map(([id, sends]) =>
-        this.#queues.of(id).addBulk(
-          sends.map(({ job }) => ({
-            name: SEND_JOB,
+      [...byLane].map(([lane, sends]) =>
+        this.#queues.of(lane).addBulk(
+          sends.map(({ job, senderId }) => ({
+            name: sendJobName(senderId),
             data: encodeSendJob(job, this.#variables),
             opts: sendJobOptions(job.to, delayMs),
           })),

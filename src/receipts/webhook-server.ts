@@ -160,8 +160,18 @@ export function startWebhookServer(options: WebhookServerOptions): Promise<Webho
 
   server.maxConnections = options.maxConnections;
   server.on('drop', () => options.events.emit('webhook:rejected', { reason: 'connections' }));
+  // A kept-alive connection idle after its answer (as Twilio leaves them) is closed quietly, after Node's keep-alive
+  // timeout or the idle timeout if that is shorter; one idle in the middle of a request is a client too slow,
+  // refused and counted.
+  server.keepAliveTimeout = Math.min(server.keepAliveTimeout, timeouts.idleMs);
+  const answered = new WeakSet<Socket>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const { socket } = request;
+    answered.delete(socket);
+    response.once('finish', () => answered.add(socket));
+  });
   server.setTimeout(timeouts.idleMs, (socket: Socket) => {
-    rejectOn(socket, 'timeout');
+    if (!answered.has(socket)) rejectOn(socket, 'timeout');
     socket.destroy();
   });
   // A request that cannot be parsed, has headers over the limit or missed its deadline: Node hands it here.

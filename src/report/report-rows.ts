@@ -1,4 +1,4 @@
-import { senderId } from '../domain/sender.js';
+import { laneOf } from '../domain/lanes.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
 import type { RedisClient } from '../queue/redis-connection.js';
@@ -18,29 +18,31 @@ export function openPendingJobs(connection: RedisClient, keys: Keys, record: Cam
   const { spec } = record;
   const parsed = parseMessageTemplates(spec.templates);
   const variables = parsed.ok ? [...parsed.templates.variables] : [];
-  const senders = spec.senders.map((entry) => senderId(entry.sender));
-  const queues = new SendQueues(connection, keys, spec.name);
+  const queues = new SendQueues(connection, keys, spec);
   return {
     of: async (records) => {
       const pending = records.filter(
         ({ entry, detail }) => detail === undefined && (entry.state === 'queued' || entry.state === 'in-flight'),
       );
-      // An in-flight mark does not name the sender; a campaign has a handful of queues, so each is asked.
-      const asks = senders.map((id) => ({
-        id,
+      // An in-flight mark does not name the sender; a campaign has a handful of lanes, so each is asked.
+      const asks = queues.lanes.map((lane) => ({
+        lane,
         numbers: pending
-          .filter(({ entry }) => entry.state === 'in-flight' || (entry.state === 'queued' && entry.senderId === id))
+          .filter(
+            ({ entry }) =>
+              entry.state === 'in-flight' || (entry.state === 'queued' && laneOf(spec, entry.senderId) === lane),
+          )
           .map(({ entry }) => entry.to),
       }));
       const found = new Map<string, PendingJob>();
       await Promise.all(
-        asks.map(async ({ id, numbers }) => {
-          const jobs = await queues.find(id, numbers, variables);
+        asks.map(async ({ lane, numbers }) => {
+          const jobs = await queues.find(lane, numbers, variables);
           numbers.forEach((to, index) => {
             const job = jobs[index];
             if (job === undefined) return;
             const { line, channel } = job.data;
-            found.set(to, { line, channel, senderId: id, queuedAt: job.queuedAt, attempts: job.attempts });
+            found.set(to, { line, channel, senderId: job.senderId, queuedAt: job.queuedAt, attempts: job.attempts });
           });
         }),
       );

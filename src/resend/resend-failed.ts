@@ -10,7 +10,7 @@ import { HeraldError } from '../lib/herald-error.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages.js';
-import { SEND_JOB, sendJobOptions } from '../store/job-options.js';
+import { sendJobName, sendJobOptions } from '../store/job-options.js';
 import type { Keys } from '../store/keys.js';
 import { Ledger } from '../store/ledger.js';
 import type { RecipientDetail } from '../store/recipient-detail.js';
@@ -59,7 +59,7 @@ export async function resendFailed(
   if (!parsed.ok) throw new HeraldError(`campaign ${spec.name}'s templates no longer parse: ${parsed.reason}`);
   const senders = new Map<string, SenderEntry>(spec.senders.map((entry) => [senderId(entry.sender), entry]));
   const variables = [...parsed.templates.variables];
-  const queues = new SendQueues(connection, keys, spec.name);
+  const queues = new SendQueues(connection, keys, spec);
   const ledger = new Ledger(connection, keys);
   const summary: ResendSummary = { resent: {}, kept: {}, withoutDetails: 0, resumed: 0 };
   const bump = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
@@ -84,7 +84,8 @@ export async function resendFailed(
     if (entry.state === 'queued') {
       if (detail === undefined || options.dryRun) return;
       const job = rebuild(entry.to, detail);
-      if (job !== undefined && (await addJob(queues.of(entry.senderId), job, variables))) summary.resumed += 1;
+      if (job !== undefined && (await addJob(queues.ofSender(entry.senderId), entry.senderId, job, variables)))
+        summary.resumed += 1;
       return;
     }
     let cure: Cure;
@@ -100,7 +101,7 @@ export async function resendFailed(
     if (detail === undefined || job === undefined) return void (summary.withoutDetails += 1);
     if (options.dryRun) return void bump(summary.resent, cure.reason);
     if (!(await ledger.requeue(spec.name, entry.to, entry, detail.senderId, job.channel))) return;
-    await addJob(queues.of(detail.senderId), job, variables);
+    await addJob(queues.ofSender(detail.senderId), detail.senderId, job, variables);
     bump(summary.resent, cure.reason);
   };
 
@@ -122,13 +123,18 @@ export async function resendFailed(
  * job id and would make the add a no-op, so a finished one is removed first; one still waiting is left as it is.
  * Resolves true when a job was added.
  */
-async function addJob(queue: SendQueue, data: SendJobData, variables: readonly string[]): Promise<boolean> {
+async function addJob(
+  queue: SendQueue,
+  senderId: string,
+  data: SendJobData,
+  variables: readonly string[],
+): Promise<boolean> {
   const existing = await queue.getJob(data.to);
   if (existing !== undefined) {
     const state = await existing.getState();
     if (state !== 'failed' && state !== 'completed') return false;
     await existing.remove();
   }
-  await queue.add(SEND_JOB, encodeSendJob(data, variables), sendJobOptions(data.to));
+  await queue.add(sendJobName(senderId), encodeSendJob(data, variables), sendJobOptions(data.to));
   return true;
 }

@@ -53,9 +53,11 @@ export function makeMessagesHandler(dependencies: ApiDependencies): Handler {
 }
 
 function createAndStore(request: ApiRequest, dependencies: ApiDependencies): Reply {
+  // Created when the request arrived, the instant its queue time and delivery are counted from, so that its
+  // date_sent is never before its date_created.
   const outcome = createMessage(request.params, {
     accountSid: dependencies.accountSid,
-    now: new Date(),
+    now: new Date(request.receivedAt),
     makeHex32: () => randomBytes(16).toString('hex'),
   });
   if (!outcome.ok) return replyError(outcome.error);

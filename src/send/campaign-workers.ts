@@ -4,6 +4,7 @@ import { duplicateClient, type RedisClient } from '../queue/redis-connection.js'
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { queueConcurrency } from '../domain/pacing.js';
 import { shareRate } from '../domain/rate-group.js';
+import { laneOf, lanesOf, sendersOfLane } from '../domain/lanes.js';
 import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { Logger } from '../observe/logger.js';
@@ -30,7 +31,7 @@ export interface CampaignWorkersOptions {
   keys: Keys;
   store: CampaignStore;
   deps: SendDeps;
-  /** Most jobs this process holds per (campaign, sender) queue; each is sized from its sender's rate up to this. */
+  /** Most jobs this process holds per (campaign, lane) queue; each is sized from its lane's rate up to this. */
   maxConcurrency: number;
   logger: Logger;
   /** How often to re-read the active campaigns and the rate groups in case a control message was missed. */
@@ -50,14 +51,14 @@ export interface CampaignWorkersOptions {
   onOutOfMemory?: () => void;
 }
 
-/** A campaign this process serves: its spec and one Worker per sender, in the spec's order. */
+/** A campaign this process serves: its spec and one Worker per lane, in the order of lanesOf(spec). */
 interface Served {
   spec: CampaignSpec;
   workers: Worker<StoredSendJob, SendResult>[];
 }
 
 /**
- * Runs one BullMQ Worker per (campaign, sender) queue of every active campaign, and follows the set of active
+ * Runs one BullMQ Worker per (campaign, lane) queue of every active campaign, and follows the set of active
  * campaigns and the rate groups: a producer or CLI command publishes on the control channel, and every worker
  * process starts or stops the matching Workers, and reads the groups again, without a restart.
  */
@@ -123,18 +124,27 @@ export class CampaignWorkers {
   }
 
   /**
-   * Sizes each of a campaign's Workers to the rate its sender can use (Little's law): its share of every limit it
-   * shares with the campaign's other senders, so a pool of many numbers does not fetch many times what it can send.
+   * Sizes each of a campaign's Workers to the rate its lane can use (Little's law): the sum of its senders' shares of
+   * every limit they share with the campaign's other senders, so a pool of many numbers fetches what the pool can
+   * send, not what each number could.
    */
   #size({ spec, workers }: Served): void {
     const sizes = this.#concurrencies(spec);
     workers.forEach((worker, index) => (worker.concurrency = sizes[index] ?? 1));
   }
 
+  /** Each lane's concurrency, in the order of lanesOf(spec). */
   #concurrencies(spec: CampaignSpec): number[] {
     const { deps, maxConcurrency } = this.#options;
     const chains = spec.senders.map((entry) => deps.groups.chainOf(entry.sender));
-    return chains.map((chain) => queueConcurrency(shareRate(chain, chains), deps.pacer.policy, maxConcurrency));
+    return lanesOf(spec).map((lane) => {
+      const rate = spec.senders.reduce(
+        (sum, entry, index) =>
+          laneOf(spec, senderId(entry.sender)) === lane ? sum + shareRate(chains[index]!, chains) : sum,
+        0,
+      );
+      return queueConcurrency(rate, deps.pacer.policy, maxConcurrency);
+    });
   }
 
   async #startCampaign(name: CampaignName): Promise<void> {
@@ -148,12 +158,13 @@ export class CampaignWorkers {
     }
     const variables = [...parsed.templates.variables];
     const sizes = this.#concurrencies(record.spec);
-    const workers = record.spec.senders.map((entry, index) => {
-      const statusCallback = this.#options.statusCallbackOf?.(name);
-      const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
-      const target = { spec: record.spec, templates: parsed.templates, entry, variables };
+    const statusCallback = this.#options.statusCallbackOf?.(name);
+    const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
+    const workers = lanesOf(record.spec).map((lane, index) => {
+      const senders = new Map(sendersOfLane(record.spec, lane).map((entry) => [senderId(entry.sender), entry]));
+      const target = { spec: record.spec, templates: parsed.templates, senders, variables };
       const processor = makeSendProcessor(campaignDeps, target);
-      const worker = new Worker<StoredSendJob, SendResult>(queueNameOf(name, senderId(entry.sender)), processor, {
+      const worker = new Worker<StoredSendJob, SendResult>(queueNameOf(name, lane), processor, {
         connection,
         prefix: keys.prefix,
         concurrency: sizes[index] ?? 1,

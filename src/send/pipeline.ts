@@ -1,6 +1,5 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
 
-import { senderId } from '../domain/sender.js';
 import { decodeSendJob, type StoredSendJob } from '../store/send-job.js';
 import type { Send, SendDeps, SendResult, SendStep, SendTarget, Verdict } from './send-job.js';
 import { actOnFailure } from './steps/act-on-failure.js';
@@ -58,16 +57,20 @@ export class RetryableSendError extends Error {
  * nothing, and one that finds an earlier attempt still marked in flight looks it up rather than risk a duplicate.
  */
 export function makeSendProcessor(deps: SendDeps, target: SendTarget, steps: readonly SendStep[] = SEND_STEPS) {
-  const id = senderId(target.entry.sender);
   return async function processSend(job: Job<StoredSendJob>, token?: string): Promise<SendResult> {
+    const entry = target.senders.get(job.name);
+    if (entry === undefined) {
+      throw new UnrecoverableError(`job ${job.id} names sender ${job.name}, not one of this lane's senders`);
+    }
     const data = decodeSendJob(job.data, job.id, target.variables);
     const send: Send = {
       job,
       token,
       target,
       data,
-      senderId: id,
-      chain: deps.groups.chainOf(target.entry.sender),
+      entry,
+      senderId: job.name,
+      chain: deps.groups.chainOf(entry.sender),
       cost: data.segments,
     };
     try {

@@ -78,11 +78,12 @@ export interface SendDeps {
   clock: Clock;
 }
 
-/** What a campaign's queue on one sender sends: parsed once when a worker starts serving it. */
+/** What a campaign's queue in one lane sends: parsed once when a worker starts serving it. */
 export interface SendTarget {
   spec: CampaignSpec;
   templates: ParsedTemplates;
-  entry: SenderEntry;
+  /** The lane's senders, by id: a job names the one it is sent from (job-options.ts). */
+  senders: ReadonlyMap<string, SenderEntry>;
   /** The campaign's variable order, as its jobs store their values. */
   variables: readonly string[];
 }
@@ -127,6 +128,8 @@ export interface Send {
   readonly token: string | undefined;
   readonly target: SendTarget;
   readonly data: SendJobData;
+  /** The sender the job names, and its chain of limits as the groups stand. */
+  readonly entry: SenderEntry;
   readonly senderId: string;
   readonly chain: RateChain;
   /** Whether the recipient's WhatsApp session is open, read only when the campaign has both forms (read-whatsapp-session). */

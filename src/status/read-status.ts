@@ -11,6 +11,7 @@ import { Holds } from '../rate/holds.js';
 import { RateGroupsStore } from '../rate/rate-groups-store.js';
 import { readWorkerPresence } from './worker-heartbeat.js';
 import type { WorkerPresence } from './worker-presence.js';
+import { laneOf } from '../domain/lanes.js';
 import { readWindowWaits, type WindowWaits } from './window-waits.js';
 
 export interface SenderStatus {
@@ -66,14 +67,21 @@ export async function readStatus(
       };
     }),
   );
-  // A held sender's jobs wait for its hold to end, not for a window, so its queue is not counted.
+  // A held sender's jobs wait for its hold to end, not for a window, so a lane whose senders are all held is not
+  // counted.
   const windowWaits =
     record.spec.window !== undefined && record.state === 'running'
       ? await readWindowWaits(
           connection,
           keys.prefix,
           name,
-          senders.filter((sender) => sender.hold?.hold.state !== 'held').map((sender) => sender.senderId),
+          [
+            ...new Set(
+              senders
+                .filter((sender) => sender.hold?.hold.state !== 'held')
+                .map((sender) => laneOf(record.spec, sender.senderId)),
+            ),
+          ],
           at,
         )
       : undefined;

@@ -6,7 +6,7 @@ import type { RedisClient } from '../queue/redis-connection.js';
 
 /**
  * Recipients who wait for their sending window, read from BullMQ's delayed sets: a job outside its recipient's window
- * is delayed until the window next opens (send/campaign-gate.ts), so the jobs of an unheld sender delayed further ahead
+ * is delayed until the window next opens (send/steps/await-window.ts), so the jobs of an unheld lane delayed further ahead
  * than any other wait lasts are those. Every other delay is shorter: a retry's backoff or a halted sender's recheck is
  * at most a minute, a reconciliation's ten seconds. A sender on a timed hold is left out by the caller, as its jobs
  * wait for the hold to end.
@@ -23,19 +23,19 @@ export interface WindowWaits {
 /** BullMQ scores a delayed job `due × 0x1000 + a counter` (its getDelayedScore.lua). */
 const SCORE_PER_MS = 0x1000;
 
-/** The window waits of the given (campaign, sender) queues as of `now` (ms), or undefined when nobody waits. */
+/** The window waits of the given (campaign, lane) queues as of `now` (ms), or undefined when nobody waits. */
 export async function readWindowWaits(
   client: RedisClient,
   prefix: string,
   campaign: CampaignName,
-  senderIds: readonly string[],
+  lanes: readonly string[],
   now: number,
 ): Promise<WindowWaits | undefined> {
   const names = new QueueKeys(prefix);
   const floor = (now + WINDOW_WAIT_BEYOND_MS) * SCORE_PER_MS;
   const perQueue = await Promise.all(
-    senderIds.map(async (id) => {
-      const key = names.toKey(queueNameOf(campaign, id), 'delayed');
+    lanes.map(async (lane) => {
+      const key = names.toKey(queueNameOf(campaign, lane), 'delayed');
       const [count, first, last] = await Promise.all([
         client.zcount(key, floor, '+inf'),
         client.zrangebyscore(key, floor, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),

@@ -3,8 +3,13 @@ import type { JobsOptions, KeepJobs } from 'bullmq';
 import { MAX_SEND_ATTEMPTS } from '../config/settings.js';
 import type { E164 } from '../domain/e164.js';
 
-/** The job name of every send job. */
-export const SEND_JOB = 'send';
+/**
+ * A send job is named by its sender's id: a lane's queue holds the recipients of every sender of the lane (a pool's
+ * numbers), each sent from the number it was given at ingest.
+ */
+export function sendJobName(senderId: string): string {
+  return senderId;
+}
 
 /**
  * Name of the worker-side backoff strategy (see send/backoff.ts), which honours Twilio's Retry-After. One letter,
@@ -22,7 +27,7 @@ const ATTEMPT_CEILING = MAX_SEND_ATTEMPTS + 1;
 const FAILED_JOB_AGE_SECONDS = 7 * 24 * 3600;
 
 /**
- * Options of a send job. The job id is the recipient, inside a queue that belongs to one campaign and sender,
+ * Options of a send job. The job id is the recipient, inside a queue that belongs to one campaign and lane,
  * so adding a recipient twice is a no-op. A scheduled campaign's jobs are delayed until its start (`delayMs`).
  * BullMQ stores a job's options, id included, as JSON in its hash (queue-level `defaultJobOptions` are merged into
  * every job and stored just the same), so only what BullMQ reads from the job itself is set here: the attempt

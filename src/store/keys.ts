@@ -2,8 +2,8 @@ import type { CampaignName } from '../domain/campaign.js';
 
 /**
  * Every Redis key herald writes, in one place: nothing else builds a key. A campaign's own keys share the hash tag
- * `{name}` so the Lua scripts that touch several of them stay in one Redis Cluster slot; each (campaign, sender)
- * queue has its own tag `{name~sender}`, so queues spread over the shards.
+ * `{name}` so the Lua scripts that touch several of them stay in one Redis Cluster slot; each (campaign, lane)
+ * queue has its own tag `{name~lane}`, so queues spread over the shards.
  */
 export interface Keys {
   /** BullMQ's `prefix` option. */
@@ -69,10 +69,10 @@ export interface Keys {
    */
   readonly awaitingReceipts: string;
   /**
-   * One of BullMQ's keys of a (campaign, sender) queue (`wait`, `meta`, a job id, …). BullMQ builds these itself;
+   * One of BullMQ's keys of a (campaign, lane) queue (`wait`, `meta`, a job id, …). BullMQ builds these itself;
    * herald names them to read a queued job back (send-queues.ts), to measure, or to check where they land.
    */
-  sendQueueKey(name: CampaignName, senderId: string, part: string): string;
+  sendQueueKey(name: CampaignName, lane: string, part: string): string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -102,11 +102,11 @@ export function makeKeys(prefix: string): Keys {
     workers: `${prefix}:workers`,
     retentionSweep: `${prefix}:retention:sweep`,
     awaitingReceipts: `${prefix}:receipts:awaiting`,
-    sendQueueKey: (name, senderId, part) => `${prefix}:${queueNameOf(name, senderId)}:${part}`,
+    sendQueueKey: (name, lane, part) => `${prefix}:${queueNameOf(name, lane)}:${part}`,
   };
 }
 
-/** The BullMQ queue of one campaign's messages from one sender. `~` cannot occur in either part. */
-export function queueNameOf(campaign: CampaignName, senderId: string): string {
-  return `{${campaign}~${senderId}}`;
+/** The BullMQ queue of one campaign's messages in one lane (domain/lanes.ts). `~` cannot occur in either part. */
+export function queueNameOf(campaign: CampaignName, lane: string): string {
+  return `{${campaign}~${lane}}`;
 }

@@ -4,7 +4,10 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
+import { parseRateGroupsFile } from '../../../src/domain/rate-group-file.js';
+import type { RateGroups } from '../../../src/domain/rate-group.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
+import { RateGroupsStore } from '../../../src/rate/rate-groups-store.js';
 import {
   type ChildHandle,
   HERALD_ROOT,
@@ -41,12 +44,19 @@ export interface SendRun {
    * SIGTERM (a profile is written on exit), not killed.
    */
   cpuProfileDir?: string;
+  /**
+   * herald only: send from a 10DLC pool of this many numbers with no limit of their own (one rate group), instead of
+   * one number; each recipient keeps the number rendezvous hashing gives it. 1 unless given.
+   */
+  poolSize?: number;
 }
 
 /** One side's figures: messages/s, and the CPU each part spent per message, over the same 10%–90% stretch. */
 export interface SendMeasure {
   rate: number;
   cpu: CpuPerMessage;
+  /** Redis connections the sending processes held at 90% sent, per process (CLIENT LIST). */
+  connectionsPerProcess: number;
 }
 
 const ACCOUNT_SID = `AC${'5e0d'.repeat(8)}`;
@@ -54,6 +64,22 @@ const AUTH_TOKEN = 'bench-token-not-a-secret';
 const FROM = '+14155550100';
 export const SEND_BODY = 'Hi {{first_name}}, your code is {{code}}';
 const BARE_SENDER = join(HERALD_ROOT, 'dist', 'scripts', 'bench', 'lib', 'bare-sender.js');
+
+/** The pool's numbers: FROM alone, or `size` long codes from FROM on. */
+function poolNumbers(size: number): string[] {
+  return Array.from({ length: size }, (_, index) => `+1415${5_550_100 + index}`);
+}
+
+/** One 10DLC pool of the numbers, without limits of their own, at a rate no run reaches. */
+function poolGroups(numbers: readonly string[]): RateGroups {
+  const parsed = parseRateGroupsFile(
+    JSON.stringify({
+      groups: [{ name: 'bench-pool', kind: 'pool', limit: '100000/s', memberLimit: 'none', senders: numbers }],
+    }),
+  );
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.groups;
+}
 
 /** How a run's sending processes are started and stopped, profiled or not. */
 function profiling(run: SendRun): { spawn: SpawnOptions; stopSignal: NodeJS.Signals } {
@@ -79,7 +105,16 @@ async function measureSend(
     return count();
   };
   const between = await measureBetween(sent, run.recipients, what, snapshot);
-  return { rate: between.rate, cpu: cpuPerMessage(between.low, between.high, between.messages) };
+  // Every client but this script's own connection is a sending process's (the sandbox does not use Redis).
+  const clients =
+    String(await run.connection.client('LIST'))
+      .trim()
+      .split('\n').length - 1;
+  return {
+    rate: between.rate,
+    cpu: cpuPerMessage(between.low, between.high, between.messages),
+    connectionsPerProcess: clients / workers.length,
+  };
 }
 
 /** herald's figures. */
@@ -87,11 +122,13 @@ export async function runHeraldSend(run: SendRun): Promise<SendMeasure> {
   const { connection, redisUrl, file, dir, recipients } = run;
   await connection.flushall();
   const keys = makeKeys('herald');
+  const pool = poolNumbers(run.poolSize ?? 1);
+  if (pool.length > 1) await new RateGroupsStore(connection, keys).apply(poolGroups(pool));
   const built = buildCampaignSpec(
     {
       campaign: `bench-${run.label}`,
-      from: [FROM],
-      mps: 100_000,
+      from: pool,
+      ...(pool.length > 1 ? {} : { mps: 100_000 }),
       body: SEND_BODY,
       media: [],
       toColumn: 'phone',

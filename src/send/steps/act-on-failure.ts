@@ -23,7 +23,7 @@ export const actOnFailure: SendStep = {
     if (verdict?.kind === 'failed' && verdict.optOut === true) {
       const added = await deps.optOuts.add(send.data.to, {
         source: 'twilio-21610',
-        sender: senderAddress(send.target.entry.sender),
+        sender: senderAddress(send.entry.sender),
       });
       if (added) deps.events.emit('opted-out', { source: 'twilio-21610' });
     }

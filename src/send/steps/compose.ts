@@ -9,7 +9,8 @@ export const compose: SendStep = {
   name: 'compose',
   async run(send, deps) {
     const { to, channel, vars } = send.data;
-    const { templates, entry } = send.target;
+    const { templates } = send.target;
+    const { entry } = send;
     // Reading the country parses the number with libphonenumber, a few percent of a worker's CPU: only when it counts.
     const country = readsCountry(channel) ? countryOf(to) : undefined;
     const session = send.whatsappSession;

@@ -11,7 +11,7 @@ import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import { SEND_JOB, sendJobOptions } from '../../../src/store/job-options.js';
+import { sendJobName, sendJobOptions } from '../../../src/store/job-options.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
 import { decodeDetail } from '../../../src/store/recipient-detail.js';
@@ -178,7 +178,7 @@ describe('send outcomes against the sandbox', () => {
       prefix: stack.keys.prefix,
     });
     const job = (to: E164) => ({
-      name: SEND_JOB,
+      name: sendJobName(senderId(campaign.senders[0]!.sender)),
       data: encodeSendJob({ line: 2, to, channel: 'sms', segments: 1, vars: { name: 'Ann' } }, ['name']),
       opts: sendJobOptions(to),
     });
@@ -241,7 +241,7 @@ describe('opt-outs', () => {
       prefix: stack.keys.prefix,
     });
     await queue.add(
-      SEND_JOB,
+      sendJobName('p14155550100'),
       encodeSendJob({ line: 4, to: queuedEarlier, channel: 'sms', segments: 1, vars: { name: 'Di' } }, ['name']),
       sendJobOptions(queuedEarlier),
     );
@@ -348,7 +348,7 @@ describe('reconciliation through the Messages list', () => {
       prefix: stack.keys.prefix,
     });
     await queue.add(
-      SEND_JOB,
+      sendJobName('p14155550100'),
       encodeSendJob({ line: 2, to: TO as E164, channel: 'sms', segments: 1, vars: { name: 'Ann' } }, ['name']),
       sendJobOptions(TO as E164),
     );

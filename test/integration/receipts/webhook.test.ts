@@ -330,6 +330,27 @@ describe('status webhook under abuse', () => {
     expect(recorded.map((receipt) => receipt.sid)).toEqual([sidOf(1)]);
   });
 
+  it('closes a kept-alive connection idle after its answer without counting it refused', async () => {
+    rejected.length = 0;
+    const url = statusCallbackUrl(publicUrl, campaign);
+    const form = { MessageSid: sidOf(2), MessageStatus: 'delivered', To: numberOf(2), AccountSid: 'AC1' };
+    const body = new URLSearchParams(form).toString();
+    const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, form);
+    const socket = connect(server.port, '127.0.0.1');
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.write(
+      `POST /hooks/twilio/campaigns/${campaign}/status?tenant=7 HTTP/1.1\r\nhost: x\r\nconnection: keep-alive\r\n` +
+        `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n` +
+        `x-twilio-signature: ${signature}\r\n\r\n${body}`,
+    );
+    // The server closes it once it has been idle for its idle timeout (1 s here).
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 204 /);
+    expect(rejected).toEqual([]);
+  });
+
   it('cuts off a client that is too slow to send its headers or its body', async () => {
     rejected.length = 0;
     const head = `POST /twilio/campaigns/${campaign}/status HTTP/1.1\r\nhost: x\r\n`;

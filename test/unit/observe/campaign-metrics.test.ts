@@ -28,7 +28,7 @@ describe('the cost series', () => {
         { channel: 'sms', country: 'DE', value: 1 },
       ]),
     );
-    fill([{ campaign: 'c1' as CampaignName, series, senders: [] }]);
+    fill([{ campaign: 'c1' as CampaignName, series, senders: [], lanes: [] }]);
     const text = await registry.metrics();
     expect(text).toContain('herald_sent_units_total{campaign="c1",channel="sms",country="US"} 6');
     expect(text).toContain('herald_sent_units_total{campaign="c1",channel="sms",country="DE"} 1');
