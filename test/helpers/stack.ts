@@ -19,6 +19,7 @@ import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { RatePacer } from '../../src/rate/rate-pacer.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
 import { makeComplianceDeps } from '../../src/send/compliance-deps.js';
+import type { SendDeps } from '../../src/send/send-job.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
 import { type RecipientOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { waitFor } from './wait-for.js';
@@ -46,6 +47,8 @@ export interface Stack {
   sandbox: Sandbox;
   events: SendEvents;
   workers: CampaignWorkers;
+  /** What the workers' sends use: for a test that runs a send pipeline of its own on the same parts. */
+  deps: SendDeps;
   close(): Promise<void>;
 }
 
@@ -97,6 +100,24 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     timeoutMs: options.timeoutMs ?? 5000,
     maxSockets: 50,
   });
+  const deps: SendDeps = {
+    ledger,
+    client,
+    events,
+    inFlight: pLimit(50),
+    attempts: options.attempts ?? 3,
+    retryWindowMs: 60_000,
+    // As in the worker process (workers/sender.ts).
+    holds: new Holds(connection, keys, 250),
+    groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
+    ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
+    ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
+    pacer,
+    optOuts: options.optOuts?.(connection, keys) ?? new OptOutList(connection, keys),
+    gate: new CampaignGate(connection, keys),
+    compliance: makeComplianceDeps(connection, keys, options.frequencyCap ?? 3),
+    clock: options.clock ?? LOCAL_CLOCK,
+  };
   const workers = new CampaignWorkers({
     connection,
     keys,
@@ -105,24 +126,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
     ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),
-    deps: {
-      ledger,
-      client,
-      events,
-      inFlight: pLimit(50),
-      attempts: options.attempts ?? 3,
-      retryWindowMs: 60_000,
-      // As in the worker process (workers/sender.ts).
-      holds: new Holds(connection, keys, 250),
-      groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
-      ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
-      ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
-      pacer,
-      optOuts: options.optOuts?.(connection, keys) ?? new OptOutList(connection, keys),
-      gate: new CampaignGate(connection, keys),
-      compliance: makeComplianceDeps(connection, keys, options.frequencyCap ?? 3),
-      clock: options.clock ?? LOCAL_CLOCK,
-    },
+    deps,
     followIntervalMs: 500,
   });
   await workers.start();
@@ -134,6 +138,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     sandbox,
     events,
     workers,
+    deps,
     async close() {
       await workers.close(5000);
       await sandbox.close();

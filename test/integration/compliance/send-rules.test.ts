@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
@@ -19,6 +19,10 @@ import { readStatus } from '../../../src/status/read-status.js';
 import { decodeHold } from '../../../src/store/held-recipients.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
+import type { StoredSendJob } from '../../../src/store/send-job.js';
+import { parseMessageTemplates } from '../../../src/domain/template.js';
+import { makeSendProcessor, SEND_STEPS } from '../../../src/send/pipeline.js';
+import type { SendResult, SendStep } from '../../../src/send/send-job.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -209,5 +213,70 @@ describe('the compliance rules in the send path, at a controlled 22:00 in Florid
     });
     // Its count on the frequency cap was given back: nothing reached it.
     expect(await stack.connection.exists(stack.keys.frequency(LATE_STOP))).toBe(0);
+  });
+});
+
+describe('a send whose wait for its slot crosses into quiet hours', () => {
+  let stack: Stack;
+  let worker: Worker<StoredSendJob, SendResult> | undefined;
+  // The workers' clock reads 19:59:30 in Miami, 30 s before Florida's 20:00, until the slot's wait moves it on.
+  const at = nextInNewYork(Date.now(), 20) - 30_000;
+  const eight = nextInNewYork(at, 8);
+  let offset = at - Date.now();
+  const clock: Clock = { now: () => Date.now() + offset, toLocal: (t) => t - offset };
+
+  beforeAll(async () => {
+    stack = await startStack('crossing', { clock });
+    // This test runs the campaign's queue itself, with a pipeline whose slot takes a minute to come.
+    await stack.workers.close(1000);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await stack.close();
+  });
+
+  it('is held right before its request, not sent after 20:00', async () => {
+    const spec = campaign('crossing');
+    const slowSlot: SendStep = {
+      name: 'a slot a minute away',
+      async run() {
+        offset += 60_000;
+      },
+    };
+    const steps = SEND_STEPS.flatMap((step) => (step.name === 'take-capacity' ? [step, slowSlot] : [step]));
+    const parsed = parseMessageTemplates(spec.templates);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const entry = spec.senders[0]!;
+    const target = {
+      spec,
+      templates: parsed.templates,
+      senders: new Map([[senderId(entry.sender), entry]]),
+      variables: [...parsed.templates.variables],
+    };
+    const held: { reason: string; until: number }[] = [];
+    stack.events.on('recipient:held', (event) => held.push(event));
+    await runIngest(stack, {
+      file: csvOf([MIAMI]),
+      spec,
+      rejectedPath: join(tmpdir(), 'crossing.rej.csv'),
+      chunkSize: 10,
+    });
+    worker = new Worker<StoredSendJob, SendResult>(
+      queueNameOf(spec.name, senderId(entry.sender)),
+      makeSendProcessor(stack.deps, target, steps),
+      { connection: stack.connection, prefix: stack.keys.prefix },
+    );
+    await waitFor(() => held.length === 1, { what: 'the Miami recipient to be held' });
+
+    // Legal when its job started (19:59:30), not when its request would have been written (20:00:30).
+    expect(held).toEqual([{ campaign: 'crossing', reason: 'quiet-hours', until: eight }]);
+    expect(stack.sandbox.requests()).toEqual([]);
+    expect(await stack.connection.hget(stack.keys.recipients(spec.name), MIAMI)).toMatch(/^q:/);
+    expect(decodeHold((await stack.connection.hget(stack.keys.held(spec.name), MIAMI))!)).toMatchObject({
+      reason: 'quiet-hours',
+      rule: 'FL',
+    });
+    // No count was taken against its frequency cap.
+    expect(await stack.connection.exists(stack.keys.frequency(MIAMI))).toBe(0);
   });
 });
