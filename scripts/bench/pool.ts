@@ -92,8 +92,8 @@ async function main(): Promise<void> {
     costRatio(1) <= COST_CEILING &&
     Math.max(...pools.map((run) => run.connectionsPerProcess)) < CONNECTIONS_CEILING;
   const table = renderTable(rows).replace(
-    '| measure | herald (min / median / max) | baseline |',
-    `| measure | pool of ${poolSize.toLocaleString('en-US')} (min / median / max) | one number |`,
+    '| measure | herald (min / median / max) | baseline | ratio herald ÷ baseline |',
+    `| measure | pool of ${poolSize.toLocaleString('en-US')} (min / median / max) | one number | ratio pool ÷ one number |`,
   );
   console.log(table);
   const summary: SummaryRow[] = rows.map((one) => ({ bench: 'pool', ...one, pass }));
