@@ -65,6 +65,8 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       SENDER,
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       ...extra,
     );
     expect(result).toMatchObject({ code: 0 });
@@ -209,6 +211,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       '10',
       '--body',
       'Hi {{name}}',
+      '--transactional',
     );
     expect(again).toEqual({
       code: 1,
@@ -316,10 +319,12 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const table = await herald('campaigns');
     expect(table.code).toBe(0);
     const lines = table.output.trim().split('\n');
-    expect(lines[0]).toMatch(/^CAMPAIGN\s+STATE\s+CHANNEL\s+SENDERS\s+QUEUED\s+SENT\s+FAILED\s+UNKNOWN\s+CANCELLED/);
+    expect(lines[0]).toMatch(
+      /^CAMPAIGN\s+STATE\s+KIND\s+CHANNEL\s+SENDERS\s+QUEUED\s+SENT\s+FAILED\s+UNKNOWN\s+CANCELLED/,
+    );
     // Oldest first: the campaigns of earlier tests in this file come before these two.
-    expect(lines.at(-2)).toMatch(/^listed\s+finished\s+per row\s+1\s+5\s+5\s+0\s+0\s+0\s/);
-    expect(lines.at(-1)).toMatch(/^held\s+paused\s+per row\s+1\s+5\s+0\s+0\s+0\s+0\s/);
+    expect(lines.at(-2)).toMatch(/^listed\s+finished\s+transactional\s+per row\s+1\s+5\s+5\s+0\s+0\s+0\s/);
+    expect(lines.at(-1)).toMatch(/^held\s+paused\s+transactional\s+per row\s+1\s+5\s+0\s+0\s+0\s+0\s/);
 
     const json = await herald('campaigns', '--json');
     const rows = json.output
