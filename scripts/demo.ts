@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     '{{image}}',
     '--default-country',
     'US',
+    '--transactional',
     '--rejected',
     join(outDir, `${campaign}.rejected.csv`),
   ];
@@ -100,7 +101,12 @@ async function main(): Promise<void> {
   console.log(
     '    --from whatsapp:+14155238886 --body "Hi {{first_name}}, your code is {{code}}" --media "{{image}}" \\',
   );
-  console.log('    --default-country US\n');
+  console.log('    --default-country US --transactional\n');
+  console.log(
+    '  (--transactional: the message is a code the recipient asked for, not marketing, so US quiet hours and the\n' +
+      '  frequency cap do not apply and the demo sends at any hour; leave it out for marketing: herald then holds each\n' +
+      "  US recipient outside their state's legal hours until their next legal minute)\n",
+  );
   const code = await runHerald(sendArgs, { REDIS_URL: redis.url });
   if (code !== 0) throw new Error(`herald send exited with ${code}`);
 

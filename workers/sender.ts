@@ -46,6 +46,7 @@ import {
 import { statusCallbackUrl } from '../src/receipts/callback-url.js';
 import { startReceipts } from '../src/receipts/start-receipts.js';
 import { CampaignWorkers } from '../src/send/campaign-workers.js';
+import { makeComplianceDeps } from '../src/send/compliance-deps.js';
 import { WorkerHeartbeat } from '../src/status/worker-heartbeat.js';
 import { RetentionSweeper } from '../src/lifecycle/retention.js';
 import { createTwilioClient } from '../src/send/twilio-client.js';
@@ -140,6 +141,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
       inFlight,
       optOuts: new OptOutList(sendPath, keys),
       gate: new CampaignGate(sendPath, keys),
+      compliance: makeComplianceDeps(sendPath, keys, config.worker.frequencyCap),
       ...rateDeps,
       attempts: config.worker.attempts,
       retryWindowMs: config.worker.retryWindowMs,

@@ -158,7 +158,15 @@ async function main(): Promise<void> {
 async function runOnce(target: Target, file: string, dir: string, run: number): Promise<RunResult> {
   const keys = makeKeys(`bench-${target.env['REDIS_URL'] === undefined ? 'cluster' : 'single'}-${run}`);
   const built = buildCampaignSpec(
-    { campaign: `bench-cluster-${run}`, from: SENDERS, mps: 100_000, body: BODY, media: [], toColumn: 'phone' },
+    {
+      campaign: `bench-cluster-${run}`,
+      from: SENDERS,
+      mps: 100_000,
+      body: BODY,
+      media: [],
+      toColumn: 'phone',
+      transactional: true,
+    },
     new Date(),
   );
   if (!built.ok) throw new Error(built.reason);

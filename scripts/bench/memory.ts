@@ -150,7 +150,7 @@ async function measureHerald(connection: Redis, file: string, dir: string, run: 
   await connection.flushall();
   const keys = makeKeys('herald');
   const built = buildCampaignSpec(
-    { campaign: `bench-memory-${run}`, from: [FROM], body: BODY, media: [], toColumn: 'phone' },
+    { campaign: `bench-memory-${run}`, from: [FROM], body: BODY, media: [], toColumn: 'phone', transactional: true },
     new Date(),
   );
   if (!built.ok) throw new Error(built.reason);

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
         body: 'Hi {{first_name}}, code {{code}}',
         media: [],
         toColumn: 'phone',
+        // Sent at any hour: not about the compliance rules.
+        transactional: true,
       },
       new Date(),
     );

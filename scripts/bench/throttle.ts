@@ -226,7 +226,14 @@ async function runScenario(
       ];
       writeFileSync(file, lines.join('\n'));
       const built = buildCampaignSpec(
-        { campaign: `${scenario.name}-${index}`, from: [from], body: scenario.body, media: [], toColumn: 'phone' },
+        {
+          campaign: `${scenario.name}-${index}`,
+          from: [from],
+          body: scenario.body,
+          media: [],
+          toColumn: 'phone',
+          transactional: true,
+        },
         new Date(),
       );
       if (!built.ok) throw new Error(built.reason);

@@ -25,6 +25,8 @@ export interface SendOptions {
   consentColumn?: string;
   /** Hours of the recipient's local day to send in, `HH:MM-HH:MM`. */
   window?: string;
+  /** The campaign is declared not marketing: no quiet hours, no frequency cap. */
+  transactional?: boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ export function buildCampaignSpec(options: SendOptions, now: Date): SpecBuild {
       ...(country !== undefined && isCountryCode(country) ? { defaultCountry: country } : {}),
       ...(options.consentColumn === undefined ? {} : { consentColumn: options.consentColumn }),
       ...(window === undefined ? {} : { window: window.window }),
+      ...(options.transactional === true ? { transactional: true as const } : {}),
       createdAt: now.toISOString(),
     },
   };

@@ -1,3 +1,4 @@
+import { campaignKind } from '../domain/campaign.js';
 import type { CampaignSummary } from '../queue/campaign-store.js';
 import { formatSendWindow } from '../domain/send-window.js';
 import { senderAddress } from '../domain/sender.js';
@@ -15,6 +16,7 @@ export function campaignJson(summary: CampaignSummary) {
     })),
     templates: spec.templates,
     ...(spec.window === undefined ? {} : { window: formatSendWindow(spec.window) }),
+    kind: campaignKind(spec),
     counts,
   };
 }
@@ -22,6 +24,7 @@ export function campaignJson(summary: CampaignSummary) {
 const COLUMNS = [
   'CAMPAIGN',
   'STATE',
+  'KIND',
   'CHANNEL',
   'SENDERS',
   'QUEUED',
@@ -51,6 +54,7 @@ export function formatCampaignTable(summaries: readonly CampaignSummary[]): stri
     return [
       summary.spec.name,
       state,
+      campaignKind(summary.spec),
       summary.spec.channel ?? 'per row',
       String(summary.spec.senders.length),
       count('queued'),
@@ -65,7 +69,7 @@ export function formatCampaignTable(summaries: readonly CampaignSummary[]): stri
   });
   const table = [[...COLUMNS], ...rows];
   const widths = COLUMNS.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  const numeric = new Set([3, 4, 5, 6, 7, 8]);
+  const numeric = new Set([4, 5, 6, 7, 8, 9]);
   return table
     .map((row) =>
       row

@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify';
 import { HeraldError } from '../lib/herald-error.js';
 import { plural } from '../lib/plural.js';
 import { neutraliseFormula } from '../lib/spreadsheet-cell.js';
+import { campaignKind } from '../domain/campaign.js';
 import { UsageError } from './usage-error.js';
 import { withCampaign } from './with-campaign.js';
 
@@ -88,7 +89,7 @@ Example:
           if (options.out !== undefined) {
             const what =
               options.file === undefined ? plural(rows, 'recipient') : `${plural(rows, 'row')} of ${options.file}`;
-            process.stderr.write(`${what} → ${options.out}\n`);
+            process.stderr.write(`${what} → ${options.out} (${describeKind(campaignKind(record.spec))})\n`);
           }
         });
       },
@@ -105,4 +106,11 @@ function openForWriting(path: string): Promise<Writable> {
     });
     stream.once('error', reject);
   });
+}
+
+/** The rules the campaign was sent under, as the report's last line says them. */
+function describeKind(kind: 'transactional' | 'marketing'): string {
+  return kind === 'transactional'
+    ? 'a transactional campaign: no quiet hours, no frequency cap'
+    : 'a marketing campaign: US quiet hours and the frequency cap applied';
 }

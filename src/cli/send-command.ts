@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 
 import { loadClientConfig } from '../config/load-config.js';
 import type { CampaignSpec } from '../domain/campaign.js';
+import type { E164 } from '../domain/e164.js';
 import type { CsvFormat } from '../ingest/csv-format.js';
 import { withCampaignStore } from './campaign-connection.js';
 import { buildCampaignSpec, parseSendersFile, type SendOptions } from './campaign-options.js';
@@ -49,47 +50,64 @@ async function runDryRun(
     import('../estimate/format-dry-run.js'),
     readPriceTable(options.prices),
   ]);
-  const limits = await readLimitsIfReachable();
-  if (limits === undefined) {
-    process.stderr.write('herald: Redis not reached: the estimate uses each sender’s own limit, without rate groups\n');
+  const redis = await openRedisIfReachable();
+  if (redis === undefined) {
+    process.stderr.write(
+      'herald: Redis not reached: the estimate uses each sender’s own limit, without rate groups, and opt-outs are not counted\n',
+    );
   }
-  const result = await dryRun({
-    file,
-    spec,
-    prices,
-    samples: options.show,
-    format,
-    ...(limits === undefined
-      ? {}
-      : { groups: limits.groups, usageOf: (group: string) => limits.usage.get(group) ?? { used: 0 } }),
-    onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
-    ...(startAt === undefined ? {} : { startAt }),
-  });
-  process.stdout.write(formatDryRun(spec.name, result, operatorZone(), spec.window));
+  try {
+    const limits = redis === undefined ? undefined : await readLimits(redis);
+    const optOuts = redis === undefined ? undefined : await openOptOuts(redis);
+    const result = await dryRun({
+      file,
+      spec,
+      prices,
+      samples: options.show,
+      format,
+      ...(limits === undefined
+        ? {}
+        : { groups: limits.groups, usageOf: (group: string) => limits.usage.get(group) ?? { used: 0 } }),
+      ...(optOuts === undefined ? {} : { optedOut: (numbers: readonly E164[]) => optOuts.whichOptedOut(numbers) }),
+      onRejected: (line, reason) => process.stderr.write(`line ${line}: ${reason}\n`),
+      ...(startAt === undefined ? {} : { startAt }),
+    });
+    process.stdout.write(formatDryRun(spec.name, result, operatorZone(), spec.window));
+  } finally {
+    await redis?.connection.quit().catch(() => redis.connection.disconnect());
+  }
 }
 
-/** The rate groups and today's daily counts, or undefined when Redis does not answer within a moment. */
-async function readLimitsIfReachable() {
+/** A connection to the configured Redis and its keys, or undefined when Redis does not answer within a moment. */
+async function openRedisIfReachable() {
   const config = loadClientConfig(process.env);
-  const [{ connectConfiguredRedis }, { makeKeys }, { RateGroupsStore }, { readCapUsage }] = await Promise.all([
+  const [{ connectConfiguredRedis }, { makeKeys }] = await Promise.all([
     import('../queue/redis-connection.js'),
     import('../store/keys.js'),
-    import('../rate/rate-groups-store.js'),
-    import('../rate/rate-overview.js'),
   ]);
-  let connection;
   try {
-    connection = await connectConfiguredRedis(config.redis, { role: 'command', connectTimeoutMs: 2000 });
+    const connection = await connectConfiguredRedis(config.redis, { role: 'command', connectTimeoutMs: 2000 });
+    return { connection, keys: makeKeys(config.redis.prefix) };
   } catch {
     return undefined;
   }
-  try {
-    const keys = makeKeys(config.redis.prefix);
-    const groups = await new RateGroupsStore(connection, keys).read();
-    return { groups, usage: await readCapUsage(connection, keys, groups) };
-  } finally {
-    await connection.quit().catch(() => connection.disconnect());
-  }
+}
+
+type OpenRedis = NonNullable<Awaited<ReturnType<typeof openRedisIfReachable>>>;
+
+/** The rate groups and today's daily counts. */
+async function readLimits({ connection, keys }: OpenRedis) {
+  const [{ RateGroupsStore }, { readCapUsage }] = await Promise.all([
+    import('../rate/rate-groups-store.js'),
+    import('../rate/rate-overview.js'),
+  ]);
+  const groups = await new RateGroupsStore(connection, keys).read();
+  return { groups, usage: await readCapUsage(connection, keys, groups) };
+}
+
+async function openOptOuts({ connection, keys }: OpenRedis) {
+  const { OptOutList } = await import('../queue/opt-outs.js');
+  return new OptOutList(connection, keys);
 }
 
 function readSendersFile(path: string): NonNullable<SendOptions['senderRows']> {
@@ -144,6 +162,12 @@ export function registerSendCommand(program: Command): void {
     .option(
       '--window <HH:MM-HH:MM>',
       'send only between these hours of each recipient’s local time, from their number (e.g. 09:00-20:00)',
+    )
+    .option(
+      '--transactional',
+      'declare that the campaign is not marketing (codes, receipts, alerts the recipient asked for): US quiet hours ' +
+        'and the frequency cap (HERALD_FREQUENCY_CAP) do not apply to it; recorded on the campaign and shown by ' +
+        'herald campaigns, status and report',
     )
     .option('--dry-run', 'check the whole file and print what would be sent, its segments, cost and duration')
     .option('--prices <file>', 'with --dry-run: price table (JSON) for the cost estimate, instead of the example one')

@@ -2,6 +2,9 @@
  * What herald keeps about each opted-out number, as a record that can be shown to a regulator: when, how, what the
  * recipient wrote and through which sender. Pure: encoding for Redis, and the line the report and CLI print.
  */
+/** Twilio's code for a recipient who replied STOP; herald settles a recipient it finds opted out with it too. */
+export const OPTED_OUT_CODE = '21610';
+
 export const OPT_OUT_SOURCES = ['reply', 'twilio-21610', 'import', 'operator'] as const;
 export type OptOutSource = (typeof OPT_OUT_SOURCES)[number];
 

@@ -114,13 +114,35 @@ export function nextLegalInstant(hours: RecipientHours, at: Date): Date {
   return firstOpenInAll(hours.rules, [middle], at) ?? at;
 }
 
-/** The rule that keeps the recipient waiting longest at `at` (for the audit trail), with the zone it is read in. */
+/**
+ * The rule that keeps the recipient waiting longest at `at` (for the audit trail), with the zone it is read in; of
+ * rules that wait alike, the state's (listed after the federal one), as it is the stricter law.
+ */
 export function bindingRuleAt(hours: RecipientHours, at: Date): { rule: HoursRule; zone: string } | undefined {
   let binding: { rule: HoursRule; zone: string; wait: number } | undefined;
   for (const zone of hours.zones)
     for (const rule of hours.rules) {
       const wait = waitFor(rule, zone, at) ?? Number.POSITIVE_INFINITY;
-      if (wait > 0 && (binding === undefined || wait > binding.wait)) binding = { rule, zone, wait };
+      if (wait > 0 && (binding === undefined || wait >= binding.wait)) binding = { rule, zone, wait };
     }
   return binding === undefined ? undefined : { rule: binding.rule, zone: binding.zone };
+}
+
+/**
+ * For a recipient who may be texted at `at`: the first instant after it at which one of their rules closes in one of
+ * their zones (for the dry run's estimate). Counted in wall-clock minutes, so off by the shift on a DST night.
+ */
+export function legalClosingAt(hours: RecipientHours, at: Date): Date {
+  const zones = hours.zones.length === 0 ? CONTIGUOUS_US : hours.zones;
+  let closesIn = Number.POSITIVE_INFINITY;
+  for (const zone of zones) {
+    const { day, minute } = localTimeOf(zone, at);
+    for (const rule of hours.rules) {
+      const today = rule.days[day];
+      if (today === null || minute < today.open || minute >= today.close) continue;
+      closesIn = Math.min(closesIn, (today.close - minute) * MINUTE - (at.getTime() % MINUTE));
+    }
+  }
+  // Open in none of the zones (an area timed by its middle zone): look again in a minute.
+  return new Date(at.getTime() + (Number.isFinite(closesIn) ? closesIn : MINUTE));
 }

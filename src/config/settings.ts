@@ -169,6 +169,12 @@ export const WORKER_SETTINGS = {
     `Attempts per message for transient faults (HTTP 429, 5xx, refused connections) before it is failed; at most ${MAX_SEND_ATTEMPTS}.`,
     { default: '5' },
   ),
+  frequencyCap: setting(
+    'HERALD_FREQUENCY_CAP',
+    positiveInt,
+    'Most messages one recipient gets in any rolling 24 hours, across every campaign and worker; a recipient over it waits until its oldest counted message is 24 hours old, and is never dropped. A message Twilio did not process is not counted. Campaigns sent with --transactional neither wait for it nor count against it; there is no other way to turn it off.',
+    { default: '3' },
+  ),
   retryWindowMs: setting(
     'HERALD_RETRY_WINDOW_MS',
     positiveInt,

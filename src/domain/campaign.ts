@@ -53,5 +53,18 @@ export interface CampaignSpec {
   consentColumn?: string;
   /** Hours of the recipient's local day in which they may be texted (`--window`); absent, any hour. */
   window?: SendWindow;
+  /**
+   * Declared not marketing (`--transactional`: codes, receipts, alerts the recipient asked for): US quiet hours and
+   * the frequency cap do not apply, and the campaign neither waits for them nor counts against the cap. Absent: they
+   * apply.
+   */
+  transactional?: true;
   createdAt: string;
+}
+
+/**
+ * `transactional` when declared so (no quiet hours, no frequency cap), else `marketing`: the rules a campaign meets.
+ */
+export function campaignKind(spec: Pick<CampaignSpec, 'transactional'>): 'transactional' | 'marketing' {
+  return spec.transactional === true ? 'transactional' : 'marketing';
 }

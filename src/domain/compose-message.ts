@@ -15,6 +15,11 @@ export interface ComposeInput {
    */
   country: CountryCode | undefined;
   sender: Sender;
+  /**
+   * WhatsApp: whether the recipient wrote within 24 hours. With both a Content template and a free-form message, the
+   * free-form one goes inside that session and the template otherwise (absent counts as outside).
+   */
+  session?: boolean;
 }
 
 export type Composition = { ok: true; content: MessageContent } | { ok: false; reason: string };
@@ -84,9 +89,10 @@ function composeMms({ templates, vars, country, sender }: ComposeInput): Composi
   return { ok: true, content: { channel: 'mms', body, mediaUrls } };
 }
 
-function composeWhatsApp({ templates, vars, sender }: ComposeInput): Composition {
+function composeWhatsApp({ templates, vars, sender, session }: ComposeInput): Composition {
   if (sender.kind !== 'whatsapp') return refuse(`WhatsApp needs a whatsapp: sender (assigned a ${sender.kind})`);
-  if (templates.contentSid !== undefined) {
+  const freeForm = templates.body !== undefined || templates.media.length > 0;
+  if (templates.contentSid !== undefined && !(session === true && freeForm)) {
     // An approved template is the only thing WhatsApp delivers outside the 24-hour window; Body and MediaUrl
     // must then be left out (twilio.md §4), so the body and media templates are not rendered at all.
     if (templates.contentVariables === undefined) {

@@ -1,3 +1,5 @@
+import { legalHoldAt, usHoursOf } from '../compliance/legal-hold.js';
+import { legalClosingAt, nextLegalInstant, type RecipientHours } from '../compliance/quiet-hours.js';
 import type { CampaignSpec } from '../domain/campaign.js';
 import type { MessageContent } from '../domain/channel.js';
 import { assignSender, type SenderPool } from '../domain/assign-sender.js';
@@ -17,7 +19,7 @@ import { type CostEstimate, estimateCost } from './estimate-cost.js';
 import { type CapEstimate, type CapUsage, estimateDuration, type SenderDuration } from './estimate-duration.js';
 import { addToTally, emptyTally, type PlanTally } from './plan-tally.js';
 import type { PriceTable } from './price-table.js';
-import { estimateWindowFinish, type ZoneGroup } from './window-finish.js';
+import { bothHours, estimateHoursFinish, type HoursGroup, type OpenHours, windowHours } from './window-finish.js';
 
 /** A message as it would be sent, for the operator to read before sending. */
 export interface SampleMessage {
@@ -36,6 +38,13 @@ export interface DryRunResult {
   rejected: number;
   /** Of the rejected, rows refused for want of consent (`--consent-column`). */
   withoutConsent: number;
+  /**
+   * Of the messages, those whose recipient US law keeps from being texted at the start (undefined: the campaign is
+   * transactional, so the law's hours do not apply); they wait for their next legal minute.
+   */
+  outsideLegalHours: number | undefined;
+  /** Of the messages, numbers on the opt-out list, which `herald send` would refuse (undefined: Redis not read). */
+  optedOut: number | undefined;
   tally: PlanTally;
   cost: CostEstimate;
   /** At the limits in force; `seconds` with the daily caps' waits, `pacedSeconds` without them. */
@@ -74,7 +83,12 @@ export interface DryRunOptions {
   groups?: RateGroups;
   /** Each capped group's count today, as Redis holds it; absent, nothing used yet. */
   usageOf?: (group: string) => CapUsage;
+  /** Which numbers are on the opt-out list, a chunk at a time (Redis's); absent, opt-outs are not counted. */
+  optedOut?: (numbers: readonly E164[]) => Promise<readonly boolean[]>;
 }
+
+/** Numbers asked about the opt-out list per round trip. */
+const OPT_OUT_CHUNK = 1000;
 
 /**
  * Reads and checks a whole recipient file as `herald send` would, without Redis: every row is validated and
@@ -82,7 +96,9 @@ export interface DryRunOptions {
  * sent are tallied by channel, country and sender for the cost and duration estimates. Each number is remembered
  * with the channel of its first row, to find repeats exactly as the ledger would (IntegerTagMap: 10 to 12.5 bytes a
  * distinct number, outside the heap; everything else the dry run keeps is bounded). What only Redis knows is not
- * checked: opt-outs recorded by earlier campaigns, and recipients a previous run of this campaign already queued.
+ * checked: recipients a previous run of this campaign already queued; the opt-out list only when `optedOut` is given.
+ * Unless the campaign is transactional, each recipient is sent to only within their legal hours (US quiet hours,
+ * src/compliance/), and a window narrows them further; the finish is estimated with both.
  */
 export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   const csv = await openCsv(options.file, options.format).catch((error: unknown) => {
@@ -95,9 +111,21 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   const seen = new IntegerTagMap();
   const samples: SampleMessage[] = [];
   const addresses = new Map(options.spec.senders.map((entry) => [senderId(entry.sender), entry]));
-  // With a window, each sender's recipients grouped by their numbers' zones: a few dozen groups, however big the file.
+  // With hours (a window, the law's), each sender's recipients grouped by their numbers' zones and rules: a few
+  // dozen groups, however big the file.
   const window = options.spec.window;
-  const zoneGroups = new Map<string, Map<string, ZoneGroup>>();
+  const lawful = options.spec.transactional !== true;
+  const startAt = (options.startAt ?? options.now ?? new Date()).getTime();
+  const hoursGroups = new Map<string, Map<string, HoursGroup>>();
+  let outsideLegalHours = 0;
+  const outsideByKey = new Map<string, boolean>();
+  let optedOut = 0;
+  let unasked: E164[] = [];
+  const askOptOuts = async () => {
+    if (options.optedOut === undefined || unasked.length === 0) return;
+    optedOut += (await options.optedOut(unasked)).filter(Boolean).length;
+    unasked = [];
+  };
   let rows = 0;
   let messages = 0;
   let repeated = 0;
@@ -138,19 +166,34 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     for (const [variable, value] of Object.entries(job.vars))
       if (value === '') empty.set(variable, (empty.get(variable) ?? 0) + 1);
     addToTally(tally, { content, country: countryOf(job.to), senderId: plan.senderId, paceCost: job.segments });
-    if (window !== undefined) {
+    const legal = lawful ? usHoursOf(job.to) : undefined;
+    // Every recipient of a campaign with hours joins a group, those open at any hour (outside the US) in their own.
+    if (window !== undefined || lawful) {
       const zones = timeZonesOf(job.to);
-      const groups = zoneGroups.get(plan.senderId) ?? new Map<string, ZoneGroup>();
-      zoneGroups.set(plan.senderId, groups);
-      const group = groups.get(zones.join('&')) ?? { zones, cost: 0 };
+      const key = `${zones.join('&')}|${legal === undefined ? '' : legal.rules.map((rule) => rule.id).join('&')}`;
+      if (legal !== undefined) {
+        // Numbers of the same zones and rules are open alike: judged once per kind, not per row.
+        let outside = outsideByKey.get(key);
+        if (outside === undefined) {
+          outside = legalHoldAt(job.to, startAt) !== undefined;
+          outsideByKey.set(key, outside);
+        }
+        if (outside) outsideLegalHours += 1;
+      }
+      const groups = hoursGroups.get(plan.senderId) ?? new Map<string, HoursGroup>();
+      hoursGroups.set(plan.senderId, groups);
+      const group = groups.get(key) ?? { hours: hoursOfGroup(window, zones, legal, startAt), cost: 0 };
       group.cost += job.segments;
-      groups.set(zones.join('&'), group);
+      groups.set(key, group);
     }
+    unasked.push(job.to);
+    if (unasked.length >= OPT_OUT_CHUNK) await askOptOuts();
     const entry = addresses.get(plan.senderId);
     if (samples.length < options.samples && entry !== undefined) {
       samples.push({ line: job.line, to: job.to, from: senderAddress(entry.sender), content });
     }
   }
+  await askOptOuts();
   // The campaign's own --mps and group settings on top of the stored groups, as `herald send` would store them.
   const groups = withSettings(options.groups ?? NO_GROUPS, settingsOf(options.spec.senders));
   const chainFor = (id: string) => {
@@ -159,14 +202,13 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     return chainOf(groups, entry.sender);
   };
   const usageOf = (link: { label: string }) => options.usageOf?.(link.label) ?? { used: 0 };
-  const startAt = (options.startAt ?? options.now ?? new Date()).getTime();
   const duration = estimateDuration(tally.bySender, chainFor, usageOf, startAt);
-  // Without a window, the limits (a pool its numbers share, a daily cap's waits) decide; with one, each sender's
+  // Without hours, the limits (a pool its numbers share, a daily cap's waits) decide; with them, each sender's
   // recipients' hours too, at the sender's tightest limit.
   const finishes = duration.senders.map((sender) =>
-    window === undefined
-      ? startAt + duration.seconds * 1000
-      : estimateWindowFinish([...(zoneGroups.get(sender.senderId)?.values() ?? [])], sender.mps, window, startAt),
+    hoursGroups.has(sender.senderId)
+      ? estimateHoursFinish([...(hoursGroups.get(sender.senderId)?.values() ?? [])], sender.mps, startAt)
+      : startAt + duration.seconds * 1000,
   );
   const finishAt = finishes.some((at) => at === undefined)
     ? undefined
@@ -177,6 +219,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     repeated,
     rejected,
     withoutConsent,
+    outsideLegalHours: lawful ? outsideLegalHours : undefined,
+    optedOut: options.optedOut === undefined ? undefined : optedOut,
     tally,
     cost: estimateCost(tally.byCountry, options.prices),
     duration: {
@@ -206,4 +250,23 @@ const CHANNELS: readonly (Channel | undefined)[] = [undefined, 'sms', 'mms', 'wh
 function senderOf(pool: SenderPool, channel: Channel, to: E164): string | undefined {
   const assigned = assignSender(pool, channel, to);
   return assigned.ok ? assigned.senderId : undefined;
+}
+
+/** A group's hours: the window's in its zones, the law's, or both. */
+function hoursOfGroup(
+  window: CampaignSpec['window'],
+  zones: readonly string[],
+  legal: RecipientHours | undefined,
+  at: number,
+): OpenHours {
+  const law: OpenHours | undefined =
+    legal === undefined
+      ? undefined
+      : {
+          openingAt: (t) => nextLegalInstant(legal, new Date(t)).getTime(),
+          closingAt: (t) => legalClosingAt(legal, new Date(t)).getTime(),
+        };
+  const byWindow = window === undefined ? undefined : windowHours(window, zones, at);
+  if (law !== undefined && byWindow !== undefined) return bothHours(byWindow, law);
+  return law ?? byWindow ?? { openingAt: (t) => t, closingAt: () => Number.POSITIVE_INFINITY };
 }

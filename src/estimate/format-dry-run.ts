@@ -29,6 +29,15 @@ export function formatDryRun(
     ...(result.repeated > 0 ? [`  repeated    ${result.repeated} (a number given again: sent once)`] : []),
     `  rejected    ${result.rejected}${result.rejected > 0 ? ' (each listed above with its line)' : ''}`,
     ...(result.withoutConsent > 0 ? [`    of which  ${result.withoutConsent} without consent`] : []),
+    ...(result.optedOut === undefined
+      ? []
+      : [
+          `  opted out   ${result.optedOut}${result.optedOut > 0 ? ' on the opt-out list: herald send refuses them' : ''}`,
+        ]),
+    result.outsideLegalHours === undefined
+      ? '  rules       transactional: no quiet hours, no frequency cap'
+      : `  quiet hours ${result.outsideLegalHours} outside their legal hours ` +
+        `${result.schedule.scheduled ? 'at the start' : 'now'} (US law): each waits for their next legal minute`,
     ...(result.countryHint === undefined ? [] : [`  hint        ${describeCountryHint(result.countryHint)}`]),
     ...result.emptyVariables.map(
       ({ variable, rows, fallback }, index) =>
@@ -87,18 +96,23 @@ function formatTiming(result: DryRunResult, zone: string, window: SendWindow | u
   const caveat = 'longer if workers are few or Twilio throttles';
   const sending = `${formatDuration(duration.seconds)} at the senders' limits`;
   const from = schedule.scheduled ? `from the start at ${formatZoned(schedule.startAt, zone)}` : 'if queued now';
-  if (window === undefined) {
+  const lawful = result.outsideLegalHours !== undefined;
+  if (window === undefined && !lawful) {
     return [
       `  duration    about ${sending} (its busiest limit; ${caveat})`,
       `  finish      about ${formatZoned(schedule.finishAt ?? schedule.startAt, zone, { seconds: true })}, ${from}`,
     ];
   }
-  const hours = `${formatSendWindow(window)} in each recipient's own time`;
+  const law = "each recipient's legal hours";
+  const hours =
+    window === undefined
+      ? law
+      : `the window ${formatSendWindow(window)} in each recipient's own time${lawful ? ` and ${law}` : ''}`;
   if (schedule.finishAt === undefined) {
-    return [`  duration    ${sending}, but some recipients' window (${hours}) never opens in the year ahead`];
+    return [`  duration    ${sending}, but some recipients' hours (${hours}) never open in the year ahead`];
   }
   return [
-    `  duration    about ${formatDuration((schedule.finishAt - schedule.startAt) / 1000)} within the window ` +
+    `  duration    about ${formatDuration((schedule.finishAt - schedule.startAt) / 1000)} within ` +
       `${hours} (${sending}; ${caveat})`,
     `  finish      about ${formatZoned(schedule.finishAt, zone)}, ${from}`,
   ];

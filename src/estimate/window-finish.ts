@@ -12,6 +12,21 @@ const HORIZON_MS = 366 * 86_400_000;
 const MAX_STEPS = 100_000;
 
 /**
+ * When a group of recipients may be texted: the first instant at or after `t` at which they may (undefined: not within
+ * a year), and, when they may at `t`, the first instant after it at which they no longer may.
+ */
+export interface OpenHours {
+  openingAt(t: number): number | undefined;
+  closingAt(t: number): number;
+}
+
+/** Recipients of one sender who share their hours, and what they cost against its rate. */
+export interface HoursGroup {
+  hours: OpenHours;
+  cost: number;
+}
+
+/**
  * When one sender finishes its recipients, sending at `unitsPerSecond` from `startAt` (ms), each recipient only while
  * the window is open in their own time: the sender sends to whoever is open, those whose window closes first first,
  * and waits when nobody's window is open. Numbers are timed as the workers time them (domain/send-window.ts
@@ -25,16 +40,27 @@ export function estimateWindowFinish(
   window: SendWindow,
   startAt: number,
 ): number | undefined {
-  const left = groups
-    .filter((group) => group.cost > 0)
-    .map((group) => ({ zones: timingZones(window, group.zones, startAt), remaining: group.cost }));
+  return estimateHoursFinish(
+    groups.map((group) => ({ hours: windowHours(window, group.zones, startAt), cost: group.cost })),
+    unitsPerSecond,
+    startAt,
+  );
+}
+
+/** As estimateWindowFinish, for groups with hours of any kind (a window, the law's, both). Pure. */
+export function estimateHoursFinish(
+  groups: readonly HoursGroup[],
+  unitsPerSecond: number,
+  startAt: number,
+): number | undefined {
+  const left = groups.filter((group) => group.cost > 0).map((group) => ({ hours: group.hours, remaining: group.cost }));
   let t = startAt;
   for (let step = 0; step < MAX_STEPS && t - startAt <= HORIZON_MS; step++) {
     const waiting = left.filter((group) => group.remaining > 0);
     if (waiting.length === 0) return t;
     const timed = waiting.map((group) => {
-      const opens = openingAt(window, group.zones, t);
-      return { group, opens, closes: opens === t ? closingAt(window, group.zones, t) : undefined };
+      const opens = group.hours.openingAt(t);
+      return { group, opens, closes: opens === t ? group.hours.closingAt(t) : undefined };
     });
     const open = timed.filter((entry) => entry.closes !== undefined).sort((a, b) => a.closes! - b.closes!);
     const boundary = Math.min(
@@ -54,6 +80,31 @@ export function estimateWindowFinish(
     t = boundary;
   }
   return undefined;
+}
+
+/** A sending window's hours for numbers of these zones (timed as the workers time them). */
+export function windowHours(window: SendWindow, zones: readonly string[], at: number): OpenHours {
+  const timing = timingZones(window, zones, at);
+  return { openingAt: (t) => openingAt(window, timing, t), closingAt: (t) => closingAt(window, timing, t) };
+}
+
+/** Hours in which both `a` and `b` are open. */
+export function bothHours(a: OpenHours, b: OpenHours): OpenHours {
+  return {
+    openingAt(t) {
+      let at = t;
+      for (let step = 0; step < 100; step++) {
+        const first = a.openingAt(at);
+        const second = b.openingAt(at);
+        if (first === undefined || second === undefined) return undefined;
+        const later = Math.max(first, second);
+        if (later === at) return at;
+        at = later;
+      }
+      return undefined;
+    },
+    closingAt: (t) => Math.min(a.closingAt(t), b.closingAt(t)),
+  };
 }
 
 /** When the window next opens for these zones at or after `t`, or undefined if never within the horizon. */

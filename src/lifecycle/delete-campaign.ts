@@ -31,6 +31,7 @@ export async function deleteCampaignData(
     keys.rejected(name),
     keys.details(name),
     keys.receipts(name),
+    keys.held(name),
     keys.ingest(name),
     keys.ingestLease(name),
   );

@@ -31,6 +31,11 @@ export function logSendEvents(events: SendEvents, logger: Logger): void {
     if (hold.state === 'halted') logger.error(fields, line);
     else logger.warn({ ...fields, until: new Date(hold.until).toISOString() }, line);
   });
+  // A recipient held by quiet hours or the frequency cap waits by itself: debug, as a night can hold millions. The
+  // line names the campaign and the rule; herald report says who waits and until when.
+  events.on('recipient:held', ({ campaign, reason, until }) =>
+    logger.debug({ campaign, reason, until: new Date(until).toISOString() }, 'recipient held'),
+  );
   // Anyone can reach the webhook: refusals are counted in a metric and logged at a bounded rate, so a flood of
   // them cannot fill the disk.
   const rejections = new LogSummary(logger, {

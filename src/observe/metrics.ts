@@ -2,6 +2,7 @@ import { Gauge, Registry } from 'prom-client';
 
 import type { PriceTable } from '../estimate/price-table.js';
 import { registerCampaignMetrics } from './campaign-metrics.js';
+import { registerComplianceMetrics } from './compliance-metrics.js';
 import type { ExporterLease } from './exporter-lease.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { EMPTY_RATE_SNAPSHOT, type RateSnapshot, registerRateMetrics } from './rate-metrics.js';
@@ -51,6 +52,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     idleRetentionMs: options.retentionMs,
   });
   registerReceiptMetrics(registry, options.events);
+  registerComplianceMetrics(registry, options.events);
   const redisUp = new Gauge({
     name: 'herald_redis_up',
     help: '1 when this scrape could reach Redis, else 0 (and the campaign series are absent).',

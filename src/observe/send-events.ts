@@ -5,6 +5,8 @@ import type { Hold } from '../domain/hold.js';
 import type { LinkLevel } from '../domain/rate-group.js';
 import type { ReplyIntent } from '../compliance/reply-keyword.js';
 import type { ReplyEffect } from '../compliance/record-reply.js';
+import type { OptOutSource } from '../compliance/opt-out-record.js';
+import type { HoldReason } from '../store/held-recipients.js';
 import { RECORD_RESULTS, type RecordResult } from '../store/receipts.js';
 
 /** What happened to one attempt at one message; metrics and logs subscribe to these. */
@@ -100,6 +102,10 @@ export interface SendEventMap {
    * `account`); emitted once across all processes per hold.
    */
   held: [{ campaign?: string; subject: string; level: LinkLevel | 'account'; hold: Hold }];
+  /** A recipient waits for a compliance rule (quiet hours, the frequency cap), using no attempt; `until`: Redis's clock. */
+  'recipient:held': [{ campaign: string; reason: HoldReason; until: number }];
+  /** This process put a number on the opt-out list (a reply, or Twilio's 21610). */
+  'opted-out': [{ source: OptOutSource }];
 }
 
 /** A typed event emitter: the worker emits, metrics and logs listen, neither knows the other. */

@@ -54,7 +54,16 @@ function identity(spec: CampaignSpec): string {
 }
 
 function differences(a: CampaignSpec, b: CampaignSpec): string[] {
-  const fields = ['channel', 'templates', 'senders', 'toColumn', 'defaultCountry', 'consentColumn', 'window'] as const;
+  const fields = [
+    'channel',
+    'templates',
+    'senders',
+    'toColumn',
+    'defaultCountry',
+    'consentColumn',
+    'window',
+    'transactional',
+  ] as const;
   return fields.filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]));
 }
 

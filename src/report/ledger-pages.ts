@@ -3,6 +3,8 @@ import type { Keys } from '../store/keys.js';
 import { parseRecipientState } from '../store/ledger-state.js';
 import { type LedgerEntry, readLedgerPages } from '../store/read-ledger.js';
 import type { RedisClient } from '../queue/redis-connection.js';
+import { decodeOptOut, OPTED_OUT_CODE, type OptOutRecord } from '../compliance/opt-out-record.js';
+import { readHolds, type RecipientHold } from '../store/held-recipients.js';
 import { readDetails, type RecipientDetail } from '../store/recipient-detail.js';
 import { readReceipts, type StoredReceipt } from '../store/receipts.js';
 
@@ -14,6 +16,10 @@ export interface RecipientRecord {
   /** Present once the recipient was settled (or cancelled) by a herald that keeps details. */
   detail: RecipientDetail | undefined;
   receipt: StoredReceipt | undefined;
+  /** Why a pending recipient was last held back by a compliance rule, if it was. */
+  hold?: RecipientHold;
+  /** The opt-out record of a recipient refused because it opted out (21610), while the number is on the list. */
+  optOut?: OptOutRecord;
 }
 
 /** Recipients read per round trip, about: one HSCAN reply, then one HMGET of their details and one of their receipts. */
@@ -64,9 +70,40 @@ async function withDetails(
 ): Promise<RecipientRecord[]> {
   if (entries.length === 0) return [];
   const numbers = entries.map((entry) => entry.to);
-  const [details, receipts] = await Promise.all([
+  const pending = entries
+    .filter((entry) => entry.state === 'queued' || entry.state === 'in-flight')
+    .map(({ to }) => to);
+  const optedOut = entries
+    .filter((entry) => entry.state === 'failed' && entry.code === OPTED_OUT_CODE)
+    .map(({ to }) => to);
+  const [details, receipts, holds, optOuts] = await Promise.all([
     readDetails(client, keys, campaign, numbers),
     readReceipts(client, keys, campaign, numbers),
+    readHolds(client, keys, campaign, pending),
+    readOptOutRecords(client, keys, optedOut),
   ]);
-  return entries.map((entry, index) => ({ entry, detail: details[index], receipt: receipts[index] }));
+  const holdOf = new Map(pending.map((to, index) => [to, holds[index]]));
+  const optOutOf = new Map(optedOut.map((to, index) => [to, optOuts[index]]));
+  return entries.map((entry, index) => {
+    const hold = holdOf.get(entry.to);
+    const optOut = optOutOf.get(entry.to);
+    return {
+      entry,
+      detail: details[index],
+      receipt: receipts[index],
+      ...(hold === undefined ? {} : { hold }),
+      ...(optOut === undefined ? {} : { optOut }),
+    };
+  });
+}
+
+/** The opt-out records of these numbers (undefined for one no longer on the list): one HMGET. */
+async function readOptOutRecords(
+  client: RedisClient,
+  keys: Keys,
+  numbers: readonly string[],
+): Promise<(OptOutRecord | undefined)[]> {
+  if (numbers.length === 0) return [];
+  const values = await client.hmget(keys.optOuts, ...numbers);
+  return values.map((value) => (value === null ? undefined : decodeOptOut(value)));
 }

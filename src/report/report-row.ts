@@ -1,3 +1,5 @@
+import { describeRecipientHold } from '../compliance/describe-hold.js';
+import { describeOptOut } from '../compliance/opt-out-record.js';
 import { cureForFailure, cureForUndelivered } from '../resend/curable.js';
 import { describeCode } from '../twilio-errors/twilio-errors.js';
 import type { RecipientRecord } from './ledger-pages.js';
@@ -43,7 +45,10 @@ const SETTLED = new Set(['sent', 'failed', 'unknown', 'cancelled']);
  * `error_code`/`error_reason` say why the send failed; what the carrier said later comes in the receipt columns
  * only, so an undelivered receipt never reads as the send's error. Pure.
  */
-export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pending?: PendingJob): ReportRow {
+export function formatReportRow(
+  { entry, detail, receipt, hold, optOut }: RecipientRecord,
+  pending?: PendingJob,
+): ReportRow {
   const known = detail ?? pending;
   const row: ReportRow = {
     line: known === undefined ? '' : String(known.line),
@@ -79,7 +84,8 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
     case 'failed': {
       const cure = cureForFailure(entry.code);
       row.error_code = entry.code;
-      row.error_reason = cure.reason;
+      // Why it was not sent: the opt-out on record (who, when, the words), while the number is on the list.
+      row.error_reason = optOut === undefined ? cure.reason : `recipient ${describeOptOut(optOut)}`;
       row.resendable = cure.curable ? 'yes' : 'no';
       break;
     }
@@ -96,6 +102,11 @@ export function formatReportRow({ entry, detail, receipt }: RecipientRecord, pen
       row.error_reason = `in flight since ${isoTime(entry.since)}`;
       break;
     case 'queued':
+      // Waiting for a compliance rule: which, and until when (the last hold; one whose time passed waits its turn).
+      if (hold !== undefined) {
+        row.error_code = hold.reason;
+        row.error_reason = `held: ${describeRecipientHold(hold)}`;
+      }
       break;
   }
   return row;

@@ -3,11 +3,13 @@ import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq
 import { decodeSendJob, type StoredSendJob } from '../store/send-job.js';
 import type { Send, SendDeps, SendResult, SendStep, SendTarget, Verdict } from './send-job.js';
 import { actOnFailure } from './steps/act-on-failure.js';
+import { awaitLegalHours } from './steps/await-legal-hours.js';
 import { awaitWindow } from './steps/await-window.js';
 import { classifyAnswer } from './steps/classify-answer.js';
 import { compose } from './steps/compose.js';
 import { createMessage } from './steps/create-message.js';
 import { lookUpLost } from './steps/look-up-lost.js';
+import { readWhatsAppSession } from './steps/read-whatsapp-session.js';
 import { releaseUnsent } from './steps/release-unsent.js';
 import { settle } from './steps/settle.js';
 import { skipSettled } from './steps/skip-settled.js';
@@ -20,12 +22,15 @@ import { tell } from './steps/tell.js';
  * act on it. A new step is one file in steps/ and one line here.
  */
 export const SEND_STEPS: readonly SendStep[] = [
+  readWhatsAppSession,
   compose,
   skipSettled,
   suppressOptedOut,
+  awaitLegalHours,
   awaitWindow,
   takeCapacity,
-  // Asks the campaign gate and sets the in-flight mark (gate-and-begin.ts) on a connected socket, then writes.
+  // On a connected socket: hours, opt-out and frequency cap again (check-before-write.ts), then the campaign gate
+  // and the in-flight mark (gate-and-begin.ts), then the request.
   createMessage,
   classifyAnswer,
   releaseUnsent,

@@ -2,7 +2,8 @@ import type { Job } from 'bullmq';
 import type { LimitFunction } from 'p-limit';
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message.js';
 
-import type { CampaignSpec, SenderEntry } from '../domain/campaign.js';
+import type { CampaignName, CampaignSpec, SenderEntry } from '../domain/campaign.js';
+import type { E164 } from '../domain/e164.js';
 import type { MessageContent } from '../domain/channel.js';
 import type { RateChain } from '../domain/rate-group.js';
 import type { ParsedTemplates } from '../domain/template.js';
@@ -16,12 +17,29 @@ import type { GroupsInUse } from '../rate/groups-in-use.js';
 import type { Holds } from '../rate/holds.js';
 import type { RatePacer } from '../rate/rate-pacer.js';
 import type { Clock } from '../queue/redis-clock.js';
+import type { SendingHoursLaw } from '../compliance/sending-hours.js';
+import type { WhatsAppSessions } from '../compliance/whatsapp-sessions.js';
+import type { FrequencyCap } from '../store/frequency-cap.js';
+import type { RecipientHold } from '../store/held-recipients.js';
 import type { CampaignGate } from './campaign-gate.js';
 import type { FailureOutcome } from './classify.js';
 import type { TwilioClient } from './twilio-client.js';
 
-/** Twilio's code for a recipient who replied STOP. */
-export const OPTED_OUT_CODE = '21610';
+export { OPTED_OUT_CODE } from '../compliance/opt-out-record.js';
+
+/**
+ * The compliance rules a send meets unless its campaign is declared transactional: US quiet hours, the frequency cap,
+ * WhatsApp's 24-hour session, and the record of why a recipient waits.
+ */
+export interface ComplianceDeps {
+  /** The US sending-hours rules (src/compliance/sending-hours.json). */
+  law: SendingHoursLaw;
+  /** Messages per recipient per rolling 24 hours, across every campaign and process. */
+  frequencyCap: FrequencyCap;
+  sessions: WhatsAppSessions;
+  /** Keeps why a recipient waits, for the report and status (src/store/held-recipients.ts). */
+  recordHold(campaign: CampaignName, to: E164, hold: RecipientHold): Promise<void>;
+}
 
 /** What the steps of a send use: the worker process's shared parts and settings. */
 export interface SendDeps {
@@ -40,6 +58,7 @@ export interface SendDeps {
   optOuts: OptOutList;
   /** Pause, resume, cancel and scheduled starts, read just before each send. */
   gate: CampaignGate;
+  compliance: ComplianceDeps;
   /** Attempts per recipient for transient faults. */
   attempts: number;
   /** Longest a message may wait on a throttled link, from when it was first throttled. */
@@ -115,6 +134,10 @@ export interface Send {
   readonly entry: SenderEntry;
   readonly senderId: string;
   readonly chain: RateChain;
+  /** Whether the recipient's WhatsApp session is open, read only when the campaign has both forms (read-whatsapp-session). */
+  whatsappSession?: boolean;
+  /** The message was counted against the recipient's frequency cap (create-message), and is given back unless sent. */
+  counted?: boolean;
   /** Set by compose. */
   content?: MessageContent;
   /** What the message costs against its chain: SMS segments, else 1 (compose). */

@@ -5,6 +5,8 @@ import { formatSendWindow } from '../domain/send-window.js';
 import type { HoldOn } from '../domain/hold.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { priceSentUnits } from '../observe/sent-units.js';
+import { campaignKind } from '../domain/campaign.js';
+import type { HoldReason } from '../store/held-recipients.js';
 import type { StatusSnapshot } from './read-status.js';
 import { etaSeconds, pendingOf, settledOf, topLevelTotals } from './status-maths.js';
 import { describePresence } from './worker-presence.js';
@@ -41,6 +43,10 @@ export interface StatusView {
   /** The sending window (`09:00-20:00`, each recipient's local time), if the campaign has one. */
   window: string | null;
   windowWaits: { recipients: number; firstAt: string; lastAt: string } | null;
+  /** `transactional` (declared not marketing: no quiet hours, no frequency cap) or `marketing`. */
+  kind: 'transactional' | 'marketing';
+  /** Recipients held back now by a compliance rule, by reason; null for a finished or cancelled campaign. */
+  held: Record<HoldReason, number> | null;
   /** The estimated cost of what was sent so far (SMS segments and messages accepted × the price table). */
   cost: { currency: string; total: number; source: string; asOf: string; unpricedUnits: number } | null;
   /** When this was read (Redis's clock), ISO. */
@@ -96,6 +102,8 @@ export function buildStatusView(snapshot: StatusSnapshot, rate: number | undefin
             firstAt: iso(snapshot.windowWaits.firstAt),
             lastAt: iso(snapshot.windowWaits.lastAt),
           },
+    kind: campaignKind(record.spec),
+    held: snapshot.held ?? null,
     cost: summariseCost(priceSentUnits(counts, prices)),
     at: iso(snapshot.at),
   };
@@ -116,6 +124,8 @@ function findNotSending(snapshot: StatusSnapshot, pending: number): string | und
   if (windowWaits !== undefined && windowWaits.recipients >= pending) {
     return 'every recipient left waits for their sending window';
   }
+  const held = snapshot.held === undefined ? 0 : snapshot.held['quiet-hours'] + snapshot.held['frequency-cap'];
+  if (held > 0 && held >= pending) return 'every recipient left is held by quiet hours or the frequency cap';
   return undefined;
 }
 

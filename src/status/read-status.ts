@@ -4,6 +4,7 @@ import type { HoldOn } from '../domain/hold.js';
 import { chainOf, tightestRate } from '../domain/rate-group.js';
 import { senderId } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
+import { countHeld, type HoldReason } from '../store/held-recipients.js';
 import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../queue/redis-connection.js';
 import { Holds } from '../rate/holds.js';
@@ -32,6 +33,8 @@ export interface StatusSnapshot {
   workers: WorkerPresence;
   /** Recipients waiting for their sending window; only read for a running campaign with a window. */
   windowWaits?: WindowWaits;
+  /** Recipients held back now by a compliance rule, by reason; read unless the campaign is finished or cancelled. */
+  held?: Record<HoldReason, number>;
 }
 
 const FINAL = new Set(['finished', 'cancelled']);
@@ -82,5 +85,15 @@ export async function readStatus(
           at,
         )
       : undefined;
-  return { at, record, counts, ingest, senders, workers, ...(windowWaits === undefined ? {} : { windowWaits }) };
+  const held = FINAL.has(record.state) ? undefined : await countHeld(connection, keys, name, at);
+  return {
+    at,
+    record,
+    counts,
+    ingest,
+    senders,
+    workers,
+    ...(windowWaits === undefined ? {} : { windowWaits }),
+    ...(held === undefined ? {} : { held }),
+  };
 }

@@ -29,6 +29,7 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
     notes.push(['starts', `${at(view.startAt)} (in ${formatDuration(wait)})`]);
   }
   if (!final) notes.push(...describeHolds(view, zone).map((text): [string, string] => ['on hold', text]));
+  if (!final) notes.push(['rules', describeRules(view)]);
   if (view.window !== null && !final) {
     const waits = view.windowWaits;
     const start = view.window.split('-')[0] ?? '';
@@ -83,6 +84,17 @@ function describeHold({ hold, level, subject }: HoldOn, zone: string): string {
   const why = `${hold.code} ${hold.reason}`;
   if (hold.state === 'held') return `held until ${formatZoned(hold.until, zone)} (${why}); sends again by itself`;
   return `halted since ${formatZoned(hold.since, zone)} (${why}); once fixed: ${resumeCommandOf(level, subject)}`;
+}
+
+/** The compliance rules the campaign meets, and how many recipients they hold back now. */
+function describeRules(view: StatusView): string {
+  if (view.kind === 'transactional') return 'transactional: no quiet hours, no frequency cap';
+  const held = view.held;
+  const holding =
+    held === null
+      ? ''
+      : `; held now: ${held['quiet-hours']} by quiet hours, ${held['frequency-cap']} by the frequency cap`;
+  return `marketing: US quiet hours and the frequency cap apply${holding}`;
 }
 
 /** `2026-11-24 14:00 Europe/Paris`, or a range of two such times, the date left out of the second when shared. */

@@ -20,6 +20,11 @@ export interface Keys {
   details(name: CampaignName): string;
   /** Hash: E.164 → the recipient's latest delivery receipt (receipts.ts); beside its ledger. */
   receipts(name: CampaignName): string;
+  /**
+   * Hash: E.164 → why a queued recipient was last held back by a compliance rule and until when (held-recipients.ts):
+   * quiet hours or the frequency cap. Read by the report and status; an entry whose time has passed is no hold.
+   */
+  held(name: CampaignName): string;
   /** Hash: the latest `herald send` of the campaign: its file, the line reached, and why it stopped (ingest-lease.ts). */
   ingest(name: CampaignName): string;
   /** String with a time to live: present while a `herald send` of the campaign is alive (ingest-lease.ts). */
@@ -39,6 +44,11 @@ export interface Keys {
   readonly accountHold: string;
   /** Hash: number → why it opted out, installation-wide (see opt-outs.ts). */
   readonly optOuts: string;
+  /**
+   * Sorted set: the messages counted against one recipient's frequency cap (member: the campaign, score: when), with
+   * the number as its own hash tag, so the cap's script touches one slot (frequency-cap.ts); expires by itself.
+   */
+  frequency(to: string): string;
   /** Hash: number → when it last wrote to a WhatsApp sender, ms (its 24-hour session); installation-wide. */
   readonly whatsappSessions: string;
   /** Sorted set of every campaign by creation time. */
@@ -74,6 +84,7 @@ export function makeKeys(prefix: string): Keys {
     rejected: (name) => `${prefix}:campaign:{${name}}:rejected`,
     details: (name) => `${prefix}:campaign:{${name}}:details`,
     receipts: (name) => `${prefix}:campaign:{${name}}:receipts`,
+    held: (name) => `${prefix}:campaign:{${name}}:held`,
     ingest: (name) => `${prefix}:campaign:{${name}}:ingest`,
     ingestLease: (name) => `${prefix}:campaign:{${name}}:ingest-lease`,
     rateChain: (tag) => `${prefix}:rate:{${tag}}`,
@@ -83,6 +94,7 @@ export function makeKeys(prefix: string): Keys {
     accountHold: `${prefix}:account:hold`,
     campaignIndex: `${prefix}:campaigns`,
     optOuts: `${prefix}:opt-outs`,
+    frequency: (to) => `${prefix}:frequency:{${to}}`,
     whatsappSessions: `${prefix}:whatsapp-sessions`,
     activeCampaigns: `${prefix}:campaigns:active`,
     control: `${prefix}:control`,

@@ -10,7 +10,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { OptOutList } from '../../src/queue/opt-outs.js';
-import { LOCAL_CLOCK } from '../../src/queue/redis-clock.js';
+import { type Clock, LOCAL_CLOCK } from '../../src/queue/redis-clock.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
 import { GroupsInUse } from '../../src/rate/groups-in-use.js';
@@ -18,8 +18,10 @@ import { Holds } from '../../src/rate/holds.js';
 import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { RatePacer } from '../../src/rate/rate-pacer.js';
 import { CampaignWorkers } from '../../src/send/campaign-workers.js';
+import { makeComplianceDeps } from '../../src/send/compliance-deps.js';
+import type { SendDeps } from '../../src/send/send-job.js';
 import { createTwilioClient } from '../../src/send/twilio-client.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type RecipientOptions, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { waitFor } from './wait-for.js';
 
 /** Credentials of the sandbox account the tests use; the token must never show up in anything herald writes. */
@@ -45,6 +47,8 @@ export interface Stack {
   sandbox: Sandbox;
   events: SendEvents;
   workers: CampaignWorkers;
+  /** What the workers' sends use: for a test that runs a send pipeline of its own on the same parts. */
+  deps: SendDeps;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,14 @@ export interface StackOptions {
   /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** The workers' clock (a test's own, to judge sending hours at a chosen instant); absent, this process's. */
+  clock?: Clock;
+  /** Messages per recipient per rolling 24 hours (HERALD_FREQUENCY_CAP); 3 unless given. */
+  frequencyCap?: number;
+  /** The workers' opt-out list (one that plays a STOP arriving at a chosen moment); absent, the plain one. */
+  optOuts?: (connection: Redis, keys: Keys) => OptOutList;
+  /** The sandbox's recipients (replies, WhatsApp's 24-hour session); absent, its defaults. */
+  recipients?: RecipientOptions;
 }
 
 export async function startStack(label: string, options: StackOptions = {}): Promise<Stack> {
@@ -79,6 +91,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     accountSid: TEST_ACCOUNT_SID,
     authToken: TEST_AUTH_TOKEN,
     latencyMs: options.latencyMs ?? 0,
+    ...(options.recipients === undefined ? {} : { recipients: options.recipients }),
   });
   const events = new SendEvents();
   const pacer = new RatePacer(connection, keys);
@@ -89,6 +102,25 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     timeoutMs: options.timeoutMs ?? 5000,
     maxSockets: 50,
   });
+  const deps: SendDeps = {
+    ledger,
+    client,
+    events,
+    inFlight: pLimit(50),
+    attempts: options.attempts ?? 3,
+    retryWindowMs: 60_000,
+    // As in the worker process (workers/sender.ts).
+    holds: new Holds(connection, keys, 250),
+    groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
+    ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
+    ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
+    ...(options.lookAgainMs === undefined ? {} : { lookAgainMs: options.lookAgainMs }),
+    pacer,
+    optOuts: options.optOuts?.(connection, keys) ?? new OptOutList(connection, keys),
+    gate: new CampaignGate(connection, keys),
+    compliance: makeComplianceDeps(connection, keys, options.frequencyCap ?? 3),
+    clock: options.clock ?? LOCAL_CLOCK,
+  };
   const workers = new CampaignWorkers({
     connection,
     keys,
@@ -97,24 +129,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
     ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),
-    deps: {
-      ledger,
-      client,
-      events,
-      inFlight: pLimit(50),
-      attempts: options.attempts ?? 3,
-      retryWindowMs: 60_000,
-      // As in the worker process (workers/sender.ts).
-      holds: new Holds(connection, keys, 250),
-      groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
-      ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),
-      ...(options.reconcilePatienceMs === undefined ? {} : { reconcilePatienceMs: options.reconcilePatienceMs }),
-      ...(options.lookAgainMs === undefined ? {} : { lookAgainMs: options.lookAgainMs }),
-      pacer,
-      optOuts: new OptOutList(connection, keys),
-      gate: new CampaignGate(connection, keys),
-      clock: LOCAL_CLOCK,
-    },
+    deps,
     followIntervalMs: 500,
   });
   await workers.start();
@@ -126,6 +141,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     sandbox,
     events,
     workers,
+    deps,
     async close() {
       await workers.close(5000);
       await sandbox.close();

@@ -66,6 +66,8 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       SENDER,
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       ...extra,
     );
     expect(result).toMatchObject({ code: 0 });
@@ -140,6 +142,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       '50',
       '--send-at',
       startAt.toISOString(),
+      '--transactional',
     );
     expect(sent).toMatchObject({ code: 0 });
     expect(sent.output).toContain(
@@ -219,7 +222,19 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const [report, resumed, again] = await Promise.all([
       reportOf('doomed'),
       herald('resume', 'doomed'),
-      herald('send', file, '--campaign', 'doomed', '--from', SENDER, '--mps', '10', '--body', 'Hi {{name}}'),
+      herald(
+        'send',
+        file,
+        '--campaign',
+        'doomed',
+        '--from',
+        SENDER,
+        '--mps',
+        '10',
+        '--body',
+        'Hi {{name}}',
+        '--transactional',
+      ),
     ]);
     // The report gives every recipient its line, channel and sender, the cancelled ones included.
     expect(report).toHaveLength(150);
@@ -318,10 +333,12 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     const table = await herald('campaigns');
     expect(table.code).toBe(0);
     const lines = table.output.trim().split('\n');
-    expect(lines[0]).toMatch(/^CAMPAIGN\s+STATE\s+CHANNEL\s+SENDERS\s+QUEUED\s+SENT\s+FAILED\s+UNKNOWN\s+CANCELLED/);
+    expect(lines[0]).toMatch(
+      /^CAMPAIGN\s+STATE\s+KIND\s+CHANNEL\s+SENDERS\s+QUEUED\s+SENT\s+FAILED\s+UNKNOWN\s+CANCELLED/,
+    );
     // Oldest first: the campaigns of earlier tests in this file come before these two.
-    expect(lines.at(-2)).toMatch(/^listed\s+finished\s+per row\s+1\s+5\s+5\s+0\s+0\s+0\s/);
-    expect(lines.at(-1)).toMatch(/^held\s+paused\s+per row\s+1\s+5\s+0\s+0\s+0\s+0\s/);
+    expect(lines.at(-2)).toMatch(/^listed\s+finished\s+transactional\s+per row\s+1\s+5\s+5\s+0\s+0\s+0\s/);
+    expect(lines.at(-1)).toMatch(/^held\s+paused\s+transactional\s+per row\s+1\s+5\s+0\s+0\s+0\s+0\s/);
 
     const json = await herald('campaigns', '--json');
     const rows = json.output

@@ -10,6 +10,10 @@ import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-
 import { chainOf, NO_GROUPS } from '../../src/domain/rate-group.js';
 import { parseSender } from '../../src/domain/sender.js';
 import { Holds } from '../../src/rate/holds.js';
+import type { CampaignName } from '../../src/domain/campaign.js';
+import type { E164 } from '../../src/domain/e164.js';
+import { FrequencyCap } from '../../src/store/frequency-cap.js';
+import { countHeld, recordHold } from '../../src/store/held-recipients.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { testRedisUrl, uniquePrefix } from '../helpers/stack.js';
 
@@ -55,6 +59,8 @@ describe('every CLI command on a Redis Cluster', () => {
       ...from,
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       '--rejected',
       rejected,
     );
@@ -104,4 +110,27 @@ describe('every CLI command on a Redis Cluster', () => {
       output: 'promo: cancelled; 3 recipients still queued will not be texted',
     });
   }, 90_000);
+
+  it('keeps the compliance records on a cluster: frequency counts in each number’s slot, and holds', async () => {
+    const keys = makeKeys(prefix);
+    const cap = new FrequencyCap(connection, keys, 1);
+    const numbers = ['+14155550170', '+14155550171', '+14155550172', '+14155550173'] as E164[];
+    // Numbers of their own slots, on several masters: one script each, never across slots.
+    const masters = new Set(
+      await Promise.all(numbers.map(async (to) => (await cluster.masterOf(keys.frequency(to))).id)),
+    );
+    expect(masters.size).toBeGreaterThan(1);
+    for (const to of numbers) {
+      expect(await cap.count(to, 'first' as CampaignName)).toEqual({ kind: 'counted' });
+      expect(await cap.count(to, 'second' as CampaignName)).toMatchObject({ kind: 'over' });
+      await cap.giveBack(to, 'first' as CampaignName);
+      expect(await cap.count(to, 'second' as CampaignName)).toEqual({ kind: 'counted' });
+    }
+    const until = Date.now() + 3_600_000;
+    await recordHold(connection, keys, 'held' as CampaignName, numbers[0]!, { reason: 'frequency-cap', until });
+    expect(await countHeld(connection, keys, 'held' as CampaignName, Date.now())).toEqual({
+      'quiet-hours': 0,
+      'frequency-cap': 1,
+    });
+  });
 });

@@ -74,9 +74,11 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     '{{media}}',
     ...extra,
   ];
+  // The cases not about the compliance rules: their estimates must not depend on the hour they run at.
+  const sendTransactional = (extra: string[]) => send(['--transactional', ...extra]);
 
   it('prints counts, segments, cost and duration, reports bad rows, and writes nothing to Redis', async () => {
-    const result = await herald(send(['--dry-run', '--prices', prices, '--show', '1']));
+    const result = await herald(sendTransactional(['--dry-run', '--prices', prices, '--show', '1']));
     expect(result.code).toBe(0);
     const { output } = result;
     expect(output).toContain('line 8: invalid number: nope');
@@ -108,7 +110,7 @@ describe('herald send --dry-run and the ingest progress bar', () => {
     const tomorrow = day(Date.now() + 86_400_000);
     const after = day(Date.now() + 2 * 86_400_000);
     const result = await herald(
-      send(['--dry-run', '--send-at', `${tomorrow} 19:59:58`, '--window', '09:00-20:00', '--show', '0']),
+      sendTransactional(['--dry-run', '--send-at', `${tomorrow} 19:59:58`, '--window', '09:00-20:00', '--show', '0']),
       { TZ: zone },
     );
     expect(result.code).toBe(0);
@@ -124,6 +126,26 @@ describe('herald send --dry-run and the ingest progress bar', () => {
         /^herald: --send-at \d{4}-\d{2}-\d{2} 09:00:00 America\/Los_Angeles is in the past/,
       ),
     });
+  });
+
+  it('counts, for a marketing campaign, who is outside their legal hours at the start and who opted out', async () => {
+    // Tomorrow at 22:30 in San Francisco: past 21:00, so every +1415 recipient waits for 08:00 the day after.
+    const zone = 'America/Los_Angeles';
+    const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(ms));
+    const tomorrow = day(Date.now() + 86_400_000);
+    const after = day(Date.now() + 2 * 86_400_000);
+    const result = await herald(send(['--dry-run', '--send-at', `${tomorrow} 22:30`, '--show', '0']), { TZ: zone });
+    expect(result.code).toBe(0);
+    expect(result.output).toContain(
+      '  quiet hours 4 outside their legal hours at the start (US law): each waits for their next legal minute\n',
+    );
+    expect(result.output).toContain('  opted out   0\n');
+    expect(result.output).toContain(
+      "  duration    about 9 h 30 min within each recipient's legal hours (6 s at the senders' limits; longer if " +
+        'workers are few or Twilio throttles)\n' +
+        `  finish      about ${after} 08:00 America/Los_Angeles, from the start at ${tomorrow} 22:30 America/Los_Angeles\n`,
+    );
+    expect(await keyCount()).toBe(0);
   });
 
   it('needs no Redis at all, and refuses a bad price table in one line', async () => {

@@ -134,6 +134,8 @@ describe('operating a campaign: report, resend-failed, status', () => {
       '200',
       '--body',
       'Hi {{name}}',
+      // Not about the compliance rules: it must send at any hour.
+      '--transactional',
       '--rejected',
       join(dir, 'ops.rejected.csv'),
     ]);
@@ -177,7 +179,7 @@ describe('operating a campaign: report, resend-failed, status', () => {
     const joinedOut = join(dir, 'joined.csv');
     expect(await herald(['report', campaign, '--file', file, '--out', joinedOut])).toEqual({
       code: 0,
-      output: `${rows.length} rows of ${file} → ${joinedOut}\n`,
+      output: `${rows.length} rows of ${file} → ${joinedOut} (a transactional campaign: no quiet hours, no frequency cap)\n`,
     });
     const joined = parse(readFileSync(joinedOut, 'utf8'), { columns: true }) as ReportRow[];
     expect(joined.map((row) => row.line)).toEqual(rows.map((_, index) => String(index + 2)));

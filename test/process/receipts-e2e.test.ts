@@ -83,6 +83,8 @@ describe('delivery receipts from the sandbox', () => {
         body: 'Hi {{name}}',
         media: [],
         toColumn: 'phone',
+        // Not about the compliance rules: sent at any hour.
+        transactional: true,
       },
       new Date(),
     );

@@ -132,6 +132,7 @@ export async function runHeraldSend(run: SendRun): Promise<SendMeasure> {
       body: SEND_BODY,
       media: [],
       toColumn: 'phone',
+      transactional: true,
     },
     new Date(),
   );

@@ -21,10 +21,11 @@ export const actOnFailure: SendStep = {
   async run(send, deps) {
     const verdict = send.verdict;
     if (verdict?.kind === 'failed' && verdict.optOut === true) {
-      await deps.optOuts.add(send.data.to, {
+      const added = await deps.optOuts.add(send.data.to, {
         source: 'twilio-21610',
         sender: senderAddress(send.entry.sender),
       });
+      if (added) deps.events.emit('opted-out', { source: 'twilio-21610' });
     }
     if (verdict?.kind !== 'stop-link') return;
     const { outcome } = verdict;

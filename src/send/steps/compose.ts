@@ -13,7 +13,15 @@ export const compose: SendStep = {
     const { entry } = send;
     // Reading the country parses the number with libphonenumber, a few percent of a worker's CPU: only when it counts.
     const country = readsCountry(channel) ? countryOf(to) : undefined;
-    const composed = composeMessage({ templates, vars, channel, country, sender: entry.sender });
+    const session = send.whatsappSession;
+    const composed = composeMessage({
+      templates,
+      vars,
+      channel,
+      country,
+      sender: entry.sender,
+      ...(session === undefined ? {} : { session }),
+    });
     if (!composed.ok) {
       send.verdict = { kind: 'failed', code: 'invalid-content', reason: composed.reason };
       return;

@@ -2,6 +2,7 @@ import { isOutOfMemoryError } from '../../queue/redis-memory.js';
 import { NotWritten, RequestNotSentError } from '../request-not-sent.js';
 import type { Send, SendDeps, SendStep } from '../send-job.js';
 import { clientForSend } from '../twilio-client.js';
+import { checkBeforeWrite, giveBackCount } from './check-before-write.js';
 import { gateAndBegin } from './gate-and-begin.js';
 import { takeSlot } from './take-capacity.js';
 
@@ -18,9 +19,10 @@ const MAX_RETAKES = 2;
 
 /**
  * The create call, through the official SDK, on a client for this one send: once the request holds a connected
- * socket, the campaign gate is asked and the recipient marked in flight (gate-and-begin.ts), and only then is the
- * request written. A closed gate (paused, cancelled, scheduled, already settled) gives the send its verdict and the
- * request is never written. Twilio's answer (or error) and the call's time are kept for the steps after.
+ * socket, the compliance checks are made again (check-before-write.ts), the campaign gate is asked and the recipient
+ * marked in flight (gate-and-begin.ts), and only then is the request written. A compliance hold or a closed gate
+ * (paused, cancelled, scheduled, already settled) gives the send its verdict and the request is never written.
+ * Twilio's answer (or error) and the call's time are kept for the steps after.
  */
 export const createMessage: SendStep = {
   name: 'create-message',
@@ -31,7 +33,12 @@ export const createMessage: SendStep = {
     try {
       if (!(await beOnTime(send, deps))) return;
       const client = clientForSend(deps.client, async () => {
-        if (!(await gateAndBegin(send, deps))) throw new NotWritten('the campaign gate did not let it go');
+        if (!(await checkBeforeWrite(send, deps))) throw new NotWritten('a compliance rule holds it back');
+        if (!(await gateAndBegin(send, deps))) {
+          // An earlier attempt that may have reached Twilio (look-up) keeps the count it made.
+          if (send.verdict?.kind !== 'look-up') await giveBackCount(send, deps);
+          throw new NotWritten('the campaign gate did not let it go');
+        }
         send.startedAt = deps.clock.now();
       });
       const message = await client.messages.create(params);

@@ -37,7 +37,15 @@ describe('an ingest that cannot write its rejected file', () => {
     keys = makeKeys(uniquePrefix('ingest-stops'));
     dir = mkdtempSync(join(tmpdir(), 'herald-ingest-stops-'));
     const built = buildCampaignSpec(
-      { campaign: 'full-disk', from: ['+14155550100'], body: 'Hi {{name}}', media: [], toColumn: 'phone' },
+      {
+        campaign: 'full-disk',
+        from: ['+14155550100'],
+        body: 'Hi {{name}}',
+        media: [],
+        toColumn: 'phone',
+        // Not about the compliance rules: sent at any hour.
+        transactional: true,
+      },
       new Date(),
     );
     if (!built.ok) throw new Error(built.reason);

@@ -39,6 +39,8 @@ describe('a file as European Excel saves it, sent through the workers to the san
         body: 'Hi {{first_name|there}} ({{__proto__}})',
         media: [],
         toColumn: 'PHONE',
+        // Not about the compliance rules: sent at any hour.
+        transactional: true,
         mps: 1000,
       },
       new Date(),

@@ -80,6 +80,8 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
         body: 'Hi {{first_name}}, code {{code}}',
         media: ['{{image}}'],
         toColumn: 'phone',
+        // Not about the compliance rules: sent at any hour.
+        transactional: true,
         defaultCountry: 'US',
         // Fast enough that pacing, tested on its own, does not set this test's length.
         mps: 1000,

@@ -22,6 +22,12 @@ describe('formatCampaignTable', () => {
         finishedAt: '2026-11-23T09:07:02.000Z',
       }),
       summary('black-friday', {
+        spec: testSpec({
+          campaign: 'black-friday',
+          from: ['+14155550100', '+14155550101'],
+          body: 'Sale',
+          transactional: false,
+        }),
         state: 'scheduled',
         startAt: '2026-11-27T14:00:00.000Z',
         counts: { queued: 5, sent: 0, failed: 0, unknown: 0, cancelled: 0 },
@@ -29,9 +35,9 @@ describe('formatCampaignTable', () => {
     ]);
     expect(table).toBe(
       [
-        'CAMPAIGN      STATE                        CHANNEL  SENDERS  QUEUED  SENT  FAILED  UNKNOWN  CANCELLED  CREATED            STARTED            FINISHED',
-        'spring-sale   finished                     per row        2    1200  1187      11        2          0  2026-11-23 08:46Z  2026-11-23 08:46Z  2026-11-23 09:07Z',
-        'black-friday  scheduled 2026-11-27 14:00Z  per row        2       5     0       0        0          0  2026-11-23 08:46Z  -                  -',
+        'CAMPAIGN      STATE                        KIND           CHANNEL  SENDERS  QUEUED  SENT  FAILED  UNKNOWN  CANCELLED  CREATED            STARTED            FINISHED',
+        'spring-sale   finished                     transactional  per row        2    1200  1187      11        2          0  2026-11-23 08:46Z  2026-11-23 08:46Z  2026-11-23 09:07Z',
+        'black-friday  scheduled 2026-11-27 14:00Z  marketing      per row        2       5     0       0        0          0  2026-11-23 08:46Z  -                  -',
         '',
       ].join('\n'),
     );
@@ -49,6 +55,7 @@ describe('campaignJson', () => {
       state: 'running',
       senders: [{ sender: '+14155550100' }, { sender: '+14155550101' }],
       window: '09:00-20:00',
+      kind: 'transactional',
       counts: { queued: 1200, sent: 1187 },
     });
   });

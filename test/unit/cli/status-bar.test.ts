@@ -55,7 +55,7 @@ describe('herald status --watch', () => {
     display.update(view('running', 2));
     display.update(view('running', 3, 0));
     display.update(view('finished', 4));
-    expect(written.map((text) => text.split('\n').length - 1)).toEqual([3, 1, 3, 2]);
+    expect(written.map((text) => text.split('\n').length - 1)).toEqual([4, 1, 4, 2]);
     expect(written[2]).toMatch(/^c1: not sending: no worker has been seen for 0 s/);
   });
 

@@ -29,15 +29,17 @@ interface Case {
   channel: Channel;
   country?: CountryCode;
   sender?: Sender;
+  session?: boolean;
 }
 
-function compose({ templates, vars = {}, channel, country = 'US', sender }: Case) {
+function compose({ templates, vars = {}, channel, country = 'US', sender, session }: Case) {
   const input: ComposeInput = {
     templates: parse(templates),
     vars,
     channel,
     country,
     sender: sender ?? (channel === 'whatsapp' ? WHATSAPP : LONG_CODE),
+    ...(session === undefined ? {} : { session }),
   };
   return composeMessage(input);
 }
@@ -101,6 +103,31 @@ describe('composeMessage', () => {
         contentSid: CONTENT_SID,
         contentVariables: '{"1":"Ana \\"the\\" \\\\ best","2":"42"}',
       },
+    ],
+    [
+      'WhatsApp with both forms, inside the 24-hour session: the free-form message',
+      {
+        templates: { body: 'Hi {{name}}', contentSid: CONTENT_SID },
+        vars: { name: 'Ana' },
+        channel: 'whatsapp',
+        session: true,
+      },
+      { channel: 'whatsapp', form: 'session', body: 'Hi Ana', mediaUrls: [] },
+    ],
+    [
+      'WhatsApp with both forms, outside the session: the template',
+      {
+        templates: { body: 'Hi {{name}}', contentSid: CONTENT_SID },
+        vars: { name: 'Ana' },
+        channel: 'whatsapp',
+        session: false,
+      },
+      { channel: 'whatsapp', form: 'template', contentSid: CONTENT_SID },
+    ],
+    [
+      'WhatsApp template only, inside the session: the template (nothing free-form to send)',
+      { templates: { contentSid: CONTENT_SID }, channel: 'whatsapp', session: true },
+      { channel: 'whatsapp', form: 'template', contentSid: CONTENT_SID },
     ],
     [
       'WhatsApp template without variables',

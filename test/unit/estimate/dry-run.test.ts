@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { dryRun } from '../../../src/estimate/dry-run.js';
 import { formatDryRun } from '../../../src/estimate/format-dry-run.js';
 import { EXAMPLE_PRICES } from '../../../src/estimate/price-table.js';
-import { makeSpec } from '../../fixtures/campaign-spec.js';
+import { makeSpec, marketingSpec } from '../../fixtures/campaign-spec.js';
 import { testSpec } from '../../helpers/campaign.js';
 
 const { defaultCountry: _defaultCountry, ...rest } = makeSpec({
@@ -131,5 +131,47 @@ describe('dryRun with a consent column', () => {
     await expect(
       dryRun({ file: path, spec: makeSpec({ consentColumn: 'consent' }), prices: EXAMPLE_PRICES, samples: 0 }),
     ).rejects.toThrow('no consent column "consent" (columns: phone, first_name, code)');
+  });
+});
+
+describe('dryRun and the compliance rules', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'herald-dry-')), 'law.csv');
+  writeFileSync(path, 'phone,first_name,code\n+13055550100,Ann,1\n+14155550100,Bo,2\n');
+  // 22:00 in Miami, 19:00 in San Francisco.
+  const startAt = new Date('2026-12-08T03:00:00Z');
+
+  it('counts who is outside their legal hours at the start and who opted out, and finishes within the hours', async () => {
+    const asked: string[] = [];
+    const result = await dryRun({
+      file: path,
+      spec: marketingSpec(),
+      prices: EXAMPLE_PRICES,
+      samples: 0,
+      startAt,
+      optedOut: async (numbers) => {
+        asked.push(...numbers);
+        return numbers.map((to) => to === '+14155550100');
+      },
+    });
+    expect(result).toMatchObject({ messages: 2, outsideLegalHours: 1, optedOut: 1 });
+    expect(asked).toEqual(['+13055550100', '+14155550100']);
+    // The Miami recipient waits for 08:00 their time.
+    expect(result.schedule.finishAt).toBeGreaterThanOrEqual(Date.parse('2026-12-08T13:00:00Z'));
+    expect(result.schedule.finishAt).toBeLessThan(Date.parse('2026-12-08T13:01:00Z'));
+    const text = formatDryRun('c1', result, 'UTC', undefined);
+    expect(text).toContain(
+      '  quiet hours 1 outside their legal hours at the start (US law): each waits for their next legal minute\n',
+    );
+    expect(text).toContain('  opted out   1 on the opt-out list: herald send refuses them\n');
+    expect(text).toMatch(/ {2}duration {4}about 10 h 0 min within each recipient's legal hours /);
+  });
+
+  it('says a transactional campaign meets neither quiet hours nor the cap, and finishes at the limits', async () => {
+    const result = await dryRun({ file: path, spec: makeSpec(), prices: EXAMPLE_PRICES, samples: 0, startAt });
+    expect(result).toMatchObject({ messages: 2, outsideLegalHours: undefined, optedOut: undefined });
+    expect(result.schedule.finishAt).toBeLessThan(startAt.getTime() + 60_000);
+    expect(formatDryRun('c1', result, 'UTC', undefined)).toContain(
+      '  rules       transactional: no quiet hours, no frequency cap\n',
+    );
   });
 });

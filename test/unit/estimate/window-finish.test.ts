@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { usHoursOf } from '../../../src/compliance/legal-hold.js';
+import { legalClosingAt, nextLegalInstant } from '../../../src/compliance/quiet-hours.js';
+import type { E164 } from '../../../src/domain/e164.js';
 import { parseSendWindow, type SendWindow } from '../../../src/domain/send-window.js';
-import { estimateWindowFinish } from '../../../src/estimate/window-finish.js';
+import {
+  bothHours,
+  estimateHoursFinish,
+  estimateWindowFinish,
+  type OpenHours,
+  windowHours,
+} from '../../../src/estimate/window-finish.js';
 import { instantOfWallTime } from '../../../src/lib/zoned-time.js';
 
 const window = (text: string): SendWindow => {
@@ -53,5 +62,25 @@ describe('estimateWindowFinish', () => {
     // 11 hours a day at 1/s: 100,000 units take 2 full days and part of a third.
     const finish = estimateWindowFinish([{ zones: NY, cost: 100_000 }], 1, window('09:00-20:00'), ny(23, 9))!;
     expect(finish).toBe(ny(25, 9) + (100_000 - 2 * 39_600) * 1000);
+  });
+});
+
+describe('estimateHoursFinish with the law’s hours', () => {
+  const miami = usHoursOf('+13055550100' as E164)!;
+  const law: OpenHours = {
+    openingAt: (t) => nextLegalInstant(miami, new Date(t)).getTime(),
+    closingAt: (t) => legalClosingAt(miami, new Date(t)).getTime(),
+  };
+
+  it('waits for the next legal minute, and stops at the state’s closing time', () => {
+    // 22:00 in Miami: a minute's sending starts at 08:00 the next day.
+    expect(estimateHoursFinish([{ hours: law, cost: 60 }], 1, ny(23, 22))).toBe(ny(24, 8, 1));
+    // 19:30: half an hour before Florida's 20:00, then the rest from 08:00.
+    expect(estimateHoursFinish([{ hours: law, cost: 3600 }], 1, ny(23, 19, 30))).toBe(ny(24, 8, 30));
+  });
+
+  it('with a window too, sends only where both allow', () => {
+    const both = bothHours(law, windowHours(window('09:00-20:00'), NY, ny(23, 22)));
+    expect(estimateHoursFinish([{ hours: both, cost: 60 }], 1, ny(23, 22))).toBe(ny(24, 9, 1));
   });
 });

@@ -164,6 +164,7 @@ describe('herald status: the notes', () => {
       '  on hold   all sending (the account): halted since 2026-11-23 08:59 Europe/Paris (20003 Authenticate); once fixed: herald senders resume --account',
       '  on hold   group acme: held until 2026-11-24 01:00 Europe/Paris (30027 T-Mobile daily cap); sends again by itself',
       '  on hold   p14155550102: halted since 2026-11-23 08:59 Europe/Paris (21606 From is not a valid message-capable number); once fixed: herald senders resume p14155550102',
+      '  rules     marketing: US quiet hours and the frequency cap apply',
       // 12 US segments × 0.01 + 2 US MMS × 0.02; France is not in the table.
       '  cost      USD 0.1600 so far, and 3 not in the price table (estimated from: test table, as of 2026-11-01)',
     ]);
@@ -179,6 +180,24 @@ describe('herald status: the notes', () => {
     expect(notes).toContain(
       "  window    09:00-20:00 in each recipient's own time; 120 recipients wait for it, until 09:00 their time: " +
         '2026-11-23 15:00 to 18:00 Europe/Paris',
+    );
+  });
+
+  it('says which rules the campaign meets and how many recipients they hold back now, by reason', () => {
+    const held = { 'quiet-hours': 40, 'frequency-cap': 2 };
+    const marketing = view(snapshot('running', { queued: 50 }, { held }));
+    expect(marketing).toMatchObject({ kind: 'marketing', held, notSending: null });
+    expect(describeStatusNotes(marketing, 'UTC')).toContain(
+      '  rules     marketing: US quiet hours and the frequency cap apply; held now: 40 by quiet hours, 2 by the frequency cap',
+    );
+    // Everyone left held: running, but nothing can be sent now, and status says why.
+    expect(view(snapshot('running', { queued: 42 }, { held })).notSending).toBe(
+      'every recipient left is held by quiet hours or the frequency cap',
+    );
+    const transactional = view(snapshot('running', { queued: 5 }, { spec: { transactional: true } }));
+    expect(transactional.kind).toBe('transactional');
+    expect(describeStatusNotes(transactional, 'UTC')).toContain(
+      '  rules     transactional: no quiet hours, no frequency cap',
     );
   });
 
@@ -209,6 +228,7 @@ describe('herald status: the notes', () => {
     const workers = { alive: 0, lastSeenAt: NOW - 40_000, at: NOW };
     expect(describeStatusNotes(view(snapshot('running', { queued: 3 }, { workers })), 'UTC')).toEqual([
       '  workers   none alive: no worker has been seen for 40 s; start one: herald worker',
+      '  rules     marketing: US quiet hours and the frequency cap apply',
     ]);
     expect(describeStatusNotes(view(snapshot('finished', { queued: 3, sent: 3 }, { workers })), 'UTC')).toEqual([]);
   });
