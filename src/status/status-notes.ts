@@ -39,7 +39,7 @@ export function statusNotes(view: StatusView, zone: string): [label: string, tex
         ? `${view.window} in each recipient's own time`
         : `${view.window} in each recipient's own time; ${waits.recipients} ` +
           `${plural(waits.recipients, 'recipient waits', 'recipients wait')} for it, until ${start} their time: ` +
-          `${formatSpan(at, waits.firstAt, waits.lastAt)}`,
+          `${formatSpan(at, nearestMinute(waits.firstAt), nearestMinute(waits.lastAt))}`,
     ]);
   }
   if (view.cost !== null) {
@@ -104,6 +104,15 @@ function formatSpan(at: (iso: string, options?: { date?: boolean }) => string, f
   if (from === to) return from;
   const sameDay = from.slice(0, 10) === to.slice(0, 10);
   return `${from.replace(/ [^ ]+$/, '')} to ${sameDay ? at(last, { date: false }) : to}`;
+}
+
+/**
+ * A window wait's due time to the nearest minute: a window opens on a whole minute, and a worker delays its job by
+ * Redis's clock, which its own may trail or lead by a few ms, so a job due at 04:50:59.998 waits for 04:51.
+ */
+function nearestMinute(iso: string): string {
+  const minute = 60_000;
+  return new Date(Math.round(Date.parse(iso) / minute) * minute).toISOString();
 }
 
 function plural(n: number, one: string, many: string): string {

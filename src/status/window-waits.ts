@@ -53,14 +53,6 @@ export async function readWindowWaits(
   };
 }
 
-/** A minute in ms: windows open on whole minutes. */
-const MINUTE_MS = 60_000;
-
-/**
- * A delayed job's due time, to the nearest minute: a window opens on a whole minute, and a worker delays the job by
- * Redis's clock, which its own may trail or lead by a few ms, so a due time of 04:50:59.998 is the window of 04:51.
- */
 function dueOf(withScores: readonly string[]): number {
-  const due = Math.floor(Number(withScores[1] ?? Number.NaN) / SCORE_PER_MS);
-  return Math.round(due / MINUTE_MS) * MINUTE_MS;
+  return Math.floor(Number(withScores[1] ?? Number.NaN) / SCORE_PER_MS);
 }

@@ -183,6 +183,18 @@ describe('herald status: the notes', () => {
     );
   });
 
+  it('reads window waits due a few ms either side of one opening as that opening', () => {
+    // Workers delay by Redis's clock, which theirs may trail or lead by a few ms.
+    const opening = Date.UTC(2026, 10, 23, 14);
+    const windowWaits = { recipients: 3, firstAt: opening - 2, lastAt: opening + 3 };
+    const spec = { window: { start: 9 * 60, end: 20 * 60 } };
+    const notes = describeStatusNotes(view(snapshot('running', { queued: 5 }, { spec, windowWaits })), 'UTC');
+    expect(notes).toContain(
+      "  window    09:00-20:00 in each recipient's own time; 3 recipients wait for it, until 09:00 their time: " +
+        '2026-11-23 14:00 UTC',
+    );
+  });
+
   it('says which rules the campaign meets and how many recipients they hold back now, by reason', () => {
     const held = { 'quiet-hours': 40, 'frequency-cap': 2 };
     const marketing = view(snapshot('running', { queued: 50 }, { held }));
