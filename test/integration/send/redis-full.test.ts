@@ -44,13 +44,15 @@ describe('Redis out of memory mid-campaign', () => {
   });
 
   it('never records unknown a recipient whose request did not leave, and texts nobody twice', async () => {
-    // A lookup is made once (patience 0), so an in-flight mark left behind by a send that never left is recorded
-    // unknown at once rather than looked up again; a job whose worker could not write its move (Redis full) is
-    // handed on after 2 + 1 s.
+    // An in-flight mark left behind by a send that never left is not found in the message list, and is recorded
+    // unknown once the lookup's patience (5 s, a look every second) has run out. A job whose worker could not write
+    // its move or renew its lock (Redis full) is handed on after 2 + 1 s, maybe while its first attempt is still
+    // in flight: the patience lets that attempt settle, so that only a mark with no request behind it is unknown.
     stack = await startStack('full', {
       redisUrl: redis.url,
       concurrency: 40,
-      reconcilePatienceMs: 0,
+      reconcilePatienceMs: 5000,
+      lookAgainMs: 1000,
       lockDurationMs: 2000,
       stalledIntervalMs: 1000,
     });
