@@ -128,6 +128,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
     keys,
     store,
     maxConcurrency: config.worker.concurrency,
+    maxInFlight: config.worker.maxInFlight,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
     logger,

@@ -15,8 +15,9 @@ import { describeMachine, replaceDocSection } from './report.js';
 /**
  * `npm run bench:pool`: what a pool of numbers costs per message against one number. The same campaign is sent by
  * herald's worker processes from one long code, and from a 10DLC pool of 1,000 numbers with no limit of their own
- * (one rate group, each recipient on the number rendezvous hashing gives it), at a rate neither reaches, against a
- * sandbox that answers at once. Reports each side's worker and Redis CPU per message (between 10% and 90% sent),
+ * (one rate group, so one lane; each recipient on the number rendezvous hashing gives it), at a rate neither
+ * reaches, against a sandbox that answers at once. With `--own-limits`, each number of the pool has a limit of its
+ * own, as toll-free numbers do, so each is a lane and a queue of its own: 1,000 queues. Reports each side's worker and Redis CPU per message (between 10% and 90% sent),
  * their ratio, and the Redis connections each worker process holds.
  */
 const { values: flags } = parseArgs({
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '50' },
     runs: { type: 'string', default: '3' },
+    'own-limits': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
@@ -35,6 +37,7 @@ const poolSize = Number(flags.pool);
 const workers = Number(flags.workers);
 const concurrency = Number(flags.concurrency);
 const runs = flags.quick ? 1 : Number(flags.runs);
+const ownLimits = flags['own-limits'];
 /** The issue's ceiling for a pool's cost per message against one number's, its goal, and the connections' ceiling. */
 const COST_CEILING = 1.5;
 const COST_GOAL = 1.2;
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
       const send = { connection, redisUrl: redis.url, file, dir, recipients, workers, concurrency };
       const [pool, single] = await inTurns(
         run,
-        () => runHeraldSend({ ...send, label: `pool-${run}`, poolSize }),
+        () => runHeraldSend({ ...send, label: `pool-${run}`, poolSize, ownLimits }),
         () => runHeraldSend({ ...send, label: `one-${run}` }),
       );
       pools.push(pool);
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     Math.max(...pools.map((run) => run.connectionsPerProcess)) < CONNECTIONS_CEILING;
   const table = renderTable(rows).replace(
     '| measure | herald (min / median / max) | baseline | ratio herald ÷ baseline |',
-    `| measure | pool of ${poolSize.toLocaleString('en-US')} (min / median / max) | one number | ratio pool ÷ one number |`,
+    `| measure | pool of ${poolSize.toLocaleString('en-US')}${ownLimits ? ', each limited' : ''} (min / median / max) | one number | ratio pool ÷ one number |`,
   );
   console.log(table);
   const summary: SummaryRow[] = rows.map((one) => ({ bench: 'pool', ...one, pass }));
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
       bench: 'pool',
       recipients,
       poolSize,
+      ownLimits,
       workers,
       runs,
       costRatio: { worker: round(costRatio(0)), redis: round(costRatio(1)) },
@@ -110,13 +114,16 @@ async function main(): Promise<void> {
     }),
   );
   if (flags.write) {
+    const section = ownLimits ? 'pool-own-limits' : 'pool';
+    const command = `npm run bench:pool -- --write${ownLimits ? ' --own-limits' : ''}`;
     replaceDocSection(
-      'pool',
+      section,
       [
-        `Run: \`npm run bench:pool -- --write${flags.quick ? ' --quick' : ` --recipients ${recipients} --runs ${runs}`}\` (${recipients.toLocaleString('en-US')} recipients, ${workers} worker processes × concurrency ${concurrency}, plain HTTP, sandbox latency 0, ${runs} run${runs === 1 ? '' : 's'} of each side, alternating). ${describeMachine()}`,
+        `Run: \`${command}${flags.quick ? ' --quick' : ` --recipients ${recipients} --runs ${runs}`}\` (${recipients.toLocaleString('en-US')} recipients, ${workers} worker processes × concurrency ${concurrency}, plain HTTP, sandbox latency 0, ${runs} run${runs === 1 ? '' : 's'} of each side, alternating). ${describeMachine()}`,
         '',
         table,
       ].join('\n'),
+      command,
     );
     console.error('wrote docs/benchmarks.md');
   }

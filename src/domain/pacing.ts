@@ -30,3 +30,24 @@ export function queueConcurrency(mps: number, policy: PacingPolicy, cap: number)
   const needed = Math.ceil((mps * (policy.horizonMs + policy.expectedLatencyMs)) / 1000) + 1;
   return Math.max(1, Math.min(cap, needed));
 }
+
+/**
+ * The most jobs one worker process can use at once, over all its queues: `maxInFlight` sends in flight, each taking
+ * `expectedLatencyMs`, can send at most `maxInFlight / latency` per second, and a job is held from `horizonMs`
+ * before its slot until its answer (Little's law again). Jobs held beyond it only wait in the process, with a lock
+ * to renew, for a send it has no room for.
+ */
+export function processJobBudget(maxInFlight: number, policy: PacingPolicy): number {
+  return Math.ceil((maxInFlight * (policy.horizonMs + policy.expectedLatencyMs)) / policy.expectedLatencyMs);
+}
+
+/**
+ * Queue concurrencies scaled down together so that their sum keeps within `budget`, each at least 1; unchanged when
+ * they already do. A pool of a thousand numbers each limited on its own is a thousand queues whose Little's-law
+ * sizes add up to far more than the process can send.
+ */
+export function fitConcurrencies(sizes: readonly number[], budget: number): number[] {
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  if (total <= budget) return [...sizes];
+  return sizes.map((size) => Math.max(1, Math.floor((size * budget) / total)));
+}

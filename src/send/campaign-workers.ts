@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import { duplicateClient, type RedisClient } from '../queue/redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
-import { queueConcurrency } from '../domain/pacing.js';
+import { fitConcurrencies, processJobBudget, queueConcurrency } from '../domain/pacing.js';
 import { shareRate } from '../domain/rate-group.js';
 import { laneOf, lanesOf, sendersOfLane } from '../domain/lanes.js';
 import { senderId } from '../domain/sender.js';
@@ -13,6 +13,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { isOutOfMemoryError } from '../queue/redis-memory.js';
 import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../store/job-options.js';
 import { type Keys, queueNameOf } from '../store/keys.js';
+import { QueueWakeups, type WorkerBackend } from '../store/queue-wakeups.js';
 import type { StoredSendJob } from '../store/send-job.js';
 import { computeBackoffMs } from './backoff.js';
 import { makeSendProcessor, RetryableSendError } from './pipeline.js';
@@ -33,6 +34,11 @@ export interface CampaignWorkersOptions {
   deps: SendDeps;
   /** Most jobs this process holds per (campaign, lane) queue; each is sized from its lane's rate up to this. */
   maxConcurrency: number;
+  /**
+   * Sends this process keeps in flight in all (HERALD_MAX_IN_FLIGHT): its queues together hold no more jobs than
+   * those can use (processJobBudget), however many queues it serves.
+   */
+  maxInFlight: number;
   logger: Logger;
   /** How often to re-read the active campaigns and the rate groups in case a control message was missed. */
   followIntervalMs?: number;
@@ -66,6 +72,8 @@ export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
   readonly #running = new Map<CampaignName, Served>();
   #subscriber: RedisClient | undefined;
+  /** The one blocking connection every Worker of this process waits for jobs on (not on a Cluster). */
+  readonly #wakeups: WorkerBackend;
   #timer: NodeJS.Timeout | undefined;
   #following: Promise<void> = Promise.resolve();
   #closed = false;
@@ -73,6 +81,7 @@ export class CampaignWorkers {
 
   constructor(options: CampaignWorkersOptions) {
     this.#options = options;
+    this.#wakeups = QueueWakeups.backendFor(options.connection, options.keys);
   }
 
   async start(): Promise<void> {
@@ -114,23 +123,33 @@ export class CampaignWorkers {
 
   async #followOnce(): Promise<void> {
     if (this.#closed) return;
-    if (await this.#options.deps.groups.refresh()) {
-      this.#options.logger.info('rate groups changed');
-      for (const served of this.#running.values()) this.#size(served);
-    }
+    let changed = await this.#options.deps.groups.refresh();
+    if (changed) this.#options.logger.info('rate groups changed');
     const active = new Set(await this.#options.store.activeNames());
-    for (const name of active) if (!this.#running.has(name)) await this.#startCampaign(name);
-    for (const name of [...this.#running.keys()]) if (!active.has(name)) await this.#stopCampaign(name);
+    const starting = [...active].filter((name) => !this.#running.has(name));
+    const stopping = [...this.#running.keys()].filter((name) => !active.has(name));
+    for (const name of starting) await this.#startCampaign(name);
+    for (const name of stopping) await this.#stopCampaign(name);
+    changed ||= starting.length > 0 || stopping.length > 0;
+    if (!changed) return;
+    this.#sizeAll();
+    for (const worker of this.#allWorkers()) {
+      if (!worker.isRunning()) void worker.run().catch((error: unknown) => worker.emit('error', error as Error));
+    }
   }
 
   /**
-   * Sizes each of a campaign's Workers to the rate its lane can use (Little's law): the sum of its senders' shares of
-   * every limit they share with the campaign's other senders, so a pool of many numbers fetches what the pool can
-   * send, not what each number could.
+   * Sizes every Worker to the rate its lane can use (Little's law): the sum of its senders' shares of every limit
+   * they share with the campaign's other senders, so a pool of many numbers fetches what the pool can send, not what
+   * each number could; then scales them down together when they add up to more than this process can send.
    */
-  #size({ spec, workers }: Served): void {
-    const sizes = this.#concurrencies(spec);
-    workers.forEach((worker, index) => (worker.concurrency = sizes[index] ?? 1));
+  #sizeAll(): void {
+    const served = [...this.#running.values()];
+    const wanted = served.map(({ spec }) => this.#concurrencies(spec));
+    const { deps, maxInFlight } = this.#options;
+    const fitted = fitConcurrencies(wanted.flat(), processJobBudget(maxInFlight, deps.pacer.policy));
+    let next = 0;
+    for (const { workers } of served) for (const worker of workers) worker.concurrency = fitted[next++] ?? 1;
   }
 
   /** Each lane's concurrency, in the order of lanesOf(spec). */
@@ -157,28 +176,33 @@ export class CampaignWorkers {
       return;
     }
     const variables = [...parsed.templates.variables];
-    const sizes = this.#concurrencies(record.spec);
     const statusCallback = this.#options.statusCallbackOf?.(name);
     const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
-    const workers = lanesOf(record.spec).map((lane, index) => {
+    const workers = lanesOf(record.spec).map((lane) => {
       const senders = new Map(sendersOfLane(record.spec, lane).map((entry) => [senderId(entry.sender), entry]));
       const target = { spec: record.spec, templates: parsed.templates, senders, variables };
       const processor = makeSendProcessor(campaignDeps, target);
-      const worker = new Worker<StoredSendJob, SendResult>(queueNameOf(name, lane), processor, {
-        connection,
-        prefix: keys.prefix,
-        concurrency: sizes[index] ?? 1,
-        maxStalledCount: MAX_STALLS,
-        ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
-        ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
-        ...SEND_JOB_RETENTION,
-        settings: {
-          backoffStrategy: (attemptsMade, type, error) =>
-            type === BACKOFF_STRATEGY
-              ? computeBackoffMs(attemptsMade, error instanceof RetryableSendError ? error.retryAfterMs : undefined)
-              : 0,
+      const worker = new Worker<StoredSendJob, SendResult>(
+        queueNameOf(name, lane),
+        processor,
+        {
+          connection,
+          prefix: keys.prefix,
+          // Sized with the process's other queues once every campaign of this turn is in (#sizeAll), then run.
+          autorun: false,
+          maxStalledCount: MAX_STALLS,
+          ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
+          ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
+          ...SEND_JOB_RETENTION,
+          settings: {
+            backoffStrategy: (attemptsMade, type, error) =>
+              type === BACKOFF_STRATEGY
+                ? computeBackoffMs(attemptsMade, error instanceof RetryableSendError ? error.retryAfterMs : undefined)
+                : 0,
+          },
         },
-      });
+        this.#wakeups.factory,
+      );
       worker.on('error', (error) => {
         if (this.#options.onOutOfMemory !== undefined && isOutOfMemoryError(error)) this.#options.onOutOfMemory();
         else logger.error({ campaign: name, err: describeError(error) }, 'worker error');
@@ -227,6 +251,7 @@ export class CampaignWorkers {
     const workers = this.#allWorkers();
     this.#running.clear();
     if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
+    await this.#wakeups.close();
     return { timedOut: result === 'timeout' };
   }
 

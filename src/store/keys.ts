@@ -73,6 +73,11 @@ export interface Keys {
    * herald names them to read a queued job back (send-queues.ts), to measure, or to check where they land.
    */
   sendQueueKey(name: CampaignName, lane: string, part: string): string;
+  /**
+   * Sorted set: one worker process's wake key, among the keys its one blocking wait for jobs listens on
+   * (queue-wakeups.ts); a member added to it makes that wait start again with the queues added since. Expires by itself.
+   */
+  wakeups(processId: string): string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -103,6 +108,7 @@ export function makeKeys(prefix: string): Keys {
     retentionSweep: `${prefix}:retention:sweep`,
     awaitingReceipts: `${prefix}:receipts:awaiting`,
     sendQueueKey: (name, lane, part) => `${prefix}:${queueNameOf(name, lane)}:${part}`,
+    wakeups: (processId) => `${prefix}:wakeups:${processId}`,
   };
 }
 

@@ -126,6 +126,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     keys,
     store,
     maxConcurrency: options.concurrency ?? 5,
+    maxInFlight: 50,
     ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
     ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),

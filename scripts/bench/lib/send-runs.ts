@@ -49,6 +49,11 @@ export interface SendRun {
    * one number; each recipient keeps the number rendezvous hashing gives it. 1 unless given.
    */
   poolSize?: number;
+  /**
+   * herald only: give each number of the pool a limit of its own (as toll-free numbers have), so that each is a lane
+   * and a queue of its own, instead of none (one lane for the pool). The limits are too high for any run to reach.
+   */
+  ownLimits?: boolean;
 }
 
 /** One side's figures: messages/s, and the CPU each part spent per message, over the same 10%–90% stretch. */
@@ -70,11 +75,12 @@ function poolNumbers(size: number): string[] {
   return Array.from({ length: size }, (_, index) => `+1415${5_550_100 + index}`);
 }
 
-/** One 10DLC pool of the numbers, without limits of their own, at a rate no run reaches. */
-function poolGroups(numbers: readonly string[]): RateGroups {
+/** One pool of the numbers, with or without limits of their own, at rates no run reaches. */
+function poolGroups(numbers: readonly string[], ownLimits: boolean): RateGroups {
+  const memberLimit = ownLimits ? '10000/s' : 'none';
   const parsed = parseRateGroupsFile(
     JSON.stringify({
-      groups: [{ name: 'bench-pool', kind: 'pool', limit: '100000/s', memberLimit: 'none', senders: numbers }],
+      groups: [{ name: 'bench-pool', kind: 'pool', limit: '100000/s', memberLimit, senders: numbers }],
     }),
   );
   if (!parsed.ok) throw new Error(parsed.reason);
@@ -123,7 +129,7 @@ export async function runHeraldSend(run: SendRun): Promise<SendMeasure> {
   await connection.flushall();
   const keys = makeKeys('herald');
   const pool = poolNumbers(run.poolSize ?? 1);
-  if (pool.length > 1) await new RateGroupsStore(connection, keys).apply(poolGroups(pool));
+  if (pool.length > 1) await new RateGroupsStore(connection, keys).apply(poolGroups(pool, run.ownLimits ?? false));
   const built = buildCampaignSpec(
     {
       campaign: `bench-${run.label}`,
