@@ -31,8 +31,16 @@ describe('pacing maths', () => {
   it('scales many queues down together to the budget, each keeping at least one job', () => {
     expect(fitConcurrencies([151, 3, 3], 600)).toEqual([151, 3, 3]);
     expect(fitConcurrencies([300, 300, 600], 600)).toEqual([150, 150, 300]);
-    const thousand = fitConcurrencies(Array.from({ length: 1000 }, () => 50), 600);
+    const thousand = fitConcurrencies(
+      Array.from({ length: 1000 }, () => 50),
+      600,
+    );
     expect(new Set(thousand)).toEqual(new Set([1]));
-    expect(fitConcurrencies(Array.from({ length: 100 }, () => 50), 600)).toEqual(Array.from({ length: 100 }, () => 6));
+    expect(
+      fitConcurrencies(
+        Array.from({ length: 100 }, () => 50),
+        600,
+      ),
+    ).toEqual(Array.from({ length: 100 }, () => 6));
   });
 });
