@@ -142,13 +142,13 @@ export const WORKER_SETTINGS = {
   concurrency: setting(
     'HERALD_CONCURRENCY',
     positiveInt,
-    'Most jobs a worker process holds per sender queue (sending, or waiting for the sender’s next slot); each queue is sized from its sender’s rate up to this.',
+    'Most jobs a worker process holds per queue (sending, or waiting for the next slot); each queue is sized from its lane’s rate up to this, and all of a process’s queues together to what its HERALD_MAX_IN_FLIGHT sends can use.',
     { default: '200' },
   ),
   maxInFlight: setting(
     'HERALD_MAX_IN_FLIGHT',
     positiveInt,
-    'Sends a worker process keeps in flight in all; also the size of its socket pool to the API.',
+    'Sends a worker process keeps in flight in all; also the size of its socket pool to the API. Its queues together hold at most as many jobs as these can use over the pacing horizon (HERALD_MAX_IN_FLIGHT × (HERALD_PACE_HORIZON_MS + HERALD_EXPECTED_LATENCY_MS) ÷ HERALD_EXPECTED_LATENCY_MS), at least one each.',
     { default: '200' },
   ),
   paceHorizonMs: setting(

@@ -119,7 +119,8 @@ export class QueueWakeups {
     this.#closed = true;
     for (const marker of [...this.#waiters.keys()]) this.interrupt(marker);
     this.#blocking.disconnect();
-    await this.#client.del(this.#wakeKey).catch(() => undefined);
+    // Not awaited: with Redis away it would wait for its return, and the key expires by itself anyway.
+    void this.#client.del(this.#wakeKey).catch(() => undefined);
   }
 
   /** Makes the blocked command return; once per command, however many waits begin meanwhile. */
