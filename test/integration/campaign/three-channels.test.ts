@@ -178,6 +178,7 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
       rejected: csv.bad.size - 1,
       finished: true,
     });
+    // That nothing is sent can only be seen by waiting: 0.3 s.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.sandbox.requests()).toHaveLength(before);
     expect(await stack.store.counts(spec.name)).toMatchObject({ queued: 290, sent: 290, rejected: csv.bad.size - 1 });
