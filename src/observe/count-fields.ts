@@ -13,7 +13,7 @@ export interface ChannelValue {
   value: number;
 }
 export interface CodedValue extends ChannelValue {
-  /** Empty for the part of the total no code was recorded for (campaigns settled by an older herald). */
+  /** Empty for the series each channel has at 0 (see readCampaignSeries). */
   code: string;
   reason: ReasonClass | '';
 }
@@ -33,7 +33,8 @@ const REQUEUED = 'requeued:';
 /**
  * Turns a campaign's counters hash (`sent:sms`, `failed:sms:21610`, `undelivered:mms:30003`, …; written by the
  * store's settle and record-receipt scripts) into the values of its series. Every channel the campaign queued on
- * gets every total, 0 until it moves, so that sums and ratios over them never come out empty. The series are
+ * gets every total, 0 until it moves, so that sums and ratios over them never come out empty (a total by code also
+ * has a series with an empty code that stays 0, as PromQL's sum of no series is no value, not 0). The series are
  * counters: how many times a recipient reached the state, so a recipient that `herald resend-failed` moved back out
  * of it (its `requeued:` twin, the store's requeue script) still counts, and a total never goes down. `herald
  * status` reads the hash itself: how many are in the state now. Pure.
@@ -58,9 +59,7 @@ export function readCampaignSeries(counts: CampaignCounts): CampaignSeries {
         reason: reasonClassOf(code),
         value: total(`${prefix}${code}`),
       }));
-      const attributed = coded.reduce((sum, entry) => sum + entry.value, 0);
-      const rest = Math.max(0, total(`${field}:${channel}`) - attributed);
-      return [...coded, { channel, code: '', reason: '' as const, value: rest }];
+      return [...coded, { channel, code: '', reason: '' as const, value: 0 }];
     });
   return {
     queued: perChannel('queued'),

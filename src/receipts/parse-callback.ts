@@ -30,9 +30,10 @@ const ERROR_CODE = /^\d{1,6}$/;
 const WHATSAPP = 'whatsapp:';
 
 /**
- * Reads Twilio's form fields (../shared/reference/twilio.md §5). The channel is what herald sent: WhatsApp when
- * the address has the `whatsapp:` prefix, else MMS when the SID is an `MM…` one, else SMS. Twilio adds fields
- * without notice, so unknown ones are ignored (they were covered by the signature all the same). Pure.
+ * Reads Twilio's form fields (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status). The channel
+ * is what herald sent: WhatsApp when the address has the `whatsapp:` prefix, else MMS when the SID is an `MM…` one,
+ * else SMS. Twilio adds fields without notice, so unknown ones are ignored (they were covered by the signature all the
+ * same). Pure.
  */
 export function parseStatusCallback(campaign: CampaignName, form: Readonly<Record<string, string>>): CallbackParse {
   const sid = form['MessageSid'] ?? form['SmsSid'] ?? '';

@@ -1,7 +1,8 @@
 /**
- * Where a message's status stands in Twilio's outbound lifecycle (../shared/reference/twilio.md §1, §5), so that
- * callbacks that arrive late, twice or out of order can only move a recipient forward:
- * queued → sending → sent → delivered | undelivered | failed, and read after delivered (WhatsApp). Pure.
+ * Where a message's status stands in Twilio's outbound lifecycle
+ * (https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks), so that callbacks that
+ * arrive late, twice or out of order can only move a recipient forward: queued → sending → sent → delivered |
+ * undelivered | failed, and read after delivered (WhatsApp). Pure.
  */
 export interface StatusStep {
   /** Higher is later; a callback whose rank is not above the recorded one changes nothing. */

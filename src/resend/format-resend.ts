@@ -19,9 +19,6 @@ export function formatResendSummary(
     ...(summary.resumed > 0 ? [`  resumed ${summary.resumed} left queued without a job by an interrupted run`] : []),
     `  kept ${total(summary.kept)} whose failure a resend cannot cure`,
     ...list(summary.kept),
-    ...(summary.withoutDetails > 0
-      ? [`  ${summary.withoutDetails} curable but settled without stored details (an older herald): not resent`]
-      : []),
     ...(resent > 0 && !dryRun ? [`  ${sending}`] : []),
   ];
   return `${lines.join('\n')}\n`;

@@ -20,14 +20,14 @@ import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
 
 /** Recipients handled at once: each is a few round trips (requeue, find the old job, add the new one). */
 const IN_FLIGHT = 64;
+/** Why a curable recipient is kept when its stored details do not rebuild its message. */
+const UNREBUILDABLE = 'its stored details do not rebuild its message';
 
 export interface ResendSummary {
   /** Recipients put back on their queue, by the reason they failed. */
   resent: Record<string, number>;
-  /** Failed or undelivered recipients left alone, by the reason that cannot be cured. */
+  /** Failed or undelivered recipients left alone, by the reason that cannot be cured or why they cannot be resent. */
   kept: Record<string, number>;
-  /** Curable, but settled by a herald that kept no details, so their message cannot be rebuilt. */
-  withoutDetails: number;
   /** Requeued by an earlier run that stopped before their job was added: added now. */
   resumed: number;
 }
@@ -61,7 +61,7 @@ export async function resendFailed(
   const variables = [...parsed.templates.variables];
   const queues = new SendQueues(connection, keys, spec);
   const ledger = new Ledger(connection, keys);
-  const summary: ResendSummary = { resent: {}, kept: {}, withoutDetails: 0, resumed: 0 };
+  const summary: ResendSummary = { resent: {}, kept: {}, resumed: 0 };
   const bump = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
 
   const rebuild = (to: string, detail: RecipientDetail): SendJobData | undefined => {
@@ -98,7 +98,8 @@ export async function resendFailed(
     }
     if (!cure.curable) return void bump(summary.kept, cure.reason);
     const job = detail === undefined ? undefined : rebuild(entry.to, detail);
-    if (detail === undefined || job === undefined) return void (summary.withoutDetails += 1);
+    // Every settled recipient has its details (settle writes them in the same step); damaged ones cannot be resent.
+    if (detail === undefined || job === undefined) return void bump(summary.kept, UNREBUILDABLE);
     if (options.dryRun) return void bump(summary.resent, cure.reason);
     if (!(await ledger.requeue(spec.name, entry.to, entry, detail.senderId, job.channel))) return;
     await addJob(queues.ofSender(detail.senderId), detail.senderId, job, variables);

@@ -2,10 +2,10 @@ import { stripWhatsApp } from './address.js';
 import { makeTwilioError, QUEUE_FULL_ERROR, type TwilioError } from './twilio-error.js';
 
 /**
- * Twilio's test-credential magic numbers (https://www.twilio.com/docs/iam/test-credentials; table copied in
- * ../shared/reference/twilio.md §6), answered with the same codes so herald's error handling can be driven
- * end to end. Unlike Twilio's test credentials, any other `From` is accepted rather than refused with 21606:
- * the sandbox stands in for a live account whose numbers herald does not know in advance.
+ * Twilio's test-credential magic numbers (https://www.twilio.com/docs/iam/test-credentials), answered with the same
+ * codes so herald's error handling can be driven end to end. Unlike Twilio's test credentials, any other `From` is
+ * accepted rather than refused with 21606: the sandbox stands in for a live account whose numbers herald does not know
+ * in advance.
  */
 const FROM_ERRORS: ReadonlyMap<string, (from: string) => TwilioError> = new Map([
   [

@@ -3,7 +3,7 @@ import { type DeliveryStatus, findDeliveryState, type DeliveryEvent } from './de
 
 /**
  * The Message resource as Twilio returns it (schema `api.v2010.account.message` in Twilio's OpenAPI,
- * extract at ../shared/reference/twilio_message_schema.json): every property present, snake_case,
+ * copied in test/fixtures/sandbox/message-schema.json): every property present, snake_case,
  * counts as strings, dates in RFC 2822 with `+0000`, which is the one format the SDK parses into a Date.
  */
 export interface MessageResource {

@@ -109,10 +109,10 @@ interface LinkState {
 }
 
 /**
- * Twilio's queues (../shared/reference/twilio.md §3): a message starts to be sent once every limit of its sender's
- * chain allows (the sender's own, its 10DLC pool's, its account's, ...), each sending at its rate, counted in
- * segments for SMS; a sender's queue holds a few hours of sending, and a create past that is refused with 21611.
- * Modelled as the time each link's queue empties, so admitting a message is O(chain).
+ * Twilio's queues (https://support.twilio.com/hc/en-us/articles/115002943027): a message starts to be sent once every
+ * limit of its sender's chain allows (the sender's own, its 10DLC pool's, its account's, ...), each sending at its
+ * rate, counted in segments for SMS; a sender's queue holds a few hours of sending, and a create past that is refused
+ * with 21611. Modelled as the time each link's queue empties, so admitting a message is O(chain).
  */
 export class SenderQueues {
   readonly #rules: SenderQueueRules;

@@ -20,9 +20,10 @@ export interface CallbackRecord {
 }
 
 /**
- * The form Twilio posts for a status change (../shared/reference/twilio.md §5): the message's identifiers
- * and addresses, the new status, the deprecated Sms* duplicates, and ErrorCode only for a failure. A message
- * sent through a Messaging Service without From has no sender picked in the sandbox, so it has no From.
+ * The form Twilio posts for a status change
+ * (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status): the message's identifiers and
+ * addresses, the new status, the deprecated Sms* duplicates, and ErrorCode only for a failure. A message sent through a
+ * Messaging Service without From has no sender picked in the sandbox, so it has no From.
  */
 export function buildCallbackParams(facts: MessageFacts, event: DeliveryEvent): Record<string, string> {
   return {

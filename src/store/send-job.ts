@@ -58,14 +58,16 @@ export function encodeSendJob(job: SendJobData, variables: readonly string[]): S
 }
 
 /**
- * Reads a stored job back. A job that is not in this format (queued by a herald before it, or by hand) fails at
- * once with a readable reason rather than being retried: its data cannot become a message.
+ * Reads a stored job back. A job that is not in this format (queued by another version of herald, or by hand) fails
+ * at once with a readable reason rather than being retried: its data cannot become a message.
  */
 export function decodeSendJob(stored: unknown, jobId: string | undefined, variables: readonly string[]): SendJobData {
   const to = jobId === undefined ? undefined : asE164(jobId);
   if (to === undefined) throw new UnrecoverableError(`job id ${String(jobId)} is not an E.164 number`);
   if (!isStoredSendJob(stored, variables.length))
-    throw new UnrecoverableError(`job ${jobId} is not in herald's send job format (queued by an older herald?)`);
+    throw new UnrecoverableError(
+      `job ${jobId} is not in herald's send job format (queued by another version of herald, or by hand?)`,
+    );
   const vars = makeTemplateVars(variables.map((name, index) => [name, stored.v[index] ?? '']));
   const job: SendJobData = { line: stored.l, to, channel: CHANNEL_OF[stored.c]!, segments: stored.n, vars };
   if (stored.t !== undefined) job.throttledSince = stored.t;

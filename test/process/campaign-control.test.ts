@@ -170,6 +170,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     await send('second', writeCsv('second', second), '--mps', '100');
     await waitForFinished(store, 'second' as CampaignName);
     expect(timesEach(second).size).toBe(second.length);
+    // That the paused campaign sends nothing can only be seen by waiting: 1.5 s more.
     await sleep(1500);
     expect(received(first).length).toBe(atPause);
     expect((await ledgerStates('first'))['in-flight']).toBeUndefined();
@@ -194,6 +195,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       output: expect.stringMatching(/^doomed: cancelled; \d+ recipients still queued will not be texted\n/),
     });
     const atCancel = received(numbers).length;
+    // That nothing more reaches Twilio can only be seen by waiting: 1.5 s.
     await sleep(1500);
     expect(received(numbers).length).toBe(atCancel);
 
@@ -254,6 +256,7 @@ describe('operating campaigns from the CLI, with worker processes', () => {
       code: 1,
       output: expect.stringMatching(/^herald: campaign doomed was cancelled at .*use a new --campaign name\n$/),
     });
+    // And still nothing reaches Twilio after both tries, which only waiting can show: 0.5 s.
     await sleep(500);
     expect(received(numbers).length).toBe(atCancel);
   });
@@ -279,14 +282,17 @@ describe('operating campaigns from the CLI, with worker processes', () => {
     );
 
     await waitFor(() => timesEach(london).size === london.length, { what: 'London recipients' });
-    await sleep(1000);
-    expect(received(sf)).toHaveLength(0);
-
     const queue = new Queue(queueNameOf('windowed' as CampaignName, 'p14155550100'), {
       connection,
       prefix: keys.prefix,
     });
     try {
+      // Each San Francisco job waits for the window's opening in the delayed set, where nothing sends it before then.
+      await waitFor(async () => (await queue.getDelayedCount()) === sf.length, {
+        what: 'the San Francisco jobs to wait for the window',
+        detail: () => queue.getJobCounts(),
+      });
+      expect(received(sf)).toHaveLength(0);
       const delayed = await queue.getDelayed();
       expect(delayed.map((job) => job.id).sort()).toEqual([...sf].sort());
       const opening = nextOpening(window, timeZonesOf(sf[0] as E164), now).getTime();

@@ -56,6 +56,7 @@ describe('pause and cancel with sends in flight', () => {
     expect((await ledgerStates(stack, campaign))['in-flight']).toBe(begun);
 
     await waitFor(async () => (await control.activeJobs(campaign.name)) === 0, { what: 'no active jobs' });
+    // That no further request follows can only be seen by waiting: 0.2 s.
     await sleep(200);
     expect(stack.sandbox.requests()).toHaveLength(begun);
     expect(await ledgerStates(stack, campaign)).toEqual({ sent: begun, cancelled: 40 - begun });

@@ -27,6 +27,7 @@ import {
   waitForFinished,
 } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { countDelayedJobs } from '../../helpers/delayed-jobs.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const TO = '+14155550123';
@@ -149,6 +150,7 @@ describe('send outcomes against the sandbox', () => {
       chunkSize: 10,
     });
     await waitForFinished(stack.store, campaign.name);
+    // That nothing is sent again can only be seen by waiting: 2 s after the campaign finished.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(stack.sandbox.requests()).toHaveLength(1);
     expect(await ledgerStates(stack, campaign)).toEqual({ [TO]: 'unknown' });
@@ -297,6 +299,7 @@ describe('reconciliation through the Messages list', () => {
     stack = await startStack('reconcile-failed');
     stack.sandbox.setFaults({ acceptThenDrop: 1, listErrors: 1 });
     const campaign = await runOne('unlisted');
+    // That nothing more is sent can only be seen by waiting: 1 s after the campaign finished.
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     expect(stack.sandbox.requests()).toHaveLength(1);
@@ -317,7 +320,9 @@ describe('reconciliation through the Messages list', () => {
       chunkSize: 10,
     });
     await waitFor(() => stack.sandbox.requests().length > 0, { what: 'the create request' });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitFor(async () => (await countDelayedJobs(stack.connection, stack.keys.prefix)) === 1, {
+      what: 'the job to be put back to look again',
+    });
     // The first lookup failed: the recipient is still in flight, neither unknown nor sent again.
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toMatch(/^i:/);
     stack.sandbox.setFaults({});

@@ -18,6 +18,7 @@ import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import type { SendEventMap } from '../../../src/observe/send-events.js';
 import { type Stack, type StackOptions, startStack, TEST_ACCOUNT_SID, waitForFinished } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
+import { countDelayedJobs } from '../../helpers/delayed-jobs.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const RECIPIENTS = ['+14155550121', '+14155550122', '+14155550123'];
@@ -40,7 +41,13 @@ async function ledgerStates(stack: Stack, campaign: CampaignSpec): Promise<Recor
   return states;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once `count` jobs of the stack wait put back (see countDelayedJobs): none can be sent before it is due. */
+async function waitForDelayed(stack: Stack, count: number, what: string): Promise<void> {
+  await waitFor(async () => (await countDelayedJobs(stack.connection, stack.keys.prefix)) === count, {
+    what,
+    detail: () => countDelayedJobs(stack.connection, stack.keys.prefix),
+  });
+}
 
 /** A sender's chain with no groups configured: the sender alone. */
 function chainFor(from: string): RateChain {
@@ -89,7 +96,7 @@ describe('senders held or halted by Twilio’s answer', () => {
     });
     // The day turns at Twilio while the account is held; nothing more is asked before the hold ends.
     stack.sandbox.setFaults({});
-    await sleep(1500);
+    await waitForDelayed(stack, 2, 'the two recipients left to wait out the hold');
     const during = stack.sandbox.requests();
     expect(during.map((request) => request.status)).toEqual([201, 429]);
     expect(during[1]?.errorCode).toBe(63038);
@@ -116,7 +123,7 @@ describe('senders held or halted by Twilio’s answer', () => {
     });
 
     await waitFor(() => held.length === 1, { what: 'the halt' });
-    await sleep(1000);
+    await waitForDelayed(stack, 3, 'every recipient to wait out the halt');
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212]);
     expect(held[0]).toMatchObject({
       subject: 'p15005550001',
@@ -131,7 +138,7 @@ describe('senders held or halted by Twilio’s answer', () => {
     expect(await holds.lift(chain.tag, chain.links[0]!.id)).toMatchObject({ state: 'halted', code: '21212' });
     expect(await promoteHeldJobs(stack.connection, stack.keys, stack.store, only('p15005550001'))).toBe(1);
     await waitFor(() => held.length === 2, { what: 'the second halt' });
-    await sleep(500);
+    await waitForDelayed(stack, 3, 'every recipient to wait out the second halt');
     expect(stack.sandbox.requests().map((request) => request.errorCode)).toEqual([21212, 21212]);
     expect(await stack.store.counts(campaign.name)).toMatchObject({ sent: 0, failed: 0 });
   });
@@ -178,7 +185,7 @@ describe('senders held or halted by Twilio’s answer', () => {
     });
 
     await waitFor(() => held.length === 1, { what: 'the halt' });
-    await sleep(1000);
+    await waitForDelayed(stack, 3, 'every recipient to wait out the halt');
     expect(stack.sandbox.requests().map((request) => request.status)).toEqual([401]);
     expect(held[0]).toMatchObject({ subject: 'account', level: 'account', hold: { state: 'halted', code: '20003' } });
     expect(await holds.accountHold()).toMatchObject({ state: 'halted', code: '20003' });
@@ -242,7 +249,7 @@ describe('a group’s daily cap', () => {
     });
 
     await waitFor(() => held.length === 1, { what: 'the cap' });
-    await sleep(500);
+    await waitForDelayed(stack, 3, 'the three recipients past the cap to wait for the reset');
     expect(held[0]).toMatchObject({ subject: 'acme', level: 'brand', hold: { state: 'held', code: 'daily-cap' } });
     // Three went, from either number; the others wait queued, no attempt used and nothing asked of Twilio.
     expect(stack.sandbox.requests().map((request) => request.status)).toEqual([201, 201, 201]);

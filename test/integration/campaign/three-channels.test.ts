@@ -170,14 +170,15 @@ describe('a campaign over SMS, MMS and WhatsApp through Redis, BullMQ, the SDK a
       rejectedPath: join(dir, 'again.csv'),
       chunkSize: 100,
     });
-    // The WhatsApp row for a number already texted by SMS is now simply "already in the campaign": once a
-    // recipient is settled the ledger no longer tells which sender it went out on. Either way nothing is sent.
+    // The WhatsApp row for a number already texted by SMS counts as already in the campaign: a settled recipient's
+    // ledger entry does not say which sender it went out on. Nothing is sent to it.
     expect(summary).toMatchObject({
       queued: 0,
       alreadyInCampaign: csv.valid.size + 3,
       rejected: csv.bad.size - 1,
       finished: true,
     });
+    // That nothing is sent can only be seen by waiting: 0.3 s.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stack.sandbox.requests()).toHaveLength(before);
     expect(await stack.store.counts(spec.name)).toMatchObject({ queued: 290, sent: 290, rejected: csv.bad.size - 1 });

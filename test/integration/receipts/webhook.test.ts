@@ -182,13 +182,13 @@ describe('status webhook', () => {
   it('answers 404 off the callback path and 405 to other methods', async () => {
     rejected.length = 0;
     expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(404);
-    // The path of earlier versions, where the campaign was last, is no longer served (see the next test).
-    const legacy = await fetch(`http://127.0.0.1:${server.port}/twilio/status/${campaign}`, {
+    // A path with the campaign last, which a signature cannot tell from another campaign's (see the next test).
+    const campaignLast = await fetch(`http://127.0.0.1:${server.port}/twilio/status/${campaign}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'a=b',
     });
-    expect(legacy.status).toBe(404);
+    expect(campaignLast.status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${server.port}/twilio/campaigns/${campaign}/status`)).status).toBe(405);
     expect(rejected).toEqual(['not-found', 'not-found', 'method']);
   });
@@ -201,10 +201,10 @@ describe('status webhook', () => {
     const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, statusCallbackUrl(PUBLIC_URL, longer), form);
     const { AccountSid, ...rest } = form;
     const slid = { '-2AccountSid': AccountSid, ...rest };
-    const legacy = (name: string) => `${PUBLIC_URL}/twilio/status/${name}`;
-    // The premise: under the old scheme the renamed form verified for the shorter campaign.
-    const legacySignature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, legacy(longer), form);
-    expect(twilio.validateRequest(TEST_AUTH_TOKEN, legacySignature, legacy(campaign), slid)).toBe(true);
+    const campaignLast = (name: string) => `${PUBLIC_URL}/twilio/status/${name}`;
+    // The premise: with the campaign last in the path, the renamed form verifies for the shorter campaign.
+    const lastSignature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, campaignLast(longer), form);
+    expect(twilio.validateRequest(TEST_AUTH_TOKEN, lastSignature, campaignLast(campaign), slid)).toBe(true);
     rejected.length = 0;
     expect(await post(slid, { signature })).toBe(403);
     expect(rejected).toEqual(['signature']);

@@ -309,7 +309,7 @@ describe('the direct transport’s connections', () => {
       );
       expect(failed).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('CLUSTERDOWN') });
       expect(classifyFailure(failed).kind).toBe('retry');
-      // Neither was written; the shared client goes on as before.
+      // Neither was written, and the shared client still sends.
       expect(capture.captured).toHaveLength(1);
       await shared.messages.create(params);
       expect(capture.captured).toHaveLength(2);

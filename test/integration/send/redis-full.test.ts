@@ -65,6 +65,7 @@ describe('Redis out of memory mid-campaign', () => {
     const refusedBefore = await refusedWrites(admin);
     const started = Date.now();
     while (stack.sandbox.requests().length < RECIPIENTS * 0.6 && Date.now() - started < 20_000) {
+      // Random spells full and not: what is tested is that a send meets them at any point of its steps.
       await admin.config('SET', 'maxmemory', '1');
       await sleep(Math.random() * 40);
       await admin.config('SET', 'maxmemory', '0');

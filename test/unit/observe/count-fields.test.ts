@@ -41,11 +41,6 @@ describe('readCampaignSeries', () => {
     ]);
   });
 
-  it('reports failures without a recorded code (settled by an older herald) under an empty code', () => {
-    const series = readCampaignSeries({ 'queued:mms': 4, 'failed:mms': 3, 'failed:mms:21610': 1 });
-    expect(series.failed).toContainEqual({ channel: 'mms', code: '', reason: '', value: 2 });
-  });
-
   it('counts recipients that resend-failed moved out of a total, so that no series goes down', () => {
     // Counts after resend-failed moved recipients back to queued: a 30008 failure now only exists as its twin.
     const series = readCampaignSeries({

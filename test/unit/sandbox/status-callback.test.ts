@@ -42,7 +42,7 @@ describe('buildCallbackParams', () => {
 
 describe('signCallback', () => {
   it('matches Twilio’s published example signature', () => {
-    // https://www.twilio.com/docs/usage/webhooks/webhooks-security (../shared/reference/twilio.md §5).
+    // https://www.twilio.com/docs/usage/webhooks/webhooks-security.
     const params = {
       CallSid: 'CA1234567890ABCDE',
       Caller: '+12349013030',

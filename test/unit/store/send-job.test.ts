@@ -48,13 +48,15 @@ describe('stored send job', () => {
   });
 
   it('fails a job of another format at once with a readable reason, never retried', () => {
-    const older = { line: 2, to: TO, channel: 'sms', segments: 1, vars: { first_name: 'Ann', code: 'C1' } };
+    const readable = { line: 2, to: TO, channel: 'sms', segments: 1, vars: { first_name: 'Ann', code: 'C1' } };
     const decode =
       (data: unknown, id: string | undefined = TO) =>
       () =>
         decodeSendJob(data, id, VARIABLES);
-    expect(decode(older)).toThrow(UnrecoverableError);
-    expect(decode(older)).toThrow(`job ${TO} is not in herald's send job format (queued by an older herald?)`);
+    expect(decode(readable)).toThrow(UnrecoverableError);
+    expect(decode(readable)).toThrow(
+      `job ${TO} is not in herald's send job format (queued by another version of herald, or by hand?)`,
+    );
     expect(decode({ l: 2, c: 'toString', n: 1, v: ['Ann', 'C1'] })).toThrow(UnrecoverableError);
     expect(decode({ l: 2, c: 's', n: 1, v: ['Ann'] })).toThrow(UnrecoverableError);
     expect(decode({ l: 2, c: 's', n: 1, v: ['Ann', 7] })).toThrow(UnrecoverableError);
