@@ -129,6 +129,7 @@ describe('pause and cancel with sends in flight', () => {
       kind: 'in-flight',
       since: expect.any(Number),
       token: 'an-earlier-attempt',
+      written: false,
     });
     expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
     const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
@@ -154,19 +155,35 @@ describe('pause and cancel with sends in flight', () => {
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
     const at = Date.now();
     expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at))).toEqual({ kind: 'go' });
-    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    // The mark of a request not yet written.
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`in:${at}:job/1`);
     // The same attempt asking again (its first answer was lost and the client sent the script again) may go: it
     // made no request yet. Any other attempt finds the mark.
     expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at + 5))).toEqual({ kind: 'go' });
-    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
-    // A second delivery finds the first attempt's mark, even once the campaign is cancelled.
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`in:${at}:job/1`);
+    // A second delivery finds the first attempt's mark, even once the campaign is cancelled, and whether it was
+    // recorded written.
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
     expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({
       kind: 'in-flight',
       since: at,
       token: 'job/1',
+      written: false,
     });
+    expect(await stack.ledger.markWritten(campaign.name, to, { since: at, token: 'job/1' })).toBe(true);
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({
+      kind: 'in-flight',
+      since: at,
+      token: 'job/1',
+      written: true,
+    });
+    // Only the unwritten mark itself moves: not its written form, nor a settled recipient (a write recorded late).
+    const mark = { since: at, token: 'job/1' };
+    expect(await stack.ledger.releaseUnwritten(campaign.name, to, mark, 'p14155550100')).toBe(false);
     await stack.ledger.settle(campaign.name, to, 'sms', { state: 'sent', sid: 'SM1' });
+    expect(await stack.ledger.markWritten(campaign.name, to, mark)).toBe(false);
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe('s:SM1');
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
     expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({
       kind: 'final',

@@ -23,7 +23,7 @@ describe('tallyChaos', () => {
       ['+2', { state: 'sent', sid: sid(2) }],
       ['+3', { state: 'failed', code: '21211' }],
       ['+4', { state: 'unknown', reason: 'interrupted' }],
-      ['+5', { state: 'in-flight', since: 123, token: 'token' }],
+      ['+5', { state: 'in-flight', since: 123, token: 'token', written: true }],
       ['+6', { state: 'unknown', reason: 'lookup-failed' }],
       ['+7', { state: 'sent', sid: sid(99) }],
     ]);
