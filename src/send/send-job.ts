@@ -66,8 +66,9 @@ export interface SendDeps {
   /** How long a daily cap (63038) without a Retry-After holds its sender. */
   dailyCapHoldMs?: number;
   /**
-   * How long after an attempt began its lookup is repeated before the recipient is recorded unknown: Twilio may
-   * still be processing a request whose answer was lost, or its list may not show the message yet. 0: look once.
+   * How long after an attempt began its lookup is repeated before it decides: Twilio may still be processing a
+   * request whose answer was lost, or its list may not show the message yet. Then a written request not found is
+   * unknown, and one never written is sent (look-up-lost.ts). 0: look once.
    */
   reconcilePatienceMs?: number;
   /** How soon, within the patience, a lookup that found nothing (or failed) is repeated. @defaultValue 10_000 */

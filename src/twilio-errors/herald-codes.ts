@@ -31,7 +31,7 @@ export const HERALD_CODES: Readonly<Record<string, CodeFacts>> = {
     class: 'unknown',
   },
   interrupted: {
-    reason: 'a worker stopped mid-request: it may have reached Twilio, so it is never resent',
+    reason: 'a worker stopped after writing its request: it may have reached Twilio, so it is never resent',
     curable: false,
     class: 'unknown',
   },
