@@ -165,8 +165,9 @@ describe('send outcomes against the sandbox', () => {
     await waitForFinished(stack.store, campaign.name);
     expect(stack.sandbox.requests()).toHaveLength(1);
 
-    // A worker killed mid-send leaves its in-flight mark behind, and BullMQ hands the job to another worker; the
-    // settled recipient's job comes back too, as after a lock that expired just as it completed.
+    // A worker killed after writing its request leaves its in-flight mark behind, recorded written (`i:`), and
+    // BullMQ hands the job to another worker; the settled recipient's job comes back too, as after a lock that
+    // expired just as it completed.
     const interrupted = '+14155550125' as E164;
     await stack.connection.hset(
       stack.keys.recipients(campaign.name),
