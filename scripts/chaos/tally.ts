@@ -18,6 +18,12 @@ export interface ChaosTally {
   unknown: number;
   /** The same, by the reason herald recorded (interrupted, no-answer, lookup-failed). */
   unknownReasons: Record<string, number>;
+  /**
+   * Of those, the ones with no request at Twilio at all: herald recorded unknown a recipient whose request never
+   * left it (on the loopback, a request written reaches the sandbox). The others' requests reached Twilio and were
+   * refused (429, 500), and herald lost the answer with a killed worker: nothing can tell it they were not created.
+   */
+  unknownNeverArrived: number;
   /** Recorded unknown, yet at Twilio once: a lookup that could not settle it. */
   unknownButSent: number;
   /** The same, by the reason herald recorded. */
@@ -36,9 +42,12 @@ export function tallyChaos(
   ledger: ReadonlyMap<string, RecipientState>,
 ): ChaosTally {
   const sids = new Map<string, string[]>();
+  const arrived = new Set<string>();
   for (const request of requests) {
     const to = request.params['To'];
-    if (request.sid === undefined || typeof to !== 'string') continue;
+    if (typeof to !== 'string') continue;
+    arrived.add(to);
+    if (request.sid === undefined) continue;
     sids.set(to, [...(sids.get(to) ?? []), request.sid]);
   }
   const tally: ChaosTally = {
@@ -49,6 +58,7 @@ export function tallyChaos(
     failed: {},
     unknown: 0,
     unknownReasons: {},
+    unknownNeverArrived: 0,
     unknownButSent: 0,
     unknownButSentReasons: {},
     wrongSid: 0,
@@ -69,6 +79,7 @@ export function tallyChaos(
     } else if (state?.state === 'unknown') {
       tally.unknown += 1;
       tally.unknownReasons[state.reason] = (tally.unknownReasons[state.reason] ?? 0) + 1;
+      if (!arrived.has(to)) tally.unknownNeverArrived += 1;
     } else tally.neverSent += 1;
   }
   return tally;
@@ -93,6 +104,8 @@ export function formatTally(tally: ChaosTally): string {
     `never sent but should have been   ${tally.neverSent}`,
     `permanently failed                ${totalFailed}${failed === '' ? '' : ` (${failed})`}`,
     `unknown (not sent, reported)      ${tally.unknown}${byReason(tally.unknownReasons)}`,
+    `  refused by Twilio, answer lost  ${tally.unknown - tally.unknownNeverArrived}`,
+    `  no request reached Twilio       ${tally.unknownNeverArrived}`,
     `unknown, yet sent once            ${tally.unknownButSent}${byReason(tally.unknownButSentReasons)}`,
     `sent, recorded with a wrong SID   ${tally.wrongSid}`,
   ].join('\n');

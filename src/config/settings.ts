@@ -190,13 +190,13 @@ export const WORKER_SETTINGS = {
   reconcilePatienceMs: setting(
     'HERALD_RECONCILE_PATIENCE_MS',
     z.coerce.number().int('is not a whole number').min(0, 'must be 0 or more'),
-    'After a send whose answer was lost (a timeout, a cut connection, a killed worker), how long herald keeps looking for the message in Twilio’s list (every 10 s) before it records the recipient unknown; it never resends meanwhile. 0: look once.',
+    'After a send whose answer was lost (a timeout, a cut connection, a killed worker), how long herald keeps looking for the message in Twilio’s list (every 10 s) before it decides; it never resends meanwhile. Not found then: a request that was written is recorded unknown, never resent; one whose worker died before writing it is sent (no sooner than 10 s after it began), so keep this above the longest Twilio may take to list a message it received. 0: look once.',
     { default: '120000' },
   ),
   lockDurationMs: setting(
     'HERALD_LOCK_DURATION_MS',
     positiveInt,
-    'How long a job stays locked to the worker process holding it without a renewal (renewed every half of this). When a process or its machine dies, its jobs go back to the queue for the others within this plus twice HERALD_STALLED_INTERVAL_MS; an in-flight send among them ends as unknown, never resent.',
+    'How long a job stays locked to the worker process holding it without a renewal (renewed every half of this). When a process or its machine dies, its jobs go back to the queue for the others within this plus twice HERALD_STALLED_INTERVAL_MS; a send among them whose request was written ends as sent or unknown, never resent, and one whose request was not is sent after HERALD_RECONCILE_PATIENCE_MS.',
     { default: '30000' },
   ),
   stalledIntervalMs: setting(

@@ -14,7 +14,8 @@ export type { GateAnswer };
 /**
  * Sends of one process between their in-flight mark and their request, at most: a worker killed while the gate's
  * answers are on their way (a round trip; seconds on a starved host) leaves at most this many marks without a request,
- * each then recorded unknown. At a round trip of 2 ms it still lets 8,000 sends a second through.
+ * each then sent only once the lookup's patience has passed (look-up-lost.ts). At a round trip of 2 ms it still lets
+ * 8,000 sends a second through.
  */
 const BEGINS_AT_ONCE = 16;
 

@@ -73,12 +73,15 @@ export class DirectTransport {
   /**
    * `beforeWrite`, when given, is awaited on the connected socket right before the request is written; if it throws,
    * nothing is written and the request fails with its error (a RequestNotSentError wraps any but a `NotWritten`).
+   * `afterWrite`, when given, is called once the whole request has been handed to the operating system (the
+   * request's `finish`), which sends it even if this process dies next; whatever becomes of the answer.
    */
   async request<TData>(
     opts: RequestClient.RequestOptions<TData>,
     encoded: EncodedRequest,
     uri: string,
     beforeWrite?: () => Promise<void>,
+    afterWrite?: () => void,
   ): Promise<HttpResponse.default<TData>> {
     const url = new URL(uri);
     const { query, body } = encoded;
@@ -103,7 +106,7 @@ export class DirectTransport {
       method: opts.method.toUpperCase(),
       headers,
     });
-    return exchange<TData>(request, body, timeoutMs, beforeWrite);
+    return exchange<TData>(request, body, timeoutMs, beforeWrite, afterWrite);
   }
 
   close(): void {
@@ -117,6 +120,7 @@ async function exchange<TData>(
   body: string | undefined,
   timeoutMs: number,
   beforeWrite: (() => Promise<void>) | undefined,
+  afterWrite: (() => void) | undefined,
 ): Promise<HttpResponse.default<TData>> {
   // One listener for the request's whole life: an error while it waits for its socket must not go unhandled.
   let fail: (error: Error) => void = () => undefined;
@@ -158,6 +162,7 @@ async function exchange<TData>(
   }
   request.setTimeout(timeoutMs, () => request.destroy(timeoutError(timeoutMs)));
   const answered = Promise.race([responseOf(request), failed]);
+  if (afterWrite !== undefined) request.once('finish', afterWrite);
   request.end(body);
   const response = await answered;
   return { statusCode: response.statusCode, body: response.body as TData, headers: response.headers };

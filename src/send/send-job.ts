@@ -9,7 +9,7 @@ import type { RateChain } from '../domain/rate-group.js';
 import type { ParsedTemplates } from '../domain/template.js';
 import type { SendJobData } from '../store/send-job.js';
 import type { SendEvents } from '../observe/send-events.js';
-import type { Ledger } from '../store/ledger.js';
+import type { InFlightMark, Ledger } from '../store/ledger.js';
 import type { OptOutList } from '../queue/opt-outs.js';
 import type { RecipientDetail } from '../store/recipient-detail.js';
 import type { StoredSendJob } from '../store/send-job.js';
@@ -66,8 +66,9 @@ export interface SendDeps {
   /** How long a daily cap (63038) without a Retry-After holds its sender. */
   dailyCapHoldMs?: number;
   /**
-   * How long after an attempt began its lookup is repeated before the recipient is recorded unknown: Twilio may
-   * still be processing a request whose answer was lost, or its list may not show the message yet. 0: look once.
+   * How long after an attempt began its lookup is repeated before it decides: Twilio may still be processing a
+   * request whose answer was lost, or its list may not show the message yet. Then a written request not found is
+   * unknown, and one never written is sent (look-up-lost.ts). 0: look once.
    */
   reconcilePatienceMs?: number;
   /** How soon, within the patience, a lookup that found nothing (or failed) is repeated. @defaultValue 10_000 */
@@ -109,8 +110,11 @@ export type Verdict =
   | { kind: 'failed'; code: string; reason: string; optOut?: true }
   /** A request may have reached Twilio and the lookup could not tell: settled unknown, never resent. */
   | { kind: 'unknown'; code: string; reason: string }
-  /** An answer was lost, or an earlier attempt was interrupted: look the message up in Twilio's list. */
-  | { kind: 'look-up'; since: number; notFound: string; context: string }
+  /**
+   * An answer was lost, or an earlier attempt was interrupted: look the message up in Twilio's list. `unwritten`: the
+   * earlier attempt's mark, which it never recorded as written (it may have stopped before writing its request).
+   */
+  | { kind: 'look-up'; since: number; notFound: string; context: string; unwritten?: InFlightMark }
   /** Nothing was sent and nothing is written: already settled, or cancelled. */
   | { kind: 'skipped'; reason: string; result: SendResult; finished?: boolean }
   /** Not now: the job waits until `until` (on SendDeps' clock), using no attempt; `retry` when the recipient goes back to queued. */
@@ -148,6 +152,8 @@ export interface Send {
   slotAt?: number;
   /** Frees this send's place among the process's sends in flight (take-capacity); called at most once. */
   release?: () => void;
+  /** This attempt's in-flight mark, once the campaign gate has set it (gate-and-begin). */
+  mark?: InFlightMark;
   /** When the request began, ms since the epoch, and Twilio's answer (create-message). */
   startedAt?: number;
   answer?: { ok: true; sid: string } | { ok: false; error: unknown };

@@ -53,22 +53,27 @@ class HeraldRequestClient extends twilio.RequestClient {
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<HttpResponse.default<TData>> {
-    return this.send(opts, undefined);
+    return this.send(opts, undefined, undefined);
   }
 
-  /** A request, with `beforeWrite` awaited right before it is written (see clientForSend). */
+  /**
+   * A request, with `beforeWrite` awaited right before it is written and `afterWrite` called once it has been
+   * (see clientForSend).
+   */
   async send<TData>(
     opts: RequestClient.RequestOptions<TData>,
     beforeWrite: (() => Promise<void>) | undefined,
+    afterWrite: (() => void) | undefined,
   ): Promise<HttpResponse.default<TData>> {
     const uri = this.#origin === undefined ? opts.uri : rebase(opts.uri, this.#origin);
     const encoded = this.#direct === undefined ? undefined : DirectTransport.encode(opts);
     let response: HttpResponse.default<TData>;
     if (this.#direct !== undefined && encoded !== undefined) {
-      response = await this.#direct.request(opts, encoded, uri, beforeWrite);
+      response = await this.#direct.request(opts, encoded, uri, beforeWrite, afterWrite);
     } else {
       // The SDK's own transport looks for a socket only once asked: the step runs before it, and anything but a
-      // NotWritten from it means nothing was sent.
+      // NotWritten from it means nothing was sent. Whether it then writes the request cannot be seen from here, so
+      // the request counts as written from the moment it is handed to the SDK.
       if (beforeWrite !== undefined) {
         await beforeWrite().catch((error: unknown) => {
           throw error instanceof NotWritten
@@ -76,6 +81,7 @@ class HeraldRequestClient extends twilio.RequestClient {
             : new RequestNotSentError(error, 'its last step before writing failed');
         });
       }
+      afterWrite?.();
       response = await super.request<TData>({ ...opts, uri });
     }
     if (response.statusCode >= 400) {
@@ -141,14 +147,19 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
 /**
  * A client for one send, on the same connections and settings as `client`, whose create request runs `beforeWrite`
  * right before it is written (herald's transport: on a connected socket): the send's campaign gate and in-flight
- * mark, so that nothing, not even opening a connection, lies between the mark and the request. It is handed to the
- * one SDK call it serves, so it needs no state shared between sends. Each send pays for building the SDK's client
- * objects again (tens of microseconds).
+ * mark, so that nothing, not even opening a connection, lies between the mark and the request. `afterWrite` is called
+ * once the request has been handed to the operating system (the SDK's transport: once handed to the SDK), to record
+ * that it may reach Twilio. The client is handed to the one SDK call it serves, so it needs no state shared between
+ * sends. Each send pays for building the SDK's client objects again (tens of microseconds).
  */
-export function clientForSend(client: TwilioClient, beforeWrite: () => Promise<void>): TwilioClient {
+export function clientForSend(
+  client: TwilioClient,
+  beforeWrite: () => Promise<void>,
+  afterWrite?: () => void,
+): TwilioClient {
   const shared = client.httpClient;
   if (!(shared instanceof HeraldRequestClient)) throw new Error('clientForSend needs a client from createTwilioClient');
   const httpClient: RequestClient = Object.create(shared);
-  httpClient.request = (opts) => shared.send(opts, beforeWrite);
+  httpClient.request = (opts) => shared.send(opts, beforeWrite, afterWrite);
   return twilio(client.username, client.password, { accountSid: client.accountSid, httpClient, autoRetry: false });
 }

@@ -10,6 +10,7 @@ import {
   type FinalState,
   isFinalState,
   parseRecipientState,
+  type RecipientState,
   settlementKind,
 } from './ledger-state.js';
 import { RedisScript } from './redis-script.js';
@@ -19,10 +20,16 @@ export type ClaimResult = 'new' | 'queued' | 'done' | 'taken';
 
 export type BeginResult =
   | { kind: 'go' }
-  /** An attempt (`token`) set the in-flight mark and never cleared it: it may have reached Twilio. */
-  | { kind: 'in-flight'; since: number; token: string }
+  /**
+   * An attempt (`token`) set the in-flight mark and never cleared it. `written`: it recorded that its request was
+   * written, so it may have reached Twilio; else it may have stopped before writing it.
+   */
+  | ({ kind: 'in-flight'; written: boolean } & InFlightMark)
   | { kind: 'final'; state: FinalState }
   | { kind: 'missing' };
+
+/** Which attempt set an in-flight mark: when it began (ms) and its token. */
+export type InFlightMark = Pick<Extract<RecipientState, { state: 'in-flight' }>, 'since' | 'token'>;
 
 export type Settlement =
   { state: 'sent'; sid: string } | { state: 'failed'; code: string } | { state: 'unknown'; reason: string };
@@ -33,6 +40,7 @@ const RELEASE = RedisScript.load('release', { replicated: true });
 const SETTLE = RedisScript.load('settle', { replicated: true });
 const FINISH_INGEST = RedisScript.load('finish-ingest', { replicated: true });
 const REQUEUE = RedisScript.load('requeue');
+const MOVE_MARK = RedisScript.load('move-mark', { replicated: true });
 
 const CLAIM_RESULTS: Readonly<Record<string, ClaimResult>> = { '1': 'new', '0': 'queued', '2': 'done', '-1': 'taken' };
 
@@ -45,9 +53,9 @@ export function parseBeginAnswer(answer: string): BeginResult {
     if (isFinalState(state)) return { kind: 'final', state };
   }
   const state = parseRecipientState(answer);
-  return state.state === 'in-flight'
-    ? { kind: 'in-flight', since: state.since, token: state.token }
-    : { kind: 'in-flight', since: Number.NaN, token: '' };
+  const { since, token, written } =
+    state.state === 'in-flight' ? state : { since: Number.NaN, token: '', written: true };
+  return { kind: 'in-flight', since, token, written };
 }
 
 /**
@@ -97,6 +105,27 @@ export class Ledger {
 
   async release(campaign: CampaignName, to: E164, senderId: string): Promise<void> {
     await RELEASE.run(this.#client, [this.#keys.recipients(campaign)], [to, senderId]);
+  }
+
+  /**
+   * Records that the attempt that set `mark` (not yet written) has written its request, unless the recipient has
+   * moved on meanwhile (settled, released): true when recorded.
+   */
+  markWritten(campaign: CampaignName, to: E164, mark: InFlightMark): Promise<boolean> {
+    return this.#moveMark(campaign, to, mark, encodeRecipientState({ state: 'in-flight', ...mark, written: true }));
+  }
+
+  /**
+   * Puts the recipient back to queued on `senderId` if it still holds `mark`, an attempt's mark never recorded as
+   * written: true when released.
+   */
+  releaseUnwritten(campaign: CampaignName, to: E164, mark: InFlightMark, senderId: string): Promise<boolean> {
+    return this.#moveMark(campaign, to, mark, encodeRecipientState({ state: 'queued', senderId }));
+  }
+
+  async #moveMark(campaign: CampaignName, to: E164, mark: InFlightMark, target: string): Promise<boolean> {
+    const expected = encodeRecipientState({ state: 'in-flight', ...mark, written: false });
+    return Number(await MOVE_MARK.run(this.#client, [this.#keys.recipients(campaign)], [to, expected, target])) === 1;
   }
 
   /**

@@ -18,6 +18,12 @@ export const HERALD_CODES: Readonly<Record<string, CodeFacts>> = {
     curable: true,
     class: 'transient',
   },
+  'not-written': {
+    reason:
+      'its request was never written (a worker stopped between its in-flight mark and its request, or the campaign gate answered too late), so it is sent again',
+    curable: true,
+    class: 'transient',
+  },
   'invalid-content': { reason: 'the row no longer renders into a message', curable: false, class: 'content' },
   'no-answer': {
     reason: 'no answer: the request may have reached Twilio, so it is never resent',
@@ -25,7 +31,7 @@ export const HERALD_CODES: Readonly<Record<string, CodeFacts>> = {
     class: 'unknown',
   },
   interrupted: {
-    reason: 'a worker stopped mid-request: it may have reached Twilio, so it is never resent',
+    reason: 'a worker stopped after writing its request: it may have reached Twilio, so it is never resent',
     curable: false,
     class: 'unknown',
   },

@@ -21,8 +21,10 @@ const MAX_RETAKES = 2;
  * The create call, through the official SDK, on a client for this one send: once the request holds a connected
  * socket, the compliance checks are made again (check-before-write.ts), the campaign gate is asked and the recipient
  * marked in flight (gate-and-begin.ts), and only then is the request written. A compliance hold or a closed gate
- * (paused, cancelled, scheduled, already settled) gives the send its verdict and the request is never written.
- * Twilio's answer (or error) and the call's time are kept for the steps after.
+ * (paused, cancelled, scheduled, already settled) gives the send its verdict and the request is never written. Once
+ * the request is written, the mark records it (look-up-lost.ts reads the difference), without the send waiting for
+ * that: a mark left unwritten only makes a lost attempt's lookup the judge. Twilio's answer (or error) and the call's
+ * time are kept for the steps after.
  */
 export const createMessage: SendStep = {
   name: 'create-message',
@@ -32,15 +34,19 @@ export const createMessage: SendStep = {
     const started = performance.now();
     try {
       if (!(await beOnTime(send, deps))) return;
-      const client = clientForSend(deps.client, async () => {
-        if (!(await checkBeforeWrite(send, deps))) throw new NotWritten('a compliance rule holds it back');
-        if (!(await gateAndBegin(send, deps))) {
-          // An earlier attempt that may have reached Twilio (look-up) keeps the count it made.
-          if (send.verdict?.kind !== 'look-up') await giveBackCount(send, deps);
-          throw new NotWritten('the campaign gate did not let it go');
-        }
-        send.startedAt = deps.clock.now();
-      });
+      const client = clientForSend(
+        deps.client,
+        async () => {
+          if (!(await checkBeforeWrite(send, deps))) throw new NotWritten('a compliance rule holds it back');
+          if (!(await gateAndBegin(send, deps))) {
+            // An earlier attempt that may have reached Twilio (look-up) keeps the count it made.
+            if (send.verdict?.kind !== 'look-up') await giveBackCount(send, deps);
+            throw new NotWritten('the campaign gate did not let it go');
+          }
+          send.startedAt = deps.clock.now();
+        },
+        () => markWritten(send, deps),
+      );
       const message = await client.messages.create(params);
       send.answer = { ok: true, sid: message.sid };
     } catch (error) {
@@ -57,6 +63,15 @@ export const createMessage: SendStep = {
     }
   },
 };
+
+/**
+ * Records in the ledger that the send's request was written. Not awaited: it fails only when Redis does, and an
+ * unrecorded write only means that a lost attempt is judged by its lookup alone (see look-up-lost.ts).
+ */
+function markWritten(send: Send, deps: SendDeps): void {
+  if (send.mark === undefined) return;
+  deps.ledger.markWritten(send.target.spec.name, send.data.to, send.mark).catch(() => undefined);
+}
 
 /** Takes a new slot while the send is too late for its own; false when a hold stopped it (its verdict is set). */
 async function beOnTime(send: Send, deps: SendDeps): Promise<boolean> {

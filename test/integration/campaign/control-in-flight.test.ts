@@ -11,6 +11,8 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';
+import type { Send, SendDeps } from '../../../src/send/send-job.js';
+import { gateAndBegin, WRITE_DEADLINE_MS } from '../../../src/send/steps/gate-and-begin.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
@@ -130,6 +132,7 @@ describe('pause and cancel with sends in flight', () => {
       kind: 'in-flight',
       since: expect.any(Number),
       token: 'an-earlier-attempt',
+      written: false,
     });
     expect(await ledgerStates(stack, campaign)).toEqual({ cancelled: 1, 'in-flight': 1 });
     const settled = await stack.ledger.settle(campaign.name, interrupted, 'sms', {
@@ -138,6 +141,45 @@ describe('pause and cancel with sends in flight', () => {
     });
     expect(settled).toEqual({ changed: true, finished: true });
     expect(await stack.store.get(campaign.name)).toMatchObject({ state: 'cancelled', finishedAt: expect.any(String) });
+  });
+
+  it('a gate answer read past the write deadline writes nothing: the attempt puts its own mark back to queued', async () => {
+    stack = await open();
+    const campaign = testSpec({ campaign: 'deadline', from: ['+14155550100'], mps: 1000, body: 'Hi {{name}}' });
+    await stack.store.open(campaign);
+    const to = '+14155556004' as E164;
+    const sender = 'p14155550100';
+    await stack.ledger.claim(campaign.name, [{ to, senderId: sender, channel: 'sms' }]);
+    // The clock the send reads: when it asks the gate, then when it reads the answer.
+    const at = Date.now();
+    const readings: number[] = [];
+    const deps = {
+      gate: new CampaignGate(stack.connection, stack.keys),
+      ledger: stack.ledger,
+      clock: { now: () => readings.shift() ?? Date.now(), toLocal: (time: number) => time },
+    } as unknown as SendDeps;
+    const sendOf = (attempt: number) =>
+      ({
+        job: { id: to, attemptsStarted: attempt },
+        target: { spec: campaign },
+        data: { to },
+        senderId: sender,
+      }) as unknown as Send;
+
+    // A process stalled between the question and its answer for longer than the deadline.
+    readings.push(at, at + WRITE_DEADLINE_MS + 1);
+    const late = sendOf(1);
+    expect(await gateAndBegin(late, deps)).toBe(false);
+    expect(late.verdict).toMatchObject({ kind: 'later', retry: { code: 'not-written' } });
+    expect(late.mark).toBeUndefined();
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`q:${sender}`);
+
+    // In time, the next attempt may write: its mark stays, not yet written.
+    readings.push(at + 1, at + 1 + WRITE_DEADLINE_MS);
+    const inTime = sendOf(2);
+    expect(await gateAndBegin(inTime, deps)).toBe(true);
+    expect(inTime.mark).toEqual({ since: at + 1, token: `${to}/2` });
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`in:${at + 1}:${to}/2`);
   });
 
   it('the gate and the ledger’s begin in one step: nothing begins while paused, a queued recipient begins once open', async () => {
@@ -155,19 +197,35 @@ describe('pause and cancel with sends in flight', () => {
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
     const at = Date.now();
     expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at))).toEqual({ kind: 'go' });
-    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    // The mark of a request not yet written.
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`in:${at}:job/1`);
     // The same attempt asking again (its first answer was lost and the client sent the script again) may go: it
     // made no request yet. Any other attempt finds the mark.
     expect(await gate.checkAndBegin(campaign.name, to, 'job/1', new Date(at + 5))).toEqual({ kind: 'go' });
-    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
-    // A second delivery finds the first attempt's mark, even once the campaign is cancelled.
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`in:${at}:job/1`);
+    // A second delivery finds the first attempt's mark, even once the campaign is cancelled, and whether it was
+    // recorded written.
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'cancelled');
     expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({
       kind: 'in-flight',
       since: at,
       token: 'job/1',
+      written: false,
     });
+    expect(await stack.ledger.markWritten(campaign.name, to, { since: at, token: 'job/1' })).toBe(true);
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe(`i:${at}:job/1`);
+    expect(await gate.checkAndBegin(campaign.name, to, 'job/2')).toEqual({
+      kind: 'in-flight',
+      since: at,
+      token: 'job/1',
+      written: true,
+    });
+    // Only the unwritten mark itself moves: not its written form, nor a settled recipient (a write recorded late).
+    const mark = { since: at, token: 'job/1' };
+    expect(await stack.ledger.releaseUnwritten(campaign.name, to, mark, 'p14155550100')).toBe(false);
     await stack.ledger.settle(campaign.name, to, 'sms', { state: 'sent', sid: 'SM1' });
+    expect(await stack.ledger.markWritten(campaign.name, to, mark)).toBe(false);
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), to)).toBe('s:SM1');
     await stack.connection.hset(stack.keys.campaign(campaign.name), 'state', 'running');
     expect(await gate.checkAndBegin(campaign.name, to, 'job/3')).toEqual({
       kind: 'final',

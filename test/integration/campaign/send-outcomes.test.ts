@@ -17,6 +17,8 @@ import { readLedger } from '../../../src/store/read-ledger.js';
 import { decodeDetail } from '../../../src/store/recipient-detail.js';
 import { encodeSendJob, type StoredSendJob } from '../../../src/store/send-job.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
+import { CampaignGate } from '../../../src/send/campaign-gate.js';
+import { WRITE_DEADLINE_MS } from '../../../src/send/steps/gate-and-begin.js';
 import { createTwilioClient } from '../../../src/send/twilio-client.js';
 import {
   type Stack,
@@ -165,8 +167,9 @@ describe('send outcomes against the sandbox', () => {
     await waitForFinished(stack.store, campaign.name);
     expect(stack.sandbox.requests()).toHaveLength(1);
 
-    // A worker killed mid-send leaves its in-flight mark behind, and BullMQ hands the job to another worker; the
-    // settled recipient's job comes back too, as after a lock that expired just as it completed.
+    // A worker killed after writing its request leaves its in-flight mark behind, recorded written (`i:`), and
+    // BullMQ hands the job to another worker; the settled recipient's job comes back too, as after a lock that
+    // expired just as it completed.
     const interrupted = '+14155550125' as E164;
     await stack.connection.hset(
       stack.keys.recipients(campaign.name),
@@ -323,7 +326,8 @@ describe('reconciliation through the Messages list', () => {
     await waitFor(async () => (await countDelayedJobs(stack.connection, stack.keys.prefix)) === 1, {
       what: 'the job to be put back to look again',
     });
-    // The first lookup failed: the recipient is still in flight, neither unknown nor sent again.
+    // The first lookup failed: the recipient is still in flight, neither unknown nor sent again, and its mark says
+    // the request was written (`i:`, not `in:`): whoever looks next must not take it for a request that never left.
     expect(await stack.connection.hget(stack.keys.recipients(campaign.name), TO)).toMatch(/^i:/);
     stack.sandbox.setFaults({});
     await waitForFinished(stack.store, campaign.name, 20_000);
@@ -366,5 +370,58 @@ describe('reconciliation through the Messages list', () => {
     const entries = [];
     for await (const entry of readLedger(stack.connection, stack.keys, campaign.name)) entries.push(entry);
     expect(entries).toEqual([{ to: TO, state: 'sent', sid: message.sid }]);
+  });
+  it('sends once, after the patience, a recipient whose interrupted attempt never wrote its request; not one whose attempt did', async () => {
+    // Patience 10 s from marks set 8 s ago, a look every second: the decision falls due within a few seconds.
+    stack = await startStack('reconcile-unwritten', { reconcilePatienceMs: 10_000, lookAgainMs: 1000 });
+    const attempts: SendAttempt[] = [];
+    stack.events.on('attempt', (attempt) => attempts.push(attempt));
+    const campaign = spec('unwritten');
+    await stack.store.open(campaign);
+    const unwritten = '+14155550131' as E164;
+    const written = '+14155550132' as E164;
+    const sender = 'p14155550100';
+    await stack.ledger.claim(campaign.name, [
+      { to: unwritten, senderId: sender, channel: 'sms' },
+      { to: written, senderId: sender, channel: 'sms' },
+    ]);
+    // What two workers killed mid-send leave, neither request at Twilio: each one's in-flight mark, set by the gate
+    // as before a send; the second recorded its request written (its bytes were handed to the kernel, and lost).
+    const since = Date.now() - 8000;
+    const gate = new CampaignGate(stack.connection, stack.keys);
+    for (const to of [unwritten, written]) {
+      expect(await gate.checkAndBegin(campaign.name, to, `${to}/killed`, new Date(since))).toEqual({ kind: 'go' });
+    }
+    expect(await stack.ledger.markWritten(campaign.name, written, { since, token: `${written}/killed` })).toBe(true);
+    const queue = new Queue(queueNameOf(campaign.name, sender), {
+      connection: stack.connection,
+      prefix: stack.keys.prefix,
+    });
+    await queue.addBulk(
+      [unwritten, written].map((to) => ({
+        name: sendJobName(sender),
+        data: encodeSendJob({ line: 2, to, channel: 'sms', segments: 1, vars: { name: 'Ann' } }, ['name']),
+        opts: sendJobOptions(to),
+      })),
+    );
+    await stack.ledger.finishIngest(campaign.name);
+    await waitForFinished(stack.store, campaign.name, 30_000);
+    await queue.close();
+
+    const requests = stack.sandbox.requests();
+    expect(requests.map((request) => request.params['To'])).toEqual([unwritten]);
+    // Not before the patience had passed, nor before the killed attempt's write deadline.
+    expect(requests[0]!.receivedAt).toBeGreaterThanOrEqual(since + Math.max(10_000 - 1000, WRITE_DEADLINE_MS));
+    expect(await ledgerStates(stack, campaign)).toEqual({ [unwritten]: 'sent', [written]: 'unknown' });
+    expect(await stack.connection.hget(stack.keys.recipients(campaign.name), written)).toBe('u:interrupted');
+    expect(await stack.store.counts(campaign.name)).toMatchObject({ queued: 2, sent: 1, unknown: 1 });
+    expect(attempts.map(({ outcome, code }) => ({ outcome, code }))).toEqual(
+      expect.arrayContaining([
+        { outcome: 'retry', code: 'not-written' },
+        { outcome: 'sent', code: undefined },
+        { outcome: 'unknown', code: 'interrupted' },
+      ]),
+    );
+    expect(attempts).toHaveLength(3);
   });
 });

@@ -99,7 +99,7 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
       { kind: 'go' },
       { kind: 'go' },
       { kind: 'go' },
-      { kind: 'in-flight', since: at.getTime(), token: `${recipients[0]}/1` },
+      { kind: 'in-flight', since: at.getTime(), token: `${recipients[0]}/1`, written: false },
     ]);
     // Paused: every ask of the next turn is turned away, and nothing more begins.
     await connection.hset(keys.campaign(campaign), 'state', 'paused');

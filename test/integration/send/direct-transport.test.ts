@@ -283,30 +283,42 @@ describe('the direct transport’s connections', () => {
   });
 
   it.each(['direct', 'sdk'] as const)(
-    'via %s: a send’s last step runs before its request is written, and can keep it from being written',
+    'via %s: a send’s last step runs before its request is written, and can keep it from being written; the written step runs once it was',
     async (transport) => {
       const tls = transport === 'direct' ? await generateLoopbackCertificate() : undefined;
       const capture = await startCapture(tls);
       const shared = client(capture.url, transport, tls === undefined ? {} : { ca: tls.cert });
       const params = { to: '+14155550199', from: '+14155550100', body: 'hi' };
       let stepAt = 0;
-      const sent = await clientForSend(shared, async () => {
-        // Held long enough that a request written before the step ended would arrive before it.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        stepAt = performance.now();
-      }).messages.create(params);
+      const writtenAt: number[] = [];
+      const written = () => writtenAt.push(performance.now());
+      const sent = await clientForSend(
+        shared,
+        async () => {
+          // Held long enough that a request written before the step ended would arrive before it.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          stepAt = performance.now();
+        },
+        written,
+      ).messages.create(params);
       expect(sent.sid).toBe(SID);
       expect(capture.captured).toHaveLength(1);
       expect(capture.captured[0]!.arrivedAt).toBeGreaterThanOrEqual(stepAt);
       if (transport === 'direct') expect(capture.captured[0]!.connectedAt).toBeLessThan(stepAt);
+      // Once, after the step (the SDK's transport: as the request is handed to it); never for a request not written.
+      expect(writtenAt).toHaveLength(1);
+      expect(writtenAt[0]).toBeGreaterThanOrEqual(stepAt);
 
       const stopped = await caught(
-        clientForSend(shared, () => Promise.reject(new NotWritten('the campaign is paused'))).messages.create(params),
+        clientForSend(shared, () => Promise.reject(new NotWritten('the campaign is paused')), written).messages.create(
+          params,
+        ),
       );
       expect(stopped).toBeInstanceOf(NotWritten);
       const failed = await caught(
-        clientForSend(shared, () => Promise.reject(new Error('CLUSTERDOWN'))).messages.create(params),
+        clientForSend(shared, () => Promise.reject(new Error('CLUSTERDOWN')), written).messages.create(params),
       );
+      expect(writtenAt).toHaveLength(1);
       expect(failed).toMatchObject({ code: 'ENOTSENT', message: expect.stringContaining('CLUSTERDOWN') });
       expect(classifyFailure(failed).kind).toBe('retry');
       // Neither was written, and the shared client still sends.

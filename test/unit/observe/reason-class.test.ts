@@ -17,6 +17,7 @@ describe('reasonClassOf', () => {
     ['http-503', 'transient'],
     ['interrupted', 'unknown'],
     ['no-answer', 'unknown'],
+    ['not-written', 'transient'],
     ['30003', 'carrier'],
     ['30007', 'carrier'],
     ['30022', 'throttled'],

@@ -97,7 +97,7 @@ describe('a report row', () => {
   it('takes a pending recipient’s line and sender from its job', () => {
     const row = formatReportRow(
       {
-        entry: { to: '+14155551000', state: 'in-flight', since: 0, token: '+14155551000/1' },
+        entry: { to: '+14155551000', state: 'in-flight', since: 0, token: '+14155551000/1', written: true },
         detail: undefined,
         receipt: undefined,
       },

@@ -1,12 +1,14 @@
 -- The recipient ledger: one field per recipient in a campaign's `recipients` hash, whose value is its state. The
 -- same encoding is read and written in TypeScript by src/store/ledger-state.ts:
 --   q:<senderId>       queued on that sender's queue, never attempted (or released after a clean failure)
---   i:<ms>:<jobToken>  a send is in flight: the request may have reached Twilio
+--   in:<ms>:<token>    a send is in flight, and its request is not yet written (the attempt's mark, set by begin)
+--   i:<ms>:<token>     a send is in flight, and its request was written: it may have reached Twilio
 --   s:<sid>            sent (Twilio answered 201)
 --   f:<code>           failed for good (Twilio error code or herald reason)
 --   u:<reason>         unknown: a request may have reached Twilio and herald could not tell; never resent
 --   c:cancelled        cancelled before any request for it began
--- s, f, u and c are final; only resend-failed's requeue puts a curable f, or an undelivered s, back to q.
+-- s, f, u and c are final; only resend-failed's requeue puts a curable f, or an undelivered s, back to q. Both
+-- in-flight forms are of the kind 'i'; only move-mark-1.lua tells them apart.
 
 local CANCELLED = 'c:cancelled'
 
@@ -25,8 +27,9 @@ local function queuedOn(sender)
   return 'q:' .. sender
 end
 
+-- The mark of an attempt about to write its request (in:); it becomes i: once written (move-mark-1.lua).
 local function inFlight(now, token)
-  return 'i:' .. now .. ':' .. token
+  return 'in:' .. now .. ':' .. token
 end
 
 local function isFinal(kind)
