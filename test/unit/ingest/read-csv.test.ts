@@ -84,6 +84,54 @@ describe('readCsv', () => {
   it('fails at once on an empty file', async () => {
     await expect(collect('')).rejects.toThrow(CsvFileError);
   });
+
+  it('hands the same items over in runs, whatever pieces the bytes arrive in', async () => {
+    const text =
+      '\r\n\r\nphone,note\r\n' +
+      Array.from({ length: 300 }, (_, index) =>
+        index % 50 === 7
+          ? `+1415555${String(1000 + index)},"two\r\nlines"\r\n\r\n`
+          : `+1415555${String(1000 + index)},n${index}\r\n`,
+      ).join('') +
+      '+14155559999,"unterminated\r\n';
+    const whole = await collect(text);
+    const bytes = Buffer.from(text);
+    const pieces = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, index) =>
+      bytes.subarray(index * 7, index * 7 + 7),
+    );
+    const file = await readCsv(Readable.from(pieces));
+    const runs: (readonly CsvItem[])[] = [];
+    for await (const batch of file.batches) runs.push(batch);
+
+    expect(file.columns).toEqual(['phone', 'note']);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((batch) => batch.length > 0)).toBe(true);
+    expect(runs.flat()).toEqual(whole.items);
+    expect(whole.items).toHaveLength(301);
+    expect(whole.items.at(-1)).toMatchObject({ kind: 'unreadable', line: 316 });
+  });
+
+  it('ends the runs with the error of the stream it reads, after the rows before it', async () => {
+    // The file's first bytes, then a read error (a disk gone away) when the parser asks for more.
+    let reads = 0;
+    const input = new Readable({
+      read() {
+        reads += 1;
+        if (reads === 1) this.push('phone,name\n+14155550100,Ann\n+14155550101,Bob\n+1415');
+        else this.destroy(new Error('disk went away'));
+      },
+    });
+    const file = await readCsv(input);
+    const runs: (readonly CsvItem[])[] = [];
+    const reading = (async () => {
+      for await (const batch of file.batches) runs.push(batch);
+    })();
+    await expect(reading).rejects.toThrow('disk went away');
+    expect(runs.flat()).toEqual([
+      { kind: 'row', line: 2, fields: ['+14155550100', 'Ann'] },
+      { kind: 'row', line: 3, fields: ['+14155550101', 'Bob'] },
+    ]);
+  });
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-csv-'));
