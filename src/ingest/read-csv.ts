@@ -143,17 +143,22 @@ export async function readCsv(
     return out;
   };
   async function* batches(): AsyncGenerator<readonly CsvItem[]> {
-    const opening = itemsOf(first);
-    if (opening.length > 0) yield opening;
-    for (;;) {
-      const next = await runs.next();
-      if (next.done === true) break;
-      const batch = itemsOf(next.value);
-      if (batch.length > 0) yield batch;
+    try {
+      const opening = itemsOf(first);
+      if (opening.length > 0) yield opening;
+      for (;;) {
+        const next = await runs.next();
+        if (next.done === true) break;
+        const batch = itemsOf(next.value);
+        if (batch.length > 0) yield batch;
+      }
+      const rest: CsvItem[] = [];
+      unreadableBefore(Number.POSITIVE_INFINITY, rest);
+      if (rest.length > 0) yield rest;
+    } finally {
+      // A caller that stops early stops the parser too.
+      await runs.return(undefined);
     }
-    const rest: CsvItem[] = [];
-    unreadableBefore(Number.POSITIVE_INFINITY, rest);
-    if (rest.length > 0) yield rest;
   }
   const batched = batches();
   async function* items(): AsyncGenerator<CsvItem> {
@@ -196,7 +201,7 @@ async function* readRuns<T>(stream: Readable): AsyncGenerator<T[]> {
   } finally {
     stopWatching();
     stream.off('readable', signal);
-    // A consumer that stops early (an error, a cancel) leaves nothing reading the file.
+    // A consumer that stops early (an error, a cancel) stops the parser, which unpipes it from the file.
     if (!done) stream.destroy();
   }
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +110,28 @@ describe('readCsv', () => {
     expect(runs.flat()).toEqual(whole.items);
     expect(whole.items).toHaveLength(301);
     expect(whole.items.at(-1)).toMatchObject({ kind: 'unreadable', line: 316 });
+  });
+
+  it('stops reading the input when the caller stops early', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, index) => `+1415${String(5_000_000 + index)},n${index}\n`);
+    const input = Readable.from(['phone,name\n', ...rows]);
+    // The parser the input is piped into, to hear when it lets go of the input (`unpipe` is emitted on it).
+    const piped: NodeJS.WritableStream[] = [];
+    const pipe = input.pipe.bind(input);
+    input.pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+      piped.push(destination);
+      return pipe(destination, options);
+    };
+    const file = await readCsv(input);
+    expect(piped).toHaveLength(1);
+    // The parser holds far fewer than 100,000 rows ahead, so only a stopped parser lets go of the input.
+    const unpiped = once(piped[0] as unknown as NodeJS.EventEmitter, 'unpipe');
+    for await (const item of file.items) {
+      expect(item).toEqual({ kind: 'row', line: 2, fields: ['+14155000000', 'n0'] });
+      break;
+    }
+    await unpiped;
+    expect(input.readableEnded).toBe(false);
   });
 
   it('ends the runs with the error of the stream it reads, after the rows before it', async () => {
