@@ -2,10 +2,11 @@ import type { PhoneParse } from '../domain/e164.js';
 import { canCrossThreads } from './phone-answers.js';
 import type { CsvItem } from './read-csv.js';
 
-export interface CheckedItem {
-  item: CsvItem;
-  /** The row's recipient as checked on the phone-check thread; undefined when it was not sent there. */
-  phone: PhoneParse | undefined;
+/** A slice of the file's items, each row's recipient checked. */
+export interface CheckedSlice {
+  items: readonly CsvItem[];
+  /** `phones[i]` is the check of `items[i]`'s recipient as done on the thread; undefined when it was not sent there. */
+  phones: readonly (PhoneParse | undefined)[];
 }
 
 export interface PhoneCheck {
@@ -21,44 +22,49 @@ const SLICE_ROWS = 1000;
 const SLICES_AHEAD = 2;
 
 /**
- * The file's items in file order, each row with its recipient's check, which a thread does slice by slice while
- * the caller works on earlier rows. Values the thread cannot take (a quoted newline) are left to the caller.
+ * The file's items in file order, a slice at a time, each row with its recipient's check, which a thread does
+ * slice by slice while the caller works on earlier slices. Values the thread cannot take (a quoted newline) are
+ * left to the caller. Slices, not items, so that the caller awaits once per slice: a million-row file would
+ * otherwise cost a million promises at each step of the way.
  */
 export async function* checkPhonesAhead(
-  items: AsyncIterable<CsvItem>,
+  batches: AsyncIterable<readonly CsvItem[]>,
   toIndex: number,
   checker: PhoneCheck,
   sliceRows = SLICE_ROWS,
-): AsyncGenerator<CheckedItem> {
-  const phoneToCheck = (item: CsvItem): string | undefined => {
-    const raw = item.kind === 'row' ? item.fields[toIndex] : undefined;
-    return raw !== undefined && canCrossThreads(raw) ? raw : undefined;
-  };
-  const ahead: { items: CsvItem[]; answers: Promise<PhoneParse[]> }[] = [];
+): AsyncGenerator<CheckedSlice> {
+  const ahead: { items: CsvItem[]; sent: boolean[]; answers: Promise<PhoneParse[]> }[] = [];
   let slice: CsvItem[] = [];
   const handOver = () => {
-    const phones = slice.map(phoneToCheck).filter((phone) => phone !== undefined);
+    const phones: string[] = [];
+    const sent: boolean[] = [];
+    for (const item of slice) {
+      const raw = item.kind === 'row' ? item.fields[toIndex] : undefined;
+      const crosses = raw !== undefined && canCrossThreads(raw);
+      if (crosses) phones.push(raw);
+      sent.push(crosses);
+    }
     const answers = phones.length > 0 ? checker.check(phones) : Promise.resolve([]);
     // Awaited in turn below; until then a failed thread must not count as an unhandled rejection.
     answers.catch(() => undefined);
-    ahead.push({ items: slice, answers });
+    ahead.push({ items: slice, sent, answers });
     slice = [];
   };
-  async function* takeOldest(): AsyncGenerator<CheckedItem> {
-    const oldest = ahead.shift()!;
-    const answers = await oldest.answers;
+  const takeOldest = async (): Promise<CheckedSlice> => {
+    const { items, sent, answers } = ahead.shift()!;
+    const checked = await answers;
     let next = 0;
-    for (const item of oldest.items) {
-      yield { item, phone: phoneToCheck(item) === undefined ? undefined : answers[next++] };
+    return { items, phones: sent.map((crossed) => (crossed ? checked[next++] : undefined)) };
+  };
+
+  for await (const batch of batches) {
+    for (const item of batch) {
+      slice.push(item);
+      if (slice.length < sliceRows) continue;
+      handOver();
+      if (ahead.length > SLICES_AHEAD) yield await takeOldest();
     }
   }
-
-  for await (const item of items) {
-    slice.push(item);
-    if (slice.length < sliceRows) continue;
-    handOver();
-    if (ahead.length > SLICES_AHEAD) yield* takeOldest();
-  }
   if (slice.length > 0) handOver();
-  while (ahead.length > 0) yield* takeOldest();
+  while (ahead.length > 0) yield await takeOldest();
 }

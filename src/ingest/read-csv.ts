@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -30,7 +30,13 @@ export interface CsvFile {
   columns: readonly string[];
   /** The delimiter the file was read with, given or found from its header row. */
   delimiter: string;
+  /** The rows after the header, one at a time. Read either this or {@link batches}, not both. */
   items: AsyncIterable<CsvItem>;
+  /**
+   * The same items in file order, in runs as the parser hands them over (up to a few thousand each): a caller
+   * that works through every row of a large file takes one await per run instead of one per row.
+   */
+  batches: AsyncIterable<readonly CsvItem[]>;
   /** Bytes of the file read so far (the parser reads a little ahead of the rows it has yielded). */
   bytesRead(): number;
 }
@@ -90,7 +96,7 @@ export async function readCsv(
   parser.on('skip', (error: CsvError) => skipped.push(error));
   input.on('error', (error) => parser.destroy(error));
 
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const runs = readRuns<string[]>(parser);
   // The parser's records so far, blank lines included, as its errors count them; and the line the next one starts on.
   let records = 0;
   let nextLine = 1;
@@ -101,43 +107,103 @@ export async function readCsv(
     nextLine += newlinesIn(fields) + 1;
     return line;
   };
-  const nextRecord = async (): Promise<{ fields: string[]; line: number } | undefined> => {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) return undefined;
-      const line = countRecord(next.value);
-      if (!isBlank(next.value)) return { fields: next.value, line };
+  // The first run holds the header and whatever rows came with it; those rows start the first batch.
+  let first: string[][] = [];
+  let header: { fields: string[]; line: number } | undefined;
+  while (header === undefined) {
+    const next = await runs.next();
+    if (next.done === true) break;
+    first = next.value;
+    while (header === undefined && first.length > 0) {
+      const fields = first.shift()!;
+      const line = countRecord(fields);
+      if (!isBlank(fields)) header = { fields, line };
     }
-  };
-  const header = await nextRecord();
+  }
   if (header === undefined) throw new CsvFileError('the file is empty: no header row');
   const columns = header.fields.map((name) => name.trim());
   if (columns.every((name) => name === '')) throw new CsvFileError('the header row is empty');
 
-  async function* items(): AsyncGenerator<CsvItem> {
-    // The parser reads ahead, so a skip event can arrive before records that precede it in the file; its
-    // `records` count (records read before the fault) puts it back in order.
-    function* unreadableBefore(count: number): Generator<CsvItem> {
-      while (skipped.length > 0 && counter(skipped[0]) < count) {
-        const error = skipped.shift()!;
-        yield { kind: 'unreadable', line: nextLine, reason: describeCsvError(error) };
-      }
+  // The parser reads ahead, so a skip event can arrive before records that precede it in the file; its
+  // `records` count (records read before the fault) puts it back in order.
+  const unreadableBefore = (count: number, out: CsvItem[]): void => {
+    while (skipped.length > 0 && counter(skipped[0]) < count) {
+      const error = skipped.shift()!;
+      out.push({ kind: 'unreadable', line: nextLine, reason: describeCsvError(error) });
     }
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) {
-        yield* unreadableBefore(Number.POSITIVE_INFINITY);
-        return;
-      }
+  };
+  const itemsOf = (run: readonly string[][]): CsvItem[] => {
+    const out: CsvItem[] = [];
+    for (const fields of run) {
       // Faults before this record, at the line it starts on.
-      yield* unreadableBefore(records + 1);
-      const line = countRecord(next.value);
-      if (!isBlank(next.value)) yield { kind: 'row', line, fields: next.value };
+      unreadableBefore(records + 1, out);
+      const line = countRecord(fields);
+      if (!isBlank(fields)) out.push({ kind: 'row', line, fields });
     }
+    return out;
+  };
+  async function* batches(): AsyncGenerator<readonly CsvItem[]> {
+    try {
+      const opening = itemsOf(first);
+      if (opening.length > 0) yield opening;
+      for (;;) {
+        const next = await runs.next();
+        if (next.done === true) break;
+        const batch = itemsOf(next.value);
+        if (batch.length > 0) yield batch;
+      }
+      const rest: CsvItem[] = [];
+      unreadableBefore(Number.POSITIVE_INFINITY, rest);
+      if (rest.length > 0) yield rest;
+    } finally {
+      // A caller that stops early stops the parser too.
+      await runs.return(undefined);
+    }
+  }
+  const batched = batches();
+  async function* items(): AsyncGenerator<CsvItem> {
+    for await (const batch of batched) yield* batch;
   }
   const source = input as Readable & { bytesRead?: number };
   const bytesRead = options.bytesRead ?? (() => source.bytesRead ?? 0);
-  return { columns, delimiter, items: items(), bytesRead };
+  return { columns, delimiter, items: items(), batches: batched, bytesRead };
+}
+
+/**
+ * A stream's objects in runs: each run is everything the stream holds when it is read, so its consumer awaits once
+ * per run rather than once per object as with `for await` over the stream. Ends when the stream ends; throws its
+ * error, or a close before its end.
+ */
+async function* readRuns<T>(stream: Readable): AsyncGenerator<T[]> {
+  let wake: (() => void) | undefined;
+  let done = false;
+  let failure: Error | undefined;
+  const signal = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  stream.on('readable', signal);
+  const stopWatching = finished(stream, { writable: false }, (error) => {
+    done = true;
+    failure = error ?? undefined;
+    signal();
+  });
+  try {
+    for (;;) {
+      const run: T[] = [];
+      for (let value = stream.read() as T | null; value !== null; value = stream.read() as T | null) run.push(value);
+      if (run.length > 0) yield run;
+      else if (failure !== undefined) throw failure;
+      else if (done) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stopWatching();
+    stream.off('readable', signal);
+    // A consumer that stops early (an error, a cancel) stops the parser, which unpipes it from the file.
+    if (!done) stream.destroy();
+  }
 }
 
 /** CsvError carries the parser's counters at the fault as untyped properties. */

@@ -135,9 +135,11 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   };
   const queueChunk = async (planned: PlannedSend[]) => {
     const optedOut = await optOuts.whichOptedOut(planned.map(({ job }) => job.to));
-    const batch = planned.filter((_, index) => !optedOut[index]);
-    for (const [index, { job, fields }] of planned.entries()) {
-      if (optedOut[index]) await reject(job.line, 'recipient opted out (replied STOP to an earlier message)', fields);
+    const batch: PlannedSend[] = [];
+    for (let index = 0; index < planned.length; index++) {
+      const send = planned[index]!;
+      if (!optedOut[index]) batch.push(send);
+      else await reject(send.job.line, 'recipient opted out (replied STOP to an earlier message)', send.fields);
     }
     const result = await enqueuer.enqueue(batch);
     summary.queued += result.queued;
@@ -145,8 +147,9 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     for (const taken of result.taken) {
       await reject(taken.job.line, 'recipient already in this campaign on another channel', taken.fields);
     }
-    for (const [index, { job, senderId }] of batch.entries()) {
+    for (let index = 0; index < batch.length; index++) {
       if (result.claims[index] !== 'new') continue;
+      const { job, senderId } = batch[index]!;
       summary.byChannel[job.channel] = (summary.byChannel[job.channel] ?? 0) + 1;
       summary.bySender[senderId] = (summary.bySender[senderId] ?? 0) + 1;
       if (job.channel === 'sms') summary.smsSegments += job.segments;
@@ -172,25 +175,29 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   try {
     let batch: PlannedSend[] = [];
     let closeBatch = (): void => undefined;
-    for await (const { item, phone } of checkPhonesAhead(csv.items, context.toIndex, checker)) {
-      if (failure !== undefined) throw failure.error;
-      summary.rows += 1;
-      lease.reached(item.line);
-      countries.note(phone);
-      if (item.kind === 'unreadable') {
-        await reject(item.line, item.reason, []);
-        continue;
-      }
-      const plan = planRow(context, item, phone);
-      if (!plan.ok) {
-        await reject(plan.line, plan.reason, item.fields);
-        continue;
-      }
-      if (batch.length === 0) closeBatch = order.open(item.line);
-      batch.push({ job: plan.job, senderId: plan.senderId, fields: item.fields });
-      if (batch.length >= options.chunkSize) {
-        await submit(batch, closeBatch);
-        batch = [];
+    for await (const slice of checkPhonesAhead(csv.batches, context.toIndex, checker)) {
+      for (let index = 0; index < slice.items.length; index++) {
+        const item = slice.items[index]!;
+        const phone = slice.phones[index];
+        if (failure !== undefined) throw failure.error;
+        summary.rows += 1;
+        lease.reached(item.line);
+        countries.note(phone);
+        if (item.kind === 'unreadable') {
+          await reject(item.line, item.reason, []);
+          continue;
+        }
+        const plan = planRow(context, item, phone);
+        if (!plan.ok) {
+          await reject(plan.line, plan.reason, item.fields);
+          continue;
+        }
+        if (batch.length === 0) closeBatch = order.open(item.line);
+        batch.push({ job: plan.job, senderId: plan.senderId, fields: item.fields });
+        if (batch.length >= options.chunkSize) {
+          await submit(batch, closeBatch);
+          batch = [];
+        }
       }
     }
     if (batch.length > 0) await submit(batch, closeBatch);

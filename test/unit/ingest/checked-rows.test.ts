@@ -1,18 +1,34 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 
-import { parsePhone } from '../../../src/domain/e164.js';
-import { checkPhonesAhead } from '../../../src/ingest/checked-rows.js';
+import { type PhoneParse, parsePhone } from '../../../src/domain/e164.js';
+import { type CheckedSlice, checkPhonesAhead } from '../../../src/ingest/checked-rows.js';
 import { PhoneChecker } from '../../../src/ingest/phone-checker.js';
 import type { CsvItem } from '../../../src/ingest/read-csv.js';
 
 const row = (line: number, ...fields: string[]): CsvItem => ({ kind: 'row', line, fields });
 
-/** The items in order, counting how many the consumer had pulled from the file when each came out. */
-async function* counted(items: readonly CsvItem[], pulled: { count: number }): AsyncGenerator<CsvItem> {
-  for (const item of items) {
-    pulled.count += 1;
-    yield item;
+/**
+ * The items in order, in runs of `run` as the CSV reader hands them over, counting how many the consumer had pulled
+ * from the file when each run came out.
+ */
+async function* counted(
+  items: readonly CsvItem[],
+  pulled: { count: number },
+  run = 4,
+): AsyncGenerator<readonly CsvItem[]> {
+  for (let start = 0; start < items.length; start += run) {
+    const batch = items.slice(start, start + run);
+    pulled.count += batch.length;
+    yield batch;
   }
+}
+
+/** Each slice's items with their checks, flattened back into file order. */
+function flatten(slices: readonly CheckedSlice[]): { item: CsvItem; phone: PhoneParse | undefined }[] {
+  return slices.flatMap((slice) => {
+    expect(slice.phones).toHaveLength(slice.items.length);
+    return slice.items.map((item, index) => ({ item, phone: slice.phones[index] }));
+  });
 }
 
 describe('checkPhonesAhead (on the real phone-check thread)', () => {
@@ -35,12 +51,17 @@ describe('checkPhonesAhead (on the real phone-check thread)', () => {
     }
     checker = new PhoneChecker('US');
     const pulled = { count: 0 };
-    const out = [];
-    for await (const checked of checkPhonesAhead(counted(items, pulled), 0, checker, 3)) {
-      // Three slices of three ahead, plus the one being given back: the look-ahead stays bounded.
-      expect(pulled.count - out.length).toBeLessThanOrEqual(12);
-      out.push(checked);
+    const slices: CheckedSlice[] = [];
+    let given = 0;
+    for await (const slice of checkPhonesAhead(counted(items, pulled), 0, checker, 3)) {
+      // Slices of three, given back whole; two ahead of the one given back, plus the rest of the run of four
+      // the reader handed over last: the look-ahead stays bounded.
+      expect(slice.items.length).toBeLessThanOrEqual(3);
+      given += slice.items.length;
+      expect(pulled.count - given).toBeLessThanOrEqual(6 + 3);
+      slices.push(slice);
     }
+    const out = flatten(slices);
 
     expect(out.map(({ item }) => item)).toEqual(items);
     for (const { item, phone } of out) {

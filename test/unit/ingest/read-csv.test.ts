@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,76 @@ describe('readCsv', () => {
 
   it('fails at once on an empty file', async () => {
     await expect(collect('')).rejects.toThrow(CsvFileError);
+  });
+
+  it('hands the same items over in runs, whatever pieces the bytes arrive in', async () => {
+    const text =
+      '\r\n\r\nphone,note\r\n' +
+      Array.from({ length: 300 }, (_, index) =>
+        index % 50 === 7
+          ? `+1415555${String(1000 + index)},"two\r\nlines"\r\n\r\n`
+          : `+1415555${String(1000 + index)},n${index}\r\n`,
+      ).join('') +
+      '+14155559999,"unterminated\r\n';
+    const whole = await collect(text);
+    const bytes = Buffer.from(text);
+    const pieces = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, index) =>
+      bytes.subarray(index * 7, index * 7 + 7),
+    );
+    const file = await readCsv(Readable.from(pieces));
+    const runs: (readonly CsvItem[])[] = [];
+    for await (const batch of file.batches) runs.push(batch);
+
+    expect(file.columns).toEqual(['phone', 'note']);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((batch) => batch.length > 0)).toBe(true);
+    expect(runs.flat()).toEqual(whole.items);
+    expect(whole.items).toHaveLength(301);
+    expect(whole.items.at(-1)).toMatchObject({ kind: 'unreadable', line: 316 });
+  });
+
+  it('stops reading the input when the caller stops early', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, index) => `+1415${String(5_000_000 + index)},n${index}\n`);
+    const input = Readable.from(['phone,name\n', ...rows]);
+    // The parser the input is piped into, to hear when it lets go of the input (`unpipe` is emitted on it).
+    const piped: NodeJS.WritableStream[] = [];
+    const pipe = input.pipe.bind(input);
+    input.pipe = <T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+      piped.push(destination);
+      return pipe(destination, options);
+    };
+    const file = await readCsv(input);
+    expect(piped).toHaveLength(1);
+    // The parser holds far fewer than 100,000 rows ahead, so only a stopped parser lets go of the input.
+    const unpiped = once(piped[0] as unknown as NodeJS.EventEmitter, 'unpipe');
+    for await (const item of file.items) {
+      expect(item).toEqual({ kind: 'row', line: 2, fields: ['+14155000000', 'n0'] });
+      break;
+    }
+    await unpiped;
+    expect(input.readableEnded).toBe(false);
+  });
+
+  it('ends the runs with the error of the stream it reads, after the rows before it', async () => {
+    // The file's first bytes, then a read error (a disk gone away) when the parser asks for more.
+    let reads = 0;
+    const input = new Readable({
+      read() {
+        reads += 1;
+        if (reads === 1) this.push('phone,name\n+14155550100,Ann\n+14155550101,Bob\n+1415');
+        else this.destroy(new Error('disk went away'));
+      },
+    });
+    const file = await readCsv(input);
+    const runs: (readonly CsvItem[])[] = [];
+    const reading = (async () => {
+      for await (const batch of file.batches) runs.push(batch);
+    })();
+    await expect(reading).rejects.toThrow('disk went away');
+    expect(runs.flat()).toEqual([
+      { kind: 'row', line: 2, fields: ['+14155550100', 'Ann'] },
+      { kind: 'row', line: 3, fields: ['+14155550101', 'Bob'] },
+    ]);
   });
 });
 
