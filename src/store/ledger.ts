@@ -125,8 +125,13 @@ export class Ledger {
 
   async #moveMark(campaign: CampaignName, to: E164, mark: InFlightMark, target: string): Promise<boolean> {
     const expected = encodeRecipientState({ state: 'in-flight', ...mark, written: false });
-    return Number(await MOVE_MARK.run(this.#client, [this.#keys.recipients(campaign)], [to, expected, target])) === 1;
+    return (await this.#moveMarks(campaign, [to, expected, target])) === 1;
   }
+
+  /** The mark moves asked in one turn of the event loop, one call per campaign. */
+  readonly #moveMarks = tickBatchBy(async (campaign: CampaignName, moves: readonly (readonly string[])[]) =>
+    ((await MOVE_MARK.run(this.#client, [this.#keys.recipients(campaign)], moves.flat())) as unknown[]).map(Number),
+  );
 
   /**
    * Settles a recipient; `finished` is true when this settlement completed the campaign. `record`, kept beside the

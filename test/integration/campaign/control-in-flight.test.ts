@@ -231,5 +231,26 @@ describe('pause and cancel with sends in flight', () => {
       kind: 'final',
       state: { state: 'sent', sid: 'SM1' },
     });
+
+    // Moves asked in one turn go in one call, each answered as if alone: two unwritten marks and a settled one.
+    const others = ['+14155550124', '+14155550125'] as E164[];
+    await stack.ledger.claim(
+      campaign.name,
+      others.map((number) => ({ to: number, senderId: 'p14155550100', channel: 'sms' as const })),
+    );
+    for (const [index, number] of others.entries()) {
+      expect(await gate.checkAndBegin(campaign.name, number, `job/${index + 4}`, new Date(at))).toEqual({ kind: 'go' });
+    }
+    const moved = await Promise.all([
+      stack.ledger.markWritten(campaign.name, others[0]!, { since: at, token: 'job/4' }),
+      stack.ledger.markWritten(campaign.name, to, mark),
+      stack.ledger.releaseUnwritten(campaign.name, others[1]!, { since: at, token: 'job/5' }, 'p14155550100'),
+    ]);
+    expect(moved).toEqual([true, false, true]);
+    expect(await stack.connection.hmget(stack.keys.recipients(campaign.name), others[0]!, to, others[1]!)).toEqual([
+      `i:${at}:job/4`,
+      's:SM1',
+      'q:p14155550100',
+    ]);
   });
 });
