@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { trackChild } from './children.js';
@@ -31,6 +32,15 @@ function findRoot(from: string): string {
  * with other work, loading its modules alone has taken over 15 s. A process that exits is reported at once.
  */
 const STARTUP_TIMEOUT_MS = 60_000;
+
+/** The longest a finished process's output is waited for (see spawnNode). */
+const OUTPUT_DRAIN_MS = 2000;
+
+/** Resolves once a child's output pipe has been read to its end (or was never there). */
+function closedOf(stream: Readable | null): Promise<void> {
+  if (stream === null || stream.closed) return Promise.resolve();
+  return new Promise((resolve) => stream.once('close', () => resolve()));
+}
 
 export interface ChildHandle {
   child: ChildProcess;
@@ -69,8 +79,16 @@ export function spawnNode(
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
-      log?.end();
-      resolve({ code, signal });
+      // 'exit' can come before the last of the process's output has been read from its pipes: wait for them to
+      // close, at most OUTPUT_DRAIN_MS in case a process it started holds them open.
+      let timer: NodeJS.Timeout | undefined;
+      const drained = Promise.all([child.stdout, child.stderr].map(closedOf));
+      const late = new Promise<void>((done) => (timer = setTimeout(done, OUTPUT_DRAIN_MS)));
+      void Promise.race([drained, late]).then(() => {
+        clearTimeout(timer);
+        log?.end();
+        resolve({ code, signal });
+      });
     }),
   );
   return {
