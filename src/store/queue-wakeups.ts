@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type BackendFactory, ConnectionClosedError, createRedisBackend, type RedisQueueBackend } from 'bullmq';
 import { Cluster, type Redis } from 'ioredis';
@@ -150,10 +151,10 @@ export class QueueWakeups {
         if (this.#waiters.size === 0) return;
         // The Workers whose waits just ended look for jobs and wait again within a round trip: the next command
         // should include them rather than be asked again for each.
-        if (ended > 0) await pause(SETTLE_MS);
+        if (ended > 0) await sleep(SETTLE_MS);
         const nearest = Math.min(...[...this.#waiters.values()].map((waiter) => waiter.deadline));
         const woken = await this.#blockOnce([...this.#waiters.keys()], Math.max(nearest - Date.now(), 1));
-        if (woken) await pause(SETTLE_MS);
+        if (woken) await sleep(SETTLE_MS);
       }
     } finally {
       this.#looping = false;
@@ -192,7 +193,7 @@ export class QueueWakeups {
       waiter.resolve({ member, score: Number.parseInt(score, 10) });
       return false;
     } catch {
-      if (!this.#closed) await pause(RETRY_MS);
+      if (!this.#closed) await sleep(RETRY_MS);
       return false;
     } finally {
       clearTimeout(watchdog);
@@ -201,8 +202,4 @@ export class QueueWakeups {
       this.#waking = false;
     }
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

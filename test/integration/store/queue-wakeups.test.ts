@@ -32,6 +32,14 @@ describe('one blocking connection for every queue of a worker process', () => {
   const clients: Redis[] = [];
   let wakeups: QueueWakeups | undefined;
 
+  /** A QueueWakeups of its own, on a connection and key prefix of its own. */
+  function openWakeups() {
+    const client = new Redis(testRedisUrl());
+    clients.push(client);
+    const keys = makeKeys(uniquePrefix('wakeups'));
+    return { client, keys, opened: new QueueWakeups(client, keys) };
+  }
+
   afterEach(async () => {
     await wakeups?.close();
     wakeups = undefined;
@@ -66,10 +74,8 @@ describe('one blocking connection for every queue of a worker process', () => {
   });
 
   it('hears a queue that starts waiting while the connection is already blocked on others', async () => {
-    const client = new Redis(testRedisUrl());
-    clients.push(client);
-    const keys = makeKeys(uniquePrefix('wakeups'));
-    wakeups = new QueueWakeups(client, keys);
+    const { client, keys, opened } = openWakeups();
+    wakeups = opened;
     const first = `${keys.prefix}:{a}:marker`;
     const second = `${keys.prefix}:{b}:marker`;
 
@@ -90,10 +96,8 @@ describe('one blocking connection for every queue of a worker process', () => {
   });
 
   it('ends an interrupted wait as a closed connection would, and a timed-out one with no marker', async () => {
-    const client = new Redis(testRedisUrl());
-    clients.push(client);
-    const keys = makeKeys(uniquePrefix('wakeups'));
-    wakeups = new QueueWakeups(client, keys);
+    const { client, keys, opened } = openWakeups();
+    wakeups = opened;
     const marker = `${keys.prefix}:{a}:marker`;
 
     const interrupted = wakeups.waitForJob(marker, 30);
