@@ -7,14 +7,21 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { Keys } from './keys.js';
 
+/** What a BullMQ Worker's wait for a job resolves to: the marker popped (its score, a delayed job's time), or none. */
+export type Marker = { member: string; score: number } | null;
+
 /** The backend factory a worker process builds its send-queue Workers with, and how to close what it holds. */
 export interface WorkerBackend {
   factory: BackendFactory<RedisQueueBackend>;
+  /**
+   * Waits, as a Worker of that queue would, for the queue whose marker key is `marker` to be given a job: resolves
+   * with the marker popped (the caller owns it now) or null after `timeoutSeconds`. One wait per marker at a time.
+   */
+  waitForJob(marker: string, timeoutSeconds: number): Promise<Marker>;
+  /** Ends the wait on `marker`, if any, rejecting it with BullMQ's ConnectionClosedError. */
+  interrupt(marker: string): void;
   close(): Promise<void>;
 }
-
-/** What a BullMQ Worker's wait for a job resolves to: the marker popped (its score, a delayed job's time), or none. */
-type Marker = { member: string; score: number } | null;
 
 interface Waiter {
   resolve(marker: Marker): void;
@@ -79,9 +86,21 @@ export class QueueWakeups {
 
   /** A BullMQ backend factory whose Workers wait through these wakeups; on a Cluster connection, BullMQ's own. */
   static backendFor(client: RedisClient, keys: Keys): WorkerBackend {
-    if (client instanceof Cluster) return { factory: createRedisBackend, close: async () => undefined };
+    if (client instanceof Cluster) {
+      return {
+        factory: createRedisBackend,
+        waitForJob: () => Promise.reject(new Error('waiting outside a Worker is not available on a Redis Cluster')),
+        interrupt: () => undefined,
+        close: async () => undefined,
+      };
+    }
     const wakeups = new QueueWakeups(client, keys);
-    return { factory: wakeups.#factory, close: () => wakeups.close() };
+    return {
+      factory: wakeups.#factory,
+      waitForJob: (marker, timeoutSeconds) => wakeups.waitForJob(marker, timeoutSeconds),
+      interrupt: (marker) => wakeups.interrupt(marker),
+      close: () => wakeups.close(),
+    };
   }
 
   /** Builds a Worker's backend with no blocking connection of its own: its waits come here. */
