@@ -72,7 +72,7 @@ export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
   readonly #running = new Map<CampaignName, Served>();
   #subscriber: RedisClient | undefined;
-  /** The one blocking connection every Worker of this process waits for jobs on (not on a Cluster). */
+  /** Where every Worker of this process waits for jobs: one blocking connection (on a Cluster, one per send-queue tag). */
   readonly #wakeups: WorkerBackend;
   #timer: NodeJS.Timeout | undefined;
   #following: Promise<void> = Promise.resolve();
