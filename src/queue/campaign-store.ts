@@ -190,6 +190,12 @@ export class CampaignStore {
     return (await this.#client.smembers(this.#keys.activeCampaigns)) as CampaignName[];
   }
 
+  /** Those of `names` that are finished or cancelled. */
+  async endedAmong(names: readonly CampaignName[]): Promise<CampaignName[]> {
+    const states = await Promise.all(names.map((name) => this.#client.hget(this.#keys.campaign(name), 'state')));
+    return names.filter((_, index) => states[index] === 'finished' || states[index] === 'cancelled');
+  }
+
   async activate(name: CampaignName): Promise<void> {
     await this.#client.sadd(this.#keys.activeCampaigns, name);
     await this.#client.publish(this.#keys.control, JSON.stringify({ type: 'campaigns-changed' }));

@@ -125,7 +125,13 @@ export class CampaignWorkers {
     if (this.#closed) return;
     let changed = await this.#options.deps.groups.refresh();
     if (changed) this.#options.logger.info('rate groups changed');
-    const active = new Set(await this.#options.store.activeNames());
+    const { store } = this.#options;
+    const active = new Set(await store.activeNames());
+    // A campaign is let go when the send that finished it says so; one still active once finished is let go here:
+    // that send's process died first, or no replica confirmed its settle (steps/settle.ts).
+    for (const name of await store.endedAmong([...active])) {
+      if (await store.deactivateIfFinished(name)) active.delete(name);
+    }
     const starting = [...active].filter((name) => !this.#running.has(name));
     const stopping = [...this.#running.keys()].filter((name) => !active.has(name));
     for (const name of starting) await this.#startCampaign(name);

@@ -367,21 +367,35 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       // WAIT went to the master that ran the script (it has no key to be routed by).
       expect(await waits()).toBe(before + 1);
 
-      // A replica that does not acknowledge holds each write for the wait, then herald goes on.
+      // A replica that does not acknowledge holds each write for the wait, then herald goes on; a settle says that
+      // no replica confirmed it (its job is then run again rather than completed: pipeline.ts).
+      const sid = `SM${'0'.repeat(32)}`;
       replica.local!.process.kill('SIGSTOP');
       try {
         const started = Date.now();
         expect(await ledger.begin(name, to, 'token')).toEqual({ kind: 'go' });
         expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+        expect(await ledger.settle(name, to, 'sms', { state: 'sent', sid })).toMatchObject({
+          changed: true,
+          confirmed: false,
+        });
       } finally {
         replica.local!.process.kill('SIGCONT');
       }
-      expect(await waits()).toBe(before + 2);
+      expect(await waits()).toBe(before + 3);
+      // With the replica back, a settle is confirmed.
+      const other = '+14155550998' as E164;
+      expect(await ledger.claim(name, [{ to: other, senderId: 'p14155550100', channel: 'sms' }])).toEqual(['new']);
+      expect(await ledger.begin(name, other, 'token')).toEqual({ kind: 'go' });
+      await waitFor(async () => (await ledger.settle(name, other, 'sms', { state: 'sent', sid })).confirmed, {
+        what: 'the replica to confirm a settle again',
+      });
       // The receipt script writes beside the ledger (same hash tag) and is replicated the same way.
       const receipts = new ReceiptStore(waiting, keys);
-      const receipt = { campaign: name, to, sid: `SM${'0'.repeat(32)}`, status: 'delivered', code: 'none' };
+      const waitsBefore = await waits();
+      const receipt = { campaign: name, to, sid, status: 'delivered', code: 'none' };
       expect(await receipts.record({ ...receipt, step: statusStep('delivered')!, channel: 'sms' })).toBe('recorded');
-      expect(await waits()).toBe(before + 3);
+      expect(await waits()).toBe(waitsBefore + 1);
     } finally {
       waiting.disconnect();
       await cluster.waitUntilHealthy();
