@@ -129,7 +129,7 @@ export class CampaignWorkers {
     const active = new Set(await store.activeNames());
     // A campaign is let go when the send that finished it says so; one still active once finished is let go here:
     // that send's process died first, or no replica confirmed its settle (steps/settle.ts).
-    for (const name of await store.endedAmong([...active])) {
+    for (const name of await store.finishedAmong([...active])) {
       if (await store.deactivateIfFinished(name)) active.delete(name);
     }
     const starting = [...active].filter((name) => !this.#running.has(name));
