@@ -16,7 +16,7 @@ Example:
     )
     .action(async () => {
       // Loaded on use: the SDK and BullMQ take most of a second to import, which --help should not pay.
-      const { runSenderWorker } = await import('../../workers/sender.js');
+      const { runSenderWorker } = await import('../worker/run-sender-worker.js');
       await runSenderWorker(process.env);
     });
 }

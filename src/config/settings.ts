@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { parseClusterNodes, type ParsedTarget, redisTargetOf } from '../queue/redis-target.js';
+import { parseClusterNodes, type ParsedTarget, redisTargetOf } from './redis-target.js';
 
 /** The most HERALD_ATTEMPTS may be: BullMQ's attempt ceiling per send job (store/job-options.ts) stays above it. */
 export const MAX_SEND_ATTEMPTS = 99;

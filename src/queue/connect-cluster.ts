@@ -9,7 +9,7 @@ import {
   type RedisOptions,
   RedisUnreachableError,
 } from './redis-client-options.js';
-import { type RedisTarget, describeRedisTarget } from './redis-target.js';
+import { type RedisTarget, describeRedisTarget } from '../config/redis-target.js';
 import { explainProtocolMismatch, tcpError } from './redis-port-probe.js';
 
 type ClusterTarget = Extract<RedisTarget, { kind: 'cluster' }>;

@@ -11,7 +11,7 @@ import {
   RedisUnreachableError,
 } from './redis-client-options.js';
 import { tcpError } from './redis-port-probe.js';
-import { type RedisTarget, describeRedisTarget } from './redis-target.js';
+import { type RedisTarget, describeRedisTarget } from '../config/redis-target.js';
 
 type SentinelTarget = Extract<RedisTarget, { kind: 'sentinel' }>;
 

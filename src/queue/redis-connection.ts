@@ -12,7 +12,7 @@ import {
   type RedisOptions,
   RedisUnreachableError,
 } from './redis-client-options.js';
-import { describeRedisTarget, redisTargetOf } from './redis-target.js';
+import { describeRedisTarget, redisTargetOf } from '../config/redis-target.js';
 import { explainProtocolMismatch } from './redis-port-probe.js';
 import { explainTlsError, readRedisTls } from './redis-tls.js';
 

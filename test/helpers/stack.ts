@@ -109,7 +109,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     inFlight: pLimit(50),
     attempts: options.attempts ?? 3,
     retryWindowMs: 60_000,
-    // As in the worker process (workers/sender.ts).
+    // As in the worker process (src/worker/run-sender-worker.ts).
     holds: new Holds(connection, keys, 250),
     groups: new GroupsInUse(new RateGroupsStore(connection, keys)),
     ...(options.dailyCapHoldMs === undefined ? {} : { dailyCapHoldMs: options.dailyCapHoldMs }),

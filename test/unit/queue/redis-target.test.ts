@@ -5,7 +5,7 @@ import {
   parseClusterNodes,
   parseClusterUrl,
   redisTargetOf,
-} from '../../../src/queue/redis-target.js';
+} from '../../../src/config/redis-target.js';
 
 describe('redisTargetOf', () => {
   it('reads a redis:// or rediss:// URL as one server', () => {

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+/** Every relative import of every module under src/, as [importing file, imported path], both from the repo root. */
+function importsOfSrc(): [string, string][] {
+  const edges: [string, string][] = [];
+  const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.ts'));
+  for (const path of files.map((file) => join('src', file))) {
+    for (const match of readFileSync(path, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      edges.push([path, relative('.', normalize(join(dirname(path), match[1]!)))]);
+    }
+  }
+  return edges;
+}
+
+/** The top folder of a path: `src/<folder>/…` → `<folder>`, anything else → its first segment. */
+function folderOf(path: string): string {
+  const [first, second] = path.split('/');
+  return first === 'src' ? second! : first!;
+}
+
+/** The imports that break `allowed`, as `file → imported`. */
+function breaking(allowed: (from: string, to: string) => boolean): string[] {
+  return importsOfSrc()
+    .filter(([from, to]) => !allowed(from, to))
+    .map(([from, to]) => `${from} → ${to}`);
+}
+
+// The direction docs/architecture.md describes: domain and lib at the bottom, config beside them, the stages above,
+// and the worker process put together at the top; entry points (workers/, bin/) and scripts are outside src/.
+describe('imports run one way', () => {
+  it('from src/ to nothing outside it: not the workers/ entry point, scripts or tests', () => {
+    expect(breaking((_, to) => to.startsWith('src/'))).toEqual([]);
+  });
+
+  it('from src/domain and src/lib only to each other', () => {
+    const bottom = new Set(['domain', 'lib']);
+    expect(breaking((from, to) => !bottom.has(folderOf(from)) || bottom.has(folderOf(to)))).toEqual([]);
+  });
+
+  it('from src/config only to itself and src/lib', () => {
+    expect(breaking((from, to) => folderOf(from) !== 'config' || ['config', 'lib'].includes(folderOf(to)))).toEqual([]);
+  });
+
+  it('to src/worker only from the `herald worker` command', () => {
+    expect(
+      breaking(
+        (from, to) => folderOf(to) !== 'worker' || folderOf(from) === 'worker' || from === 'src/cli/worker-command.ts',
+      ),
+    ).toEqual([]);
+  });
+});
