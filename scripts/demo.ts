@@ -16,7 +16,7 @@ import { type LocalRedis, startLocalRedis } from '../src/local/redis-server.js';
 import { CampaignStore } from '../src/queue/campaign-store.js';
 import { makeKeys } from '../src/store/keys.js';
 import { readLedger } from '../src/store/read-ledger.js';
-import { connectRedis } from '../src/queue/redis-connection.js';
+import { connectRedis } from '../src/redis/redis-connection.js';
 import { describeCode } from '../src/twilio-errors/twilio-errors.js';
 import { stopChildrenOnExit } from '../src/local/children.js';
 

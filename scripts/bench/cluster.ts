@@ -12,7 +12,7 @@ import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
+import { connectConfiguredRedis, type RedisClient } from '../../src/redis/redis-connection.js';
 import { inTurns } from './lib/in-turns.js';
 import { rateBetween } from './lib/rate-between.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';

@@ -4,7 +4,7 @@ import { createRedisBackend, Worker } from 'bullmq';
 
 import { stopChildrenOnExit } from '../../src/local/children.js';
 import { startLocalRedis } from '../../src/local/redis-server.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { QueueWakeups } from '../../src/store/queue-wakeups.js';
 

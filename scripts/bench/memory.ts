@@ -13,7 +13,7 @@ import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { pairedRatios, renderTable, round, roundSpread, spreadOf, type SummaryRow } from './lib/stats.js';
 import { describeMachine, replaceDocSection } from './report.js';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { startLocalRedis } from '../../src/local/redis-server.js';
 import { stopChildrenOnExit } from '../../src/local/children.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { inTurns } from './lib/in-turns.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { runHeraldSend, type SendMeasure } from './lib/send-runs.js';

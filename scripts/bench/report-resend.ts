@@ -14,7 +14,7 @@ import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { encodeDetail } from '../../src/store/recipient-detail.js';
 import { REPORT_COLUMNS } from '../../src/report/report-row.js';
 import { readReportRows } from '../../src/report/report-rows.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startLocalRedis } from '../../src/local/redis-server.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { stopChildrenOnExit } from '../../src/local/children.js';
 import { writeRecipientsCsv } from './lib/recipients-csv.js';
 import { inTurns } from './lib/in-turns.js';

@@ -21,7 +21,7 @@ import { startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import type { GroupStats, SandboxRequest, SenderReport } from '../../src/sandbox/index.js';
 import { round, spreadOf, type SummaryRow } from './lib/stats.js';

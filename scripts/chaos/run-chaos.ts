@@ -21,7 +21,7 @@ import { makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import type { RecipientState } from '../../src/store/ledger-state.js';
 import { readLedger } from '../../src/store/read-ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { writeRecipientsCsv } from '../bench/lib/recipients-csv.js';
 import { type ChaosTally, tallyChaos } from './tally.js';
 

@@ -2,8 +2,8 @@ import { loadClientConfig } from '../config/load-config.js';
 import { parseCampaignName, type CampaignName } from '../domain/campaign.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import type { Clock } from '../queue/redis-clock.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { Clock } from '../redis/redis-clock.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { UsageError } from './usage-error.js';
 
 export interface CampaignConnection {
@@ -34,11 +34,11 @@ export async function withCampaignStore<T>(
   // Loaded on use, so that --help and argument errors do not pay for importing BullMQ and ioredis.
   const [{ connectConfiguredRedis }, { explainOutOfMemory }, { makeKeys }, { CampaignStore }, { RedisClock }] =
     await Promise.all([
-      import('../queue/redis-connection.js'),
-      import('../queue/redis-memory.js'),
+      import('../redis/redis-connection.js'),
+      import('../redis/redis-memory.js'),
       import('../store/keys.js'),
       import('../queue/campaign-store.js'),
-      import('../queue/redis-clock.js'),
+      import('../redis/redis-clock.js'),
     ]);
   const connection = await connectConfiguredRedis(config.redis, { role: 'command' });
   try {

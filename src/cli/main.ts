@@ -63,7 +63,7 @@ try {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   if (error instanceof HeraldError) fail(error.message, error.exitCode);
   // A command whose writes Redis refused says so through its connection (campaign-connection.ts); this is the rest.
-  const { isOutOfMemoryError, RedisOutOfMemoryError } = await import('../queue/redis-memory.js');
+  const { isOutOfMemoryError, RedisOutOfMemoryError } = await import('../redis/redis-memory.js');
   if (isOutOfMemoryError(error)) fail(new RedisOutOfMemoryError(undefined, 'herald could not write').message, 1);
   fail(`unexpected error (a bug; please report it): ${describeError(error).message}`, 1);
 }

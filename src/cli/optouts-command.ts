@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { type CountryCode, isCountryCode, parsePhone } from '../domain/e164.js';
 import type { OptOutList } from '../queue/opt-outs.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { withCampaignStore } from './campaign-connection.js';
 import { UsageError } from './usage-error.js';

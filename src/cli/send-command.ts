@@ -82,7 +82,7 @@ async function runDryRun(
 async function openRedisIfReachable() {
   const config = loadClientConfig(process.env);
   const [{ connectConfiguredRedis }, { makeKeys }] = await Promise.all([
-    import('../queue/redis-connection.js'),
+    import('../redis/redis-connection.js'),
     import('../store/keys.js'),
   ]);
   try {

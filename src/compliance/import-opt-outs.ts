@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import { type CountryCode, parsePhone } from '../domain/e164.js';
 import { matchColumnName } from '../ingest/column-names.js';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import type { E164 } from '../domain/e164.js';
 import type { Keys } from '../store/keys.js';

@@ -1,6 +1,6 @@
 import type { E164 } from '../domain/e164.js';
 import { tickBatch } from '../lib/tick-batch.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 
 /** WhatsApp lets a business send free-form messages for 24 hours after the user last wrote to it. */

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 
 import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /**
  * How long a `herald send` that stopped renewing its lease still counts as alive. A process killed outright

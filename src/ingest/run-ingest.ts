@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Channel } from '../domain/channel.js';

@@ -1,6 +1,6 @@
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { SendQueues } from '../store/send-queues.js';
 
 /**

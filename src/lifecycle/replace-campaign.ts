@@ -5,7 +5,7 @@ import { HeraldError } from '../lib/herald-error.js';
 import { CampaignControl } from '../queue/campaign-control.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { formatZoned } from '../lib/zoned-time.js';
 import { deleteCampaignData } from './delete-campaign.js';
 

@@ -1,7 +1,7 @@
 import type { CampaignName } from '../domain/campaign.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { formatDuration } from '../lib/format-duration.js';
 import { HeraldError } from '../lib/herald-error.js';
 import { deleteCampaignData } from './delete-campaign.js';

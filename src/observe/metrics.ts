@@ -9,7 +9,7 @@ import { EMPTY_RATE_SNAPSHOT, type RateSnapshot, registerRateMetrics } from './r
 import { registerReceiptMetrics } from './receipt-metrics.js';
 import type { TotalsReader } from './read-totals.js';
 import type { SendEvents } from './send-events.js';
-import type { RedisMemory } from '../queue/redis-memory.js';
+import type { RedisMemory } from '../redis/redis-memory.js';
 
 export interface MetricsOptions {
   events: SendEvents;

@@ -1,4 +1,4 @@
-import type { RedisMemory } from '../queue/redis-memory.js';
+import type { RedisMemory } from '../redis/redis-memory.js';
 
 export interface RedisMemoryWatchOptions {
   /** Reads Redis's memory (INFO memory: Redis answers it when full). */

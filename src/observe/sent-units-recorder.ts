@@ -1,7 +1,7 @@
 import type { CampaignName } from '../domain/campaign.js';
 import { asE164, countryOf } from '../domain/e164.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { SendEvents } from './send-events.js';
 import { nameSentUnitsField } from './sent-units.js';
 

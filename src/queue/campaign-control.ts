@@ -8,8 +8,8 @@ import { readLedgerPages } from '../store/read-ledger.js';
 import { encodeDetail } from '../store/recipient-detail.js';
 import { type SendQueue, SendQueues } from '../store/send-queues.js';
 import type { CampaignStore } from './campaign-store.js';
-import { type Clock, LOCAL_CLOCK } from './redis-clock.js';
-import type { RedisClient } from './redis-connection.js';
+import { type Clock, LOCAL_CLOCK } from '../redis/redis-clock.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 export type { ControlAction };
 

@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import type { Keys } from '../store/keys.js';

@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import { decodeOptOut, encodeOptOut, type OptOutRecord } from '../compliance/opt-out-record.js';
 import type { E164 } from '../domain/e164.js';

@@ -1,9 +1,9 @@
 import { type Hold, type HoldOn, parseHold } from '../domain/hold.js';
 import type { ChainLink, RateChain } from '../domain/rate-group.js';
 import type { Keys } from '../store/keys.js';
-import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
-import type { RedisClient } from '../queue/redis-connection.js';
-import { scanKeys } from '../queue/scan-keys.js';
+import { type Clock, LOCAL_CLOCK } from '../redis/redis-clock.js';
+import type { RedisClient } from '../redis/redis-connection.js';
+import { scanKeys } from '../redis/scan-keys.js';
 import { HOLD } from './rate-scripts.js';
 
 /** The account's hold is one field of its hash (see hold-1.lua). */

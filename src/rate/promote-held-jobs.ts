@@ -2,7 +2,7 @@ import { lanesOf, sendersOfLane } from '../domain/lanes.js';
 import { type Sender } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { openSendQueue } from '../store/send-queues.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '../domain/rate-group.js';
 import { senderId } from '../domain/sender.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /**
  * The rate groups every campaign and process shares, kept in Redis: the groups file as last applied, and on top of

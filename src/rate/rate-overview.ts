@@ -13,7 +13,7 @@ import {
 import { parseSender, type Sender, senderAddress, senderId as idOf } from '../domain/sender.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { Holds } from './holds.js';
 import { RateGroupsStore } from './rate-groups-store.js';
 

@@ -5,8 +5,8 @@ import { type Hold, parseHold } from '../domain/hold.js';
 import { DEFAULT_PACING, type PacingPolicy } from '../domain/pacing.js';
 import { type ChainLink, intervalMs, type RateChain } from '../domain/rate-group.js';
 import type { Keys } from '../store/keys.js';
-import { type Clock, LOCAL_CLOCK } from '../queue/redis-clock.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import { type Clock, LOCAL_CLOCK } from '../redis/redis-clock.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { TAKE_CAPACITY, THROTTLE } from './rate-scripts.js';
 
 /** Longest single wait before asking for a slot again, so a limit raised meanwhile is noticed soon. */

@@ -1,6 +1,6 @@
 import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /** A sent message that has no final receipt yet, by its campaign and recipient (the ledger holds its SID). */
 export interface AwaitedReceipt {

@@ -4,7 +4,7 @@ import { describeError, type Logger } from '../observe/logger.js';
 import type { SendEvents } from '../observe/send-events.js';
 import { ReplyRecorder } from '../compliance/record-reply.js';
 import { OptOutList } from '../queue/opt-outs.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { Ledger } from '../store/ledger.js';
 import type { TwilioClient } from '../send/twilio-client.js';

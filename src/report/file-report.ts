@@ -8,7 +8,7 @@ import { IngestError } from '../ingest/run-ingest.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
 import { OptOutList } from '../queue/opt-outs.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { listFileReportColumns, formatFileRow } from './file-row.js';
 import { readRecipients } from './ledger-pages.js';
 import { openPendingJobs } from './report-rows.js';

@@ -2,7 +2,7 @@ import type { CampaignName } from '../domain/campaign.js';
 import type { Keys } from '../store/keys.js';
 import { parseRecipientState } from '../store/ledger-state.js';
 import { type LedgerEntry, readLedgerPages } from '../store/read-ledger.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { decodeOptOut, OPTED_OUT_CODE, type OptOutRecord } from '../compliance/opt-out-record.js';
 import { readHolds, type RecipientHold } from '../store/held-recipients.js';
 import { readDetails, type RecipientDetail } from '../store/recipient-detail.js';

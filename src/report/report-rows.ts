@@ -1,7 +1,7 @@
 import { laneOf } from '../domain/lanes.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { SendQueues } from '../store/send-queues.js';
 import { readRecipientPages, type RecipientRecord } from './ledger-pages.js';

@@ -8,7 +8,7 @@ import { senderId } from '../domain/sender.js';
 import { parseMessageTemplates } from '../domain/template.js';
 import { HeraldError } from '../lib/herald-error.js';
 import type { CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { readRecipientPages, type RecipientRecord } from '../report/ledger-pages.js';
 import { sendJobName, sendJobOptions } from '../store/job-options.js';
 import type { Keys } from '../store/keys.js';

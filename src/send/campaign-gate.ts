@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
 import { tickBatchBy } from '../lib/tick-batch.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { type GateAnswer, type GateAsk, gateAndBegin } from '../store/campaign-states.js';
 import type { Keys } from '../store/keys.js';
 import type { BeginResult } from '../store/ledger.js';

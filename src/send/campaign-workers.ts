@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { duplicateClient, type RedisClient } from '../queue/redis-connection.js';
+import { duplicateClient, type RedisClient } from '../redis/redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { fitConcurrencies, processJobBudget, queueConcurrency } from '../domain/pacing.js';
@@ -10,7 +10,7 @@ import { parseMessageTemplates } from '../domain/template.js';
 import type { Logger } from '../observe/logger.js';
 import { describeError } from '../observe/logger.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { isOutOfMemoryError } from '../queue/redis-memory.js';
+import { isOutOfMemoryError } from '../redis/redis-memory.js';
 import { BACKOFF_STRATEGY, SEND_JOB_RETENTION } from '../store/job-options.js';
 import { type Keys, queueNameOf } from '../store/keys.js';
 import { QueueWakeups, type WorkerBackend } from '../store/queue-wakeups.js';

@@ -1,6 +1,6 @@
 import { sendingHoursLaw } from '../compliance/sending-hours.js';
 import { WhatsAppSessions } from '../compliance/whatsapp-sessions.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { FrequencyCap } from '../store/frequency-cap.js';
 import { recordHold } from '../store/held-recipients.js';
 import type { Keys } from '../store/keys.js';

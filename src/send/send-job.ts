@@ -16,7 +16,7 @@ import type { StoredSendJob } from '../store/send-job.js';
 import type { GroupsInUse } from '../rate/groups-in-use.js';
 import type { Holds } from '../rate/holds.js';
 import type { RatePacer } from '../rate/rate-pacer.js';
-import type { Clock } from '../queue/redis-clock.js';
+import type { Clock } from '../redis/redis-clock.js';
 import type { SendingHoursLaw } from '../compliance/sending-hours.js';
 import type { WhatsAppSessions } from '../compliance/whatsapp-sessions.js';
 import type { FrequencyCap } from '../store/frequency-cap.js';

@@ -6,7 +6,7 @@ import { senderId } from '../domain/sender.js';
 import type { CampaignCounts, CampaignRecord, CampaignStore } from '../queue/campaign-store.js';
 import { countHeld, type HoldReason } from '../store/held-recipients.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { Holds } from '../rate/holds.js';
 import { RateGroupsStore } from '../rate/rate-groups-store.js';
 import { readWorkerPresence } from './worker-heartbeat.js';

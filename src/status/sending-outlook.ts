@@ -2,7 +2,7 @@ import type { CampaignSpec } from '../domain/campaign.js';
 import { formatSendWindow, type SendWindow } from '../domain/send-window.js';
 import { formatZoned } from '../lib/zoned-time.js';
 import type { Keys } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { chainOf } from '../domain/rate-group.js';
 import { Holds } from '../rate/holds.js';
 import { RateGroupsStore } from '../rate/rate-groups-store.js';

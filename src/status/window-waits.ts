@@ -2,7 +2,7 @@ import { QueueKeys } from 'bullmq';
 
 import type { CampaignName } from '../domain/campaign.js';
 import { queueNameOf } from '../store/keys.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 /**
  * Recipients who wait for their sending window, read from BullMQ's delayed sets: a job outside its recipient's window

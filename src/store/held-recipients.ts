@@ -1,6 +1,6 @@
 import type { CampaignName } from '../domain/campaign.js';
 import type { E164 } from '../domain/e164.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from './keys.js';
 
 /** The compliance rules that hold a recipient back (a wait, never a drop). */

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type BackendFactory, ConnectionClosedError, createRedisBackend, type RedisQueueBackend } from 'bullmq';
 import { Cluster } from 'ioredis';
 
-import type { RedisClient } from '../queue/redis-connection.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 import { type Keys, type SendQueueTag, sendQueueTagOf } from './keys.js';
 
 /** What a BullMQ Worker's wait for a job resolves to: the marker popped (its score, a delayed job's time), or none. */

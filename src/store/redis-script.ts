@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 
-import { type RedisClient, replicasToWaitFor, replicaWaitMsOf } from '../queue/redis-connection.js';
+import { type RedisClient, replicasToWaitFor, replicaWaitMsOf } from '../redis/redis-connection.js';
 import { loadLua, type LuaSource } from './lua-loader.js';
 
 export interface RedisScriptOptions {

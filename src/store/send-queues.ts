@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 
-import { forwardErrors } from '../queue/connection-errors.js';
-import type { RedisClient } from '../queue/redis-connection.js';
+import { forwardErrors } from '../redis/connection-errors.js';
+import type { RedisClient } from '../redis/redis-connection.js';
 
 import type { CampaignName, CampaignSpec } from '../domain/campaign.js';
 import { laneOf, lanesOf } from '../domain/lanes.js';

@@ -16,7 +16,7 @@ import { formatZoned } from '../../src/lib/zoned-time.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../src/store/keys.js';
 import { readLedger } from '../../src/store/read-ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, readCounter, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
 import {

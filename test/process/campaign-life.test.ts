@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../../src/domain/campaign.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix } from '../helpers/stack.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { type LocalRedisCluster, startLocalRedisCluster } from '../../src/local/redis-cluster.js';
 import { makeKeys } from '../../src/store/keys.js';
-import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
+import { connectConfiguredRedis, type RedisClient } from '../../src/redis/redis-connection.js';
 import { chainOf, NO_GROUPS } from '../../src/domain/rate-group.js';
 import { parseSender } from '../../src/domain/sender.js';
 import { Holds } from '../../src/rate/holds.js';

@@ -18,7 +18,7 @@ import { Ledger } from '../../src/store/ledger.js';
 import { readLedger } from '../../src/store/read-ledger.js';
 import { ReceiptStore } from '../../src/receipts/receipt-store.js';
 import { statusStep } from '../../src/receipts/status-order.js';
-import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
+import { connectConfiguredRedis, type RedisClient } from '../../src/redis/redis-connection.js';
 import {
   HERALD_BIN,
   readCounter,

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 
 import { parseRateGroupsFile } from '../../src/domain/rate-group-file.js';
 import { makeKeys } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { RateGroupsStore } from '../../src/rate/rate-groups-store.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';

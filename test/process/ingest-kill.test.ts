@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../../src/domain/campaign.js';
 import { LEASE_MS, readIngestState } from '../../src/ingest/ingest-lease.js';
 import { makeKeys } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -12,7 +12,7 @@ import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys, queueNameOf } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { testSpec } from '../helpers/campaign.js';
 import { ROOT, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';

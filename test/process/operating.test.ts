@@ -11,7 +11,7 @@ import { findFreePort } from '../../src/local/free-port.js';
 import { readCampaignSeries } from '../../src/observe/count-fields.js';
 import { type CampaignCounts, CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';

@@ -16,7 +16,7 @@ import { runIngest } from '../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import {
   type SandboxProcess,
   startTestSandboxProcess,

@@ -15,7 +15,7 @@ import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { readLedger } from '../../src/store/read-ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { statusCallbackUrl } from '../../src/receipts/callback-url.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { readCounter, ROOT, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';

@@ -15,7 +15,7 @@ import { OptOutList } from '../../src/queue/opt-outs.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { readLedger } from '../../src/store/read-ledger.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { ReceiptStore } from '../../src/receipts/receipt-store.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';

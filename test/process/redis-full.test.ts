@@ -8,7 +8,7 @@ import type { CampaignName } from '../../src/domain/campaign.js';
 import { type LocalRedis, startLocalRedis } from '../../src/local/redis-server.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { HERALD_BIN, spawnNode, startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, waitForFinished } from '../helpers/stack.js';

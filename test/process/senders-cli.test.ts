@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import { makeKeys } from '../../src/store/keys.js';
-import { connectRedis } from '../../src/queue/redis-connection.js';
+import { connectRedis } from '../../src/redis/redis-connection.js';
 import { chainOf, NO_GROUPS, type RateChain } from '../../src/domain/rate-group.js';
 import { parseSender } from '../../src/domain/sender.js';
 import { Holds } from '../../src/rate/holds.js';

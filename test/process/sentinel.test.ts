@@ -12,7 +12,7 @@ import { type LocalRedisSentinel, startLocalRedisSentinel } from '../../src/loca
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { makeKeys, queueNameOf } from '../../src/store/keys.js';
 import { readLedger } from '../../src/store/read-ledger.js';
-import { connectConfiguredRedis, type RedisClient } from '../../src/queue/redis-connection.js';
+import { connectConfiguredRedis, type RedisClient } from '../../src/redis/redis-connection.js';
 import type { SandboxRequest } from '../../src/sandbox/index.js';
 import {
   HERALD_BIN,

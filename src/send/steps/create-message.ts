@@ -1,4 +1,4 @@
-import { isOutOfMemoryError } from '../../queue/redis-memory.js';
+import { isOutOfMemoryError } from '../../redis/redis-memory.js';
 import { NotWritten, RequestNotSentError } from '../request-not-sent.js';
 import type { Send, SendDeps, SendStep } from '../send-job.js';
 import { clientForSend } from '../twilio-client.js';

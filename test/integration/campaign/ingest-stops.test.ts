@@ -12,7 +12,7 @@ import { IngestError, runIngest } from '../../../src/ingest/run-ingest.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { Ledger } from '../../../src/store/ledger.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
 /** 3,000 rows, every third one refused: enough refused rows that the rejected file is written during the ingest. */

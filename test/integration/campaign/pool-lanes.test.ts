@@ -13,7 +13,7 @@ import { Holds } from '../../../src/rate/holds.js';
 import { promoteHeldJobs } from '../../../src/rate/promote-held-jobs.js';
 import { RateGroupsStore } from '../../../src/rate/rate-groups-store.js';
 import { readReportRows } from '../../../src/report/report-rows.js';
-import { scanKeys } from '../../../src/queue/scan-keys.js';
+import { scanKeys } from '../../../src/redis/scan-keys.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
 import { testSpec } from '../../helpers/campaign.js';
 

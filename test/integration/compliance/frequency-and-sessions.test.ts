@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { FREQUENCY_WINDOW_MS, FrequencyCap } from '../../../src/store/frequency-cap.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { testSpec } from '../../helpers/campaign.js';

@@ -9,7 +9,7 @@ import { importOptOuts } from '../../../src/compliance/import-opt-outs.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 
 describe('importOptOuts', () => {

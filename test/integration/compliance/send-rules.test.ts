@@ -12,7 +12,7 @@ import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { instantOfWallTime } from '../../../src/lib/zoned-time.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import type { Clock } from '../../../src/queue/redis-clock.js';
+import type { Clock } from '../../../src/redis/redis-clock.js';
 import { readReportRows } from '../../../src/report/report-rows.js';
 import type { ReportRow } from '../../../src/report/report-row.js';
 import { readStatus } from '../../../src/status/read-status.js';

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 
 import { ExporterLease } from '../../../src/observe/exporter-lease.js';
 import { makeKeys } from '../../../src/store/keys.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

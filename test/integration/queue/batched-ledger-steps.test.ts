@@ -6,7 +6,7 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { Ledger } from '../../../src/store/ledger.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';

@@ -5,7 +5,7 @@ import type { CampaignName } from '../../../src/domain/campaign.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignConflictError, CampaignStore } from '../../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { chainOf, intervalMs, type RateChain, type RateGroups } from '../../../src/domain/rate-group.js';
 import { parseSender } from '../../../src/domain/sender.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { Holds } from '../../../src/rate/holds.js';
 import { RatePacer } from '../../../src/rate/rate-pacer.js';
 import { TAKE_CAPACITY } from '../../../src/rate/rate-scripts.js';

@@ -6,7 +6,7 @@ import { parseRateGroupsFile } from '../../../src/domain/rate-group-file.js';
 import { type SendEventMap, SendEvents } from '../../../src/observe/send-events.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import type { Receipt } from '../../../src/receipts/parse-callback.js';
 import { statusStep } from '../../../src/receipts/status-order.js';
 import { GroupsInUse } from '../../../src/rate/groups-in-use.js';

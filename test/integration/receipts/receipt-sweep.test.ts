@@ -9,7 +9,7 @@ import { SendEvents } from '../../../src/observe/send-events.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { Ledger } from '../../../src/store/ledger.js';
 import { parseRecipientState } from '../../../src/store/ledger-state.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { AwaitingReceipts } from '../../../src/receipts/awaiting-receipts.js';
 import { ReceiptStore } from '../../../src/receipts/receipt-store.js';
 import { GIVE_UP_AFTER_MS, type SweepDeps, sweepReceipts } from '../../../src/receipts/receipt-sweep.js';

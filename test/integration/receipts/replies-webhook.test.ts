@@ -7,7 +7,7 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { type ReplyEvent, SendEvents, type WebhookRejection } from '../../../src/observe/send-events.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { OptOutList } from '../../../src/queue/opt-outs.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { repliesUrl } from '../../../src/receipts/callback-url.js';
 import { startWebhookServer, type WebhookServer } from '../../../src/receipts/webhook-server.js';
 import { deleteKeys, TEST_AUTH_TOKEN, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';

@@ -10,7 +10,7 @@ import type { ReceiptEvent, WebhookRejection } from '../../../src/observe/send-e
 import { SendEvents } from '../../../src/observe/send-events.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
 import { Ledger } from '../../../src/store/ledger.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { statusCallbackUrl } from '../../../src/receipts/callback-url.js';
 import type { Receipt } from '../../../src/receipts/parse-callback.js';
 import { ReceiptStore } from '../../../src/receipts/receipt-store.js';

@@ -11,7 +11,7 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { CampaignControl } from '../../../src/queue/campaign-control.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { readReportRows } from '../../../src/report/report-rows.js';
 import type { ReportRow } from '../../../src/report/report-row.js';
 import { CampaignGate } from '../../../src/send/campaign-gate.js';

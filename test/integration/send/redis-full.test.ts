@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { type LocalRedis, startLocalRedis } from '../../../src/local/redis-server.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
 

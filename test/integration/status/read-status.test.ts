@@ -8,7 +8,7 @@ import { SendEvents, type SendAttempt } from '../../../src/observe/send-events.j
 import { SentUnitsRecorder } from '../../../src/observe/sent-units-recorder.js';
 import { CampaignStore } from '../../../src/queue/campaign-store.js';
 import { type Keys, makeKeys, queueNameOf } from '../../../src/store/keys.js';
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { chainOf, NO_GROUPS, senderLinkId } from '../../../src/domain/rate-group.js';
 import { parseSender } from '../../../src/domain/sender.js';
 import { Holds } from '../../../src/rate/holds.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { loadLua } from '../../../src/store/lua-loader.js';
 import { testRedisUrl } from '../../helpers/stack.js';
 

@@ -28,8 +28,8 @@ function breaking(allowed: (from: string, to: string) => boolean): string[] {
     .map(([from, to]) => `${from} → ${to}`);
 }
 
-// The direction docs/architecture.md describes: domain and lib at the bottom, config beside them, the stages above,
-// and the worker process put together at the top; entry points (workers/, bin/) and scripts are outside src/.
+// The direction docs/architecture.md describes: domain and lib at the bottom, config beside them, then the Redis
+// connection, the store, the stages, and the worker process put together at the top; entry points (workers/, bin/) and scripts are outside src/.
 describe('imports run one way', () => {
   it('from src/ to nothing outside it: not the workers/ entry point, scripts or tests', () => {
     expect(breaking((_, to) => to.startsWith('src/'))).toEqual([]);
@@ -42,6 +42,16 @@ describe('imports run one way', () => {
 
   it('from src/config only to itself and src/lib', () => {
     expect(breaking((from, to) => folderOf(from) !== 'config' || ['config', 'lib'].includes(folderOf(to)))).toEqual([]);
+  });
+
+  it('from src/redis, the connection, only to config, domain and lib', () => {
+    const below = ['redis', 'config', 'domain', 'lib'];
+    expect(breaking((from, to) => folderOf(from) !== 'redis' || below.includes(folderOf(to)))).toEqual([]);
+  });
+
+  it('from src/store, the owner of the Redis data, only to the connection and below: to no stage', () => {
+    const below = ['store', 'redis', 'config', 'domain', 'lib'];
+    expect(breaking((from, to) => folderOf(from) !== 'store' || below.includes(folderOf(to)))).toEqual([]);
   });
 
   it('to src/worker only from the `herald worker` command', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { RedisMemoryWatch } from '../../../src/observe/redis-memory-watch.js';
-import type { RedisMemory } from '../../../src/queue/redis-memory.js';
+import type { RedisMemory } from '../../../src/redis/redis-memory.js';
 
 const memory = (full: boolean): RedisMemory => ({
   maxBytes: 100,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findFreePort } from '../../../src/local/free-port.js';
 import { type LocalRedis, startLocalRedis } from '../../../src/local/redis-server.js';
 import { generateRedisTlsFiles, type RedisTlsFiles } from '../../../src/local/redis-tls-files.js';
-import { connectConfiguredRedis, type RedisConnectSettings } from '../../../src/queue/redis-connection.js';
+import { connectConfiguredRedis, type RedisConnectSettings } from '../../../src/redis/redis-connection.js';
 import { HERALD_BIN, spawnNode } from '../../helpers/processes.js';
 
 /** A redis-server serving TLS (client certificates required) on one port and plain Redis on another. */

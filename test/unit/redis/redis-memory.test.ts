@@ -6,7 +6,7 @@ import {
   isOutOfMemoryError,
   parseMemoryInfo,
   RedisOutOfMemoryError,
-} from '../../../src/queue/redis-memory.js';
+} from '../../../src/redis/redis-memory.js';
 
 const info = (fields: Record<string, string | number>) =>
   `# Memory\r\n${Object.entries(fields)
