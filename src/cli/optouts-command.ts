@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 import { type CountryCode, isCountryCode, parsePhone } from '../domain/e164.js';
-import type { OptOutList } from '../queue/opt-outs.js';
+import type { OptOutList } from '../compliance/opt-out-list.js';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { withCampaignStore } from './campaign-connection.js';
@@ -11,7 +11,7 @@ import { UsageError } from './usage-error.js';
 async function withOptOuts<T>(
   run: (deps: { connection: RedisClient; keys: Keys; optOuts: OptOutList }) => Promise<T>,
 ): Promise<T> {
-  const { OptOutList } = await import('../queue/opt-outs.js');
+  const { OptOutList } = await import('../compliance/opt-out-list.js');
   return withCampaignStore(({ connection, keys }) =>
     run({ connection, keys, optOuts: new OptOutList(connection, keys) }),
   );
@@ -109,7 +109,7 @@ Examples:
     .option('--default-country <code>', 'country of numbers written without their country code (US, GB, …)')
     .action(async (path: string, options: { column: string; note?: string; defaultCountry?: string }) => {
       const defaultCountry = countryOption(options.defaultCountry);
-      const { importOptOuts } = await import('../compliance/import-opt-outs.js');
+      const { importOptOuts } = await import('../ingest/import-opt-outs.js');
       await withOptOuts(async ({ connection, keys }) => {
         const summary = await importOptOuts(connection, keys, path, {
           column: options.column,

@@ -106,7 +106,7 @@ async function readLimits({ connection, keys }: OpenRedis) {
 }
 
 async function openOptOuts({ connection, keys }: OpenRedis) {
-  const { OptOutList } = await import('../queue/opt-outs.js');
+  const { OptOutList } = await import('../compliance/opt-out-list.js');
   return new OptOutList(connection, keys);
 }
 

@@ -1,6 +1,6 @@
 import { type E164 } from '../domain/e164.js';
 import { timeZonesOf } from '../domain/number-time-zones.js';
-import { utcOffsetMinutes } from '../domain/send-window.js';
+import { utcOffsetMinutes } from '../lib/zoned-time.js';
 import { usPlaceOf } from './number-states.js';
 import { type HoursRule, type SendingHoursLaw, WEEKDAYS, type Weekday } from './sending-hours.js';
 

@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/redis-connection.js';
 
 import type { E164 } from '../domain/e164.js';
 import type { Keys } from '../store/keys.js';
-import type { OptOutList } from '../queue/opt-outs.js';
+import type { OptOutList } from './opt-out-list.js';
 import type { IncomingReply } from './parse-reply.js';
 
 /** What a reply changed: an opt-out recorded or lifted, or nothing but a count (help, other). */

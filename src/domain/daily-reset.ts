@@ -1,5 +1,5 @@
 import { instantOfWallTime } from '../lib/zoned-time.js';
-import { utcOffsetMinutes } from './send-window.js';
+import { utcOffsetMinutes } from '../lib/zoned-time.js';
 
 /**
  * When a daily cap resets: the next instant after `now` at which the clock in `timeZone` reads `resetAt` (`HH:MM`),

@@ -1,3 +1,5 @@
+import { utcOffsetMinutes } from '../lib/zoned-time.js';
+
 /**
  * Sending windows: the hours of the recipient's local day in which a campaign may text them, e.g. `09:00-20:00`.
  * Pure: every function takes the instant it judges, so tests drive it with any clock.
@@ -93,16 +95,6 @@ export function nextOpeningInAll(window: SendWindow, zones: readonly string[], a
     candidate = new Date(candidate.getTime() + wait);
   }
   return undefined;
-}
-
-/** The zone's offset from UTC at `at`, in minutes (east positive). */
-export function utcOffsetMinutes(zone: string, at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
-  if (match === null) return 0;
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }
 
 /**

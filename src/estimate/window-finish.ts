@@ -1,4 +1,5 @@
-import { nextOpeningInAll, type SendWindow, utcOffsetMinutes } from '../domain/send-window.js';
+import { nextOpeningInAll, type SendWindow } from '../domain/send-window.js';
+import { utcOffsetMinutes } from '../lib/zoned-time.js';
 
 /** Recipients of one sender whose numbers map to the same time zones, and what they cost against its rate. */
 export interface ZoneGroup {

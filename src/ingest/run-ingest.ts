@@ -8,7 +8,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { CampaignEnqueuer, type PlannedSend } from '../queue/enqueue.js';
 import type { Keys } from '../store/keys.js';
 import type { Ledger } from '../store/ledger.js';
-import { OptOutList } from '../queue/opt-outs.js';
+import { OptOutList } from '../compliance/opt-out-list.js';
 import { checkPhonesAhead } from './checked-rows.js';
 import { type CountryHint, CountryTally } from './country-hint.js';
 import type { CsvFormat } from './csv-format.js';

@@ -1,5 +1,3 @@
-import { utcOffsetMinutes } from '../domain/send-window.js';
-
 /**
  * Times as an operator reads and writes them: in their own time zone, and always printed with it. Pure apart from
  * {@link operatorZone}, which asks the runtime.
@@ -72,4 +70,14 @@ export function instantOfWallTime(
     if (utcOffsetMinutes(zone, new Date(at)) === offset) return at;
   }
   return asUtc - before * 60_000;
+}
+
+/** The zone's offset from UTC at `at`, in minutes (east positive). */
+export function utcOffsetMinutes(zone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  if (match === null) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }

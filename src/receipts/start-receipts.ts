@@ -3,7 +3,7 @@ import { LogSummary } from '../observe/log-summary.js';
 import { describeError, type Logger } from '../observe/logger.js';
 import type { SendEvents } from '../observe/send-events.js';
 import { ReplyRecorder } from '../compliance/record-reply.js';
-import { OptOutList } from '../queue/opt-outs.js';
+import { OptOutList } from '../compliance/opt-out-list.js';
 import type { RedisClient } from '../redis/redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { Ledger } from '../store/ledger.js';

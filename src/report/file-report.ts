@@ -7,7 +7,7 @@ import { prepareRowContext } from '../ingest/row-context.js';
 import { IngestError } from '../ingest/run-ingest.js';
 import type { CampaignRecord } from '../queue/campaign-store.js';
 import type { Keys } from '../store/keys.js';
-import { OptOutList } from '../queue/opt-outs.js';
+import { OptOutList } from '../compliance/opt-out-list.js';
 import type { RedisClient } from '../redis/redis-connection.js';
 import { listFileReportColumns, formatFileRow } from './file-row.js';
 import { readRecipients } from './ledger-pages.js';

@@ -1,6 +1,6 @@
 import { describeRecipientHold } from '../compliance/describe-hold.js';
 import { describeOptOut } from '../compliance/opt-out-record.js';
-import { cureForFailure, cureForUndelivered } from '../resend/curable.js';
+import { cureForFailure, cureForUndelivered } from '../twilio-errors/curable.js';
 import { describeCode } from '../twilio-errors/twilio-errors.js';
 import type { RecipientRecord } from './ledger-pages.js';
 

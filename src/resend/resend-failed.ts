@@ -16,7 +16,7 @@ import { Ledger } from '../store/ledger.js';
 import type { RecipientDetail } from '../store/recipient-detail.js';
 import { encodeSendJob, type SendJobData } from '../store/send-job.js';
 import { type SendQueue, SendQueues } from '../store/send-queues.js';
-import { type Cure, cureForFailure, cureForUndelivered } from './curable.js';
+import { type Cure, cureForFailure, cureForUndelivered } from '../twilio-errors/curable.js';
 
 /** Recipients handled at once: each is a few round trips (requeue, find the old job, add the new one). */
 const IN_FLIGHT = 64;

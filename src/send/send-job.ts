@@ -10,7 +10,7 @@ import type { ParsedTemplates } from '../domain/template.js';
 import type { SendJobData } from '../store/send-job.js';
 import type { SendEvents } from '../observe/send-events.js';
 import type { InFlightMark, Ledger } from '../store/ledger.js';
-import type { OptOutList } from '../queue/opt-outs.js';
+import type { OptOutList } from '../compliance/opt-out-list.js';
 import type { RecipientDetail } from '../store/recipient-detail.js';
 import type { StoredSendJob } from '../store/send-job.js';
 import type { GroupsInUse } from '../rate/groups-in-use.js';

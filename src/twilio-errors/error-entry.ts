@@ -22,7 +22,7 @@ export type ReasonClass = (typeof REASON_CLASSES)[number];
 /**
  * The rate group an action applies to: carriers and Twilio meter a number, a pool of numbers (a 10DLC campaign, a
  * Messaging Service), a brand and the account. A throttle or hold acts on that group of the sender's rate chain
- * (src/send/steps/act-on-failure.ts, src/rate/react-to-receipt.ts).
+ * (src/send/steps/act-on-failure.ts, src/receipts/react-to-receipt.ts).
  */
 export type GroupScope = 'sender' | 'pool' | 'brand' | 'account';
 

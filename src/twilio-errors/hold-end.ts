@@ -1,4 +1,4 @@
-import { utcOffsetMinutes } from '../domain/send-window.js';
+import { utcOffsetMinutes } from '../lib/zoned-time.js';
 import type { HoldEnd } from './error-entry.js';
 
 const HOUR_MS = 3_600_000;

@@ -9,7 +9,7 @@ import { SendEvents } from '../../src/observe/send-events.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { OptOutList } from '../../src/queue/opt-outs.js';
+import { OptOutList } from '../../src/compliance/opt-out-list.js';
 import { type Clock, LOCAL_CLOCK } from '../../src/redis/redis-clock.js';
 import { CampaignGate } from '../../src/send/campaign-gate.js';
 import { connectRedis } from '../../src/redis/redis-connection.js';

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 
 import type { E164 } from '../../src/domain/e164.js';
 import { makeKeys } from '../../src/store/keys.js';
-import { OptOutList } from '../../src/queue/opt-outs.js';
+import { OptOutList } from '../../src/compliance/opt-out-list.js';
 import { connectRedis } from '../../src/redis/redis-connection.js';
 import { HERALD_BIN, spawnNode } from '../helpers/processes.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../helpers/stack.js';

@@ -11,7 +11,7 @@ import { runIngest } from '../../src/ingest/run-ingest.js';
 import { findFreePort } from '../../src/local/free-port.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import type { E164 } from '../../src/domain/e164.js';
-import { OptOutList } from '../../src/queue/opt-outs.js';
+import { OptOutList } from '../../src/compliance/opt-out-list.js';
 import { type Keys, makeKeys } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { readLedger } from '../../src/store/read-ledger.js';

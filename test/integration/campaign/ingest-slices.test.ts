@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { buildCampaignSpec } from '../../../src/cli/campaign-options.js';
 import { asE164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import { readLedger } from '../../../src/store/read-ledger.js';
 import { type Stack, startStack } from '../../helpers/stack.js';
 

@@ -10,7 +10,7 @@ import type { E164 } from '../../../src/domain/e164.js';
 import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import { sendJobName, sendJobOptions } from '../../../src/store/job-options.js';
 import { queueNameOf } from '../../../src/store/keys.js';
 import { readLedger } from '../../../src/store/read-ledger.js';

@@ -11,7 +11,7 @@ import { senderId } from '../../../src/domain/sender.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { instantOfWallTime } from '../../../src/lib/zoned-time.js';
 import type { SendAttempt } from '../../../src/observe/send-events.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import type { Clock } from '../../../src/redis/redis-clock.js';
 import { readReportRows } from '../../../src/report/report-rows.js';
 import type { ReportRow } from '../../../src/report/report-row.js';

@@ -8,7 +8,7 @@ import type { CampaignName } from '../../../src/domain/campaign.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { DeleteRefusedError, deleteEndedCampaign, RetentionSweeper } from '../../../src/lifecycle/retention.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { type Stack, startStack, waitForFinished } from '../../helpers/stack.js';
 

@@ -6,7 +6,7 @@ import { ReplyRecorder } from '../../../src/compliance/record-reply.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { type ReplyEvent, SendEvents, type WebhookRejection } from '../../../src/observe/send-events.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { repliesUrl } from '../../../src/receipts/callback-url.js';
 import { startWebhookServer, type WebhookServer } from '../../../src/receipts/webhook-server.js';

@@ -8,7 +8,7 @@ function importsOfSrc(): [string, string][] {
   const edges: [string, string][] = [];
   const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.ts'));
   for (const path of files.map((file) => join('src', file))) {
-    for (const match of readFileSync(path, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+    for (const match of readFileSync(path, 'utf8').matchAll(/(?:from|import\(?)\s*'(\.{1,2}\/[^']+)'/g)) {
       edges.push([path, relative('.', normalize(join(dirname(path), match[1]!)))]);
     }
   }
@@ -52,6 +52,31 @@ describe('imports run one way', () => {
   it('from src/store, the owner of the Redis data, only to the connection and below: to no stage', () => {
     const below = ['store', 'redis', 'config', 'domain', 'lib'];
     expect(breaking((from, to) => folderOf(from) !== 'store' || below.includes(folderOf(to)))).toEqual([]);
+  });
+
+  it('between the folders of src/ without a cycle, so that each folder sits above the ones it imports', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const [from, to] of importsOfSrc()) {
+      if (folderOf(from) === folderOf(to)) continue;
+      edges.set(folderOf(from), (edges.get(folderOf(from)) ?? new Set()).add(folderOf(to)));
+    }
+    /** A path of imports from `start` back to itself, if there is one. */
+    const cycleFrom = (start: string): string[] | undefined => {
+      const seen = new Set<string>();
+      const walk = (folder: string, path: string[]): string[] | undefined => {
+        for (const next of edges.get(folder) ?? []) {
+          if (next === start) return [...path, next];
+          if (seen.has(next)) continue;
+          seen.add(next);
+          const found = walk(next, [...path, next]);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      };
+      return walk(start, [start]);
+    };
+    const cycles = [...edges.keys()].flatMap((folder) => cycleFrom(folder)?.join(' → ') ?? []);
+    expect(cycles).toEqual([]);
   });
 
   it('to src/worker only from the `herald worker` command', () => {

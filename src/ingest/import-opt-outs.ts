@@ -1,11 +1,11 @@
 import type { RedisClient } from '../redis/redis-connection.js';
 
 import { type CountryCode, parsePhone } from '../domain/e164.js';
-import { matchColumnName } from '../ingest/column-names.js';
-import { CsvFileError, openCsv } from '../ingest/read-csv.js';
+import { matchColumnName } from './column-names.js';
+import { CsvFileError, openCsv } from './read-csv.js';
 import type { Keys } from '../store/keys.js';
-import { OptOutList } from '../queue/opt-outs.js';
-import { encodeOptOut } from './opt-out-record.js';
+import { OptOutList } from '../compliance/opt-out-list.js';
+import { encodeOptOut } from '../compliance/opt-out-record.js';
 
 export interface ImportOptions {
   /** The column of numbers, matched as `--to-column` is (case, spaces, `_` and `-` do not matter). */

@@ -1,4 +1,4 @@
-import { describeCode, twilioErrorOf } from '../twilio-errors/twilio-errors.js';
+import { describeCode, twilioErrorOf } from './twilio-errors.js';
 
 /**
  * Which failures `herald resend-failed` may send again, as the table of Twilio's errors says: only those that said

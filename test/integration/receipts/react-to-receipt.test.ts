@@ -13,7 +13,7 @@ import { GroupsInUse } from '../../../src/rate/groups-in-use.js';
 import { Holds } from '../../../src/rate/holds.js';
 import { RateGroupsStore } from '../../../src/rate/rate-groups-store.js';
 import { RatePacer } from '../../../src/rate/rate-pacer.js';
-import { reactToReceipt } from '../../../src/rate/react-to-receipt.js';
+import { reactToReceipt } from '../../../src/receipts/react-to-receipt.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 

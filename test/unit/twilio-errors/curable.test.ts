@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { cureForFailure, cureForUndelivered } from '../../../src/resend/curable.js';
+import { cureForFailure, cureForUndelivered } from '../../../src/twilio-errors/curable.js';
 
 describe('which failures resend-failed may send again', () => {
   it.each([

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { importOptOuts } from '../../../src/compliance/import-opt-outs.js';
+import { importOptOuts } from '../../../src/ingest/import-opt-outs.js';
 import type { E164 } from '../../../src/domain/e164.js';
 import { type Keys, makeKeys } from '../../../src/store/keys.js';
-import { OptOutList } from '../../../src/queue/opt-outs.js';
+import { OptOutList } from '../../../src/compliance/opt-out-list.js';
 import { connectRedis } from '../../../src/redis/redis-connection.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '../../helpers/stack.js';
 

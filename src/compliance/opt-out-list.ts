@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/redis-connection.js';
 
-import { decodeOptOut, encodeOptOut, type OptOutRecord } from '../compliance/opt-out-record.js';
+import { decodeOptOut, encodeOptOut, type OptOutRecord } from './opt-out-record.js';
 import type { E164 } from '../domain/e164.js';
 import { tickBatch } from '../lib/tick-batch.js';
 import type { Keys } from '../store/keys.js';

@@ -5,12 +5,12 @@ import { linkAt } from '../domain/rate-group.js';
 import { senderAddress } from '../domain/sender.js';
 import type { SendEvents } from '../observe/send-events.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import type { Receipt } from '../receipts/parse-callback.js';
+import type { Receipt } from './parse-callback.js';
 import { computeHoldEnd } from '../twilio-errors/hold-end.js';
 import { twilioErrorOf } from '../twilio-errors/twilio-errors.js';
-import type { GroupsInUse } from './groups-in-use.js';
-import type { Holds } from './holds.js';
-import type { RatePacer } from './rate-pacer.js';
+import type { GroupsInUse } from '../rate/groups-in-use.js';
+import type { Holds } from '../rate/holds.js';
+import type { RatePacer } from '../rate/rate-pacer.js';
 
 /** How long a throttle reported on a receipt (30022, the 10DLC campaign's carrier rate) slows its group. */
 const RECEIPT_THROTTLE_MS = 1000;
