@@ -191,12 +191,18 @@ export class CampaignStore {
   }
 
   /**
-   * Those of `names` that are finished: every recipient settled. (A cancelled campaign is let go by its cancel once
-   * nothing is left in flight, not here: its Workers still settle the jobs a racing producer adds.)
+   * Those of `names` that have ended: finished, or cancelled and closed (nothing was left queued or in flight, and
+   * `finishedAt` was set). A cancelled campaign still open keeps its Workers: they settle the sends in flight and the
+   * jobs a producer racing the cancel adds.
    */
-  async finishedAmong(names: readonly CampaignName[]): Promise<CampaignName[]> {
-    const states = await Promise.all(names.map((name) => this.#client.hget(this.#keys.campaign(name), 'state')));
-    return names.filter((_, index) => states[index] === 'finished');
+  async endedAmong(names: readonly CampaignName[]): Promise<CampaignName[]> {
+    const fields = await Promise.all(
+      names.map((name) => this.#client.hmget(this.#keys.campaign(name), 'state', 'finishedAt')),
+    );
+    return names.filter((_, index) => {
+      const [state, finishedAt] = fields[index]!;
+      return state === 'finished' || (state === 'cancelled' && finishedAt !== null);
+    });
   }
 
   async activate(name: CampaignName): Promise<void> {

@@ -127,9 +127,9 @@ export class CampaignWorkers {
     if (changed) this.#options.logger.info('rate groups changed');
     const { store } = this.#options;
     const active = new Set(await store.activeNames());
-    // A campaign is let go when the send that finished it says so; one still active once finished is let go here:
-    // that send's process died first, or no replica confirmed its settle (steps/settle.ts).
-    for (const name of await store.finishedAmong([...active])) {
+    // A campaign is let go when the send that ended it says so; one still active once ended is let go here: that
+    // send's process died first, or no replica confirmed its settle (steps/settle.ts).
+    for (const name of await store.endedAmong([...active])) {
       if (await store.deactivateIfFinished(name)) active.delete(name);
     }
     const starting = [...active].filter((name) => !this.#running.has(name));
