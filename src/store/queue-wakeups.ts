@@ -13,6 +13,8 @@ export type Marker = { member: string; score: number } | null;
 /** The backend factory a worker process builds its send-queue Workers with, and how to close what it holds. */
 export interface WorkerBackend {
   factory: BackendFactory<RedisQueueBackend>;
+  /** Whether waitForJob is available (false on a Redis Cluster). */
+  canWait: boolean;
   /**
    * Waits, as a Worker of that queue would, for the queue whose marker key is `marker` to be given a job: resolves
    * with the marker popped (the caller owns it now) or null after `timeoutSeconds`. One wait per marker at a time.
@@ -89,6 +91,7 @@ export class QueueWakeups {
     if (client instanceof Cluster) {
       return {
         factory: createRedisBackend,
+        canWait: false,
         waitForJob: () => Promise.reject(new Error('waiting outside a Worker is not available on a Redis Cluster')),
         interrupt: () => undefined,
         close: async () => undefined,
@@ -97,6 +100,7 @@ export class QueueWakeups {
     const wakeups = new QueueWakeups(client, keys);
     return {
       factory: wakeups.#factory,
+      canWait: true,
       waitForJob: (marker, timeoutSeconds) => wakeups.waitForJob(marker, timeoutSeconds),
       interrupt: (marker) => wakeups.interrupt(marker),
       close: () => wakeups.close(),

@@ -1,0 +1,208 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { CampaignSpec } from '../../../src/domain/campaign.js';
+import { asE164 } from '../../../src/domain/e164.js';
+import { assignLanes, laneOf, lanesOf } from '../../../src/domain/lanes.js';
+import { settingsOf } from '../../../src/domain/rate-group.js';
+import { senderId } from '../../../src/domain/sender.js';
+import { createLogger } from '../../../src/observe/logger.js';
+import { CampaignStore } from '../../../src/queue/campaign-store.js';
+import { CampaignEnqueuer } from '../../../src/queue/enqueue.js';
+import { connectRedis } from '../../../src/queue/redis-connection.js';
+import { RateGroupsStore } from '../../../src/rate/rate-groups-store.js';
+import { CampaignWorkers } from '../../../src/send/campaign-workers.js';
+import { queueNameOf } from '../../../src/store/keys.js';
+import { readLedger } from '../../../src/store/read-ledger.js';
+import { testSpec } from '../../helpers/campaign.js';
+import { type Stack, type StackOptions, startStack, testRedisUrl } from '../../helpers/stack.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const SENDERS = ['+14155550100', '+14155550101'];
+
+/**
+ * A campaign whose producer is still reading its file: active (served by every worker process) and never finished,
+ * so that its queues can go idle and be given jobs later. `add` queues recipients on one sender's lane.
+ */
+async function openCampaign(stack: Stack, name: string) {
+  const spec = testSpec({ campaign: name, from: SENDERS, body: 'Hi' });
+  const groups = new RateGroupsStore(stack.connection, stack.keys);
+  await groups.setSenders(settingsOf(spec.senders));
+  const lanes = assignLanes(spec.senders, await groups.read());
+  const { record } = await stack.store.open({ ...spec, lanes });
+  const ids = record.spec.senders.map((entry) => senderId(entry.sender));
+  let line = 1;
+  const add = async (numbers: readonly string[], options: { sender?: number; startAt?: number } = {}) => {
+    const id = ids[options.sender ?? 0]!;
+    const enqueuer = new CampaignEnqueuer(stack.connection, stack.keys, stack.ledger, record.spec, [], options.startAt);
+    try {
+      await enqueuer.enqueue(
+        numbers.map((to) => ({
+          job: { line: ++line, to: asE164(to)!, channel: 'sms' as const, segments: 1, vars: {} },
+          senderId: id,
+          fields: [],
+        })),
+      );
+    } finally {
+      await enqueuer.close();
+    }
+  };
+  const laneOfSender = (sender: number) => laneOf(record.spec, ids[sender]!);
+  /** One of the queue's keys (BullMQ's `part`). */
+  const keyOf = (sender: number, part: string) => stack.keys.sendQueueKey(record.spec.name, laneOfSender(sender), part);
+  return {
+    spec: record.spec,
+    add,
+    keyOf,
+    queueOf: (sender: number) => queueNameOf(record.spec.name, laneOfSender(sender)),
+    queues: lanesOf(record.spec).map((lane) => queueNameOf(record.spec.name, lane)),
+  };
+}
+
+async function ledgerStates(stack: Stack, spec: CampaignSpec): Promise<Record<string, string>> {
+  const states: Record<string, string> = {};
+  for await (const entry of readLedger(stack.connection, stack.keys, spec.name)) states[entry.to] = entry.state;
+  return states;
+}
+
+/** Sweeps until every queue of `queues` is parked: a job is done in BullMQ a moment after its recipient is. */
+async function parkedAll(stack: Stack, queues: readonly string[], workers = stack.workers): Promise<void> {
+  await waitFor(
+    async () => {
+      await workers.sweep();
+      return queues.every((queue) => workers.parkedQueues.includes(queue));
+    },
+    { what: `${queues.join(', ')} to be parked` },
+  );
+}
+
+/** Requests the sandbox received for `to`. */
+function requestsTo(stack: Stack, to: string) {
+  return stack.sandbox.requests().filter((request) => request.params['To'] === to);
+}
+
+describe('idle queues are parked: no Worker, and their jobs still sent once', () => {
+  let stack: Stack | undefined;
+  const others: CampaignWorkers[] = [];
+  const clients: Redis[] = [];
+  const rawWorkers: Worker[] = [];
+
+  afterEach(async () => {
+    for (const worker of rawWorkers.splice(0)) await worker.close(true);
+    for (const workers of others.splice(0)) await workers.close(5000);
+    await stack?.close();
+    stack = undefined;
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  /** The stack's CampaignWorkers look at their queues only when told (sweep): the timer's 30 s never comes. */
+  async function open(options: StackOptions = {}) {
+    stack = await startStack('park', { parkAfterMs: 0, ...options });
+    return stack;
+  }
+
+  /** Another worker process on the same Redis and keys: a CampaignWorkers of its own, on a connection of its own. */
+  async function openOther(on: Stack, options: { stalledIntervalMs?: number; lockDurationMs?: number } = {}) {
+    const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
+    clients.push(connection);
+    const workers = new CampaignWorkers({
+      connection,
+      keys: on.keys,
+      store: new CampaignStore(connection, on.keys),
+      deps: on.deps,
+      maxConcurrency: 5,
+      maxInFlight: 50,
+      logger: createLogger({ level: 'silent', name: 'test' }),
+      followIntervalMs: 500,
+      parkAfterMs: 0,
+      ...options,
+    });
+    others.push(workers);
+    await workers.start();
+    return workers;
+  }
+
+  it('parks a queue with no job, and a job added later wakes it through its marker and is sent once, at once', async () => {
+    const on = await open();
+    const campaign = await openCampaign(on, 'idle');
+    await on.workers.follow();
+    expect(on.workers.campaigns).toEqual(['idle']);
+    expect(on.workers.parkedQueues).toEqual([]);
+
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues.sort()).toEqual([...campaign.queues].sort());
+
+    const added = Date.now();
+    await campaign.add(['+12125550001']);
+    await waitFor(() => requestsTo(on, '+12125550001').length === 1, { what: 'the job to be sent', timeout: 10_000 });
+    // Well within the 30 s between sweeps: the queue's marker woke it.
+    expect(Date.now() - added).toBeLessThan(3000);
+    expect(on.workers.parkedQueues).toEqual(campaign.queues.filter((queue) => queue !== campaign.queueOf(0)));
+    await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550001'] === 'sent', {
+      what: 'the recipient to be sent',
+    });
+
+    // Its job done (once BullMQ has it completed), the queue is parked again, and the next job is sent as promptly.
+    await parkedAll(on, campaign.queues);
+    await campaign.add(['+12125550002']);
+    await waitFor(() => requestsTo(on, '+12125550002').length === 1, { what: 'the second job', timeout: 3000 });
+    expect(requestsTo(on, '+12125550001')).toHaveLength(1);
+  });
+
+  it('a delayed job wakes a parked queue and runs at its time; a queue holding only a delayed job is not parked', async () => {
+    const on = await open();
+    const campaign = await openCampaign(on, 'later');
+    await on.workers.follow();
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).toHaveLength(campaign.queues.length);
+
+    // The marker's score is the job's time: the Worker built for it waits until then.
+    const startAt = Date.now() + 1500;
+    await campaign.add(['+12125550003'], { startAt });
+    await waitFor(() => !on.workers.parkedQueues.includes(campaign.queueOf(0)), { what: 'the queue to be woken' });
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    const [sent] = await waitFor(() => requestsTo(on, '+12125550003').length === 1 && requestsTo(on, '+12125550003'), {
+      what: 'the delayed job to be sent',
+    });
+    expect(sent!.receivedAt).toBeGreaterThanOrEqual(startAt - 50);
+    expect(sent!.receivedAt).toBeLessThan(startAt + 1500);
+  });
+
+  it('a retry waiting out its backoff keeps its queue from being parked, and runs at its time', async () => {
+    const on = await open({ attempts: 3 });
+    const campaign = await openCampaign(on, 'retry');
+    await on.workers.follow();
+    await on.workers.sweep();
+    // A 429 with a Retry-After puts the job back for 2 s.
+    on.sandbox.setFaults({ rate429: 1, retryAfterSeconds: 2, seed: 7 });
+    await campaign.add(['+12125550004']);
+    const [throttled] = await waitFor(
+      () => requestsTo(on, '+12125550004').length === 1 && requestsTo(on, '+12125550004'),
+      {
+        what: 'the throttled request',
+      },
+    );
+    on.sandbox.setFaults({});
+    // Nothing in the queue but the delayed retry: looked at twice while it waits, it stays with its Worker.
+    await waitFor(
+      async () =>
+        (await on.connection.exists(campaign.keyOf(0, 'active'))) === 0 &&
+        (await on.connection.zcard(campaign.keyOf(0, 'delayed'))) === 1,
+      { what: 'the job to wait in the delayed set alone' },
+    );
+    await on.workers.sweep();
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    const [, retried] = await waitFor(
+      () => requestsTo(on, '+12125550004').length === 2 && requestsTo(on, '+12125550004'),
+      {
+        what: 'the retry',
+      },
+    );
+    expect(retried!.receivedAt - throttled!.receivedAt).toBeGreaterThan(1950);
+    await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550004'] === 'sent', { what: 'sent' });
+    await parkedAll(on, campaign.queues);
+  });
+});
