@@ -89,6 +89,7 @@ export class CampaignWorkers {
   #sweeping = false;
   #following: Promise<void> = Promise.resolve();
   #closed = false;
+  #closing: Promise<{ timedOut: boolean }> | undefined;
   #taking = true;
 
   constructor(options: CampaignWorkersOptions) {
@@ -298,8 +299,14 @@ export class CampaignWorkers {
   /**
    * Stops taking jobs and waits for the ones in flight, at most `timeoutMs`; after that the Workers are closed
    * without waiting, their jobs' locks expire and another process picks them up (the ledger prevents resends).
+   * Called again, it answers as the first call does.
    */
-  async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+  close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+    this.#closing ??= this.#close(timeoutMs);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<{ timedOut: boolean }> {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);

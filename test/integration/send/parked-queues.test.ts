@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -75,6 +77,15 @@ async function parkedAll(stack: Stack, queues: readonly string[], workers = stac
     },
     { what: `${queues.join(', ')} to be parked` },
   );
+}
+
+/** The connections Redis has open whose names carry the stack's prefix: BullMQ names its blocking ones so. */
+async function blockingConnections(stack: Stack): Promise<string[]> {
+  const list = (await stack.connection.call('CLIENT', 'LIST')) as string;
+  return list
+    .split('\n')
+    .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '')
+    .filter((name) => name.startsWith(`${stack.keys.prefix}:`));
 }
 
 /** Requests the sandbox received for `to`. */
@@ -204,5 +215,120 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     expect(retried!.receivedAt - throttled!.receivedAt).toBeGreaterThan(1950);
     await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550004'] === 'sent', { what: 'sent' });
     await parkedAll(on, campaign.queues);
+  });
+
+  it('a queue parked in two processes gets its Worker back in both when a job comes: one through the marker, the other through a sweep', async () => {
+    // Each request takes 1.5 s: the job is in the queue (active) while the second process looks.
+    const on = await open({ latencyMs: 1500 });
+    const other = await openOther(on);
+    const campaign = await openCampaign(on, 'both');
+    await on.workers.follow();
+    await other.follow();
+    await on.workers.sweep();
+    await other.sweep();
+    for (const workers of [on.workers, other]) expect(workers.parkedQueues).toHaveLength(campaign.queues.length);
+
+    await campaign.add(['+12125550005']);
+    const queue = campaign.queueOf(0);
+    // A marker wakes one process (it puts it back for the others, which may or may not be waiting at that moment).
+    await waitFor(() => !on.workers.parkedQueues.includes(queue) || !other.parkedQueues.includes(queue), {
+      what: 'one process to be woken by the marker',
+      timeout: 3000,
+    });
+    await on.workers.sweep();
+    await other.sweep();
+    expect(on.workers.parkedQueues).not.toContain(queue);
+    expect(other.parkedQueues).not.toContain(queue);
+
+    await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550005'] === 'sent', { what: 'sent' });
+    expect(requestsTo(on, '+12125550005')).toHaveLength(1);
+  });
+
+  it('a job left active by a process that is gone is taken back by one that had parked the queue', async () => {
+    // Swept (and stalled jobs looked for) every 300 ms; parked once idle for 1.5 s, after the dying process waits.
+    const on = await open({ stalledIntervalMs: 300, parkAfterMs: 1500 });
+    const campaign = await openCampaign(on, 'orphan');
+    await on.workers.follow();
+    const queue = campaign.queueOf(0);
+
+    // The process that dies: a Worker that takes the job and never finishes it nor renews its lock. It blocks on the
+    // queue's marker before the parked queue's watch does, and Redis serves the first blocked client first.
+    const deadConnection = await connectRedis(testRedisUrl(), { role: 'worker' });
+    clients.push(deadConnection);
+    let taken = false;
+    const dead = new Worker(
+      queue,
+      async () => {
+        taken = true;
+        await new Promise(() => undefined);
+      },
+      {
+        connection: deadConnection,
+        prefix: on.keys.prefix,
+        lockDuration: 500,
+        skipLockRenewal: true,
+        skipStalledCheck: true,
+        drainDelay: 10,
+      },
+    );
+    rawWorkers.push(dead as Worker);
+    await waitFor(
+      async () =>
+        ((await on.connection.call('CLIENT', 'LIST')) as string)
+          .split('\n')
+          .some((line) => line.includes('cmd=bzpopmin') && !line.includes(`name=${on.keys.prefix}:wakeups `)),
+      { what: 'the dying process to wait for jobs' },
+    );
+    await waitFor(() => on.workers.parkedQueues.includes(queue), { what: 'the survivor to park the queue' });
+
+    await campaign.add(['+12125550006']);
+    await waitFor(() => taken, { what: 'the dying process to take the job' });
+    // Nothing sent it; the survivor finds the job in the queue, gets its Worker back, and its stalled-job check
+    // returns the job once the dead process's lock has expired.
+    await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550006'] === 'sent', {
+      what: 'the survivor to send the job',
+    });
+    expect(requestsTo(on, '+12125550006')).toHaveLength(1);
+  });
+
+  it('a queue woken while the process takes no jobs stays paused until it takes them again', async () => {
+    const on = await open();
+    const campaign = await openCampaign(on, 'paused');
+    await on.workers.follow();
+    await on.workers.sweep();
+    await on.workers.setTaking(false);
+
+    await campaign.add(['+12125550007']);
+    await waitFor(() => !on.workers.parkedQueues.includes(campaign.queueOf(0)), { what: 'the queue to be woken' });
+    await sleep(700);
+    expect(requestsTo(on, '+12125550007')).toHaveLength(0);
+    expect(await on.connection.exists(campaign.keyOf(0, 'wait'))).toBe(1);
+
+    await on.workers.setTaking(true);
+    await waitFor(() => requestsTo(on, '+12125550007').length === 1, { what: 'the job to be sent' });
+  });
+
+  it('closes at once with parked queues, leaving no Worker, wait or connection behind', async () => {
+    const on = await open();
+    const campaign = await openCampaign(on, 'closing');
+    await on.workers.follow();
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).toHaveLength(campaign.queues.length);
+    await waitFor(async () => (await blockingConnections(on)).includes(`${on.keys.prefix}:wakeups`), {
+      what: 'the parked queues to wait on the wakeups connection',
+    });
+
+    const started = Date.now();
+    expect(await on.workers.close(5000)).toEqual({ timedOut: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(on.workers.parkedQueues).toEqual([]);
+    await waitFor(async () => (await blockingConnections(on)).length === 0, {
+      what: 'the wakeups connection to close',
+    });
+    // A job added now wakes nothing: it waits in Redis for the next process.
+    await campaign.add(['+12125550008']);
+    await sleep(300);
+    expect(requestsTo(on, '+12125550008')).toHaveLength(0);
+    expect(await on.connection.zcard(campaign.keyOf(0, 'marker'))).toBe(1);
   });
 });
