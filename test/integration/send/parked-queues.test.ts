@@ -26,18 +26,26 @@ const SENDERS = ['+14155550100', '+14155550101'];
 /**
  * A campaign whose producer is still reading its file: active (served by every worker process) and never finished,
  * so that its queues can go idle and be given jobs later. `add` queues recipients on one sender's lane.
+ * `beforeActive` runs once the queues are known and before any worker process serves them.
  */
-async function openCampaign(stack: Stack, name: string) {
-  const spec = testSpec({ campaign: name, from: SENDERS, body: 'Hi' });
+async function openCampaign(
+  stack: Stack,
+  name: string,
+  beforeActive: (queueOf: (sender: number) => string) => Promise<void> = async () => undefined,
+) {
+  const built = testSpec({ campaign: name, from: SENDERS, body: 'Hi' });
   const groups = new RateGroupsStore(stack.connection, stack.keys);
-  await groups.setSenders(settingsOf(spec.senders));
-  const lanes = assignLanes(spec.senders, await groups.read());
-  const { record } = await stack.store.open({ ...spec, lanes });
-  const ids = record.spec.senders.map((entry) => senderId(entry.sender));
+  await groups.setSenders(settingsOf(built.senders));
+  const spec = { ...built, lanes: assignLanes(built.senders, await groups.read()) };
+  const ids = spec.senders.map((entry) => senderId(entry.sender));
+  const laneOfSender = (sender: number) => laneOf(spec, ids[sender]!);
+  const queueOf = (sender: number) => queueNameOf(spec.name, laneOfSender(sender));
+  await beforeActive(queueOf);
+  await stack.store.open(spec);
   let line = 1;
   const add = async (numbers: readonly string[], options: { sender?: number; startAt?: number } = {}) => {
     const id = ids[options.sender ?? 0]!;
-    const enqueuer = new CampaignEnqueuer(stack.connection, stack.keys, stack.ledger, record.spec, [], options.startAt);
+    const enqueuer = new CampaignEnqueuer(stack.connection, stack.keys, stack.ledger, spec, [], options.startAt);
     try {
       await enqueuer.enqueue(
         numbers.map((to) => ({
@@ -50,15 +58,13 @@ async function openCampaign(stack: Stack, name: string) {
       await enqueuer.close();
     }
   };
-  const laneOfSender = (sender: number) => laneOf(record.spec, ids[sender]!);
-  /** One of the queue's keys (BullMQ's `part`). */
-  const keyOf = (sender: number, part: string) => stack.keys.sendQueueKey(record.spec.name, laneOfSender(sender), part);
   return {
-    spec: record.spec,
+    spec,
     add,
-    keyOf,
-    queueOf: (sender: number) => queueNameOf(record.spec.name, laneOfSender(sender)),
-    queues: lanesOf(record.spec).map((lane) => queueNameOf(record.spec.name, lane)),
+    /** One of the queue's keys (BullMQ's `part`). */
+    keyOf: (sender: number, part: string) => stack.keys.sendQueueKey(spec.name, laneOfSender(sender), part),
+    queueOf,
+    queues: lanesOf(spec).map((lane) => queueNameOf(spec.name, lane)),
   };
 }
 
@@ -132,6 +138,32 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     others.push(workers);
     await workers.start();
     return workers;
+  }
+
+  /**
+   * A BullMQ Worker of `queue` on a connection of its own, as another process's would be, that renews no lock and
+   * checks no stalled jobs: closed with force, it is a process that died. Resolves once it waits for jobs.
+   */
+  async function startDying(on: Stack, queue: string, processor: () => Promise<void>): Promise<Worker> {
+    const connection = await connectRedis(testRedisUrl(), { role: 'worker' });
+    clients.push(connection);
+    const worker = new Worker(queue, processor, {
+      connection,
+      prefix: on.keys.prefix,
+      lockDuration: 500,
+      skipLockRenewal: true,
+      skipStalledCheck: true,
+      drainDelay: 10,
+    });
+    rawWorkers.push(worker);
+    await waitFor(
+      async () =>
+        ((await on.connection.call('CLIENT', 'LIST')) as string)
+          .split('\n')
+          .some((line) => line.includes('cmd=bzpopmin')),
+      { what: 'the other process to wait for jobs' },
+    );
+    return worker;
   }
 
   it('parks a queue with no job, and a job added later wakes it through its marker and is sent once, at once', async () => {
@@ -245,50 +277,66 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
   });
 
   it('a job left active by a process that is gone is taken back by one that had parked the queue', async () => {
-    // Swept (and stalled jobs looked for) every 300 ms; parked once idle for 1.5 s, after the dying process waits.
+    // Swept (and stalled jobs looked for) every 300 ms; parked once idle for 1.5 s.
     const on = await open({ stalledIntervalMs: 300, parkAfterMs: 1500 });
-    const campaign = await openCampaign(on, 'orphan');
-    await on.workers.follow();
-    const queue = campaign.queueOf(0);
-
-    // The process that dies: a Worker that takes the job and never finishes it nor renews its lock. It blocks on the
-    // queue's marker before the parked queue's watch does, and Redis serves the first blocked client first.
-    const deadConnection = await connectRedis(testRedisUrl(), { role: 'worker' });
-    clients.push(deadConnection);
     let taken = false;
-    const dead = new Worker(
-      queue,
-      async () => {
+    /** Whether the survivor had the queue parked when the dying process took its job. */
+    let parkedWhenTaken: boolean | undefined;
+    const campaign = await openCampaign(on, 'orphan', async (queueOf) => {
+      // The process that dies: it takes the job and never finishes it nor renews its lock. Waiting before the
+      // campaign is active, it is the first to hear of the job.
+      await startDying(on, queueOf(0), async () => {
         taken = true;
+        parkedWhenTaken = on.workers.parkedQueues.includes(queueOf(0));
         await new Promise(() => undefined);
-      },
-      {
-        connection: deadConnection,
-        prefix: on.keys.prefix,
-        lockDuration: 500,
-        skipLockRenewal: true,
-        skipStalledCheck: true,
-        drainDelay: 10,
-      },
-    );
-    rawWorkers.push(dead as Worker);
-    await waitFor(
-      async () =>
-        ((await on.connection.call('CLIENT', 'LIST')) as string)
-          .split('\n')
-          .some((line) => line.includes('cmd=bzpopmin') && !line.includes(`name=${on.keys.prefix}:wakeups `)),
-      { what: 'the dying process to wait for jobs' },
-    );
-    await waitFor(() => on.workers.parkedQueues.includes(queue), { what: 'the survivor to park the queue' });
+      });
+    });
+    await on.workers.follow();
+    await waitFor(() => on.workers.parkedQueues.includes(campaign.queueOf(0)), {
+      what: 'the survivor to park the queue',
+    });
 
     await campaign.add(['+12125550006']);
     await waitFor(() => taken, { what: 'the dying process to take the job' });
-    // Nothing sent it; the survivor finds the job in the queue, gets its Worker back, and its stalled-job check
-    // returns the job once the dead process's lock has expired.
+    expect(parkedWhenTaken).toBe(true);
+    // Nothing sent it. The survivor gets its Worker back (BullMQ leaves a marker for other Workers when one takes a
+    // job, and the job is in the queue at the next sweep), whose stalled-job check returns the job to the queue once
+    // the dead process's lock has expired.
     await waitFor(async () => (await ledgerStates(on, campaign.spec))['+12125550006'] === 'sent', {
       what: 'the survivor to send the job',
     });
     expect(requestsTo(on, '+12125550006')).toHaveLength(1);
+  });
+
+  it('a delayed job whose marker a process that is gone took is found by the sweep of one that had parked the queue', async () => {
+    const on = await open();
+    let dying: Worker | undefined;
+    const campaign = await openCampaign(on, 'missed', async (queueOf) => {
+      // Waiting before the campaign is active, it is the first to hear of the job: it takes the marker, learns the
+      // job's time from it, and dies before then. No marker is left for anyone.
+      dying = await startDying(on, queueOf(0), async () => undefined);
+    });
+    await on.workers.follow();
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
+
+    const startAt = Date.now() + 2000;
+    await campaign.add(['+12125550009'], { startAt });
+    await waitFor(async () => (await on.connection.zcard(campaign.keyOf(0, 'marker'))) === 0, {
+      what: 'the dying process to take the marker',
+    });
+    await dying!.close(true);
+    await sleep(200);
+    expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
+
+    // The sweep (every stalled interval; here called) finds the delayed job, and the Worker built runs it in time.
+    await on.workers.sweep();
+    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    const [sent] = await waitFor(() => requestsTo(on, '+12125550009').length === 1 && requestsTo(on, '+12125550009'), {
+      what: 'the delayed job to be sent',
+    });
+    expect(sent!.receivedAt).toBeGreaterThanOrEqual(startAt - 50);
+    expect(sent!.receivedAt).toBeLessThan(startAt + 1500);
   });
 
   it('a queue woken while the process takes no jobs stays paused until it takes them again', async () => {
