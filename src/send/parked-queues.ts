@@ -36,8 +36,8 @@ export type SweepStep = 'parked' | 'unparked' | 'none';
  * One (campaign, lane) queue of a worker process: a BullMQ Worker while the queue has work, and parked (no Worker,
  * none of its timers, no stalled-job check) once it has had none here for a while and holds no job at all. A parked
  * queue is watched through the process's shared wait (WorkerBackend.waitForJob on its marker) and gets its Worker
- * back when a job's marker comes, or when a sweep finds a job in it: a marker wakes one process only, and a job left
- * active by a process that died gives no marker at all.
+ * back when a job's marker comes, or when a sweep finds a job in it: a marker wakes one waiter only (another
+ * process's, perhaps), and only a Worker's stalled-job check brings back the jobs of a process that died.
  */
 export class ParkableQueue<D, R> {
   readonly #options: ParkableQueueOptions<D, R>;
