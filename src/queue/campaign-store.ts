@@ -190,6 +190,15 @@ export class CampaignStore {
     return (await this.#client.smembers(this.#keys.activeCampaigns)) as CampaignName[];
   }
 
+  /**
+   * Those of `names` that are finished: every recipient settled. (A cancelled campaign is let go by its cancel once
+   * nothing is left in flight, not here: its Workers still settle the jobs a racing producer adds.)
+   */
+  async finishedAmong(names: readonly CampaignName[]): Promise<CampaignName[]> {
+    const states = await Promise.all(names.map((name) => this.#client.hget(this.#keys.campaign(name), 'state')));
+    return names.filter((_, index) => states[index] === 'finished');
+  }
+
   async activate(name: CampaignName): Promise<void> {
     await this.#client.sadd(this.#keys.activeCampaigns, name);
     await this.#client.publish(this.#keys.control, JSON.stringify({ type: 'campaigns-changed' }));

@@ -81,10 +81,10 @@ export class CampaignWorkers {
   readonly #options: CampaignWorkersOptions;
   readonly #running = new Map<CampaignName, Served>();
   #subscriber: RedisClient | undefined;
-  /** The one blocking connection every Worker of this process waits for jobs on (not on a Cluster). */
+  /** Where every Worker of this process waits for jobs: one blocking connection (on a Cluster, one per send-queue tag). */
   readonly #wakeups: WorkerBackend;
   #timer: NodeJS.Timeout | undefined;
-  /** Parks idle queues and gives parked ones holding jobs their Worker back; absent where no wait outside a Worker is. */
+  /** Parks idle queues and gives parked ones holding jobs their Worker back (sweep). */
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
   #following: Promise<void> = Promise.resolve();
@@ -113,10 +113,8 @@ export class CampaignWorkers {
     });
     this.#timer = setInterval(() => this.follow(), this.#options.followIntervalMs ?? 5000);
     this.#timer.unref();
-    if (this.#wakeups.canWait) {
-      this.#sweepTimer = setInterval(() => void this.sweep(), this.#options.stalledIntervalMs ?? 30_000);
-      this.#sweepTimer.unref();
-    }
+    this.#sweepTimer = setInterval(() => void this.sweep(), this.#options.stalledIntervalMs ?? 30_000);
+    this.#sweepTimer.unref();
     await this.follow();
   }
 
@@ -149,7 +147,13 @@ export class CampaignWorkers {
     if (this.#closed) return;
     let changed = await this.#options.deps.groups.refresh();
     if (changed) this.#options.logger.info('rate groups changed');
-    const active = new Set(await this.#options.store.activeNames());
+    const { store } = this.#options;
+    const active = new Set(await store.activeNames());
+    // A campaign is let go when the send that finished it says so; one still active once finished is let go here:
+    // that send's process died first, or no replica confirmed its settle (steps/settle.ts).
+    for (const name of await store.finishedAmong([...active])) {
+      if (await store.deactivateIfFinished(name)) active.delete(name);
+    }
     const starting = [...active].filter((name) => !this.#running.has(name));
     const stopping = [...this.#running.keys()].filter((name) => !active.has(name));
     for (const name of starting) await this.#startCampaign(name);
@@ -162,10 +166,9 @@ export class CampaignWorkers {
 
   /**
    * One look at every queue, as is taken every `stalledIntervalMs`: a queue idle for `parkAfterMs` that holds no job
-   * is parked, a parked one that holds jobs gets its Worker back. Not on a Redis Cluster (no wait outside a Worker).
+   * is parked, a parked one that holds jobs gets its Worker back.
    */
   async sweep(): Promise<void> {
-    if (!this.#wakeups.canWait) return;
     if (this.#sweeping || this.#closed) return;
     this.#sweeping = true;
     try {

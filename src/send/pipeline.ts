@@ -85,9 +85,22 @@ export function makeSendProcessor(deps: SendDeps, target: SendTarget, steps: rea
   };
 }
 
+/**
+ * How long a job whose settle no replica confirmed waits before it is run again (see leave): long enough not to spin
+ * while a replica is slow, short enough that the job is done soon after.
+ */
+const RECHECK_UNCONFIRMED_MS = 1000;
+
 /** How the job leaves the worker for its verdict: BullMQ's terms, here only. */
 async function leave(send: Send, verdict: Verdict, deps: SendDeps): Promise<SendResult> {
   const { job, token } = send;
+  if (send.settleUnconfirmed === true) {
+    // A failover now could lose the settle, and the job's completion, written elsewhere, might survive it: the
+    // recipient would stay in flight with no job left to finish it. So the job is run again instead of completed; that
+    // run finds the recipient settled and completes, or, the settle lost, finds it in flight and looks it up.
+    await job.moveToDelayed(Math.ceil(deps.clock.toLocal(deps.clock.now() + RECHECK_UNCONFIRMED_MS)), token);
+    throw new DelayedError();
+  }
   switch (verdict.kind) {
     case 'sent':
       return { sid: verdict.sid };

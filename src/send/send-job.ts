@@ -161,6 +161,8 @@ export interface Send {
   verdict?: Verdict;
   /** The settle of this send finished its campaign (settle). */
   finishedCampaign?: boolean;
+  /** No replica confirmed the settle within HERALD_REPLICA_WAIT_MS, so a failover could still lose it (settle). */
+  settleUnconfirmed?: boolean;
 }
 
 /**

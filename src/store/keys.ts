@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
+
 import type { CampaignName } from '../domain/campaign.js';
 
 /**
  * Every Redis key herald writes, in one place: nothing else builds a key. A campaign's own keys share the hash tag
  * `{name}` so the Lua scripts that touch several of them stay in one Redis Cluster slot; each (campaign, lane)
- * queue has its own tag `{name~lane}`, so queues spread over the shards.
+ * queue takes one of the five SEND_QUEUE_TAGS.
  */
 export interface Keys {
   /** BullMQ's `prefix` option. */
@@ -74,10 +76,11 @@ export interface Keys {
    */
   sendQueueKey(name: CampaignName, lane: string, part: string): string;
   /**
-   * Sorted set: one worker process's wake key, among the keys its one blocking wait for jobs listens on
-   * (queue-wakeups.ts); a member added to it makes that wait start again with the queues added since. Expires by itself.
+   * Sorted set: one worker process's wake key, among the keys its blocking wait for jobs listens on
+   * (queue-wakeups.ts); a member added to it makes that wait start again with the queues added since. Expires by
+   * itself. On a Redis Cluster the process waits once per send-queue tag, each with a wake key in that tag's slot.
    */
-  wakeups(processId: string): string;
+  wakeups(processId: string, sendQueueTag?: SendQueueTag): string;
 }
 
 export function makeKeys(prefix: string): Keys {
@@ -108,11 +111,37 @@ export function makeKeys(prefix: string): Keys {
     retentionSweep: `${prefix}:retention:sweep`,
     awaitingReceipts: `${prefix}:receipts:awaiting`,
     sendQueueKey: (name, lane, part) => `${prefix}:${queueNameOf(name, lane)}:${part}`,
-    wakeups: (processId) => `${prefix}:wakeups:${processId}`,
+    wakeups: (processId, sendQueueTag) =>
+      sendQueueTag === undefined
+        ? `${prefix}:wakeups:${processId}`
+        : `${prefix}:wakeups:{${sendQueueTag}}:${processId}`,
   };
 }
 
-/** The BullMQ queue of one campaign's messages in one lane (domain/lanes.ts). `~` cannot occur in either part. */
+/**
+ * The hash tags of the send queues. On a Redis Cluster one blocking command can only wait on keys of one slot, and a
+ * worker process waits for all of its queues' jobs with one blocking connection per slot they use
+ * (queue-wakeups.ts): so the queues share these five tags, and a process holds at most five such connections
+ * whatever the number of campaigns and lanes. Their slots are the middles of the five fifths of the slot space
+ * (1638, 4915, 8192, 11469, 14746; the strings were searched for them), so the queues spread over up to five masters
+ * of a cluster whose masters split the slots evenly, as `redis-cli --cluster create` does.
+ */
+export const SEND_QUEUE_TAGS = ['send-25948', 'send-28179', 'send-5964', 'send-11214', 'send-7599'] as const;
+export type SendQueueTag = (typeof SEND_QUEUE_TAGS)[number];
+
+/**
+ * The BullMQ queue of one campaign's messages in one lane (domain/lanes.ts): `{<tag>}<campaign>~<lane>`, its tag
+ * picked by a hash of the rest, so a campaign's lanes spread over the tags. `~` cannot occur in either part.
+ */
 export function queueNameOf(campaign: CampaignName, lane: string): string {
-  return `{${campaign}~${lane}}`;
+  const name = `${campaign}~${lane}`;
+  const hash = createHash('sha1').update(name).digest().readUInt32BE(0);
+  return `{${SEND_QUEUE_TAGS[hash % SEND_QUEUE_TAGS.length]!}}${name}`;
+}
+
+/** The send-queue tag of one of a send queue's keys (`<prefix>:{<tag>}<campaign>~<lane>:<part>`). */
+export function sendQueueTagOf(key: string): SendQueueTag {
+  const tag = /\{([^}]*)\}/.exec(key)?.[1];
+  if (!(SEND_QUEUE_TAGS as readonly string[]).includes(tag ?? '')) throw new Error(`not a send queue's key: ${key}`);
+  return tag as SendQueueTag;
 }

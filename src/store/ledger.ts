@@ -134,8 +134,9 @@ export class Ledger {
   );
 
   /**
-   * Settles a recipient; `finished` is true when this settlement completed the campaign. `record`, kept beside the
-   * ledger in the same step, is what the report and resend-failed read of it (recipient-detail.ts).
+   * Settles a recipient; `finished` is true when this settlement completed the campaign, `confirmed` false when a
+   * replica was waited for and did not confirm the write (RedisScript.runConfirmed). `record`, kept beside the ledger
+   * in the same step, is what the report and resend-failed read of it (recipient-detail.ts).
    */
   async settle(
     campaign: CampaignName,
@@ -143,14 +144,14 @@ export class Ledger {
     channel: Channel,
     settlement: Settlement,
     record = '',
-  ): Promise<{ changed: boolean; finished: boolean }> {
+  ): Promise<{ changed: boolean; finished: boolean; confirmed: boolean }> {
     const detail =
       settlement.state === 'sent'
         ? settlement.sid
         : settlement.state === 'failed'
           ? settlement.code
           : settlement.reason;
-    const code = await this.#settle(campaign, [
+    const { code, confirmed } = await this.#settle(campaign, [
       to,
       settlementKind(settlement.state),
       detail,
@@ -158,17 +159,21 @@ export class Ledger {
       new Date().toISOString(),
       record,
     ]);
-    return { changed: code >= 1, finished: code === 2 };
+    return { changed: code >= 1, finished: code === 2, confirmed };
   }
 
-  async #settleMany(campaign: CampaignName, entries: readonly (readonly string[])[]): Promise<number[]> {
+  async #settleMany(
+    campaign: CampaignName,
+    entries: readonly (readonly string[])[],
+  ): Promise<{ code: number; confirmed: boolean }[]> {
     const keys = [
       this.#keys.recipients(campaign),
       this.#keys.counts(campaign),
       this.#keys.campaign(campaign),
       this.#keys.details(campaign),
     ];
-    return ((await SETTLE.run(this.#client, keys, entries.flat())) as unknown[]).map(Number);
+    const { result, confirmed } = await SETTLE.runConfirmed(this.#client, keys, entries.flat());
+    return (result as unknown[]).map((code) => ({ code: Number(code), confirmed }));
   }
 
   /** Marks the producer's pass over the file complete; true when that also finished the campaign. */

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type BackendFactory, ConnectionClosedError, createRedisBackend, type RedisQueueBackend } from 'bullmq';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 
 import type { RedisClient } from '../queue/redis-connection.js';
-import type { Keys } from './keys.js';
+import { type Keys, type SendQueueTag, sendQueueTagOf } from './keys.js';
 
 /** What a BullMQ Worker's wait for a job resolves to: the marker popped (its score, a delayed job's time), or none. */
 export type Marker = { member: string; score: number } | null;
@@ -13,8 +13,6 @@ export type Marker = { member: string; score: number } | null;
 /** The backend factory a worker process builds its send-queue Workers with, and how to close what it holds. */
 export interface WorkerBackend {
   factory: BackendFactory<RedisQueueBackend>;
-  /** Whether waitForJob is available (false on a Redis Cluster). */
-  canWait: boolean;
   /**
    * Waits, as a Worker of that queue would, for the queue whose marker key is `marker` to be given a job: resolves
    * with the marker popped (the caller owns it now) or null after `timeoutSeconds`. One wait per marker at a time.
@@ -53,6 +51,17 @@ const EARLY_MS = 1000;
 const SETTLE_MS = 5;
 
 /**
+ * The cluster's masters as they are known now, as startup nodes for another Cluster client: ioredis connects to a
+ * startup node it learns is a replica (to send it READONLY), so seeding with replicas would hold a connection to
+ * each of them for nothing. Empty (the client's own seeds) before the layout is known.
+ */
+function mastersOf(client: Cluster): { host: string; port: number }[] {
+  return client
+    .nodes('master')
+    .flatMap(({ options: { host, port } }) => (host === undefined || port === undefined ? [] : [{ host, port }]));
+}
+
+/**
  * Every send queue's Workers in this process wait for jobs on one blocking connection. A BullMQ Worker waits with
  * `BZPOPMIN` on its queue's marker, on a connection of its own: one connection per (campaign, lane) queue, which
  * grows with campaigns and senders. Here each Worker's wait registers its marker, and one loop blocks on all of them
@@ -60,12 +69,12 @@ const SETTLE_MS = 5;
  * loop is blocked (on other markers, or for longer than the new wait may last) adds a member to this process's own
  * wake key, which is among the keys waited on, so the loop asks again at once.
  *
- * Only for one Redis or one behind Sentinel: on a Redis Cluster, the markers of different queues live in different
- * hash slots and one command cannot wait on them, so each Worker keeps BullMQ's own connection there.
+ * On a Redis Cluster one command can only wait on keys of one hash slot, so there is one loop, and one blocking
+ * connection, per send-queue tag (keys.ts: at most five), each with a wake key in its tag's slot.
  */
 export class QueueWakeups {
-  readonly #client: Redis;
-  readonly #blocking: Redis;
+  readonly #client: RedisClient;
+  readonly #blocking: RedisClient;
   readonly #wakeKey: string;
   readonly #waiters = new Map<string, Waiter>();
   /** The markers the command now blocked waits on, and when it times out; empty and 0 when none is blocked. */
@@ -76,46 +85,55 @@ export class QueueWakeups {
   #waking = false;
   #closed = false;
 
-  constructor(client: Redis, keys: Keys) {
+  private constructor(client: RedisClient, keys: Keys, wakeKey: string) {
     this.#client = client;
-    const processId = randomUUID();
-    this.#wakeKey = keys.wakeups(processId);
+    this.#wakeKey = wakeKey;
     // Named like BullMQ's own blocking connections (`<prefix>:…`), so CLIENT LIST shows whose it is.
-    this.#blocking = client.duplicate({ connectionName: `${keys.prefix}:wakeups`, lazyConnect: true });
+    const connectionName = `${keys.prefix}:wakeups`;
+    this.#blocking =
+      client instanceof Cluster
+        ? client.duplicate(mastersOf(client), {
+            lazyConnect: true,
+            // Its only command goes to its tag's master; a ready check would hold a connection to another node.
+            enableReadyCheck: false,
+            redisOptions: { ...client.options.redisOptions, connectionName },
+          } as Parameters<Cluster['duplicate']>[1])
+        : client.duplicate({ connectionName, lazyConnect: true });
     // Its failures show as failed waits, which the loop retries; the shared connection reports Redis being down.
     this.#blocking.on('error', () => undefined);
   }
 
-  /** A BullMQ backend factory whose Workers wait through these wakeups; on a Cluster connection, BullMQ's own. */
+  /** A BullMQ backend factory whose Workers wait through these wakeups, with a wait for a queue outside a Worker. */
   static backendFor(client: RedisClient, keys: Keys): WorkerBackend {
-    if (client instanceof Cluster) {
-      return {
-        factory: createRedisBackend,
-        canWait: false,
-        waitForJob: () => Promise.reject(new Error('waiting outside a Worker is not available on a Redis Cluster')),
-        interrupt: () => undefined,
-        close: async () => undefined,
-      };
-    }
-    const wakeups = new QueueWakeups(client, keys);
+    const processId = randomUUID();
+    const loops = new Map<SendQueueTag | undefined, QueueWakeups>();
+    const loopOf = (marker: string): QueueWakeups => {
+      const tag = client instanceof Cluster ? sendQueueTagOf(marker) : undefined;
+      let loop = loops.get(tag);
+      if (loop === undefined) {
+        loop = new QueueWakeups(client, keys, keys.wakeups(processId, tag));
+        loops.set(tag, loop);
+      }
+      return loop;
+    };
     return {
-      factory: wakeups.#factory,
-      canWait: true,
-      waitForJob: (marker, timeoutSeconds) => wakeups.waitForJob(marker, timeoutSeconds),
-      interrupt: (marker) => wakeups.interrupt(marker),
-      close: () => wakeups.close(),
+      // Builds a Worker's backend with no blocking connection of its own: its waits come here.
+      factory: (name, opts, options) => {
+        const backend = createRedisBackend(name, opts, { ...options, withBlockingConnection: false });
+        const marker = backend.keys.marker!;
+        const loop = loopOf(marker);
+        backend.waitForJob = (timeoutSeconds) => loop.waitForJob(marker, timeoutSeconds);
+        backend.disconnectBlocking = async () => loop.interrupt(marker);
+        backend.reconnectBlocking = async () => undefined;
+        return backend;
+      },
+      waitForJob: (marker, timeoutSeconds) => loopOf(marker).waitForJob(marker, timeoutSeconds),
+      interrupt: (marker) => loopOf(marker).interrupt(marker),
+      close: async () => {
+        await Promise.all([...loops.values()].map((loop) => loop.close()));
+      },
     };
   }
-
-  /** Builds a Worker's backend with no blocking connection of its own: its waits come here. */
-  readonly #factory: BackendFactory<RedisQueueBackend> = (name, opts, options) => {
-    const backend = createRedisBackend(name, opts, { ...options, withBlockingConnection: false }) as RedisQueueBackend;
-    const marker = backend.keys.marker!;
-    backend.waitForJob = (timeoutSeconds) => this.waitForJob(marker, timeoutSeconds);
-    backend.disconnectBlocking = async () => this.interrupt(marker);
-    backend.reconnectBlocking = async () => undefined;
-    return backend;
-  };
 
   /** Resolves with the marker popped from `marker` within `timeoutSeconds`, or null when none was. */
   waitForJob(marker: string, timeoutSeconds: number): Promise<Marker> {

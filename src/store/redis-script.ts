@@ -41,17 +41,32 @@ export class RedisScript {
   }
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return (await this.runConfirmed(client, keys, args)).result;
+  }
+
+  /**
+   * Runs the script, and says whether its writes are known to be on a replica: false when a replicated script's WAIT
+   * ran out (or failed) with no replica confirming them, so that a failover now could still lose them. True when
+   * there was nothing to wait for (one Redis, HERALD_REPLICA_WAIT_MS 0, a master with no replicas).
+   */
+  async runConfirmed(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<{ result: unknown; confirmed: boolean }> {
     // The file name states the key count; a caller passing another would shift every KEYS[n] the script reads.
     if (this.#lua.numberOfKeys !== undefined && keys.length !== this.#lua.numberOfKeys)
       throw new Error(`Lua script ${this.#lua.name} takes ${this.#lua.numberOfKeys} keys, not ${keys.length}`);
     const result = await this.#runBySha(client, keys, args);
     const waitMs = this.#replicated ? replicaWaitMsOf(client) : 0;
     if (waitMs > 0 && client instanceof Cluster && keys[0] !== undefined)
-      await waitForReplicas(client, keys[0], waitMs);
+      return { result, confirmed: await waitForReplicas(client, keys[0], waitMs) };
     // Behind Sentinel: the master's replicas, on the connection that wrote (WAIT covers its writes).
-    if (waitMs > 0 && !(client instanceof Cluster) && replicasToWaitFor(client) > 0)
-      await client.wait(replicasToWaitFor(client), waitMs).catch(() => undefined);
-    return result;
+    if (waitMs > 0 && !(client instanceof Cluster) && replicasToWaitFor(client) > 0) {
+      const acknowledged = await client.wait(replicasToWaitFor(client), waitMs).catch(() => 0);
+      return { result, confirmed: acknowledged >= 1 };
+    }
+    return { result, confirmed: true };
   }
 
   async #runBySha(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
@@ -66,17 +81,19 @@ export class RedisScript {
 
 /**
  * WAIT on the connection to the master of `key`'s slot — the connection the script just ran on, whose writes WAIT
- * covers (WAIT has no key by which the Cluster client could route it). Best effort: the write is done whatever WAIT
- * answers, and a failover between the two only means the new master is asked.
+ * covers (WAIT has no key by which the Cluster client could route it): true when a replica confirmed the writes, or
+ * there is none to wait for. The write is done whatever WAIT answers; a failover between the two only means the new
+ * master is asked, which answers for what it holds.
  */
-async function waitForReplicas(client: Cluster, key: string, waitMs: number): Promise<void> {
+async function waitForReplicas(client: Cluster, key: string, waitMs: number): Promise<boolean> {
   const [master, ...replicas] = client.slots[calculateSlot(key)] ?? [];
   // None after a failover left a master alone (as ioredis last learnt from CLUSTER SLOTS): nothing to wait for.
-  if (master === undefined || replicas.length === 0) return;
+  if (master === undefined || replicas.length === 0) return true;
   const node = client
     .nodes('master')
     .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === master);
-  await node?.wait(replicas.length, waitMs).catch(() => undefined);
+  if (node === undefined) return false;
+  return (await node.wait(replicas.length, waitMs).catch(() => 0)) >= 1;
 }
 
 function isNoScript(error: unknown): boolean {

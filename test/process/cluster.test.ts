@@ -175,7 +175,7 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     const owners = await Promise.all(
       senders.map((from) => cluster.masterOf(queueNameOf('spread' as CampaignName, `p${from.slice(1)}`))),
     );
-    // Each (campaign, sender) queue has its own hash tag: these three land on more than one shard.
+    // The (campaign, lane) queues are hashed to the five send-queue tags: these three land on more than one shard.
     expect(new Set(owners.map((owner) => owner.id)).size).toBeGreaterThan(1);
 
     sandbox = await startTestSandboxProcess({ latencyMs: 20 });
@@ -217,6 +217,63 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       // three times as much through); a few seconds' run whose first send left late reads a little above it.
       expect(achievedRate(arrivals)).toBeLessThanOrEqual(5 * 1.25);
     }
+  });
+
+  /** The clients each node of the cluster has open, by port, with their names. */
+  const clientsPerNode = async (): Promise<Map<number, string[]>> => {
+    const nodes = await cluster.topology();
+    const lists = await Promise.all(
+      nodes.map(async (node) => {
+        const list = (await masterClient(node).call('CLIENT', 'LIST')) as string;
+        const names = list
+          .split('\n')
+          .filter((line) => line.length > 0)
+          .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '');
+        return [node.port, names] as const;
+      }),
+    );
+    for (const client of masterClients.splice(0)) client.disconnect();
+    return new Map(lists);
+  };
+
+  it('waits for the jobs of thirty lanes on at most five blocking connections, under ten per node', async () => {
+    const prefix = uniquePrefix('cl-waits');
+    const keys = makeKeys(prefix);
+    // Thirty numbers each limited on their own: thirty (campaign, lane) queues, over the five send-queue tags.
+    const senders = Array.from({ length: 30 }, (_, index) => `+1415555${String(4000 + index)}`);
+    sandbox = await startTestSandboxProcess({ latencyMs: 20 });
+    const before = await clientsPerNode();
+    const [worker] = await startWorkers(1, prefix);
+    const producer = send(prefix, writeCsv(120, 2000), [
+      '--campaign',
+      'waits',
+      ...senders.flatMap((from) => ['--from', from]),
+      '--mps',
+      '1',
+      '--body',
+      'Waits {{name}}',
+    ]);
+    expect((await producer.exited).code).toBe(0);
+    // Mid-campaign (4 messages per number at 1 a second each), every lane's Worker has had a job and waits for more.
+    await waitFor(async () => (await created()).length >= 40, { what: 'forty messages sent' });
+    const during = await clientsPerNode();
+    expect((await created()).length).toBeLessThan(120);
+
+    const waits = [...during.values()].flat().filter((name) => name.startsWith(`${prefix}:`));
+    // Only herald's shared waits are named for the prefix (BullMQ's own blocking connections would be too): at
+    // most one per tag the campaign's queues use, and those are all five here.
+    expect(waits).toEqual(Array.from({ length: 5 }, () => `${prefix}:wakeups`));
+    for (const [port, names] of during) {
+      const added = names.length - (before.get(port)?.length ?? 0);
+      // Each BullMQ Worker would otherwise add its own: 4 + 10 or so on each master.
+      expect(added).toBeLessThan(10);
+    }
+    expect(worker).toBeDefined();
+
+    await waitForFinished(new CampaignStore(connection, keys), 'waits' as CampaignName, 40_000);
+    const texts = textsPerNumber(await created());
+    expect(texts.size).toBe(120);
+    expect([...texts.values()].every((count) => count === 1)).toBe(true);
   });
 
   it('when a machine dies, its jobs go back to the other workers within the lock duration plus two stalled checks', async () => {
@@ -310,21 +367,35 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
       // WAIT went to the master that ran the script (it has no key to be routed by).
       expect(await waits()).toBe(before + 1);
 
-      // A replica that does not acknowledge holds each write for the wait, then herald goes on.
+      // A replica that does not acknowledge holds each write for the wait, then herald goes on; a settle says that
+      // no replica confirmed it (its job is then run again rather than completed: pipeline.ts).
+      const sid = `SM${'0'.repeat(32)}`;
       replica.local!.process.kill('SIGSTOP');
       try {
         const started = Date.now();
         expect(await ledger.begin(name, to, 'token')).toEqual({ kind: 'go' });
         expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+        expect(await ledger.settle(name, to, 'sms', { state: 'sent', sid })).toMatchObject({
+          changed: true,
+          confirmed: false,
+        });
       } finally {
         replica.local!.process.kill('SIGCONT');
       }
-      expect(await waits()).toBe(before + 2);
+      expect(await waits()).toBe(before + 3);
+      // With the replica back, a settle is confirmed.
+      const other = '+14155550998' as E164;
+      expect(await ledger.claim(name, [{ to: other, senderId: 'p14155550100', channel: 'sms' }])).toEqual(['new']);
+      expect(await ledger.begin(name, other, 'token')).toEqual({ kind: 'go' });
+      await waitFor(async () => (await ledger.settle(name, other, 'sms', { state: 'sent', sid })).confirmed, {
+        what: 'the replica to confirm a settle again',
+      });
       // The receipt script writes beside the ledger (same hash tag) and is replicated the same way.
       const receipts = new ReceiptStore(waiting, keys);
-      const receipt = { campaign: name, to, sid: `SM${'0'.repeat(32)}`, status: 'delivered', code: 'none' };
+      const waitsBefore = await waits();
+      const receipt = { campaign: name, to, sid, status: 'delivered', code: 'none' };
       expect(await receipts.record({ ...receipt, step: statusStep('delivered')!, channel: 'sms' })).toBe('recorded');
-      expect(await waits()).toBe(before + 3);
+      expect(await waits()).toBe(waitsBefore + 1);
     } finally {
       waiting.disconnect();
       await cluster.waitUntilHealthy();

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
@@ -16,6 +17,7 @@ import type { SandboxRequest } from '../../src/sandbox/index.js';
 import {
   HERALD_BIN,
   type SandboxProcess,
+  readCounter,
   spawnNode,
   startTestSandboxProcess,
   startWorkerProcess,
@@ -141,4 +143,63 @@ describe('herald behind Redis Sentinel', () => {
     const waits = /cmdstat_wait:calls=(\d+)/.exec(await ask(from.port, (client) => client.info('commandstats')));
     expect(Number(waits?.[1] ?? 0)).toBeGreaterThan(0);
   }, 120_000);
+  it('runs a job again rather than complete it when no replica confirmed its settle, and texts each recipient once', async () => {
+    const prefix = uniquePrefix('sentinel-unconfirmed');
+    const name = 'unconfirmed' as CampaignName;
+    const master = await sentinel.master();
+    const replica = sentinel.servers.find((server) => server.port !== master.port)!;
+    sandbox ??= await startTestSandboxProcess({ latencyMs: 20 });
+    const env = { REDIS_URL: sentinel.url, HERALD_PREFIX: prefix, HERALD_REPLICA_WAIT_MS: '200' };
+    const worker = await startWorkerProcess({
+      ...env,
+      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      HERALD_TWILIO_BASE_URL: sandbox.url,
+      LOG_LEVEL: 'warn',
+    });
+    workers.push(worker);
+    const file = join(mkdtempSync(join(tmpdir(), 'herald-sentinel-')), 'r.csv');
+    writeFileSync(file, ['phone', '+14155582001', '+14155582002', '+14155582003'].join('\n'));
+    // Queued while the replica answers; sent at `sendAt`, just after it stops answering, and well before the
+    // master's min-replicas-max-lag (10 s) would make it refuse writes.
+    const sendAt = Date.now() + 12_000;
+    const producer = spawnNode(
+      [HERALD_BIN, 'send', file, '--campaign', name, '--from', '+14155550140', '--mps', '50', '--body', 'Hi'].concat([
+        '--send-at',
+        new Date(sendAt).toISOString(),
+        '--transactional',
+        '--rejected',
+        join(tmpdir(), `${prefix}.rejected.csv`),
+      ]),
+      env,
+    );
+    expect(await producer.exited).toMatchObject({ code: 0 });
+    expect(Date.now()).toBeLessThan(sendAt - 1000);
+    await sleep(sendAt - 500 - Date.now());
+    replica.process.kill('SIGSTOP');
+    const skipped = () =>
+      readCounter(worker.metricsPort, 'herald_send_attempts_total', { campaign: name, outcome: 'skipped' });
+    try {
+      await waitForFinished(new CampaignStore(connection, makeKeys(prefix)), name, 8000);
+      // Each settle went unconfirmed, so each job was run again a second later, found its recipient settled, and
+      // only then completed.
+      await waitFor(async () => (await skipped()) >= 3, { what: 'each job to run again', timeout: 8000 });
+    } finally {
+      replica.process.kill('SIGCONT');
+    }
+    expect(
+      await readCounter(worker.metricsPort, 'herald_send_attempts_total', { campaign: name, outcome: 'sent' }),
+    ).toBe(3);
+    expect(await skipped()).toBe(3);
+    const texts = (await sandbox.inspect<{ requests: SandboxRequest[] }>('/sandbox/requests')).requests
+      .filter((request) => request.status === 201 && String(request.params['From']) === '+14155550140')
+      .map((request) => String(request.params['To']));
+    expect(texts.sort()).toEqual(['+14155582001', '+14155582002', '+14155582003']);
+    // The send that finished the campaign did not say so (its settle was not confirmed); the workers' next look at
+    // the active campaigns let it go.
+    const keys = makeKeys(prefix);
+    await waitFor(async () => (await connection.sismember(keys.activeCampaigns, name)) === 0, {
+      what: 'the finished campaign to be let go',
+    });
+  }, 60_000);
 });

@@ -19,8 +19,11 @@ export const settle: SendStep = {
       // A create call settles it unless the send was refused before one (a row that no longer renders, an opt-out).
       const called = send.answer !== undefined || verdict?.kind === 'sent' || verdict?.kind === 'unknown';
       const record = encodeDetail(detailOf(send, called, deps.clock.now()));
-      const { finished } = await deps.ledger.settle(campaign, to, channel, settlement, record);
-      if (finished) send.finishedCampaign = true;
+      const { finished, confirmed } = await deps.ledger.settle(campaign, to, channel, settlement, record);
+      // A settle no replica confirmed makes its job run again (pipeline.ts), so its campaign's Workers must stay
+      // until then: that campaign is let go by the workers' next look at the active campaigns instead.
+      if (finished && confirmed) send.finishedCampaign = true;
+      if (!confirmed) send.settleUnconfirmed = true;
     }
   },
 };

@@ -139,7 +139,7 @@ describe('pause and cancel with sends in flight', () => {
       state: 'unknown',
       reason: 'interrupted',
     });
-    expect(settled).toEqual({ changed: true, finished: true });
+    expect(settled).toEqual({ changed: true, finished: true, confirmed: true });
     expect(await stack.store.get(campaign.name)).toMatchObject({ state: 'cancelled', finishedAt: expect.any(String) });
   });
 

@@ -34,11 +34,11 @@ function csvOf(numbers: readonly string[]): string {
   return path;
 }
 
-/** The campaign's BullMQ queues, by the names their keys carry. */
+/** The campaign's BullMQ queues, by the names their keys carry (`<prefix>:{<tag>}<campaign>~<lane>:<part>`). */
 async function queuesOf(stack: Stack, spec: CampaignSpec): Promise<string[]> {
   const names = new Set<string>();
-  for await (const key of scanKeys(stack.connection, `${stack.keys.prefix}:{${spec.name}~*}:*`)) {
-    names.add(/\{[^}]*\}/.exec(key)![0]);
+  for await (const key of scanKeys(stack.connection, `${stack.keys.prefix}:{*}${spec.name}~*:*`)) {
+    names.add(/\}([^:]*):/.exec(key)![1]!);
   }
   return [...names].sort();
 }
@@ -83,7 +83,7 @@ describe('a campaign over a pool of numbers', () => {
     const spec = testSpec({ campaign: 'pool', from: [...POOL, TOLL_FREE], body: 'Hi {{name}}' });
     await runIngest(stack, { file: csvOf(RECIPIENTS), spec, rejectedPath: join(tmpdir(), 'pool.csv'), chunkSize: 50 });
 
-    expect(await queuesOf(stack, spec)).toEqual(['{pool~g.acme-10dlc}', '{pool~t18005550100}']);
+    expect(await queuesOf(stack, spec)).toEqual(['pool~g.acme-10dlc', 'pool~t18005550100']);
     const queued = await reportOf(stack, spec);
     expect(queued).toHaveLength(RECIPIENTS.length);
     // Each queued row names its own number, read back from its job in the pool's shared queue.

@@ -63,12 +63,12 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
       ledger.settle(campaign, recipients[0]!, 'sms', { state: 'unknown', reason: 'no-answer' }),
     ]);
     expect(results).toEqual([
-      { changed: true, finished: false },
-      { changed: true, finished: false },
-      { changed: true, finished: false },
-      { changed: true, finished: false },
-      { changed: true, finished: true },
-      { changed: false, finished: false },
+      { changed: true, finished: false, confirmed: true },
+      { changed: true, finished: false, confirmed: true },
+      { changed: true, finished: false, confirmed: true },
+      { changed: true, finished: false, confirmed: true },
+      { changed: true, finished: true, confirmed: true },
+      { changed: false, finished: false, confirmed: true },
     ]);
     expect(await connection.hget(keys.recipients(campaign), recipients[0]!)).toBe('s:SM0');
     expect(await connection.hget(keys.recipients(campaign), recipients[3]!)).toBe('f:21211');
@@ -138,7 +138,7 @@ describe('the campaign gate and the ledger, many recipients at once', () => {
     );
     expect(results.filter((result) => result.changed)).toHaveLength(1200);
     expect(results.filter((result) => result.finished)).toHaveLength(1);
-    expect(results.at(-1)).toEqual({ changed: true, finished: true });
+    expect(results.at(-1)).toEqual({ changed: true, finished: true, confirmed: true });
     const states = await connection.hmget(keys.recipients(campaign), ...recipients);
     expect(states).toEqual(recipients.map((_, index) => `s:SM${index}`));
     const records = await connection.hmget(keys.details(campaign), ...recipients);

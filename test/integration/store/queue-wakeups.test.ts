@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 
 import { runIngest } from '../../../src/ingest/run-ingest.js';
 import { makeKeys } from '../../../src/store/keys.js';
-import { QueueWakeups } from '../../../src/store/queue-wakeups.js';
+import { QueueWakeups, type WorkerBackend } from '../../../src/store/queue-wakeups.js';
 import { testSpec } from '../../helpers/campaign.js';
 import { type Stack, startStack, testRedisUrl, uniquePrefix, waitForFinished } from '../../helpers/stack.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -30,14 +30,14 @@ async function namedConnections(connection: Redis, prefix: string): Promise<stri
 describe('one blocking connection for every queue of a worker process', () => {
   let stack: Stack | undefined;
   const clients: Redis[] = [];
-  let wakeups: QueueWakeups | undefined;
+  let wakeups: WorkerBackend | undefined;
 
-  /** A QueueWakeups of its own, on a connection and key prefix of its own. */
+  /** A shared wait of its own, on a connection and key prefix of its own. */
   function openWakeups() {
     const client = new Redis(testRedisUrl());
     clients.push(client);
     const keys = makeKeys(uniquePrefix('wakeups'));
-    return { client, keys, opened: new QueueWakeups(client, keys) };
+    return { client, keys, opened: QueueWakeups.backendFor(client, keys) };
   }
 
   afterEach(async () => {

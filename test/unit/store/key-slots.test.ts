@@ -4,7 +4,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { CampaignName } from '../../../src/domain/campaign.js';
 import { chainOf, type RateGroups } from '../../../src/domain/rate-group.js';
 import { parseSender } from '../../../src/domain/sender.js';
-import { makeKeys } from '../../../src/store/keys.js';
+import { makeKeys, SEND_QUEUE_TAGS, sendQueueTagOf } from '../../../src/store/keys.js';
 
 /**
  * Redis Cluster runs a script only if every key it touches is in one hash slot. These are the groups of keys that
@@ -48,18 +48,34 @@ describe('hash slots of the keys used together', () => {
     expect(new Set(alone).size).toBeGreaterThan(15);
   });
 
-  it('gives each (campaign, sender) queue its own slot group, apart from the campaign’s', () => {
+  it('puts each (campaign, lane) queue in one slot of five, spread over the slot space, apart from the campaign’s', () => {
     const campaign = 'spring-sale' as CampaignName;
-    // BullMQ's keys of a queue are `<prefix>:<queue name>:<part>`.
-    expect(keys.sendQueueKey(campaign, 'p14155550100', 'wait')).toBe('herald:{spring-sale~p14155550100}:wait');
-    const bullKeys = ['wait', 'active', 'meta', 'p14155550101', 'stalled'].map((part) =>
+    // BullMQ's keys of a queue are `<prefix>:<queue name>:<part>`; the queue name begins with its tag.
+    const wait = keys.sendQueueKey(campaign, 'p14155550100', 'wait');
+    expect(wait).toMatch(/^herald:\{send-\d+\}spring-sale~p14155550100:wait$/);
+    const bullKeys = ['wait', 'active', 'meta', 'marker', 'p14155550101', 'stalled'].map((part) =>
       keys.sendQueueKey(campaign, 'p14155550100', part),
     );
     expect(new Set(bullKeys.map((key) => calculateSlot(key))).size).toBe(1);
-    // Different senders of one campaign hash independently, so a campaign's queues can spread over the shards.
-    const slots = Array.from({ length: 20 }, (_, index) =>
-      calculateSlot(keys.sendQueueKey(campaign, `p1415555${String(index).padStart(4, '0')}`, 'wait')),
-    );
-    expect(new Set(slots).size).toBeGreaterThan(15);
+    expect(sendQueueTagOf(wait)).toBe(SEND_QUEUE_TAGS.find((tag) => wait.includes(`{${tag}}`)));
+
+    // The five tags sit in the middle of the five fifths of the slots, so masters that split the slots evenly
+    // (redis-cli --cluster create) each get their share.
+    expect(SEND_QUEUE_TAGS.map((tag) => calculateSlot(`{${tag}}`))).toEqual([1638, 4915, 8192, 11469, 14746]);
+    // A campaign's lanes use every tag, in about equal numbers, and a wait's wake key shares its tag's slot.
+    const lanes = Array.from({ length: 1000 }, (_, index) => `p1415555${String(index).padStart(4, '0')}`);
+    const perSlot = new Map<number, number>();
+    for (const lane of lanes) {
+      const slot = calculateSlot(keys.sendQueueKey(campaign, lane, 'marker'));
+      perSlot.set(slot, (perSlot.get(slot) ?? 0) + 1);
+    }
+    expect(perSlot.size).toBe(5);
+    for (const count of perSlot.values()) expect(count).toBeGreaterThan(150);
+    for (const tag of SEND_QUEUE_TAGS) expect(calculateSlot(keys.wakeups('p1', tag))).toBe(calculateSlot(`{${tag}}`));
+    expect(calculateSlot(wait)).not.toBe(calculateSlot(keys.campaign(campaign)));
+  });
+
+  it('refuses to take a tag from a key that is not a send queue’s', () => {
+    expect(() => sendQueueTagOf('herald:campaign:{spring-sale}')).toThrow("not a send queue's key");
   });
 });
