@@ -249,7 +249,7 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     await parkedAll(on, campaign.queues);
   });
 
-  it('a queue parked in two processes gets its Worker back in both when a job comes: one through the marker, the other through a sweep', async () => {
+  it('a queue parked in two processes gets its Worker back in both when a job comes: the first through the marker, the other at the latest by the sweep', async () => {
     // Each request takes 1.5 s: the job is in the queue (active) while the second process looks.
     const on = await open({ latencyMs: 1500 });
     const other = await openOther(on);
@@ -262,7 +262,8 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
 
     await campaign.add(['+12125550005']);
     const queue = campaign.queueOf(0);
-    // A marker wakes one process (it puts it back for the others, which may or may not be waiting at that moment).
+    // A marker wakes one process. It puts the marker back, and BullMQ leaves one whenever a Worker takes a job, so the
+    // other often hears too; if it did not, its sweep finds the job (here called at once rather than in 30 s).
     await waitFor(() => !on.workers.parkedQueues.includes(queue) || !other.parkedQueues.includes(queue), {
       what: 'one process to be woken by the marker',
       timeout: 3000,
