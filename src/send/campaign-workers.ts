@@ -16,6 +16,7 @@ import { type Keys, queueNameOf } from '../store/keys.js';
 import { QueueWakeups, type WorkerBackend } from '../store/queue-wakeups.js';
 import type { StoredSendJob } from '../store/send-job.js';
 import { computeBackoffMs } from './backoff.js';
+import { PARK_AFTER_MS, ParkableQueue } from './parked-queues.js';
 import { makeSendProcessor, RetryableSendError } from './pipeline.js';
 import type { SendDeps, SendResult } from './send-job.js';
 
@@ -55,12 +56,20 @@ export interface CampaignWorkersOptions {
    * the worker process checks Redis's memory, logs the episode once and stops taking jobs (setTaking).
    */
   onOutOfMemory?: () => void;
+  /**
+   * How long a queue's Worker goes without a job in this process before it is parked, if the queue holds no job
+   * (parked-queues.ts). Queues are looked at every `stalledIntervalMs`.
+   * @defaultValue PARK_AFTER_MS (60 s)
+   */
+  parkAfterMs?: number;
 }
 
-/** A campaign this process serves: its spec and one Worker per lane, in the order of lanesOf(spec). */
+type SendQueue = ParkableQueue<StoredSendJob, SendResult>;
+
+/** A campaign this process serves: its spec and one queue (a Worker, or parked) per lane, in the order of lanesOf(spec). */
 interface Served {
   spec: CampaignSpec;
-  workers: Worker<StoredSendJob, SendResult>[];
+  queues: SendQueue[];
 }
 
 /**
@@ -75,8 +84,12 @@ export class CampaignWorkers {
   /** Where every Worker of this process waits for jobs: one blocking connection (on a Cluster, one per send-queue tag). */
   readonly #wakeups: WorkerBackend;
   #timer: NodeJS.Timeout | undefined;
+  /** Parks idle queues and gives parked ones holding jobs their Worker back (sweep). */
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping = false;
   #following: Promise<void> = Promise.resolve();
   #closed = false;
+  #closing: Promise<{ timedOut: boolean }> | undefined;
   #taking = true;
 
   constructor(options: CampaignWorkersOptions) {
@@ -100,12 +113,21 @@ export class CampaignWorkers {
     });
     this.#timer = setInterval(() => this.follow(), this.#options.followIntervalMs ?? 5000);
     this.#timer.unref();
+    this.#sweepTimer = setInterval(() => void this.sweep(), this.#options.stalledIntervalMs ?? 30_000);
+    this.#sweepTimer.unref();
     await this.follow();
   }
 
   /** Campaigns this process currently serves. */
   get campaigns(): CampaignName[] {
     return [...this.#running.keys()];
+  }
+
+  /** The queues this process serves with no Worker now (parked-queues.ts), by BullMQ name. */
+  get parkedQueues(): string[] {
+    return this.#allQueues()
+      .filter((queue) => queue.parked)
+      .map((queue) => queue.name);
   }
 
   /**
@@ -139,8 +161,29 @@ export class CampaignWorkers {
     changed ||= starting.length > 0 || stopping.length > 0;
     if (!changed) return;
     this.#sizeAll();
-    for (const worker of this.#allWorkers()) {
-      if (!worker.isRunning()) void worker.run().catch((error: unknown) => worker.emit('error', error as Error));
+    for (const queue of this.#allQueues()) queue.run();
+  }
+
+  /**
+   * One look at every queue, as is taken every `stalledIntervalMs`: a queue idle for `parkAfterMs` that holds no job
+   * is parked, a parked one that holds jobs gets its Worker back.
+   */
+  async sweep(): Promise<void> {
+    if (this.#sweeping || this.#closed) return;
+    this.#sweeping = true;
+    try {
+      const parkAfterMs = this.#options.parkAfterMs ?? PARK_AFTER_MS;
+      const steps = await Promise.allSettled(this.#allQueues().map((queue) => queue.sweep(parkAfterMs)));
+      const count = (step: string) => steps.filter((done) => done.status === 'fulfilled' && done.value === step).length;
+      const failed = steps.find((done) => done.status === 'rejected');
+      if (failed !== undefined) {
+        this.#options.logger.warn({ err: describeError(failed.reason) }, 'could not look at the idle queues');
+      }
+      const parked = count('parked');
+      const unparked = count('unparked');
+      if (parked + unparked > 0) this.#options.logger.debug({ parked, unparked }, 'parked idle queues');
+    } finally {
+      this.#sweeping = false;
     }
   }
 
@@ -155,7 +198,7 @@ export class CampaignWorkers {
     const { deps, maxInFlight } = this.#options;
     const fitted = fitConcurrencies(wanted.flat(), processJobBudget(maxInFlight, deps.pacer.policy));
     let next = 0;
-    for (const { workers } of served) for (const worker of workers) worker.concurrency = fitted[next++] ?? 1;
+    for (const { queues } of served) for (const queue of queues) queue.concurrency = fitted[next++] ?? 1;
   }
 
   /** Each lane's concurrency, in the order of lanesOf(spec). */
@@ -173,7 +216,7 @@ export class CampaignWorkers {
   }
 
   async #startCampaign(name: CampaignName): Promise<void> {
-    const { connection, keys, deps, logger, lockDurationMs, stalledIntervalMs } = this.#options;
+    const { connection, keys, deps, logger } = this.#options;
     const record = await this.#options.store.get(name);
     if (record === undefined) return;
     const parsed = parseMessageTemplates(record.spec.templates);
@@ -184,40 +227,59 @@ export class CampaignWorkers {
     const variables = [...parsed.templates.variables];
     const statusCallback = this.#options.statusCallbackOf?.(name);
     const campaignDeps = statusCallback === undefined ? deps : { ...deps, statusCallback };
-    const workers = lanesOf(record.spec).map((lane) => {
+    const queues = lanesOf(record.spec).map((lane) => {
       const senders = new Map(sendersOfLane(record.spec, lane).map((entry) => [senderId(entry.sender), entry]));
       const target = { spec: record.spec, templates: parsed.templates, senders, variables };
       const processor = makeSendProcessor(campaignDeps, target);
-      const worker = new Worker<StoredSendJob, SendResult>(
-        queueNameOf(name, lane),
-        processor,
-        {
-          connection,
-          prefix: keys.prefix,
-          // Sized with the process's other queues once every campaign of this turn is in (#sizeAll), then run.
-          autorun: false,
-          maxStalledCount: MAX_STALLS,
-          ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
-          ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
-          ...SEND_JOB_RETENTION,
-          settings: {
-            backoffStrategy: (attemptsMade, type, error) =>
-              type === BACKOFF_STRATEGY
-                ? computeBackoffMs(attemptsMade, error instanceof RetryableSendError ? error.retryAfterMs : undefined)
-                : 0,
-          },
-        },
-        this.#wakeups.factory,
-      );
-      worker.on('error', (error) => {
-        if (this.#options.onOutOfMemory !== undefined && isOutOfMemoryError(error)) this.#options.onOutOfMemory();
-        else logger.error({ campaign: name, err: describeError(error) }, 'worker error');
+      const build = () => this.#buildWorker(name, lane, processor);
+      return new ParkableQueue({
+        campaign: name,
+        lane,
+        keys,
+        connection,
+        backend: this.#wakeups,
+        build,
+        onError: (error) => logger.warn({ campaign: name, lane, err: describeError(error) }, 'parked queue error'),
       });
-      if (!this.#taking) void worker.pause(true);
-      return worker;
     });
-    this.#running.set(name, { spec: record.spec, workers });
-    logger.info({ campaign: name, queues: workers.length }, 'serving campaign');
+    this.#running.set(name, { spec: record.spec, queues });
+    logger.info({ campaign: name, queues: queues.length }, 'serving campaign');
+  }
+
+  #buildWorker(
+    name: CampaignName,
+    lane: string,
+    processor: ReturnType<typeof makeSendProcessor>,
+  ): Worker<StoredSendJob, SendResult> {
+    const { connection, keys, logger, lockDurationMs, stalledIntervalMs } = this.#options;
+    const worker = new Worker<StoredSendJob, SendResult>(
+      queueNameOf(name, lane),
+      processor,
+      {
+        connection,
+        prefix: keys.prefix,
+        // Run once sized: with the process's other queues once every campaign of this turn is in (#sizeAll), or,
+        // built again for a parked queue, at the size it was given last.
+        autorun: false,
+        maxStalledCount: MAX_STALLS,
+        ...(lockDurationMs === undefined ? {} : { lockDuration: lockDurationMs }),
+        ...(stalledIntervalMs === undefined ? {} : { stalledInterval: stalledIntervalMs }),
+        ...SEND_JOB_RETENTION,
+        settings: {
+          backoffStrategy: (attemptsMade, type, error) =>
+            type === BACKOFF_STRATEGY
+              ? computeBackoffMs(attemptsMade, error instanceof RetryableSendError ? error.retryAfterMs : undefined)
+              : 0,
+        },
+      },
+      this.#wakeups.factory,
+    );
+    worker.on('error', (error) => {
+      if (this.#options.onOutOfMemory !== undefined && isOutOfMemoryError(error)) this.#options.onOutOfMemory();
+      else logger.error({ campaign: name, err: describeError(error) }, 'worker error');
+    });
+    if (!this.#taking) void worker.pause(true);
+    return worker;
   }
 
   /**
@@ -227,41 +289,47 @@ export class CampaignWorkers {
   async setTaking(taking: boolean): Promise<void> {
     if (taking === this.#taking) return;
     this.#taking = taking;
-    const workers = [...this.#running.values()].flatMap((served) => served.workers);
-    await Promise.all(workers.map((worker) => (taking ? worker.resume() : worker.pause(true))));
+    await Promise.all(this.#allQueues().map((queue) => queue.setTaking(taking)));
   }
 
   async #stopCampaign(name: CampaignName): Promise<void> {
-    const workers = this.#running.get(name)?.workers ?? [];
+    const queues = this.#running.get(name)?.queues ?? [];
     this.#running.delete(name);
-    await Promise.all(workers.map((worker) => worker.close()));
+    await Promise.all(queues.map((queue) => queue.close()));
     this.#options.logger.info({ campaign: name }, 'stopped serving campaign');
   }
 
   /**
    * Stops taking jobs and waits for the ones in flight, at most `timeoutMs`; after that the Workers are closed
    * without waiting, their jobs' locks expire and another process picks them up (the ledger prevents resends).
+   * Called again, it answers as the first call does.
    */
-  async close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+  close(timeoutMs: number): Promise<{ timedOut: boolean }> {
+    this.#closing ??= this.#close(timeoutMs);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<{ timedOut: boolean }> {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#subscriber?.disconnect();
     // A follow stuck on an unreachable Redis must not hold the shutdown, so it waits inside the deadline too.
     const graceful = this.#following.then(async () => {
-      await Promise.all(this.#allWorkers().map((worker) => worker.close()));
+      await Promise.all(this.#allQueues().map((queue) => queue.close()));
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const result = await Promise.race([graceful, timeout]);
     clearTimeout(timer);
-    const workers = this.#allWorkers();
+    const queues = this.#allQueues();
     this.#running.clear();
-    if (result === 'timeout') await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
+    if (result === 'timeout') await Promise.all(queues.map((queue) => queue.close(true).catch(() => undefined)));
     await this.#wakeups.close();
     return { timedOut: result === 'timeout' };
   }
 
-  #allWorkers(): Worker<StoredSendJob, SendResult>[] {
-    return [...this.#running.values()].flatMap((served) => served.workers);
+  #allQueues(): SendQueue[] {
+    return [...this.#running.values()].flatMap((served) => served.queues);
   }
 }

@@ -72,6 +72,8 @@ export interface StackOptions {
   /** BullMQ's job lock and stalled check; BullMQ's defaults unless given. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long a queue's Worker goes without a job before it is parked; the workers' 60 s unless given. */
+  parkAfterMs?: number;
   /** The workers' clock (a test's own, to judge sending hours at a chosen instant); absent, this process's. */
   clock?: Clock;
   /** Messages per recipient per rolling 24 hours (HERALD_FREQUENCY_CAP); 3 unless given. */
@@ -129,6 +131,7 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     maxInFlight: 50,
     ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
     ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
+    ...(options.parkAfterMs === undefined ? {} : { parkAfterMs: options.parkAfterMs }),
     logger: createLogger({ level: 'silent', name: 'test' }),
     deps,
     followIntervalMs: 500,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import type { CampaignName } from '../../src/domain/campaign.js';
@@ -17,6 +17,8 @@ import { type Keys, makeKeys, queueNameOf } from '../../src/store/keys.js';
 import { Ledger } from '../../src/store/ledger.js';
 import { readLedger } from '../../src/store/read-ledger.js';
 import { ReceiptStore } from '../../src/receipts/receipt-store.js';
+import { ParkableQueue } from '../../src/send/parked-queues.js';
+import { QueueWakeups } from '../../src/store/queue-wakeups.js';
 import { statusStep } from '../../src/receipts/status-order.js';
 import { connectConfiguredRedis, type RedisClient } from '../../src/redis/redis-connection.js';
 import {
@@ -399,6 +401,43 @@ describe('herald on a Redis Cluster of three masters and three replicas', () => 
     } finally {
       waiting.disconnect();
       await cluster.waitUntilHealthy();
+    }
+  });
+
+  it('parks an idle queue and builds its Worker again when a job comes, as on one Redis', async () => {
+    const keys = makeKeys(uniquePrefix('park'));
+    const campaign = 'parked' as CampaignName;
+    const wakeups = QueueWakeups.backendFor(connection, keys);
+    const processed: string[] = [];
+    const errors: unknown[] = [];
+    const parkable = new ParkableQueue({
+      campaign,
+      lane: 'p1',
+      keys,
+      connection,
+      backend: wakeups,
+      build: () =>
+        new Worker(
+          queueNameOf(campaign, 'p1'),
+          async (job) => void processed.push(job.id ?? ''),
+          { connection, prefix: keys.prefix, autorun: false },
+          wakeups.factory,
+        ),
+      onError: (error) => errors.push(error),
+    });
+    const producer = new Queue(queueNameOf(campaign, 'p1'), { connection, prefix: keys.prefix });
+    try {
+      parkable.run();
+      // Its keys are looked at in one command: they share the queue's slot.
+      expect(await parkable.sweep(0)).toBe('parked');
+      await producer.add('job', {}, { jobId: 'a' });
+      await waitFor(() => processed.includes('a'), { what: 'the job to be processed', timeout: 5000 });
+      expect(parkable.parked).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await producer.close();
+      await parkable.close();
+      await wakeups.close();
     }
   });
 
