@@ -14,8 +14,20 @@ export const PARK_AFTER_MS = 60_000;
  */
 const WATCH_SECONDS = 10;
 
-/** Where BullMQ keeps a queue's unfinished jobs, in every state: a queue with none of these keys holds no job. */
-const JOB_PARTS = ['wait', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
+/** Where BullMQ keeps the jobs a Worker takes as soon as the queue is not paused. */
+const WAITING_PARTS = ['wait', 'paused', 'prioritized'] as const;
+/** Jobs a Worker holds (or a flow's parent waits on): a queue with any is never parked. */
+const HELD_PARTS = ['active', 'waiting-children'] as const;
+/** BullMQ scores a delayed job by its time in ms × 0x1000 (plus a counter), and so must be read. */
+const DELAYED_SCORE_UNIT = 0x1000;
+
+/** What a queue holds, as far as parking goes. */
+interface Work {
+  /** A job a Worker would take now: held, waiting in a queue not paused, or delayed to a time that has come. */
+  now: boolean;
+  /** When its first delayed job is due, ms since the epoch; undefined with none. */
+  dueAt: number | undefined;
+}
 
 export interface ParkableQueueOptions<D, R> {
   campaign: CampaignName;
@@ -34,10 +46,12 @@ export type SweepStep = 'parked' | 'unparked' | 'none';
 
 /**
  * One (campaign, lane) queue of a worker process: a BullMQ Worker while the queue has work, and parked (no Worker,
- * none of its timers, no stalled-job check) once it has had none here for a while and holds no job at all. A parked
- * queue is watched through the process's shared wait (WorkerBackend.waitForJob on its marker) and gets its Worker
- * back when a job's marker comes, or when a sweep finds a job in it: a marker wakes one waiter only (another
- * process's, perhaps), and only a Worker's stalled-job check brings back the jobs of a process that died.
+ * none of its timers, no stalled-job check) once it has had none here for a while and holds none a Worker could take
+ * now: no job held, none waiting (unless the queue is paused), delayed jobs only for later (a retry's backoff, a
+ * sending window, a scheduled start). A parked queue is watched through the process's shared wait
+ * (WorkerBackend.waitForJob on its marker) and gets its Worker back when a job's marker comes, when its first delayed
+ * job falls due, or when a sweep finds work in it: a marker wakes one waiter only (another process's, perhaps), and
+ * only a Worker's stalled-job check brings back the jobs of a process that died.
  */
 export class ParkableQueue<D, R> {
   readonly #options: ParkableQueueOptions<D, R>;
@@ -49,6 +63,9 @@ export class ParkableQueue<D, R> {
   /** A job came while the Worker was being closed: it is built again once closed. */
   #unparkWanted = false;
   #concurrency = 1;
+  /** Gives a parked queue its Worker back when its first delayed job falls due; at most one, the earliest. */
+  #dueTimer: NodeJS.Timeout | undefined;
+  #dueAt = Number.POSITIVE_INFINITY;
   /** When this process's Worker last began or ended a job (or was built), ms since the epoch. */
   #busyAt = Date.now();
 
@@ -91,10 +108,14 @@ export class ParkableQueue<D, R> {
    */
   async sweep(parkAfterMs: number): Promise<SweepStep> {
     if (this.#state === 'parked') {
-      if (!(await this.#holdsJobs())) return 'none';
+      const work = await this.#work();
+      if (!work.now) {
+        this.#wakeAt(work.dueAt);
+        return 'none';
+      }
       return this.#unpark() ? 'unparked' : 'none';
     }
-    if (!this.#idleFor(parkAfterMs) || (await this.#holdsJobs()) || !this.#idleFor(parkAfterMs)) return 'none';
+    if (!this.#idleFor(parkAfterMs) || (await this.#work()).now || !this.#idleFor(parkAfterMs)) return 'none';
     await this.#park();
     return 'parked';
   }
@@ -104,6 +125,7 @@ export class ParkableQueue<D, R> {
     const state = this.#state;
     this.#state = 'closed';
     if (state === 'parked') this.#options.backend.interrupt(this.#key('marker'));
+    this.#wakeAt(undefined);
     await Promise.all([this.#worker?.close(force), force ? undefined : this.#parking]);
   }
 
@@ -141,8 +163,29 @@ export class ParkableQueue<D, R> {
     }
     this.#state = 'parked';
     void this.#watch();
-    // A job given to the queue while its Worker closed may have had its marker taken by that Worker: look once more.
-    if (await this.#holdsJobs().catch(() => false)) this.#unpark();
+    // A job given to the queue while its Worker closed may have had its marker taken by that Worker, and so may the
+    // time of its first delayed job: look once more.
+    const work = await this.#work().catch(() => ({ now: false, dueAt: Date.now() }));
+    if (work.now) this.#unpark();
+    else this.#wakeAt(work.dueAt);
+  }
+
+  /**
+   * Unparks the queue at `dueAt` (a delayed job's time), unless it is woken sooner; undefined: clears the timer. The
+   * earliest time asked wins until the queue is unparked.
+   */
+  #wakeAt(dueAt: number | undefined): void {
+    if (dueAt === undefined || this.#state !== 'parked') {
+      clearTimeout(this.#dueTimer);
+      this.#dueTimer = undefined;
+      this.#dueAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (dueAt >= this.#dueAt) return;
+    clearTimeout(this.#dueTimer);
+    this.#dueAt = dueAt;
+    this.#dueTimer = setTimeout(() => this.#unpark(), Math.max(0, dueAt - Date.now()));
+    this.#dueTimer.unref();
   }
 
   /** Builds and runs the Worker of a parked queue; true if it was parked. */
@@ -150,6 +193,7 @@ export class ParkableQueue<D, R> {
     if (this.#state === 'parking') this.#unparkWanted = true;
     if (this.#state !== 'parked') return false;
     this.#options.backend.interrupt(this.#key('marker'));
+    this.#wakeAt(undefined);
     this.#build();
     this.run();
     return true;
@@ -166,16 +210,35 @@ export class ParkableQueue<D, R> {
         return; // interrupted: the queue has its Worker again, or is closing
       }
       if (popped === null) continue;
-      // Another process's Worker of this queue may be waiting for that marker, and ours, once built, reads a delayed
-      // job's time from its score: it goes back as BullMQ left it.
+      // A delayed job's marker, scored with its time: the queue stays parked until then (kept, the marker would be
+      // popped again at once).
+      if (popped.score > Date.now()) {
+        this.#wakeAt(popped.score);
+        continue;
+      }
+      // Another process's Worker of this queue may be waiting for that marker: it goes back as BullMQ left it.
       await this.#options.connection.zadd(marker, popped.score, popped.member).catch(this.#options.onError);
       this.#unpark();
       return;
     }
   }
 
-  async #holdsJobs(): Promise<boolean> {
-    return (await this.#options.connection.exists(...JOB_PARTS.map((part) => this.#key(part)))) > 0;
+  /** One round trip, every key in the queue's slot. */
+  async #work(): Promise<Work> {
+    const results = await this.#options.connection
+      .pipeline()
+      .exists(...HELD_PARTS.map((part) => this.#key(part)))
+      .exists(...WAITING_PARTS.map((part) => this.#key(part)))
+      .hexists(this.#key('meta'), 'paused')
+      .zrange(this.#key('delayed'), '0', '0', 'WITHSCORES')
+      .exec();
+    const [held, waiting, paused, first] = (results ?? []).map(([error, value]) => {
+      if (error !== null) throw error;
+      return value;
+    }) as [number, number, number, string[]];
+    const dueAt = first[1] === undefined ? undefined : Number(first[1]) / DELAYED_SCORE_UNIT;
+    const now = held > 0 || (paused === 0 && waiting > 0) || (dueAt !== undefined && dueAt <= Date.now());
+    return { now, dueAt };
   }
 
   #key(part: string): string {

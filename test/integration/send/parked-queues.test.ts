@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import type { CampaignSpec } from '../../../src/domain/campaign.js';
@@ -193,19 +193,21 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     expect(requestsTo(on, '+12125550001')).toHaveLength(1);
   });
 
-  it('a delayed job wakes a parked queue and runs at its time; a queue holding only a delayed job is not parked', async () => {
+  it('a queue given a delayed job stays parked until the job’s time, then runs it', async () => {
     const on = await open();
     const campaign = await openCampaign(on, 'later');
     await on.workers.follow();
     await on.workers.sweep();
     expect(on.workers.parkedQueues).toHaveLength(campaign.queues.length);
 
-    // The marker's score is the job's time: the Worker built for it waits until then.
+    // The marker's score is the job's time: the parked queue takes it and keeps no Worker until then.
     const startAt = Date.now() + 1500;
     await campaign.add(['+12125550003'], { startAt });
-    await waitFor(() => !on.workers.parkedQueues.includes(campaign.queueOf(0)), { what: 'the queue to be woken' });
+    await waitFor(async () => (await on.connection.zcard(campaign.keyOf(0, 'marker'))) === 0, {
+      what: 'the parked queue to take the marker',
+    });
     await on.workers.sweep();
-    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
     const [sent] = await waitFor(() => requestsTo(on, '+12125550003').length === 1 && requestsTo(on, '+12125550003'), {
       what: 'the delayed job to be sent',
     });
@@ -213,7 +215,7 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     expect(sent!.receivedAt).toBeLessThan(startAt + 1500);
   });
 
-  it('a retry waiting out its backoff keeps its queue from being parked, and runs at its time', async () => {
+  it('a retry waiting out its backoff lets its queue be parked, and runs at its time', async () => {
     const on = await open({ attempts: 3 });
     const campaign = await openCampaign(on, 'retry');
     await on.workers.follow();
@@ -228,16 +230,14 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
       },
     );
     on.sandbox.setFaults({});
-    // Nothing in the queue but the delayed retry: looked at twice while it waits, it stays with its Worker.
+    // Nothing in the queue but the delayed retry: its Worker goes while it waits, and comes back at its time.
     await waitFor(
       async () =>
         (await on.connection.exists(campaign.keyOf(0, 'active'))) === 0 &&
         (await on.connection.zcard(campaign.keyOf(0, 'delayed'))) === 1,
       { what: 'the job to wait in the delayed set alone' },
     );
-    await on.workers.sweep();
-    await on.workers.sweep();
-    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    await parkedAll(on, [campaign.queueOf(0)]);
     const [, retried] = await waitFor(
       () => requestsTo(on, '+12125550004').length === 2 && requestsTo(on, '+12125550004'),
       {
@@ -330,9 +330,10 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
     await sleep(200);
     expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
 
-    // The sweep (every stalled interval; here called) finds the delayed job, and the Worker built runs it in time.
+    // The sweep (every stalled interval; here called) finds the delayed job: the queue stays parked until its time,
+    // and the Worker built then runs it in time.
     await on.workers.sweep();
-    expect(on.workers.parkedQueues).not.toContain(campaign.queueOf(0));
+    expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
     const [sent] = await waitFor(() => requestsTo(on, '+12125550009').length === 1 && requestsTo(on, '+12125550009'), {
       what: 'the delayed job to be sent',
     });
@@ -355,6 +356,32 @@ describe('idle queues are parked: no Worker, and their jobs still sent once', ()
 
     await on.workers.setTaking(true);
     await waitFor(() => requestsTo(on, '+12125550007').length === 1, { what: 'the job to be sent' });
+  });
+
+  it('parks the queues of a paused campaign, and its resume wakes them', async () => {
+    const on = await open();
+    const campaign = await openCampaign(on, 'held');
+    await on.workers.follow();
+    await on.workers.sweep();
+    // Jobs waiting in a paused queue are no work for a Worker: the queue is parked with them.
+    const queue = new Queue(campaign.queueOf(0), { connection: on.connection, prefix: on.keys.prefix });
+    try {
+      await queue.pause();
+      await campaign.add(['+12125550010', '+12125550011']);
+      await on.workers.sweep();
+      expect(on.workers.parkedQueues).toContain(campaign.queueOf(0));
+      expect(await on.connection.llen(campaign.keyOf(0, 'wait'))).toBe(2);
+      await sleep(300);
+      expect(requestsTo(on, '+12125550010')).toHaveLength(0);
+
+      // BullMQ's resume leaves a marker, which the parked queue hears.
+      await queue.resume();
+      await waitFor(() => requestsTo(on, '+12125550010').length === 1 && requestsTo(on, '+12125550011').length === 1, {
+        what: 'both jobs to be sent once resumed',
+      });
+    } finally {
+      await queue.close();
+    }
   });
 
   it('closes at once with parked queues, leaving no Worker, wait or connection behind', async () => {
