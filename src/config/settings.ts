@@ -196,7 +196,7 @@ export const WORKER_SETTINGS = {
   lockDurationMs: setting(
     'HERALD_LOCK_DURATION_MS',
     positiveInt,
-    'How long a job stays locked to the worker process holding it without a renewal (renewed every half of this). When a process or its machine dies, its jobs go back to the queue for the others within this plus twice HERALD_STALLED_INTERVAL_MS; a send among them whose request was written ends as sent or unknown, never resent, and one whose request was not is sent after HERALD_RECONCILE_PATIENCE_MS.',
+    'How long a job stays locked to the worker process holding it without a renewal (renewed every half of this). When a process or its machine dies, its jobs go back to the queue for the others within this plus twice HERALD_STALLED_INTERVAL_MS (three times, rarely, when every other process had the queue parked and missed its marker); a send among them whose request was written ends as sent or unknown, never resent, and one whose request was not is sent after HERALD_RECONCILE_PATIENCE_MS.',
     { default: '30000' },
   ),
   stalledIntervalMs: setting(

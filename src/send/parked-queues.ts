@@ -223,8 +223,12 @@ export class ParkableQueue<D, R> {
     }
   }
 
-  /** One round trip, every key in the queue's slot. */
+  /** Every key in the queue's slot: one EXISTS for an empty queue (most parked ones), one more round trip if not. */
   async #work(): Promise<Work> {
+    const parts = [...HELD_PARTS, ...WAITING_PARTS, 'delayed'];
+    if ((await this.#options.connection.exists(...parts.map((part) => this.#key(part)))) === 0) {
+      return { now: false, dueAt: undefined };
+    }
     const results = await this.#options.connection
       .pipeline()
       .exists(...HELD_PARTS.map((part) => this.#key(part)))
