@@ -55,7 +55,10 @@ export async function connectSentinel(
   });
   const sentinelErrors: string[] = [];
   let masterError: Error | undefined;
-  client.on('sentinelError', (error: Error) => sentinelErrors.push(error.message));
+  // Kept only to say why the first connection failed: a long-lived connection's sentinels may fail for weeks.
+  client.on('sentinelError', (error: Error) => {
+    if (!connected) sentinelErrors.push(error.message);
+  });
   client.on('error', (error: Error) => {
     // Before the first connection: the master's own refusal (a wrong password), kept to say why connect() failed.
     if (!connected && !/sentinels are unreachable/.test(error.message)) masterError ??= error;
