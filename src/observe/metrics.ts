@@ -20,6 +20,8 @@ export interface MetricsOptions {
   rates?: () => Promise<RateSnapshot>;
   /** Create calls in flight in this process now. */
   inFlight: () => number;
+  /** The queues this process serves, live and parked; absent, no such series. */
+  queues?: () => { live: number; parked: number };
   /**
    * Finished campaigns leave the Redis-held series this long after they finish, and a campaign leaves this
    * process's own series when it has had no attempt here for as long.
@@ -49,6 +51,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const own = registerProcessMetrics(registry, {
     events: options.events,
     inFlight: options.inFlight,
+    ...(options.queues === undefined ? {} : { queues: options.queues }),
     idleRetentionMs: options.retentionMs,
   });
   registerReceiptMetrics(registry, options.events);

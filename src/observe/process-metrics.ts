@@ -7,6 +7,8 @@ export interface ProcessMetricsOptions {
   events: SendEvents;
   /** Create calls this process has in flight now. */
   inFlight: () => number;
+  /** The (campaign, lane) queues this process serves now: with a Worker, and parked (no Worker while idle). */
+  queues?: () => { live: number; parked: number };
   /** A campaign with no attempt in this process for this long has its series here removed (bounded labels). */
   idleRetentionMs: number;
   now?: () => number;
@@ -52,6 +54,20 @@ export function registerProcessMetrics(registry: Registry, options: ProcessMetri
       this.set(options.inFlight());
     },
   });
+  const queues = options.queues;
+  if (queues !== undefined) {
+    new Gauge({
+      name: 'herald_worker_queues',
+      help: 'The (campaign, lane) queues this process serves, by state: live (a BullMQ Worker) or parked (idle, no Worker).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { live, parked } = queues();
+        this.set({ state: 'live' }, live);
+        this.set({ state: 'parked' }, parked);
+      },
+    });
+  }
   // The label sets each campaign has here, so that an idle campaign's series can be removed all together.
   const seen = new Map<
     string,

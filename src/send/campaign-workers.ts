@@ -123,6 +123,13 @@ export class CampaignWorkers {
     return [...this.#running.keys()];
   }
 
+  /** How many queues this process serves, with a Worker (live) and without (parked). */
+  get queueCounts(): { live: number; parked: number } {
+    const queues = this.#allQueues();
+    const parked = queues.filter((queue) => queue.parked).length;
+    return { live: queues.length - parked, parked };
+  }
+
   /** The queues this process serves with no Worker now (parked-queues.ts), by BullMQ name. */
   get parkedQueues(): string[] {
     return this.#allQueues()

@@ -244,6 +244,7 @@ export async function runSenderWorker(env: NodeJS.ProcessEnv = process.env): Pro
         lease,
         totals,
         inFlight: () => inFlight.activeCount,
+        queues: () => workers.queueCounts,
         retentionMs,
         redisMemory: () => memory.last,
         prices,

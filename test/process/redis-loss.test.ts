@@ -18,7 +18,11 @@ describe('a worker whose Redis goes away', () => {
     });
     const base = `http://127.0.0.1:${worker.metricsPort}`;
     try {
-      expect(await (await fetch(`${base}/metrics`)).text()).toContain('herald_redis_up 1');
+      const before = await (await fetch(`${base}/metrics`)).text();
+      expect(before).toContain('herald_redis_up 1');
+      // No campaign is active: the process serves no queue.
+      expect(before).toContain('herald_worker_queues{state="live"} 0');
+      expect(before).toContain('herald_worker_queues{state="parked"} 0');
       await redis.stop();
 
       const started = Date.now();
