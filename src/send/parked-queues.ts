@@ -103,8 +103,8 @@ export class ParkableQueue<D, R> {
   }
 
   /**
-   * Parks the queue if its Worker has had no job for `parkAfterMs` and the queue holds none, or gives a parked queue
-   * its Worker back if the queue holds a job.
+   * Parks the queue if its Worker has had no job for `parkAfterMs` and the queue holds none a Worker could take now,
+   * or gives a parked queue its Worker back if it has work now (else sets its timer for its first delayed job).
    */
   async sweep(parkAfterMs: number): Promise<SweepStep> {
     if (this.#state === 'parked') {
